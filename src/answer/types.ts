@@ -1,0 +1,29 @@
+import type { Passage } from '../corpus/types.js';
+
+/** One retrieved passage with its fused relevance score (higher is better). */
+export interface RankedPassage {
+  passage: Passage;
+  score: number;
+}
+
+/** What the engine answers to a question. No Telegram, no HTML: plain text and data. */
+export interface Answer {
+  question: string;
+  /** false when the reports do not say (abstention) or the question was unusable. */
+  answered: boolean;
+  /** The excerpt: the one or two most relevant sentences of the best passage ("" when not answered). */
+  excerpt: string;
+  /** Citation of the best passage, or null when not answered. */
+  citation: Citation | null;
+  /** Passages best first, up to k; present even when not answered (for logs and `ask --json`). */
+  passages: RankedPassage[];
+  /** Why the question was not answered, when it was not. */
+  reason?: 'empty' | 'no-match' | 'below-threshold';
+}
+
+export interface Citation {
+  title: string;
+  section: string | null;
+  date: string | null;
+  source: string;
+}

@@ -1,0 +1,93 @@
+// The one place that reads process.env. Every setting is validated here, so that a bad value stops
+// start-up with one line that says what to fix, instead of a stack trace later.
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const positiveInt = (fallback: number) =>
+  z.coerce.number({ message: 'must be a number' }).int('must be a whole number').positive('must be above 0').default(fallback);
+
+const settingsSchema = z.object({
+  // --- Telegram ---
+  TELEGRAM_BOT_TOKEN: z
+    .string()
+    .regex(/^\d{5,}:[A-Za-z0-9_-]{30,}$/, 'does not look like a token from @BotFather (digits:letters)')
+    .optional(),
+  ADMIN_IDS: z
+    .string()
+    .default('')
+    .refine((v) => v.trim() === '' || /^\s*\d+(\s*,\s*\d+)*\s*$/.test(v), 'must be Telegram user ids separated by commas')
+    .transform((v) => new Set(v.split(',').map((s) => s.trim()).filter(Boolean).map(Number))),
+  TELEGRAM_API_ROOT: z.string().url('must be a URL such as https://api.telegram.org').default('https://api.telegram.org'),
+  WEBHOOK_URL: z.string().url('must be an https URL').optional(),
+  WEBHOOK_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{16,256}$/, 'must be 16-256 characters of A-Z, a-z, 0-9, _ or -')
+    .optional(),
+  WEBHOOK_PORT: positiveInt(8443),
+  // --- Corpus and index ---
+  CORPUS_DIR: z.string().min(1).default('corpus'),
+  INDEX_DIR: z.string().min(1).default('index'),
+  // --- Embedding model ---
+  EMBEDDING_MODEL: z.string().min(1).default('Xenova/multilingual-e5-small'),
+  EMBEDDING_QUANTIZED: bool.default(true),
+  MODELS_DIR: z.string().min(1).default('models'),
+  ALLOW_MODEL_DOWNLOADS: bool.default(true),
+  MODEL_LOAD_TIMEOUT_MS: positiveInt(120_000),
+  SEARCH_MODE: z.enum(['hybrid', 'lexical', 'vector'], { message: 'must be hybrid, lexical or vector' }).default('hybrid'),
+  // --- Answers and users ---
+  ANSWER_PASSAGES: positiveInt(3),
+  RATE_LIMIT_PER_MINUTE: positiveInt(20),
+  MAX_UPLOAD_MB: positiveInt(15),
+  // --- Logs and data ---
+  STATS_FILE: z.string().min(1).default('index/stats.json'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' }).default('info'),
+});
+
+export type Settings = Omit<z.infer<typeof settingsSchema>, 'CORPUS_DIR' | 'INDEX_DIR' | 'MODELS_DIR' | 'STATS_FILE'> & {
+  CORPUS_DIR: string;
+  INDEX_DIR: string;
+  MODELS_DIR: string;
+  STATS_FILE: string;
+};
+
+export class ConfigError extends Error {}
+
+/**
+ * Validates settings from an environment (process.env by default). Empty strings count as unset, as in
+ * a freshly copied .env.example. Paths are resolved against `cwd`.
+ */
+export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Settings {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([key, value]) => key in settingsSchema.shape && value !== undefined && value.trim() !== ''),
+  );
+  const parsed = settingsSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const key = String(issue.path[0] ?? 'settings');
+    // Never echo the value: it may be the token.
+    throw new ConfigError(`Setting ${key} ${issue.message}. Fix it in .env (see .env.example).`);
+  }
+  const s = parsed.data;
+  if (s.WEBHOOK_URL && !s.WEBHOOK_URL.startsWith('https://')) {
+    throw new ConfigError('Setting WEBHOOK_URL must start with https:// (Telegram only calls https webhooks). Fix it in .env.');
+  }
+  return {
+    ...s,
+    CORPUS_DIR: path.resolve(cwd, s.CORPUS_DIR),
+    INDEX_DIR: path.resolve(cwd, s.INDEX_DIR),
+    MODELS_DIR: path.resolve(cwd, s.MODELS_DIR),
+    STATS_FILE: path.resolve(cwd, s.STATS_FILE),
+  };
+}
+
+/** The bot needs a token; the CLI does not. */
+export function requireToken(settings: Settings): string {
+  if (!settings.TELEGRAM_BOT_TOKEN) {
+    throw new ConfigError('Setting TELEGRAM_BOT_TOKEN is missing. Get one from @BotFather and put it in .env (see README).');
+  }
+  return settings.TELEGRAM_BOT_TOKEN;
+}

@@ -1,0 +1,48 @@
+// The engine's public surface as seen by the bot and the CLI. Kept in its own file so that the bot can be
+// written and tested against it without importing the search internals.
+import type { Answer } from './answer/types.js';
+import type { SearchMode } from './search/types.js';
+import type { SkippedFile } from './corpus/types.js';
+
+export interface AskOptions {
+  /** How many passages to return (default 3). */
+  k?: number;
+}
+
+export interface IndexSummary {
+  documents: number;
+  passages: number;
+  skipped: SkippedFile[];
+  /** Passages whose vectors were reused from the previous index (incremental rebuild). */
+  reusedEmbeddings: number;
+  seconds: number;
+}
+
+export interface EngineStatus {
+  ready: boolean;
+  /** The mode actually serving: 'lexical' when the model could not be loaded. */
+  mode: SearchMode;
+  /** Why the engine fell back from the requested mode, if it did. */
+  degradedReason: string | null;
+  documents: { title: string; source: string; date: string | null; passages: number }[];
+  passages: number;
+  builtAt: string | null;
+  reloading: boolean;
+}
+
+export type ProgressEvent =
+  | { stage: 'load'; done: number; total: number }
+  | { stage: 'model'; message: string }
+  | { stage: 'embed'; done: number; total: number }
+  | { stage: 'save' };
+
+export interface AnswerEngine {
+  ask(question: string, options?: AskOptions): Promise<Answer>;
+  status(): EngineStatus;
+  /**
+   * Re-reads the corpus and rebuilds the index in the background of the serving one; swaps atomically when
+   * complete. On failure the old index keeps serving and the promise rejects with a readable message.
+   * Concurrent calls share the run in flight.
+   */
+  reload(onProgress?: (event: ProgressEvent) => void): Promise<IndexSummary>;
+}
