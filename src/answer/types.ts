@@ -17,6 +17,8 @@ export interface Answer {
   citation: Citation | null;
   /** Passages best first, up to k; present even when not answered (for logs and `ask --json`). */
   passages: RankedPassage[];
+  /** Share of the question's weighted content terms found in the best passage (0..1). */
+  confidence?: number;
   /** Why the question was not answered, when it was not. */
   reason?: 'empty' | 'no-match' | 'below-threshold';
 }

@@ -1,0 +1,5 @@
+// Telegram's HTML parse mode needs exactly these three escaped in text (we never build attributes from
+// user or report text, so quotes can stay).
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}

@@ -1,0 +1,210 @@
+// Every sentence a user of the bot reads, in one place, so the district office can review the wording
+// without reading code. Functions return Telegram HTML; anything that comes from a report, a file name or
+// a user goes through escapeHtml.
+import type { EngineStatus, IndexSummary, ProgressEvent } from '../engine-api.js';
+import { escapeHtml } from './html.js';
+import type { StatsSnapshot } from './stats.js';
+
+type DocumentInfo = EngineStatus['documents'][number];
+
+/** Asked from /start's buttons when EXAMPLE_QUESTIONS is not set; they fit the Cẩm Lệ 2018 report. */
+export const DEFAULT_EXAMPLE_QUESTIONS = [
+  'Mục tiêu thu ngân sách cuối năm của quận là bao nhiêu?',
+  'Tổng giá trị sản xuất 6 tháng đầu năm tăng bao nhiêu?',
+  'Quận còn những hạn chế nào cần khắc phục?',
+];
+
+/** How many documents to name in a reply before "và N báo cáo khác". */
+const MAX_LISTED_DOCUMENTS = 15;
+
+function docLine(doc: Pick<DocumentInfo, 'title' | 'date'>): string {
+  return `• ${escapeHtml(doc.title)}${doc.date ? ` (${escapeHtml(doc.date)})` : ''}`;
+}
+
+function documentList(documents: DocumentInfo[]): string {
+  if (documents.length === 0) return 'Hiện chưa có báo cáo nào được nạp.';
+  const shown = documents.slice(0, MAX_LISTED_DOCUMENTS).map(docLine);
+  if (documents.length > MAX_LISTED_DOCUMENTS) shown.push(`… và ${documents.length - MAX_LISTED_DOCUMENTS} báo cáo khác.`);
+  return shown.join('\n');
+}
+
+function formatNumber(n: number): string {
+  return n.toLocaleString('vi-VN');
+}
+
+/** "14:03 05/07/2024", in Vietnam's time zone whatever the server's. */
+function formatTime(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return date.toLocaleString('vi-VN', {
+    timeZone: 'Asia/Ho_Chi_Minh',
+    hour: '2-digit',
+    minute: '2-digit',
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+  });
+}
+
+function progressLine(event: ProgressEvent): string {
+  switch (event.stage) {
+    case 'load':
+      return `Đang đọc tệp ${event.done}/${event.total}…`;
+    case 'model':
+      return `Mô hình: ${escapeHtml(event.message)}`;
+    case 'embed':
+      return `Đang lập chỉ mục ${event.done}/${event.total} đoạn…`;
+    case 'save':
+      return 'Đang lưu chỉ mục…';
+  }
+}
+
+export const MSG = {
+  // --- Labels used in answers ---
+  sourceLabel: 'Nguồn',
+  sectionLabel: 'mục',
+  morePassagesTitle: 'Các đoạn liên quan khác:',
+  fullPassageTitle: 'Toàn văn đoạn',
+  buttonMore: 'Xem thêm',
+  buttonFull: 'Toàn văn đoạn',
+  buttonReload: '🔄 Nạp lại ngay',
+  buttonRefreshStats: '🔄 Làm mới',
+
+  // --- Command menu ---
+  commands: {
+    start: 'Bắt đầu và xem câu hỏi mẫu',
+    help: 'Hướng dẫn và danh sách báo cáo',
+    reload: 'Nạp lại các báo cáo (quản trị)',
+    docs: 'Danh sách báo cáo đã nạp (quản trị)',
+    stats: 'Thống kê câu hỏi (quản trị)',
+  },
+
+  // --- Citizens ---
+  start: (firstName: string | undefined) =>
+    `Xin chào${firstName ? ` ${escapeHtml(firstName)}` : ''}! 👋\n\n` +
+    'Tôi trả lời câu hỏi về chủ trương, kế hoạch và kết quả công tác của quận, dựa trên các báo cáo chính thức. ' +
+    'Mỗi câu trả lời kèm đoạn trích và nguồn để bạn đối chiếu.\n\n' +
+    'Cứ gõ câu hỏi bằng tiếng Việt, có dấu hay không dấu đều được. Hoặc bấm một câu hỏi mẫu bên dưới:',
+
+  help: (documents: DocumentInfo[], isAdmin: boolean) =>
+    '<b>Cách hỏi</b>\n' +
+    'Gõ một câu hỏi ngắn, rõ ý, ví dụ: “Mục tiêu thu ngân sách cuối năm là bao nhiêu?”. ' +
+    'Có dấu hay không dấu đều được. Tôi trả lời bằng đoạn trích trong báo cáo kèm nguồn; ' +
+    'bấm “Xem thêm” để xem các đoạn liên quan khác, “Toàn văn đoạn” để đọc cả đoạn.\n\n' +
+    `<b>Các báo cáo tôi đang có</b> (${documents.length})\n${documentList(documents)}\n\n` +
+    '<b>Lệnh</b>\n/start — lời chào và câu hỏi mẫu\n/help — hướng dẫn này' +
+    (isAdmin
+      ? '\n\n<b>Dành cho quản trị</b>\n/reload — nạp lại các báo cáo\n/docs — danh sách báo cáo đã nạp\n/stats — thống kê câu hỏi\n' +
+        'Gửi một tệp .docx, .pdf, .txt hoặc .md (dạng tệp đính kèm) để thêm hoặc thay báo cáo cùng tên.'
+      : ''),
+
+  notFound: (documents: DocumentInfo[]) =>
+    'Xin lỗi, các báo cáo hiện có không đề cập đến nội dung bạn hỏi. 🙏\n\n' +
+    'Bạn có thể hỏi lại bằng từ ngữ khác, ngắn gọn hơn, hoặc hỏi về các chủ đề mà báo cáo có nêu ' +
+    '(kinh tế, thu ngân sách, đầu tư, trật tự xây dựng, cải cách hành chính, an ninh trật tự…).\n\n' +
+    `<b>Các báo cáo hiện có:</b>\n${documentList(documents)}`,
+
+  emptyQuestion:
+    'Bạn hãy gõ câu hỏi bằng chữ, ví dụ: “Mục tiêu thu ngân sách cuối năm là bao nhiêu?”. Gõ /help để xem hướng dẫn.',
+
+  tooLong: (max: number) =>
+    `Câu hỏi quá dài (hơn ${formatNumber(max)} ký tự). Bạn hãy hỏi ngắn gọn, mỗi lần một ý, để tôi tìm đúng đoạn trả lời.`,
+
+  unknownCommand: 'Tôi không hiểu lệnh này. Bạn cứ gõ câu hỏi bằng chữ, hoặc gõ /help để xem hướng dẫn.',
+
+  nonText: 'Tôi chỉ đọc được câu hỏi dạng chữ. Bạn hãy gõ câu hỏi, ví dụ: “Quận đặt mục tiêu thu ngân sách thế nào?”.',
+
+  documentFromCitizen:
+    'Cảm ơn bạn, nhưng tôi không nhận tệp từ người dùng. Nếu bạn có câu hỏi, hãy gõ bằng chữ; ' +
+    'báo cáo mới do cán bộ văn phòng quận cập nhật.',
+
+  rateLimited: (perMinute: number) =>
+    `Bạn đang gửi hơi nhanh (tối đa ${perMinute} tin mỗi phút). Các tin gửi thêm trong lúc này sẽ không được trả lời; ` +
+    'bạn vui lòng đợi một phút rồi hỏi tiếp nhé.',
+
+  internalError: 'Xin lỗi, hệ thống đang gặp trục trặc nên chưa trả lời được. Bạn vui lòng thử lại sau ít phút.',
+
+  callbackExpired: 'Câu trả lời này đã hết hạn, hãy hỏi lại.',
+  noMorePassages: 'Không còn đoạn liên quan nào khác.',
+  groupHint: 'Hãy nhắn riêng cho tôi để hỏi về báo cáo của quận.',
+
+  // --- Admins ---
+  notAdmin: 'Xin lỗi, chức năng này chỉ dành cho cán bộ quản trị.',
+
+  reloadStarted: '⏳ Đang nạp lại…',
+  reloadJoined: '⏳ Đang nạp lại rồi; tôi sẽ báo kết quả khi xong.',
+  reloadProgress: (event: ProgressEvent) => `⏳ Đang nạp lại…\n${progressLine(event)}`,
+  reloadDone: (summary: IndexSummary) => {
+    const lines = [
+      '✅ <b>Đã nạp lại xong.</b>',
+      `Báo cáo: ${formatNumber(summary.documents)} · Đoạn: ${formatNumber(summary.passages)} · ` +
+        `Thời gian: ${summary.seconds.toLocaleString('vi-VN', { maximumFractionDigits: 1 })} giây`,
+    ];
+    if (summary.skipped.length > 0) {
+      lines.push('', `⚠️ <b>Bỏ qua ${summary.skipped.length} tệp:</b>`);
+      for (const s of summary.skipped) lines.push(`• ${escapeHtml(s.source)}: ${escapeHtml(s.reason)}`);
+    } else {
+      lines.push('Không có tệp nào bị bỏ qua.');
+    }
+    return lines.join('\n');
+  },
+  reloadFailed: (reason: string) =>
+    `❌ <b>Nạp lại không thành công.</b>\nLý do: ${escapeHtml(reason)}\n\n` +
+    'Các câu hỏi vẫn được trả lời từ chỉ mục cũ. Hãy sửa lỗi trên rồi gửi /reload lần nữa.',
+
+  docs: (status: EngineStatus, lastSkipped: IndexSummary['skipped'] | null) => {
+    const lines = [`<b>Báo cáo đã nạp</b> (${status.documents.length} báo cáo, ${formatNumber(status.passages)} đoạn)`];
+    status.documents.forEach((d, i) => {
+      lines.push(
+        `${i + 1}. <b>${escapeHtml(d.title)}</b>\n   Tệp: ${escapeHtml(d.source)} · Ngày: ${d.date ? escapeHtml(d.date) : 'không rõ'} · ` +
+          `${formatNumber(d.passages)} đoạn`,
+      );
+    });
+    if (status.documents.length === 0) lines.push('Chưa có báo cáo nào.');
+    const mode = status.mode === 'lexical' ? 'từ khóa' : status.mode === 'vector' ? 'ngữ nghĩa' : 'kết hợp từ khóa và ngữ nghĩa';
+    lines.push('', `Chế độ tìm kiếm: ${mode}`);
+    if (status.degradedReason) lines.push(`⚠️ ${escapeHtml(status.degradedReason)}`);
+    if (status.builtAt) lines.push(`Chỉ mục lập lúc: ${escapeHtml(formatTime(status.builtAt))}`);
+    if (status.reloading) lines.push('⏳ Đang nạp lại…');
+    if (lastSkipped && lastSkipped.length > 0) {
+      lines.push('', `⚠️ <b>Lần nạp gần nhất bỏ qua ${lastSkipped.length} tệp:</b>`);
+      for (const s of lastSkipped) lines.push(`• ${escapeHtml(s.source)}: ${escapeHtml(s.reason)}`);
+    }
+    return lines.join('\n');
+  },
+
+  stats: (s: StatsSnapshot) => {
+    const share = s.asked === 0 ? 0 : Math.round((100 * s.answered) / s.asked);
+    const lines = [
+      '<b>Thống kê câu hỏi</b>',
+      `Tính từ: ${escapeHtml(formatTime(s.since))}`,
+      `Số câu hỏi: ${formatNumber(s.asked)}`,
+      `Trả lời được: ${formatNumber(s.answered)} (${share}%)`,
+      `Chưa trả lời được: ${formatNumber(s.asked - s.answered)}`,
+    ];
+    if (s.recentUnanswered.length > 0) {
+      lines.push('', `<b>${s.recentUnanswered.length} câu chưa trả lời được gần nhất:</b>`);
+      s.recentUnanswered.forEach((u, i) => lines.push(`${i + 1}. ${escapeHtml(u.question)} <i>(${escapeHtml(formatTime(u.at))})</i>`));
+    }
+    return lines.join('\n');
+  },
+
+  // --- Uploads ---
+  uploadUnsupported: (extensions: readonly string[]) =>
+    `Tôi chỉ nhận báo cáo dạng ${extensions.map(escapeHtml).join(', ')}. Hãy gửi lại tệp đúng định dạng (gửi dạng tệp, không phải ảnh).`,
+  uploadTooLarge: (sizeMb: number, maxMb: number) =>
+    `Tệp quá lớn (${sizeMb.toLocaleString('vi-VN', { maximumFractionDigits: 1 })} MB); giới hạn là ${maxMb} MB. ` +
+    'Hãy nén ảnh trong tệp hoặc tách báo cáo thành nhiều tệp nhỏ hơn.',
+  uploadBadName: 'Tên tệp không hợp lệ. Hãy đặt tên tệp bằng chữ và số, ví dụ: bao-cao-quy-1-2024.docx.',
+  uploadReceiving: (name: string) => `📥 Đang nhận và kiểm tra tệp <b>${escapeHtml(name)}</b>…`,
+  uploadDownloadFailed: (reason: string) => `❌ Không tải được tệp từ Telegram: ${escapeHtml(reason)}. Hãy gửi lại sau ít phút.`,
+  uploadRefused: (name: string, reason: string) =>
+    `❌ Tệp <b>${escapeHtml(name)}</b> không đọc được nên chưa được thêm: ${escapeHtml(reason)}\n` +
+    'Các báo cáo hiện có không thay đổi.',
+  uploadSaved: (name: string, replaced: boolean, renamedFrom: string | null) =>
+    (replaced
+      ? `✅ Đã thay báo cáo <b>${escapeHtml(name)}</b> (bản cũ được lưu trong thư mục .history).`
+      : `✅ Đã thêm báo cáo <b>${escapeHtml(name)}</b>.`) +
+    (renamedFrom ? `\nTên tệp được đổi từ “${escapeHtml(renamedFrom)}” cho an toàn.` : '') +
+    '\nĐang nạp lại chỉ mục…',
+} as const;

@@ -1,0 +1,210 @@
+// Reads the reports in corpus/ into SourceDocuments. One bad file never stops the load: it is listed in
+// `skipped` with a reason the admin can act on, and the rest of the corpus still answers questions.
+import { createHash } from 'node:crypto';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { log } from '../log.js';
+import { normalizeLine, normalizeText } from '../text/normalize.js';
+import type { LoadedCorpus, SkippedFile, SourceDocument } from './types.js';
+import { detectContent, mismatchReason, UnreadableFileError, type ParsedFile } from './loaders/detect.js';
+import { parseDocx } from './loaders/docx.js';
+import { parsePdf } from './loaders/pdf.js';
+import { parseTextFile } from './loaders/text.js';
+
+export { UnreadableFileError } from './loaders/detect.js';
+
+export const SUPPORTED_EXTENSIONS: readonly string[] = ['.txt', '.md', '.docx', '.pdf'];
+
+export interface ReadOptions {
+  /** Larger files are refused before being read. Default 50 MB. */
+  maxFileBytes?: number;
+  /** A PDF whose parsing takes longer is given up. Default 30 s. */
+  parseTimeoutMs?: number;
+}
+
+export interface LoadOptions extends ReadOptions {
+  /** Called after each candidate file, read or skipped. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+const DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024;
+const DEFAULT_PARSE_TIMEOUT_MS = 30_000;
+const MAX_TITLE_LENGTH = 120;
+
+function formatSize(bytes: number): string {
+  const mbytes = bytes / (1024 * 1024);
+  if (mbytes >= 1) return `${Math.round(mbytes * 10) / 10} MB`;
+  return bytes >= 1024 ? `${Math.round(bytes / 1024)} KB` : `${bytes} bytes`;
+}
+
+// Vietnamese administrative documents open with the issuing body, the national motto, a reference
+// number and the place/date line; none of these is the title.
+const BOILERPLATE_LINE = [
+  /^cộng hòa xã hội chủ nghĩa việt nam$/i,
+  /^cộng hoà xã hội chủ nghĩa việt nam$/i,
+  /^độc lập\s*[-–—]\s*tự do\s*[-–—]\s*hạnh phúc$/i,
+  /^số\s*:/i,
+  /^[\p{L} .]+,\s*ngày\b.*\btháng\b.*\bnăm\b/iu,
+  /^[-_=*.\s]+$/,
+];
+// A document-type word on its own line ("BÁO CÁO") is followed by the actual subject line.
+const DOCUMENT_TYPE_LINE = /^(báo cáo|kế hoạch|quyết định|thông báo|nghị quyết|tờ trình|chỉ thị|hướng dẫn|công văn)$/i;
+
+function titleFromText(text: string): string | undefined {
+  const lines = text
+    .split('\n')
+    .map((line) => normalizeLine(line))
+    .filter((line) => line !== '')
+    .slice(0, 20);
+  const content = lines.filter((line) => !BOILERPLATE_LINE.some((re) => re.test(line)));
+  const typeIndex = content.findIndex((line) => DOCUMENT_TYPE_LINE.test(line));
+  if (typeIndex >= 0 && typeIndex + 1 < content.length) {
+    const joined = `${content[typeIndex]} ${content[typeIndex + 1]}`;
+    if (joined.length < MAX_TITLE_LENGTH && !joined.endsWith('.')) return joined;
+  }
+  const first = lines[0];
+  const candidate = first !== undefined && BOILERPLATE_LINE.some((re) => re.test(first)) ? content[0] : first;
+  if (candidate && candidate.length < MAX_TITLE_LENGTH && !candidate.endsWith('.')) return candidate;
+  return undefined;
+}
+
+function titleFromFileName(source: string): string {
+  const stem = path.basename(source, path.extname(source));
+  return normalizeLine(stem.replace(/[-_]+/g, ' ')) || source;
+}
+
+function dateFromFileName(source: string): string | null {
+  const match = /(?:^|\D)((?:19|20)\d{2})(?!\d)/.exec(path.basename(source));
+  return match ? match[1]! : null;
+}
+
+function toDocument(parsed: ParsedFile, source: string, ext: string): SourceDocument {
+  const text = normalizeText(parsed.text);
+  if (text === '') {
+    throw new UnreadableFileError(ext === '.pdf' ? 'PDF has no extractable text (scanned image?)' : 'file contains no text');
+  }
+  const title =
+    (parsed.title && normalizeLine(parsed.title)) || titleFromText(text) || titleFromFileName(source);
+  const date = (parsed.date && normalizeLine(parsed.date)) || dateFromFileName(source);
+  return { title, date, source, text };
+}
+
+async function parseBytes(bytes: Buffer, source: string, ext: string, timeoutMs: number): Promise<SourceDocument> {
+  const detected = detectContent(bytes);
+  const mismatch = mismatchReason(ext, detected);
+  if (mismatch) throw new UnreadableFileError(mismatch);
+  let parsed: ParsedFile;
+  if (ext === '.pdf') parsed = await parsePdf(bytes, timeoutMs);
+  else if (ext === '.docx') parsed = await parseDocx(bytes);
+  else parsed = parseTextFile(detected.text ?? '', ext);
+  return toDocument(parsed, source, ext);
+}
+
+async function readBytes(filePath: string, source: string, maxFileBytes: number): Promise<Buffer> {
+  const ext = path.extname(source).toLowerCase();
+  if (!SUPPORTED_EXTENSIONS.includes(ext)) {
+    throw new UnreadableFileError(
+      `unsupported file type "${ext || '(none)'}": use ${SUPPORTED_EXTENSIONS.join(', ')}`,
+    );
+  }
+  let info;
+  try {
+    info = await stat(filePath);
+  } catch (error) {
+    throw new UnreadableFileError(`file cannot be opened (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (!info.isFile()) throw new UnreadableFileError('not a regular file');
+  if (info.size === 0) throw new UnreadableFileError('file is empty');
+  if (info.size > maxFileBytes) throw new UnreadableFileError(`file is larger than ${formatSize(maxFileBytes)}`);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(filePath);
+  } catch (error) {
+    throw new UnreadableFileError(`file cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  // The file may have changed between stat and read (an admin still copying it in).
+  if (bytes.length === 0) throw new UnreadableFileError('file is empty');
+  if (bytes.length > maxFileBytes) throw new UnreadableFileError(`file is larger than ${formatSize(maxFileBytes)}`);
+  return bytes;
+}
+
+/**
+ * Reads one report. `source` is the name it has (or will have) in the corpus; its extension decides the
+ * expected format, so an upload saved under a temporary name can be checked before it is added.
+ * Throws UnreadableFileError whose message is the reason to show the admin.
+ */
+export async function readDocumentFile(filePath: string, source: string, options: ReadOptions = {}): Promise<SourceDocument> {
+  const bytes = await readBytes(filePath, source, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+  return parseBytes(bytes, source, path.extname(source).toLowerCase(), options.parseTimeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS);
+}
+
+async function listCandidates(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const names: string[] = [];
+  for (const entry of entries) {
+    const name = entry.name;
+    // Hidden files and folders (.history, .DS_Store) and Word's "~$name.docx" lock files are not reports.
+    if (name.startsWith('.') || name.startsWith('~$')) {
+      log.debug('Ignoring hidden or temporary corpus entry', { source: name });
+      continue;
+    }
+    if (entry.isDirectory()) {
+      log.debug('Ignoring folder inside the corpus folder', { source: name });
+      continue;
+    }
+    if (!SUPPORTED_EXTENSIONS.includes(path.extname(name).toLowerCase())) {
+      log.debug('Ignoring corpus file with an unsupported extension', { source: name });
+      continue;
+    }
+    // Symlinks are followed; a link to a folder is not a file.
+    if (!entry.isFile()) {
+      const info = await stat(path.join(dir, name)).catch(() => null);
+      if (info?.isDirectory()) continue;
+    }
+    names.push(name);
+  }
+  // Code-unit order, not locale order: the same corpus must load the same way on every machine.
+  return names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+export async function loadCorpus(dir: string, options: LoadOptions = {}): Promise<LoadedCorpus> {
+  const absolute = path.resolve(dir);
+  const info = await stat(absolute).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return null;
+    throw new Error(`Corpus folder ${absolute} cannot be opened: ${error.message}`);
+  });
+  if (!info) {
+    throw new Error(
+      `Corpus folder ${absolute} does not exist: create it and put the reports (${SUPPORTED_EXTENSIONS.join(', ')}) in it`,
+    );
+  }
+  if (!info.isDirectory()) throw new Error(`Corpus folder ${absolute} is a file, not a folder`);
+
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const timeoutMs = options.parseTimeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS;
+  const names = await listCandidates(absolute);
+  const documents: SourceDocument[] = [];
+  const skipped: SkippedFile[] = [];
+  const fileHashes: Record<string, string> = {};
+
+  for (const [index, source] of names.entries()) {
+    const started = Date.now();
+    try {
+      const bytes = await readBytes(path.join(absolute, source), source, maxFileBytes);
+      const doc = await parseBytes(bytes, source, path.extname(source).toLowerCase(), timeoutMs);
+      documents.push(doc);
+      fileHashes[source] = createHash('sha256').update(bytes).digest('hex');
+      log.debug('Loaded corpus file', { source, chars: doc.text.length, ms: Date.now() - started });
+    } catch (error) {
+      // Anything unexpected is still one file's problem, not the corpus's.
+      const reason =
+        error instanceof UnreadableFileError ? error.message : `could not be read: ${(error as Error).message ?? error}`;
+      skipped.push({ source, reason });
+      log.warn(`Skipped corpus file ${source}: ${reason}`, { source, reason });
+    }
+    options.onProgress?.(index + 1, names.length);
+  }
+
+  log.info('Corpus loaded', { dir: absolute, documents: documents.length, skipped: skipped.length });
+  return { documents, skipped, fileHashes };
+}

@@ -1,0 +1,28 @@
+// .txt and .md reports: already decoded by detect.ts; here only the front matter and the markdown
+// heading are read for the title.
+import { parseFrontMatter } from '../front-matter.js';
+import type { ParsedFile } from './detect.js';
+
+// ATX level-1 heading; a closing run of #s is decoration.
+const MD_H1 = /^ {0,3}#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$/;
+
+function firstMarkdownHeading(body: string): string | undefined {
+  let inFence = false;
+  for (const line of body.split('\n')) {
+    if (/^ {0,3}(```|~~~)/.test(line)) inFence = !inFence;
+    if (inFence) continue;
+    const match = MD_H1.exec(line);
+    if (match) return match[1];
+  }
+  return undefined;
+}
+
+export function parseTextFile(decoded: string, ext: string): ParsedFile {
+  const front = parseFrontMatter(decoded);
+  const body = front.body.replace(/\r\n?/g, '\n');
+  return {
+    text: body,
+    title: front.title ?? (ext === '.md' ? firstMarkdownHeading(body) : undefined),
+    date: front.date,
+  };
+}

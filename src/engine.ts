@@ -1,0 +1,288 @@
+// The engine: the one door through which the bot and the CLI reach the reports. It opens (or builds)
+// the index bundle, answers questions from an immutable snapshot of it, and rebuilds a new snapshot
+// beside the serving one on reload, swapping only when the new one is complete and saved.
+import type { Settings } from './config.js';
+import type { Passage, SkippedFile } from './corpus/types.js';
+import type { Answer, RankedPassage } from './answer/types.js';
+import type { AnswerEngine, AskOptions, EngineStatus, IndexSummary, ProgressEvent } from './engine-api.js';
+import type { Embedder, ScoredPassage, SearchMode } from './search/types.js';
+import { chunkDocument, CHUNKER_VERSION } from './corpus/chunker.js';
+import { hashCorpusFiles, sameHashes } from './corpus/corpus-files.js';
+import { loadCorpus } from './corpus/load-corpus.js';
+import { composeAnswer } from './answer/compose.js';
+import { loadEmbedder } from './search/embedder.js';
+import { LexicalIndex } from './search/lexical-index.js';
+import { DEFAULT_HNSW, VectorIndex } from './search/vector-index.js';
+import { BundleError, readBundle, writeBundle, type BundleManifest, type LoadedBundle } from './search/bundle-store.js';
+import { fuseWeighted } from './search/hybrid.js';
+import { normalizeLine } from './text/normalize.js';
+import { log } from './log.js';
+
+export interface EmbedderSettings {
+  model: string;
+  modelsDir: string;
+  allowDownloads: boolean;
+  quantized: boolean;
+  timeoutMs: number;
+}
+
+export interface EngineOptions {
+  corpusDir: string;
+  indexDir: string;
+  searchMode: SearchMode;
+  /** null: lexical search only, no model is loaded. */
+  embedder: EmbedderSettings | null;
+  /** Passages per answer when the caller does not say (default 3). */
+  defaultK?: number;
+  /** Weight of the lexical side in hybrid fusion (default 0.5). */
+  lexicalWeight?: number;
+  /** Candidates each side brings to the fusion (default 50). */
+  candidates?: number;
+}
+
+/** Questions longer than this are cut before searching: a pasted page must not slow everyone down. */
+export const MAX_QUESTION_CHARS = 1000;
+
+export function engineOptionsFromSettings(settings: Settings): EngineOptions {
+  return {
+    corpusDir: settings.CORPUS_DIR,
+    indexDir: settings.INDEX_DIR,
+    searchMode: settings.SEARCH_MODE,
+    defaultK: settings.ANSWER_PASSAGES,
+    embedder:
+      settings.SEARCH_MODE === 'lexical'
+        ? null
+        : {
+            model: settings.EMBEDDING_MODEL,
+            modelsDir: settings.MODELS_DIR,
+            allowDownloads: settings.ALLOW_MODEL_DOWNLOADS,
+            quantized: settings.EMBEDDING_QUANTIZED,
+            timeoutMs: settings.MODEL_LOAD_TIMEOUT_MS,
+          },
+  };
+}
+
+/** Everything one version of the index serves from. Never mutated: a reload builds a new one. */
+interface Snapshot {
+  manifest: BundleManifest;
+  passages: Passage[];
+  vectors: number[][] | null;
+  vectorIndex: VectorIndex | null;
+  lexical: LexicalIndex;
+  skipped: SkippedFile[];
+}
+
+/** The text a passage is embedded as: its heading and document title carry meaning too. */
+function embeddingText(p: Passage): string {
+  return [p.docTitle, p.section, p.text].filter(Boolean).join('\n');
+}
+
+export class Engine implements AnswerEngine {
+  private snapshot!: Snapshot;
+  private embedder: Embedder | null = null;
+  private degradedReason: string | null = null;
+  private reloadInFlight: Promise<IndexSummary> | null = null;
+
+  private constructor(private readonly options: EngineOptions) {}
+
+  /** Loads the model (or falls back to lexical search), then the saved index, rebuilding it if stale. */
+  static async open(options: EngineOptions, onProgress?: (event: ProgressEvent) => void): Promise<Engine> {
+    const engine = new Engine(options);
+    await engine.loadModel(onProgress);
+    let bundle: LoadedBundle | null = null;
+    try {
+      bundle = await readBundle(options.indexDir);
+    } catch (error) {
+      if (!(error instanceof BundleError)) throw error;
+      if (error.reason === 'missing') log.info('no saved index yet; building one', { indexDir: options.indexDir });
+      else log.warn('saved index unusable; rebuilding it from the corpus', { reason: error.message });
+    }
+    const stale = bundle ? await engine.staleness(bundle.manifest) : 'no index';
+    if (bundle && !stale) {
+      engine.snapshot = engine.snapshotOf(bundle);
+      log.info('index loaded', { passages: bundle.passages.length, builtAt: bundle.manifest.builtAt });
+    } else {
+      if (bundle) log.info('saved index is out of date; rebuilding', { reason: stale });
+      engine.snapshot = (await engine.build(bundle ? engine.snapshotOf(bundle) : null, onProgress)).snapshot;
+    }
+    return engine;
+  }
+
+  private async loadModel(onProgress?: (event: ProgressEvent) => void): Promise<void> {
+    const { searchMode, embedder } = this.options;
+    if (searchMode === 'lexical') return;
+    if (!embedder) {
+      this.degradedReason = 'no embedding model configured';
+      return;
+    }
+    try {
+      this.embedder = await loadEmbedder({ ...embedder, onProgress: (message) => onProgress?.({ stage: 'model', message }) });
+      this.degradedReason = null;
+      log.info('embedding model loaded', { model: this.embedder.modelId, dimension: this.embedder.dimension });
+    } catch (error) {
+      this.degradedReason = (error as Error).message;
+      log.warn('embedding model unavailable; answering from the lexical index only', { reason: this.degradedReason });
+    }
+  }
+
+  /** Why a saved bundle cannot serve as is, or null when it can. */
+  private async staleness(manifest: BundleManifest): Promise<string | null> {
+    if (manifest.chunkerVersion !== CHUNKER_VERSION) return `chunker version ${manifest.chunkerVersion} ≠ ${CHUNKER_VERSION}`;
+    if (this.embedder && manifest.modelId !== this.embedder.modelId) {
+      return `built with model ${manifest.modelId ?? 'none'}, serving ${this.embedder.modelId}`;
+    }
+    let hashes: Record<string, string>;
+    try {
+      hashes = await hashCorpusFiles(this.options.corpusDir);
+    } catch (error) {
+      // No corpus to compare with: the saved index is the best there is.
+      log.warn('corpus folder unreadable; serving the saved index', { reason: (error as Error).message });
+      return null;
+    }
+    return sameHashes(hashes, manifest.corpusHashes) ? null : 'corpus files changed';
+  }
+
+  private snapshotOf(bundle: LoadedBundle): Snapshot {
+    const lexical = LexicalIndex.build(bundle.passages.map((p) => ({ title: p.docTitle, section: p.section, text: p.text })));
+    const skipped = (bundle.manifest.extra?.skipped as SkippedFile[] | undefined) ?? [];
+    return { manifest: bundle.manifest, passages: bundle.passages, vectors: bundle.vectors, vectorIndex: bundle.vectorIndex, lexical, skipped };
+  }
+
+  /** Reads the corpus and builds a complete, saved snapshot; the serving one is untouched. */
+  private async build(previous: Snapshot | null, onProgress?: (event: ProgressEvent) => void): Promise<{ snapshot: Snapshot; summary: IndexSummary }> {
+    const started = performance.now();
+    const { corpusDir, indexDir } = this.options;
+    const corpusHashes = await hashCorpusFiles(corpusDir);
+    const corpus = await loadCorpus(corpusDir, { onProgress: (done, total) => onProgress?.({ stage: 'load', done, total }) });
+    if (corpus.documents.length === 0) log.warn('the corpus has no readable report', { corpusDir });
+    const passages = corpus.documents.flatMap((document) => chunkDocument(document));
+
+    let vectors: number[][] | null = null;
+    let reusedEmbeddings = 0;
+    if (this.embedder) {
+      const embedder = this.embedder;
+      // Unchanged passages keep their vectors: only new or edited text is embedded again.
+      const known = new Map<string, number[]>();
+      if (previous?.vectors && previous.manifest.modelId === embedder.modelId) {
+        previous.passages.forEach((p, i) => known.set(embeddingText(p), previous.vectors![i]!));
+      }
+      const texts = passages.map(embeddingText);
+      const missing = [...new Set(texts.filter((t) => !known.has(t)))];
+      const fresh = await embedder.embedPassages(missing, (done, total) => onProgress?.({ stage: 'embed', done, total }));
+      missing.forEach((text, i) => known.set(text, fresh[i]!));
+      vectors = texts.map((t) => known.get(t)!);
+      reusedEmbeddings = passages.length - missing.length;
+    }
+    const vectorIndex = vectors && this.embedder ? VectorIndex.build(vectors, this.embedder.dimension, DEFAULT_HNSW) : null;
+
+    onProgress?.({ stage: 'save' });
+    const bundle = await writeBundle(indexDir, {
+      passages,
+      vectors,
+      vectorIndex,
+      manifest: {
+        modelId: this.embedder?.modelId ?? null,
+        dimension: this.embedder?.dimension ?? null,
+        corpusHashes,
+        hnsw: vectorIndex ? DEFAULT_HNSW : null,
+        chunkerVersion: CHUNKER_VERSION,
+        extra: { skipped: corpus.skipped },
+      },
+    });
+    const snapshot = this.snapshotOf(bundle);
+    const summary: IndexSummary = {
+      documents: corpus.documents.length,
+      passages: passages.length,
+      skipped: corpus.skipped,
+      reusedEmbeddings,
+      seconds: (performance.now() - started) / 1000,
+    };
+    log.info('index built', { ...summary, skipped: summary.skipped.length });
+    return { snapshot, summary };
+  }
+
+  /** The mode actually serving: vector search needs a loaded model. */
+  get mode(): SearchMode {
+    return this.embedder ? this.options.searchMode : 'lexical';
+  }
+
+  /** Embeds a question for vector search (exposed so benchmarks can time it apart from search). */
+  async embedQuery(question: string): Promise<number[] | null> {
+    if (!this.embedder || this.mode === 'lexical') return null;
+    return this.embedder.embedQuery(question);
+  }
+
+  /** Ranks passages for a prepared question; synchronous, on the current snapshot. */
+  search(question: string, k: number, queryVector: number[] | null, mode: SearchMode = this.mode): RankedPassage[] {
+    const snap = this.snapshot;
+    const pool = this.options.candidates ?? 50;
+    const lexical = mode === 'vector' ? [] : snap.lexical.search(question, mode === 'lexical' ? k : pool);
+    let vector: ScoredPassage[] = [];
+    if (mode !== 'lexical' && queryVector && snap.vectorIndex) vector = snap.vectorIndex.search(queryVector, mode === 'vector' ? k : pool);
+    let ranked: ScoredPassage[];
+    if (mode === 'lexical') ranked = lexical;
+    else if (mode === 'vector') ranked = vector;
+    else ranked = fuseWeighted(lexical, vector, this.options.lexicalWeight ?? 0.5, k);
+    return ranked.slice(0, k).map((r) => ({ passage: snap.passages[r.index]!, score: r.score }));
+  }
+
+  async ask(question: string, options: AskOptions = {}): Promise<Answer> {
+    const k = Math.min(Math.max(Math.trunc(options.k ?? this.options.defaultK ?? 3), 1), 50);
+    const text = normalizeLine(question).slice(0, MAX_QUESTION_CHARS);
+    if (!/[\p{L}\p{N}]/u.test(text)) {
+      return { question, answered: false, excerpt: '', citation: null, passages: [], reason: 'empty' };
+    }
+    let queryVector: number[] | null = null;
+    try {
+      queryVector = await this.embedQuery(text);
+    } catch (error) {
+      log.warn('query embedding failed; answering lexically', { reason: (error as Error).message });
+    }
+    const ranked = this.search(text, k, queryVector, queryVector ? this.mode : 'lexical');
+    const lexical = this.snapshot.lexical;
+    return composeAnswer(question, ranked, { idf: (term) => lexical.foldedIdf(term) });
+  }
+
+  reload(onProgress?: (event: ProgressEvent) => void): Promise<IndexSummary> {
+    if (this.reloadInFlight) return this.reloadInFlight;
+    const run = async () => {
+      if (!this.embedder && this.options.searchMode !== 'lexical') await this.loadModel(onProgress);
+      const { snapshot, summary } = await this.build(this.snapshot, onProgress);
+      this.snapshot = snapshot; // the swap: one assignment, so a question sees the old or the new index
+      return summary;
+    };
+    this.reloadInFlight = run().finally(() => {
+      this.reloadInFlight = null;
+    });
+    return this.reloadInFlight;
+  }
+
+  status(): EngineStatus {
+    const snap = this.snapshot;
+    const documents = new Map<string, EngineStatus['documents'][number]>();
+    for (const p of snap.passages) {
+      const doc = documents.get(p.source) ?? { title: p.docTitle, source: p.source, date: p.date, passages: 0 };
+      doc.passages++;
+      documents.set(p.source, doc);
+    }
+    return {
+      ready: true,
+      mode: this.mode,
+      degradedReason: this.degradedReason,
+      documents: [...documents.values()],
+      passages: snap.passages.length,
+      builtAt: snap.manifest.builtAt,
+      reloading: this.reloadInFlight !== null,
+    };
+  }
+
+  /** Files the last build could not read, with reasons (for admins). */
+  skippedFiles(): SkippedFile[] {
+    return this.snapshot.skipped;
+  }
+
+  /** Waits for a reload in flight; nothing else holds resources. */
+  async close(): Promise<void> {
+    await this.reloadInFlight?.catch(() => undefined);
+  }
+}

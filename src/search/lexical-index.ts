@@ -1,0 +1,188 @@
+// BM25 over Vietnamese syllables and syllable bigrams, in folded and accented forms (see
+// text/tokenize.ts). Built once per bundle; a query touches only the posting lists of its own terms and
+// reuses one score buffer, so nothing corpus-sized is allocated per query.
+import type { ScoredPassage } from './types.js';
+import { hasDiacritics, terms } from '../text/tokenize.js';
+
+export interface Bm25Params {
+  k1: number;
+  b: number;
+}
+
+export const DEFAULT_BM25: Bm25Params = { k1: 1.2, b: 0.75 };
+
+/** What a passage contributes to the lexical index: its own text plus what it is cited by. */
+export interface LexicalDocument {
+  title: string;
+  section: string | null;
+  text: string;
+}
+
+export interface QueryTerm {
+  term: string;
+  idf: number;
+}
+
+export class LexicalIndex {
+  private readonly termIds = new Map<string, number>();
+  /** Posting lists, concatenated: docs of term t are postingDocs[offsets[t] .. offsets[t+1]). */
+  private postingDocs!: Int32Array;
+  private postingFreqs!: Float32Array;
+  private offsets!: Int32Array;
+  private readonly docLengths: Float32Array;
+  private avgDocLength: number;
+  private readonly scores: Float64Array;
+  private readonly touched: Int32Array;
+
+  private constructor(
+    readonly size: number,
+    private readonly params: Bm25Params,
+  ) {
+    this.docLengths = new Float32Array(size);
+    this.scores = new Float64Array(size);
+    this.touched = new Int32Array(size);
+    this.avgDocLength = 1;
+  }
+
+  static build(documents: LexicalDocument[], params: Bm25Params = DEFAULT_BM25): LexicalIndex {
+    const index = new LexicalIndex(documents.length, params);
+    // First pass: term frequencies per document, as (termId, freq) pairs.
+    const perDoc: Array<Map<number, number>> = [];
+    const docFreq: number[] = [];
+    let totalLength = 0;
+    documents.forEach((doc, docId) => {
+      const counts = new Map<number, number>();
+      let length = 0;
+      for (const term of terms(`${doc.title}\n${doc.section ?? ''}\n${doc.text}`, { accented: true })) {
+        let id = index.termIds.get(term);
+        if (id === undefined) {
+          id = docFreq.length;
+          index.termIds.set(term, id);
+          docFreq.push(0);
+        }
+        const previous = counts.get(id) ?? 0;
+        if (previous === 0) docFreq[id]!++;
+        counts.set(id, previous + 1);
+        if (term.startsWith('f:')) length++;
+      }
+      perDoc.push(counts);
+      index.docLengths[docId] = length;
+      totalLength += length;
+    });
+    index.avgDocLength = documents.length ? Math.max(1, totalLength / documents.length) : 1;
+    // Second pass: lay the postings out contiguously, documents in increasing order within each term.
+    const offsets = new Int32Array(docFreq.length + 1);
+    for (let t = 0; t < docFreq.length; t++) offsets[t + 1] = offsets[t]! + docFreq[t]!;
+    const fill = offsets.slice(0, docFreq.length);
+    const postingDocs = new Int32Array(offsets[docFreq.length]!);
+    const postingFreqs = new Float32Array(offsets[docFreq.length]!);
+    perDoc.forEach((counts, docId) => {
+      for (const [termId, freq] of counts) {
+        const at = fill[termId]!++;
+        postingDocs[at] = docId;
+        postingFreqs[at] = freq;
+      }
+    });
+    index.postingDocs = postingDocs;
+    index.postingFreqs = postingFreqs;
+    index.offsets = offsets;
+    return index;
+  }
+
+  private idfOf(termId: number): number {
+    const df = this.offsets[termId + 1]! - this.offsets[termId]!;
+    return Math.log(1 + (this.size - df + 0.5) / (df + 0.5));
+  }
+
+  /** A term that no passage contains weighs as much as the rarest possible term. */
+  get maxIdf(): number {
+    return Math.log(1 + (this.size + 0.5) / 0.5);
+  }
+
+  /** idf of a folded term ("ngan", "ngan_sach"); a term no passage contains gets maxIdf. */
+  foldedIdf(foldedTerm: string): number {
+    const id = this.termIds.get('f:' + foldedTerm);
+    return id === undefined ? this.maxIdf : this.idfOf(id);
+  }
+
+  /**
+   * The distinct terms of a question with their idf. Accented terms are used only when the question
+   * itself has diacritics: then exact accents add to the folded match instead of replacing it.
+   */
+  queryTerms(question: string): QueryTerm[] {
+    const unique = new Set(terms(question, { accented: hasDiacritics(question) }));
+    return [...unique].map((term) => {
+      const id = this.termIds.get(term);
+      return { term, idf: id === undefined ? 0 : this.idfOf(id) };
+    });
+  }
+
+  search(question: string, k: number): ScoredPassage[] {
+    if (this.size === 0 || k <= 0) return [];
+    const { k1, b } = this.params;
+    let touchedCount = 0;
+    for (const term of new Set(terms(question, { accented: hasDiacritics(question) }))) {
+      const termId = this.termIds.get(term);
+      if (termId === undefined) continue;
+      const idf = this.idfOf(termId);
+      for (let p = this.offsets[termId]!, end = this.offsets[termId + 1]!; p < end; p++) {
+        const doc = this.postingDocs[p]!;
+        const tf = this.postingFreqs[p]!;
+        const norm = k1 * (1 - b + (b * this.docLengths[doc]!) / this.avgDocLength);
+        if (this.scores[doc] === 0) this.touched[touchedCount++] = doc;
+        this.scores[doc]! += (idf * tf * (k1 + 1)) / (tf + norm);
+      }
+    }
+    const top = topK(this.scores, this.touched, touchedCount, k);
+    for (let i = 0; i < touchedCount; i++) this.scores[this.touched[i]!] = 0;
+    return top;
+  }
+
+  /** Whether passage `doc` contains `term` (binary search in the term's sorted posting list). */
+  contains(doc: number, term: string): boolean {
+    const termId = this.termIds.get(term);
+    if (termId === undefined) return false;
+    let lo = this.offsets[termId]!;
+    let hi = this.offsets[termId + 1]! - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const value = this.postingDocs[mid]!;
+      if (value === doc) return true;
+      if (value < doc) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return false;
+  }
+}
+
+/** The k best of the touched documents, best first, with a small binary min-heap. */
+function topK(scores: Float64Array, touched: Int32Array, count: number, k: number): ScoredPassage[] {
+  const heap: ScoredPassage[] = [];
+  const less = (a: ScoredPassage, b: ScoredPassage) => a.score < b.score || (a.score === b.score && a.index > b.index);
+  for (let i = 0; i < count; i++) {
+    const index = touched[i]!;
+    const score = scores[index]!;
+    if (heap.length < k) {
+      heap.push({ index, score });
+      for (let c = heap.length - 1; c > 0; ) {
+        const parent = (c - 1) >> 1;
+        if (!less(heap[c]!, heap[parent]!)) break;
+        [heap[c], heap[parent]] = [heap[parent]!, heap[c]!];
+        c = parent;
+      }
+    } else if (less(heap[0]!, { index, score })) {
+      heap[0] = { index, score };
+      for (let c = 0; ; ) {
+        const l = 2 * c + 1;
+        const r = l + 1;
+        let smallest = c;
+        if (l < heap.length && less(heap[l]!, heap[smallest]!)) smallest = l;
+        if (r < heap.length && less(heap[r]!, heap[smallest]!)) smallest = r;
+        if (smallest === c) break;
+        [heap[c], heap[smallest]] = [heap[smallest]!, heap[c]!];
+        c = smallest;
+      }
+    }
+  }
+  return heap.sort((a, b) => b.score - a.score || a.index - b.index);
+}
