@@ -136,7 +136,7 @@ async function main(argv: string[]): Promise<number> {
       for await (const question of questionsFrom(positionals)) {
         if (!values.json && question.trim() === '') continue;
         const answer = await engine.ask(question, { k });
-        process.stdout.write((values.json ? toJson(answer) : renderAnswerPlain(answer)) + '\n');
+        process.stdout.write((values.json ? toJson(answer) : renderAnswerPlain(answer, engine.status().documents)) + '\n');
       }
       return 0;
     }
@@ -147,7 +147,7 @@ async function main(argv: string[]): Promise<number> {
       const lines = readline.createInterface({ input: process.stdin, output: process.stdout, prompt: '> ' });
       lines.prompt();
       for await (const line of lines) {
-        if (line.trim()) process.stdout.write(renderAnswerPlain(await engine.ask(line)) + '\n');
+        if (line.trim()) process.stdout.write(renderAnswerPlain(await engine.ask(line), status.documents) + '\n');
         lines.prompt();
       }
       return 0;

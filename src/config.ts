@@ -42,6 +42,12 @@ const settingsSchema = z.object({
   ANSWER_PASSAGES: positiveInt(3),
   RATE_LIMIT_PER_MINUTE: positiveInt(20),
   MAX_UPLOAD_MB: positiveInt(15),
+  // Questions offered as buttons by the bot's /start, separated by "|"; empty: built-in examples.
+  EXAMPLE_QUESTIONS: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v.split('|').map((q) => q.trim()).filter(Boolean) : undefined))
+    .refine((v) => v === undefined || (v.length <= 10 && v.every((q) => q.length <= 100)), 'must be at most 10 questions of at most 100 characters, separated by |'),
   // --- Logs and data ---
   STATS_FILE: z.string().min(1).default('index/stats.json'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' }).default('info'),

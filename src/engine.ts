@@ -238,9 +238,10 @@ export class Engine implements AnswerEngine {
     } catch (error) {
       log.warn('query embedding failed; answering lexically', { reason: (error as Error).message });
     }
-    const ranked = this.search(text, k, queryVector, queryVector ? this.mode : 'lexical');
     const lexical = this.snapshot.lexical;
-    return composeAnswer(question, ranked, { idf: (term) => lexical.foldedIdf(term) });
+    const corrected = lexical.correctSpelling(text);
+    const ranked = this.search(corrected, k, queryVector, queryVector ? this.mode : 'lexical');
+    return composeAnswer(question, ranked, { idf: (term) => lexical.foldedIdf(term), matchText: corrected });
   }
 
   reload(onProgress?: (event: ProgressEvent) => void): Promise<IndexSummary> {

@@ -4,6 +4,7 @@
 import type { EngineStatus, IndexSummary, ProgressEvent } from '../engine-api.js';
 import { escapeHtml } from './html.js';
 import type { StatsSnapshot } from './stats.js';
+import type { DownloadFailure } from './uploads.js';
 
 type DocumentInfo = EngineStatus['documents'][number];
 
@@ -134,6 +135,7 @@ export const MSG = {
   reloadStarted: '⏳ Đang nạp lại…',
   reloadJoined: '⏳ Đang nạp lại rồi; tôi sẽ báo kết quả khi xong.',
   reloadProgress: (event: ProgressEvent) => `⏳ Đang nạp lại…\n${progressLine(event)}`,
+  reloadStatusFinished: (ok: boolean) => (ok ? '✅ Nạp lại xong (kết quả bên dưới).' : '❌ Nạp lại không thành công (lý do bên dưới).'),
   reloadDone: (summary: IndexSummary) => {
     const lines = [
       '✅ <b>Đã nạp lại xong.</b>',
@@ -192,19 +194,30 @@ export const MSG = {
   // --- Uploads ---
   uploadUnsupported: (extensions: readonly string[]) =>
     `Tôi chỉ nhận báo cáo dạng ${extensions.map(escapeHtml).join(', ')}. Hãy gửi lại tệp đúng định dạng (gửi dạng tệp, không phải ảnh).`,
-  uploadTooLarge: (sizeMb: number, maxMb: number) =>
-    `Tệp quá lớn (${sizeMb.toLocaleString('vi-VN', { maximumFractionDigits: 1 })} MB); giới hạn là ${maxMb} MB. ` +
+  uploadTooLarge: (sizeMb: number | null, maxMb: number) =>
+    `Tệp quá lớn${sizeMb === null ? '' : ` (${sizeMb.toLocaleString('vi-VN', { maximumFractionDigits: 1 })} MB)`}; giới hạn là ${maxMb} MB. ` +
     'Hãy nén ảnh trong tệp hoặc tách báo cáo thành nhiều tệp nhỏ hơn.',
   uploadBadName: 'Tên tệp không hợp lệ. Hãy đặt tên tệp bằng chữ và số, ví dụ: bao-cao-quy-1-2024.docx.',
   uploadReceiving: (name: string) => `📥 Đang nhận và kiểm tra tệp <b>${escapeHtml(name)}</b>…`,
-  uploadDownloadFailed: (reason: string) => `❌ Không tải được tệp từ Telegram: ${escapeHtml(reason)}. Hãy gửi lại sau ít phút.`,
+  uploadDownloadFailed: (kind: DownloadFailure, detail: string) => {
+    const reason: Record<DownloadFailure, string> = {
+      refused: 'Telegram không cho tải tệp',
+      'no-path': 'Telegram không trả về đường dẫn của tệp',
+      'too-large': 'tệp lớn hơn giới hạn cho phép',
+      timeout: 'quá thời gian chờ',
+      network: 'lỗi mạng',
+      http: 'máy chủ Telegram trả lỗi',
+      interrupted: 'kết nối bị ngắt khi đang tải',
+    };
+    return `❌ Không tải được tệp từ Telegram: ${reason[kind]}${detail ? ` (${escapeHtml(detail)})` : ''}. Hãy gửi lại sau ít phút.`;
+  },
   uploadRefused: (name: string, reason: string) =>
     `❌ Tệp <b>${escapeHtml(name)}</b> không đọc được nên chưa được thêm: ${escapeHtml(reason)}\n` +
     'Các báo cáo hiện có không thay đổi.',
-  uploadSaved: (name: string, replaced: boolean, renamedFrom: string | null) =>
+  uploadSaved: (name: string, title: string, replaced: boolean, renamedFrom: string | null) =>
     (replaced
       ? `✅ Đã thay báo cáo <b>${escapeHtml(name)}</b> (bản cũ được lưu trong thư mục .history).`
       : `✅ Đã thêm báo cáo <b>${escapeHtml(name)}</b>.`) +
-    (renamedFrom ? `\nTên tệp được đổi từ “${escapeHtml(renamedFrom)}” cho an toàn.` : '') +
-    '\nĐang nạp lại chỉ mục…',
+    `\nTiêu đề: ${escapeHtml(title)}` +
+    (renamedFrom ? `\nTên tệp được đổi từ “${escapeHtml(renamedFrom)}” cho an toàn.` : ''),
 } as const;

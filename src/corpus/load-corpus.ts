@@ -40,32 +40,54 @@ function formatSize(bytes: number): string {
 // Vietnamese administrative documents open with the issuing body, the national motto, a reference
 // number and the place/date line; none of these is the title.
 const BOILERPLATE_LINE = [
-  /^cộng hòa xã hội chủ nghĩa việt nam$/i,
-  /^cộng hoà xã hội chủ nghĩa việt nam$/i,
+  /^cộng h[òo]a xã hội chủ nghĩa việt nam$/i,
   /^độc lập\s*[-–—]\s*tự do\s*[-–—]\s*hạnh phúc$/i,
   /^số\s*:/i,
   /^[\p{L} .]+,\s*ngày\b.*\btháng\b.*\bnăm\b/iu,
+  // (?=\s|$) rather than \b: without the u flag \b treats "ộ" or "ỷ" as a non-word character.
+  /^(ủy|uỷ) ban nhân dân(?=\s|$)/i,
+  /^(ubnd|hđnd|hội đồng nhân dân|đảng bộ|quận ủy|quận uỷ|huyện ủy|huyện uỷ)(?=\s|$)/i,
   /^[-_=*.\s]+$/,
 ];
-// A document-type word on its own line ("BÁO CÁO") is followed by the actual subject line.
-const DOCUMENT_TYPE_LINE = /^(báo cáo|kế hoạch|quyết định|thông báo|nghị quyết|tờ trình|chỉ thị|hướng dẫn|công văn)$/i;
+// The title proper: a document-type word, alone on its line (the subject follows on the next line) or
+// in capitals at the start of the line ("BÁO CÁO TÌNH HÌNH ...").
+const DOCUMENT_TYPES = 'báo cáo|kế hoạch|quyết định|thông báo|nghị quyết|tờ trình|chỉ thị|hướng dẫn|công văn';
+const DOCUMENT_TYPE_ALONE = new RegExp(`^(${DOCUMENT_TYPES})$`, 'i');
+const DOCUMENT_TYPE_CAPS = new RegExp(`^(${DOCUMENT_TYPES.toUpperCase()})\\s+\\S`);
+const TITLE_SCAN_LINES = 25;
+
+function usableTitle(line: string | undefined): string | undefined {
+  return line && line.length < MAX_TITLE_LENGTH && !line.endsWith('.') ? line : undefined;
+}
+
+function isUpperCase(text: string): boolean {
+  return text === text.toLocaleUpperCase('vi') && text !== text.toLocaleLowerCase('vi');
+}
+
+// "BÁO CÁO" + "Tình hình kinh tế ..." → "Báo cáo tình hình kinh tế ...", as the title is said aloud.
+function joinTypeAndSubject(type: string, subject: string): string {
+  if (isUpperCase(subject)) return `${type.toLocaleUpperCase('vi')} ${subject}`;
+  const lowerType = type.toLocaleLowerCase('vi');
+  const sentenceType = lowerType.charAt(0).toLocaleUpperCase('vi') + lowerType.slice(1);
+  return `${sentenceType} ${subject.charAt(0).toLocaleLowerCase('vi')}${subject.slice(1)}`;
+}
 
 function titleFromText(text: string): string | undefined {
   const lines = text
     .split('\n')
     .map((line) => normalizeLine(line))
     .filter((line) => line !== '')
-    .slice(0, 20);
+    .slice(0, TITLE_SCAN_LINES);
   const content = lines.filter((line) => !BOILERPLATE_LINE.some((re) => re.test(line)));
-  const typeIndex = content.findIndex((line) => DOCUMENT_TYPE_LINE.test(line));
-  if (typeIndex >= 0 && typeIndex + 1 < content.length) {
-    const joined = `${content[typeIndex]} ${content[typeIndex + 1]}`;
-    if (joined.length < MAX_TITLE_LENGTH && !joined.endsWith('.')) return joined;
+  for (const [i, line] of content.entries()) {
+    const next = content[i + 1];
+    if (DOCUMENT_TYPE_ALONE.test(line) && next) {
+      const joined = usableTitle(joinTypeAndSubject(line, next));
+      if (joined) return joined;
+    }
+    if (DOCUMENT_TYPE_CAPS.test(line) && usableTitle(line)) return line;
   }
-  const first = lines[0];
-  const candidate = first !== undefined && BOILERPLATE_LINE.some((re) => re.test(first)) ? content[0] : first;
-  if (candidate && candidate.length < MAX_TITLE_LENGTH && !candidate.endsWith('.')) return candidate;
-  return undefined;
+  return usableTitle(content[0]);
 }
 
 function titleFromFileName(source: string): string {
@@ -139,7 +161,9 @@ export async function readDocumentFile(filePath: string, source: string, options
 }
 
 async function listCandidates(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
+  const entries = await readdir(dir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+    throw new Error(`Corpus folder ${dir} cannot be listed (${error.code ?? error.message}): check its permissions`);
+  });
   const names: string[] = [];
   for (const entry of entries) {
     const name = entry.name;
@@ -175,7 +199,7 @@ export async function loadCorpus(dir: string, options: LoadOptions = {}): Promis
   });
   if (!info) {
     throw new Error(
-      `Corpus folder ${absolute} does not exist: create it and put the reports (${SUPPORTED_EXTENSIONS.join(', ')}) in it`,
+      `Corpus folder ${absolute} does not exist: create it and put the reports (.docx, .pdf, .txt, .md) in it`,
     );
   }
   if (!info.isDirectory()) throw new Error(`Corpus folder ${absolute} is a file, not a folder`);

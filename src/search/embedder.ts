@@ -49,7 +49,7 @@ export async function loadEmbedder(options: LoadEmbedderOptions): Promise<Embedd
   const progress = downloadReporter(modelsDir, report);
   const warnings = captureWarnings();
   const loading = pipeline('feature-extraction', model, { quantized, progress_callback: progress.callback });
-  // The load cannot be cancelled: after a timeout it runs on, so release whatever it produces.
+  // Stop capturing when the load really ends, which after a timeout is later than our rejection.
   loading.then(
     () => warnings.restore(),
     () => warnings.restore(),
@@ -65,6 +65,7 @@ export async function loadEmbedder(options: LoadEmbedderOptions): Promise<Embedd
     extractor = await Promise.race([loading, timeout]);
   } catch (err) {
     if (err instanceof LoadTimeout) {
+      // The load cannot be cancelled and runs on; free the sessions it may still produce.
       loading.then((late) => late.dispose()).catch(() => undefined);
       throw new Error(timeoutMessage(options, modelDir, progress.downloading()));
     }
@@ -183,8 +184,9 @@ function captureWarnings() {
   };
 }
 
+/** First line, without a trailing full stop, since it is quoted inside our own sentence. */
 function shortReason(text: string): string {
-  const firstLine = text.split('\n').find((l) => l.trim() !== '')?.trim() ?? text;
+  const firstLine = (text.split('\n').find((l) => l.trim() !== '') ?? text).trim().replace(/\.$/, '');
   return firstLine.length > 240 ? firstLine.slice(0, 237) + '...' : firstLine;
 }
 
@@ -193,8 +195,9 @@ function modelFiles(quantized: boolean): string {
 }
 
 function timeoutMessage(options: LoadEmbedderOptions, modelDir: string, downloading: boolean): string {
-  const seconds = Math.round(options.timeoutMs / 100) / 10;
-  const head = `Embedding model ${options.model} did not finish loading within ${seconds} s (MODEL_LOAD_TIMEOUT_MS=${options.timeoutMs})`;
+  const { timeoutMs } = options;
+  const limit = timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 100) / 10} s`;
+  const head = `Embedding model ${options.model} did not finish loading within ${limit} (MODEL_LOAD_TIMEOUT_MS=${timeoutMs})`;
   return downloading
     ? `${head} while downloading into ${modelDir}: raise MODEL_LOAD_TIMEOUT_MS so the first download can finish, or put a copy of the model in that folder.`
     : `${head}: raise MODEL_LOAD_TIMEOUT_MS if this machine or its disk is slow.`;

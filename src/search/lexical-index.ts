@@ -3,6 +3,7 @@
 // reuses one score buffer, so nothing corpus-sized is allocated per query.
 import type { ScoredPassage } from './types.js';
 import { hasDiacritics, terms } from '../text/tokenize.js';
+import { SpellingCorrector } from './spelling.js';
 
 export interface Bm25Params {
   k1: number;
@@ -97,6 +98,21 @@ export class LexicalIndex {
   /** A term that no passage contains weighs as much as the rarest possible term. */
   get maxIdf(): number {
     return Math.log(1 + (this.size + 0.5) / 0.5);
+  }
+
+  private speller: SpellingCorrector | null = null;
+
+  /** Replaces syllables no passage contains with the nearest one that some passage does (typos). */
+  correctSpelling(question: string): string {
+    if (!this.speller) {
+      // Built on first use: start-up does not pay for it.
+      const frequency = new Map<string, number>();
+      for (const [term, id] of this.termIds) {
+        if (term.startsWith('f:') && !term.includes('_')) frequency.set(term.slice(2), this.offsets[id + 1]! - this.offsets[id]!);
+      }
+      this.speller = new SpellingCorrector(frequency);
+    }
+    return this.speller.correctText(question);
   }
 
   /** idf of a folded term ("ngan", "ngan_sach"); a term no passage contains gets maxIdf. */

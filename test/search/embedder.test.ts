@@ -274,7 +274,7 @@ describe('loadEmbedder downloads', () => {
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
     const message = (error as Error).message;
-    expect(message).toContain('Embedding model remote/stall-e5 did not finish loading within 0.5 s (MODEL_LOAD_TIMEOUT_MS=500)');
+    expect(message).toContain('Embedding model remote/stall-e5 did not finish loading within 500 ms (MODEL_LOAD_TIMEOUT_MS=500)');
     expect(message).toContain(`while downloading into ${path.join(modelsDir, 'remote', 'stall-e5')}`);
   });
 

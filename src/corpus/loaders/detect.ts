@@ -96,9 +96,7 @@ function decodeText(bytes: Uint8Array): DetectedContent {
 
 export function detectContent(bytes: Uint8Array): DetectedContent {
   if (bytes.length === 0) return { kind: 'empty' };
-  // The PDF header may follow a little junk; readers accept it within the first kilobyte.
-  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 1024));
-  if (head.indexOf('%PDF-', 0, 'latin1') >= 0) return { kind: 'pdf' };
+  if (startsWith(bytes, [0x25, 0x50, 0x44, 0x46, 0x2d])) return { kind: 'pdf' }; // "%PDF-"
   if (startsWith(bytes, [0x50, 0x4b, 0x03, 0x04])) return { kind: zipKind(bytes) };
   if (startsWith(bytes, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])) return { kind: 'ole' };
   if (startsWith(bytes, [0x7b, 0x5c, 0x72, 0x74, 0x66])) return { kind: 'rtf' }; // "{\rtf"
@@ -110,7 +108,13 @@ export function detectContent(bytes: Uint8Array): DetectedContent {
   ) {
     return { kind: 'image' };
   }
-  return decodeText(bytes);
+  const decoded = decodeText(bytes);
+  if (decoded.kind === 'text') return decoded;
+  // Readers accept a PDF header after a little junk within the first kilobyte; checked only for
+  // non-text so that a note mentioning "%PDF-" stays a note.
+  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 1024));
+  if (head.indexOf('%PDF-', 0, 'latin1') >= 0) return { kind: 'pdf' };
+  return decoded;
 }
 
 const EXPECTED: Record<string, ContentKind> = { '.pdf': 'pdf', '.docx': 'docx', '.txt': 'text', '.md': 'text' };
@@ -150,6 +154,8 @@ export function mismatchReason(ext: string, detected: DetectedContent): string |
   if (expected === 'docx' && (kind === 'binary' || kind === 'not-utf8')) {
     return 'not a valid .docx (not a zip archive)';
   }
-  if (expected === 'docx' && kind === 'zip') return 'not a valid .docx (zip archive without word/document.xml)';
+  // No Office part name in the bytes: a truncated .docx loses its directory this way too, so let the
+  // zip reader say which it is.
+  if (expected === 'docx' && kind === 'zip') return null;
   return `named ${ext} but the content is ${DESCRIPTION[kind]}${renameHint(kind)}`;
 }

@@ -15,37 +15,65 @@ const pdfjsRoot = new URL('../../', import.meta.resolve('pdfjs-dist/legacy/build
 const cMapUrl = fileURLToPath(new URL('cmaps/', pdfjsRoot));
 const standardFontDataUrl = fileURLToPath(new URL('standard_fonts/', pdfjsRoot));
 
-// A line gap this many times the text height means an empty line, i.e. a new paragraph.
-const PARAGRAPH_GAP = 1.5;
+// PDFs have no paragraphs, only positioned lines. A paragraph is taken to start where the gap to the
+// previous line is clearly wider than the page's usual line gap, or where the line is indented from
+// the usual left margin (Vietnamese reports mostly indent the first line instead of adding space).
+const WIDE_GAP = 1.3;
 
-/** One page's text items → lines, with a blank line where the vertical gap says a paragraph ended. */
+function lowerMedian(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
+function mostCommon(values) {
+  const counts = new Map();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  let best = values[0];
+  for (const [v, n] of counts) if (n > counts.get(best) || (n === counts.get(best) && v < best)) best = v;
+  return best;
+}
+
+/** One page's text items → lines joined by "\n", with "\n\n" where a paragraph seems to start. */
 function pageText(items) {
   const lines = [];
-  let current = { text: '', y: null, height: 0 };
-  const endLine = () => {
-    lines.push(current);
-    current = { text: '', y: null, height: 0 };
-  };
+  let current = null;
   for (const item of items) {
     if (typeof item.str !== 'string') continue; // marked-content markers
-    if (item.str.trim() !== '' && current.y === null) current.y = item.transform[5];
-    if (item.str.trim() !== '') current.height = Math.max(current.height, item.height || 0);
-    current.text += item.str;
-    if (item.hasEOL) endLine();
-  }
-  if (current.text !== '') endLine();
-
-  let out = '';
-  let previous = null;
-  for (const line of lines) {
-    if (line.text.trim() === '') continue;
-    if (previous) {
-      const gap = previous.y !== null && line.y !== null ? previous.y - line.y : 0;
-      const height = previous.height || line.height;
-      out += height > 0 && gap > PARAGRAPH_GAP * height ? '\n\n' : '\n';
+    current ??= { text: '', x: null, y: null, height: 0 };
+    if (item.str.trim() !== '') {
+      if (current.x === null) [current.x, current.y] = [item.transform[4], item.transform[5]];
+      current.height = Math.max(current.height, item.height || 0);
     }
+    current.text += item.str;
+    if (item.hasEOL) {
+      lines.push(current);
+      current = null;
+    }
+  }
+  if (current) lines.push(current);
+  const kept = lines.filter((line) => line.text.trim() !== '' && line.y !== null);
+  if (kept.length === 0) return '';
+
+  const heights = kept.map((line) => line.height).filter((h) => h > 0);
+  const em = heights.length > 0 ? lowerMedian(heights) : 10;
+  const gaps = [];
+  for (let i = 1; i < kept.length; i++) {
+    const gap = kept[i - 1].y - kept[i].y;
+    if (gap > 0) gaps.push(gap);
+  }
+  // With few lines there is no "usual" gap to compare with; assume single spacing.
+  const usualGap = gaps.length >= 3 ? lowerMedian(gaps) : em * 1.2;
+  const margin = kept.length >= 3 ? mostCommon(kept.map((line) => Math.round(line.x))) : null;
+
+  let out = kept[0].text;
+  for (let i = 1; i < kept.length; i++) {
+    const line = kept[i];
+    const gap = kept[i - 1].y - line.y;
+    const wideGap = gap > usualGap * WIDE_GAP + 0.5 || gap < -em; // moving up: a new column or box
+    // Only the first of several lines starting at the same indent opens a paragraph (quotes, lists).
+    const indented = margin !== null && line.x - margin > em * 0.8 && Math.abs(line.x - kept[i - 1].x) > em * 0.5;
+    out += wideGap || indented ? '\n\n' : '\n';
     out += line.text;
-    previous = line;
   }
   return out;
 }

@@ -21,6 +21,9 @@ function runWorker(bytes: Uint8Array, timeoutMs: number): Promise<WorkerReply> {
       workerData: { data },
       transferList: [data.buffer],
       resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+      // The worker is plain JS: inheriting tsx's loader flags would make it transpile all of pdfjs
+      // (about a second per file).
+      execArgv: [],
       // Keep the worker's output off our stdout/stderr whatever pdfjs decides to print.
       stdout: true,
       stderr: true,

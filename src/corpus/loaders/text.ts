@@ -12,7 +12,8 @@ function firstMarkdownHeading(body: string): string | undefined {
     if (/^ {0,3}(```|~~~)/.test(line)) inFence = !inFence;
     if (inFence) continue;
     const match = MD_H1.exec(line);
-    if (match) return match[1];
+    // Citations show the title as plain text: drop links' targets and emphasis marks.
+    if (match) return match[1]!.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/(\*\*|__|\*|`)/g, '');
   }
   return undefined;
 }

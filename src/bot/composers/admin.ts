@@ -1,0 +1,125 @@
+// What the district office does through the bot: reload the reports, list them, read the statistics, and
+// add or replace a report by sending it as a file. Every handler checks ADMIN_IDS for the sender of the
+// update it handles (buttons included, they can be forged).
+import { rm } from 'node:fs/promises';
+import { Composer, InlineKeyboard, type Context } from 'grammy';
+import { readDocumentFile, SUPPORTED_EXTENSIONS } from '../../corpus/load-corpus.js';
+import { log } from '../../log.js';
+import type { BotDeps } from '../deps.js';
+import { MSG } from '../messages.vi.js';
+import { adminOnly } from '../middleware/admin-only.js';
+import { replyHtml } from '../reply.js';
+import {
+  DownloadError,
+  downloadTelegramFile,
+  extensionOf,
+  incomingPath,
+  installUpload,
+  sanitizeFileName,
+  TELEGRAM_DOWNLOAD_LIMIT_MB,
+} from '../uploads.js';
+
+export const ADMIN_CALLBACK = { reload: 'adm:reload', stats: 'adm:stats' } as const;
+
+const MB = 1024 * 1024;
+
+function refuse(ctx: Context): Promise<unknown> {
+  return ctx.callbackQuery ? ctx.answerCallbackQuery({ text: MSG.notAdmin, show_alert: true }) : ctx.reply(MSG.notAdmin);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function sendDocs(ctx: Context, deps: BotDeps): Promise<void> {
+  await replyHtml(ctx, MSG.docs(deps.engine.status(), deps.reloads.lastSkipped), {
+    reply_markup: new InlineKeyboard().text(MSG.buttonReload, ADMIN_CALLBACK.reload),
+  });
+}
+
+async function sendStats(ctx: Context, deps: BotDeps): Promise<void> {
+  await replyHtml(ctx, MSG.stats(deps.stats.snapshot()), {
+    reply_markup: new InlineKeyboard().text(MSG.buttonRefreshStats, ADMIN_CALLBACK.stats),
+  });
+}
+
+/** Download, check, install, reload. The corpus changes only after the file proved readable. */
+async function handleUpload(ctx: Context, deps: BotDeps): Promise<void> {
+  const document = ctx.message?.document;
+  if (!document || !ctx.chat) return;
+  const original = document.file_name ?? '';
+  const name = sanitizeFileName(original);
+  if (!name) {
+    await ctx.reply(MSG.uploadBadName);
+    return;
+  }
+  if (!SUPPORTED_EXTENSIONS.includes(extensionOf(name))) {
+    await ctx.reply(MSG.uploadUnsupported(SUPPORTED_EXTENSIONS));
+    return;
+  }
+  const maxMb = Math.min(deps.settings.MAX_UPLOAD_MB, TELEGRAM_DOWNLOAD_LIMIT_MB);
+  if (document.file_size !== undefined && document.file_size > maxMb * MB) {
+    await ctx.reply(MSG.uploadTooLarge(document.file_size / MB, maxMb));
+    return;
+  }
+
+  const corpusDir = deps.settings.CORPUS_DIR;
+  await replyHtml(ctx, MSG.uploadReceiving(name));
+  const temp = await incomingPath(corpusDir, name);
+  try {
+    try {
+      await downloadTelegramFile(ctx.api, deps.settings.TELEGRAM_API_ROOT, deps.token, document.file_id, temp, maxMb * MB);
+    } catch (error) {
+      if (!(error instanceof DownloadError)) throw error;
+      log.warn('upload download failed', { user: ctx.from?.id, file: name, kind: error.kind, detail: error.detail });
+      await replyHtml(ctx, error.kind === 'too-large' ? MSG.uploadTooLarge(null, maxMb) : MSG.uploadDownloadFailed(error.kind, error.detail));
+      return;
+    }
+    let title: string;
+    try {
+      title = (await readDocumentFile(temp, name)).title;
+    } catch (error) {
+      log.info('upload refused: unreadable', { user: ctx.from?.id, file: name, reason: describe(error) });
+      await replyHtml(ctx, MSG.uploadRefused(name, describe(error)));
+      return;
+    }
+    const installed = await installUpload(corpusDir, name, temp);
+    log.info('upload installed', { user: ctx.from?.id, file: name, replaced: installed.historyPath !== null, history: installed.historyPath });
+    await replyHtml(ctx, MSG.uploadSaved(name, title, installed.historyPath !== null, original !== name ? original : null));
+    await deps.reloads.start(ctx.chat.id, `upload of ${name} by ${ctx.from?.id}`);
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+export function adminComposer(deps: BotDeps): Composer<Context> {
+  const composer = new Composer<Context>();
+  const admins = deps.settings.ADMIN_IDS;
+  const onlyAdmins = adminOnly<Context>(admins, refuse);
+
+  composer.command('reload', onlyAdmins, async (ctx) => {
+    await deps.reloads.start(ctx.chat.id, `/reload by ${ctx.from?.id}`);
+  });
+  composer.command('docs', onlyAdmins, (ctx) => sendDocs(ctx, deps));
+  composer.command('stats', onlyAdmins, (ctx) => sendStats(ctx, deps));
+
+  composer.callbackQuery(ADMIN_CALLBACK.reload, onlyAdmins, async (ctx) => {
+    await ctx.answerCallbackQuery();
+    if (ctx.chat) await deps.reloads.start(ctx.chat.id, `button by ${ctx.from.id}`);
+  });
+  composer.callbackQuery(ADMIN_CALLBACK.stats, onlyAdmins, async (ctx) => {
+    await ctx.answerCallbackQuery();
+    await sendStats(ctx, deps);
+  });
+  // Any other admin-looking button is stale or forged.
+  composer.callbackQuery(/^adm:/, onlyAdmins, (ctx) => ctx.answerCallbackQuery({ text: MSG.callbackExpired }));
+
+  // A citizen's document gets a hint; an admin's is an upload.
+  composer.on(
+    'message:document',
+    adminOnly<Context>(admins, (ctx) => ctx.reply(MSG.documentFromCitizen)),
+    (ctx) => handleUpload(ctx, deps),
+  );
+
+  return composer;
+}

@@ -1,0 +1,151 @@
+// Citizens' questions: any text in a private chat that is not one of our commands. One reply per
+// question, always: the cited excerpt, a kind "not found", a hint for unusable input, or an apology.
+import { Composer, InlineKeyboard, type Context } from 'grammy';
+import type { Answer } from '../../answer/types.js';
+import { log } from '../../log.js';
+import { isBlockedByUser } from '../api.js';
+import { MAX_QUESTION_CHARS, type BotDeps } from '../deps.js';
+import { MSG } from '../messages.vi.js';
+import { renderAnswer, renderFullPassage, renderMorePassages } from '../render.js';
+import { replyHtml } from '../reply.js';
+
+/** Callback data prefixes; the rest of the data is an answer id or an example's index. */
+export const CALLBACK = { more: 'more:', full: 'full:', example: 'ex:' } as const;
+
+/** How much of a question goes into a log line. */
+const LOGGED_QUESTION_CHARS = 200;
+/** Telegram shows "typing…" for about 5 s; repeat it while the engine works. */
+const TYPING_REPEAT_MS = 4500;
+
+function isCommand(ctx: Context): boolean {
+  const entity = ctx.message?.entities?.[0];
+  if (entity?.type === 'bot_command' && entity.offset === 0) return true;
+  return /^\/[A-Za-z0-9_]+(@\w+)?(\s|$)/.test(ctx.message?.text ?? '');
+}
+
+/** Shows "typing…" until `task` settles. A 403 (blocked) ends the update; other failures don't matter. */
+async function whileTyping<T>(ctx: Context, task: () => Promise<T>): Promise<T> {
+  const typing = () =>
+    ctx.replyWithChatAction('typing').catch((error) => {
+      if (isBlockedByUser(error)) throw error;
+      log.debug('chat action failed', { chat: ctx.chat?.id, error: (error as Error).message });
+    });
+  await typing();
+  const timer = setInterval(() => void typing().catch(() => undefined), TYPING_REPEAT_MS);
+  try {
+    return await task();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+function answerKeyboard(answer: Answer, id: string): InlineKeyboard | undefined {
+  const keyboard = new InlineKeyboard();
+  let buttons = 0;
+  if (answer.passages.length > 1) {
+    keyboard.text(MSG.buttonMore, CALLBACK.more + id);
+    buttons++;
+  }
+  if (answer.passages.length > 0) {
+    keyboard.text(MSG.buttonFull, CALLBACK.full + id);
+    buttons++;
+  }
+  return buttons > 0 ? keyboard : undefined;
+}
+
+/** Answers one question in the update's chat; shared by typed questions and /start's example buttons. */
+export async function answerQuestion(ctx: Context, deps: BotDeps, raw: string, options: { echo?: boolean } = {}): Promise<void> {
+  const question = raw.trim();
+  if (!/[\p{L}\p{N}]/u.test(question)) {
+    await ctx.reply(MSG.emptyQuestion);
+    return;
+  }
+  if (question.length > MAX_QUESTION_CHARS) {
+    log.info('question too long', { user: ctx.from?.id, chars: question.length });
+    await ctx.reply(MSG.tooLong(MAX_QUESTION_CHARS));
+    return;
+  }
+
+  const started = performance.now();
+  let answer: Answer;
+  try {
+    answer = await whileTyping(ctx, () => deps.engine.ask(question, { k: deps.settings.ANSWER_PASSAGES }));
+  } catch (error) {
+    if (isBlockedByUser(error)) throw error;
+    log.error('engine failed to answer', { user: ctx.from?.id, error: error instanceof Error ? error.message : String(error) });
+    await ctx.reply(MSG.internalError);
+    return;
+  }
+  const ms = Math.round(performance.now() - started);
+  deps.stats.recordQuestion(question, answer.answered);
+  log.info('question', {
+    user: ctx.from?.id,
+    chars: question.length,
+    text: question.slice(0, LOGGED_QUESTION_CHARS),
+    answered: answer.answered,
+    reason: answer.reason,
+    source: answer.citation?.source,
+    score: answer.passages[0] ? Number(answer.passages[0].score.toFixed(4)) : undefined,
+    ms,
+  });
+
+  if (answer.answered) {
+    const id = deps.answers.put(answer, ctx.chat!.id);
+    await replyHtml(ctx, renderAnswer(answer, { echoQuestion: options.echo }), { reply_markup: answerKeyboard(answer, id) });
+  } else if (answer.reason === 'empty') {
+    await ctx.reply(MSG.emptyQuestion);
+  } else {
+    await replyHtml(ctx, MSG.notFound(deps.engine.status().documents));
+  }
+}
+
+export function questionsComposer(deps: BotDeps): Composer<Context> {
+  const composer = new Composer<Context>();
+
+  composer.callbackQuery(/^ex:(\d{1,2})$/, async (ctx) => {
+    const question = deps.examples[Number(ctx.match[1])];
+    if (!question) {
+      await ctx.answerCallbackQuery({ text: MSG.callbackExpired });
+      return;
+    }
+    await ctx.answerCallbackQuery();
+    await answerQuestion(ctx, deps, question, { echo: true });
+  });
+
+  composer.callbackQuery(/^(more|full):([A-Za-z0-9_-]{1,16})$/, async (ctx) => {
+    const entry = ctx.chat ? deps.answers.get(ctx.match[2]!, ctx.chat.id) : null;
+    if (!entry) {
+      await ctx.answerCallbackQuery({ text: MSG.callbackExpired });
+      return;
+    }
+    const { answer } = entry;
+    if (ctx.match[1] === 'more') {
+      const further = answer.passages.slice(1);
+      if (further.length === 0) {
+        await ctx.answerCallbackQuery({ text: MSG.noMorePassages });
+        return;
+      }
+      await ctx.answerCallbackQuery();
+      await replyHtml(ctx, renderMorePassages(further));
+    } else {
+      const best = answer.passages[0];
+      if (!best) {
+        await ctx.answerCallbackQuery({ text: MSG.callbackExpired });
+        return;
+      }
+      await ctx.answerCallbackQuery();
+      await replyHtml(ctx, renderFullPassage(best, answer.excerpt));
+    }
+  });
+
+  const privateChats = composer.chatType('private');
+  privateChats.on('message:text', async (ctx) => {
+    if (isCommand(ctx)) {
+      await ctx.reply(MSG.unknownCommand);
+      return;
+    }
+    await answerQuestion(ctx, deps, ctx.message.text);
+  });
+
+  return composer;
+}

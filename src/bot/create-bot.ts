@@ -1,0 +1,99 @@
+// Assembles the bot: API retries, then the middleware every update passes (timing, rate limit, one chat
+// at a time), then the feature composers in order of precedence, then the error boundary.
+import { sequentialize } from '@grammyjs/runner';
+import { Bot, GrammyError, HttpError, type Context } from 'grammy';
+import type { UserFromGetMe } from 'grammy/types';
+import type { Settings } from '../config.js';
+import type { AnswerEngine } from '../engine-api.js';
+import { log } from '../log.js';
+import { AnswerCache } from './answer-cache.js';
+import { installApiRetries, isBlockedByUser } from './api.js';
+import { adminComposer } from './composers/admin.js';
+import { helpComposer } from './composers/help.js';
+import { nonTextComposer } from './composers/non-text.js';
+import { questionsComposer } from './composers/questions.js';
+import type { BotDeps } from './deps.js';
+import { DEFAULT_EXAMPLE_QUESTIONS, MSG } from './messages.vi.js';
+import { InFlight, timing } from './middleware/logging.js';
+import { rateLimit } from './middleware/rate-limit.js';
+import { ReloadCoordinator } from './reload.js';
+import type { StatsStore } from './stats.js';
+
+export interface CreateBotOptions {
+  settings: Settings;
+  token: string;
+  engine: AnswerEngine;
+  stats: StatsStore;
+  /** From an earlier getMe; saves a call and lets start-up check the token first. */
+  botInfo?: UserFromGetMe;
+  /** Least time between reload progress edits (default 2000 ms). */
+  progressThrottleMs?: number;
+}
+
+export interface CreatedBot {
+  bot: Bot<Context>;
+  deps: BotDeps;
+  /** Updates being handled right now; shutdown waits for them. */
+  inFlight: InFlight;
+}
+
+export function createBot(options: CreateBotOptions): CreatedBot {
+  const { settings, token, engine, stats } = options;
+  const bot = new Bot<Context>(token, {
+    client: { apiRoot: settings.TELEGRAM_API_ROOT },
+    ...(options.botInfo ? { botInfo: options.botInfo } : {}),
+  });
+  installApiRetries(bot.api);
+
+  const deps: BotDeps = {
+    engine,
+    settings,
+    stats,
+    answers: new AnswerCache(),
+    reloads: new ReloadCoordinator(engine, bot.api, { throttleMs: options.progressThrottleMs }),
+    token,
+    examples: settings.EXAMPLE_QUESTIONS ?? DEFAULT_EXAMPLE_QUESTIONS,
+  };
+
+  const inFlight = new InFlight();
+  const limiter = rateLimit<Context>({
+    limit: settings.RATE_LIMIT_PER_MINUTE,
+    onLimitExceeded: (ctx) =>
+      ctx.callbackQuery
+        ? ctx.answerCallbackQuery({ text: MSG.rateLimited(settings.RATE_LIMIT_PER_MINUTE) })
+        : ctx.reply(MSG.rateLimited(settings.RATE_LIMIT_PER_MINUTE)),
+  });
+
+  bot.use(timing(inFlight));
+  // Users leaving or blocking the bot arrive as my_chat_member updates: worth a log line, no reply.
+  bot.on('my_chat_member', (ctx) => {
+    log.info('bot membership changed', { user: ctx.from.id, status: ctx.myChatMember.new_chat_member.status });
+  });
+  bot.use(limiter.gate);
+  bot.use(sequentialize<Context>((ctx) => (ctx.chat ? String(ctx.chat.id) : undefined)));
+  bot.use(limiter.notice);
+
+  bot.use(helpComposer(deps));
+  bot.use(adminComposer(deps));
+  bot.use(questionsComposer(deps));
+  bot.use(nonTextComposer());
+  // A button nobody handles is from an older version of the bot, or forged.
+  bot.on('callback_query', (ctx) => ctx.answerCallbackQuery({ text: MSG.callbackExpired }));
+
+  // grammY's default error handler stops the bot; ours logs and keeps serving everyone else.
+  bot.catch((err) => {
+    const error = err.error;
+    const fields = { update: err.ctx.update.update_id, user: err.ctx.from?.id, chat: err.ctx.chat?.id };
+    if (isBlockedByUser(error)) {
+      log.info('user blocked the bot; not retrying', { ...fields, method: (error as GrammyError).method });
+    } else if (error instanceof GrammyError) {
+      log.error('Telegram refused a call', { ...fields, method: error.method, code: error.error_code, description: error.description });
+    } else if (error instanceof HttpError) {
+      log.error('network error talking to Telegram', { ...fields, error: error.message });
+    } else {
+      log.error('update failed', { ...fields, error: error instanceof Error ? error.message : String(error), stack: error instanceof Error ? error.stack : undefined });
+    }
+  });
+
+  return { bot, deps, inFlight };
+}

@@ -1,0 +1,21 @@
+// What the composers share. Built once in create-bot.ts.
+import type { Settings } from '../config.js';
+import type { AnswerEngine } from '../engine-api.js';
+import type { AnswerCache } from './answer-cache.js';
+import type { ReloadCoordinator } from './reload.js';
+import type { StatsStore } from './stats.js';
+
+export interface BotDeps {
+  engine: AnswerEngine;
+  settings: Settings;
+  stats: StatsStore;
+  answers: AnswerCache;
+  reloads: ReloadCoordinator;
+  /** For file downloads only (`${apiRoot}/file/bot${token}/…`); never logged. */
+  token: string;
+  /** The questions behind /start's buttons. */
+  examples: readonly string[];
+}
+
+/** Questions longer than this get a polite "too long" instead of a search. */
+export const MAX_QUESTION_CHARS = 1000;

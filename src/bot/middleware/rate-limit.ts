@@ -1,0 +1,84 @@
+// Per-user sliding-window rate limit. Within any window of `windowMs` a user gets `limit` updates through;
+// the first update over the limit is let through once, flagged, so that `notice` can answer it politely
+// in order with the user's other replies; every further update in the window is dropped silently, before
+// it queues behind the chat's other updates (a flood must not hold the runner's concurrency).
+import type { Context, MiddlewareFn } from 'grammy';
+
+export interface RateLimitOptions<C extends Context> {
+  /** Updates allowed per user within a window. */
+  limit: number;
+  /** Length of the sliding window (default one minute). */
+  windowMs?: number;
+  /** Who is limited; updates without a key are never limited. Default: the sender's id. */
+  key?: (ctx: C) => string | undefined;
+  /** Sends the one notice of a window. */
+  onLimitExceeded: (ctx: C) => Promise<unknown>;
+  /** Clock, for tests. */
+  now?: () => number;
+}
+
+interface Window {
+  /** Times of the updates let through, oldest first; never longer than `limit`. */
+  hits: number[];
+  /** When the last notice was sent, or -Infinity. */
+  noticeAt: number;
+}
+
+export interface RateLimiter<C extends Context> {
+  /** Counts the update; put it before sequentialize. */
+  gate: MiddlewareFn<C>;
+  /** Answers the update flagged by the gate with the notice; put it after sequentialize. */
+  notice: MiddlewareFn<C>;
+}
+
+export function rateLimit<C extends Context>(options: RateLimitOptions<C>): RateLimiter<C> {
+  const windowMs = options.windowMs ?? 60_000;
+  const now = options.now ?? Date.now;
+  const keyOf = options.key ?? ((ctx: C) => (ctx.from ? String(ctx.from.id) : undefined));
+  const windows = new Map<string, Window>();
+  const flagged = new WeakSet<C>();
+  let lastSweep = now();
+
+  // Forget users idle for a whole window, at most once per window, so the map stays small.
+  function sweep(t: number): void {
+    if (t - lastSweep < windowMs) return;
+    lastSweep = t;
+    for (const [key, w] of windows) {
+      const last = w.hits[w.hits.length - 1] ?? -Infinity;
+      if (t - last >= windowMs && t - w.noticeAt >= windowMs) windows.delete(key);
+    }
+  }
+
+  const gate: MiddlewareFn<C> = async (ctx, next) => {
+    const key = keyOf(ctx);
+    if (key === undefined) return next();
+    const t = now();
+    sweep(t);
+    let w = windows.get(key);
+    if (!w) {
+      w = { hits: [], noticeAt: -Infinity };
+      windows.set(key, w);
+    }
+    while (w.hits.length > 0 && t - w.hits[0]! >= windowMs) w.hits.shift();
+    if (w.hits.length < options.limit) {
+      w.hits.push(t);
+      return next();
+    }
+    if (t - w.noticeAt >= windowMs) {
+      w.noticeAt = t;
+      flagged.add(ctx);
+      return next();
+    }
+    // Over the limit and already told: drop.
+  };
+
+  const notice: MiddlewareFn<C> = async (ctx, next) => {
+    if (flagged.has(ctx)) {
+      await options.onLimitExceeded(ctx);
+      return;
+    }
+    return next();
+  };
+
+  return { gate, notice };
+}

@@ -1,0 +1,135 @@
+// Runs the engine's reload in the background of the chat that asked for it: a status message that is
+// edited with progress (at most once every `throttleMs`, Telegram dislikes rapid edits), then the result
+// as a new message, so the admin gets a notification. Admins who ask while a reload runs are told and
+// get the same result. Questions keep being answered from the old index meanwhile (the engine swaps
+// only when the new one is complete).
+import type { Api } from 'grammy';
+import type { AnswerEngine, IndexSummary, ProgressEvent } from '../engine-api.js';
+import type { SkippedFile } from '../corpus/types.js';
+import { log } from '../log.js';
+import { isBlockedByUser } from './api.js';
+import { MSG } from './messages.vi.js';
+import { sendHtml } from './reply.js';
+
+interface Watcher {
+  chatId: number;
+  /** The status message edited with progress, or null if it could not be sent. */
+  messageId: number | null;
+}
+
+export interface ReloadOptions {
+  /** Least time between two progress edits (default 2000 ms). */
+  throttleMs?: number;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export class ReloadCoordinator {
+  private watchers: Watcher[] = [];
+  private running: Promise<void> | null = null;
+  private lastEditAt = 0;
+  private pendingEdit: NodeJS.Timeout | null = null;
+  private latestEvent: ProgressEvent | null = null;
+  private readonly throttleMs: number;
+  /** Skipped files of the last successful reload, for /docs. */
+  lastSkipped: SkippedFile[] | null = null;
+
+  constructor(
+    private readonly engine: AnswerEngine,
+    private readonly api: Api,
+    options: ReloadOptions = {},
+  ) {
+    this.throttleMs = options.throttleMs ?? 2000;
+  }
+
+  get isRunning(): boolean {
+    return this.running !== null;
+  }
+
+  /**
+   * Starts a reload reported in `chatId`, or adds the chat to the one running. Returns once the status
+   * message is sent; the reload goes on in the background.
+   */
+  async start(chatId: number, why: string): Promise<void> {
+    const joining = this.running !== null;
+    const watcher: Watcher = { chatId, messageId: null };
+    this.watchers.push(watcher);
+    if (!joining) this.running = this.run(why);
+    try {
+      const sent = await this.api.sendMessage(chatId, joining ? MSG.reloadJoined : MSG.reloadStarted, { parse_mode: 'HTML' });
+      watcher.messageId = sent.message_id;
+    } catch (error) {
+      log.warn('could not send reload status', { chat: chatId, error: describe(error) });
+    }
+  }
+
+  /** Resolves when no reload runs. */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async run(why: string): Promise<void> {
+    const started = performance.now();
+    log.info('reload started', { why });
+    this.lastEditAt = Date.now();
+    let report: string;
+    let ok = false;
+    try {
+      const summary: IndexSummary = await this.engine.reload((event) => this.onProgress(event));
+      this.lastSkipped = summary.skipped;
+      log.info('reload done', {
+        documents: summary.documents,
+        passages: summary.passages,
+        skipped: summary.skipped.length,
+        reusedEmbeddings: summary.reusedEmbeddings,
+        ms: Math.round(performance.now() - started),
+      });
+      report = MSG.reloadDone(summary);
+      ok = true;
+    } catch (error) {
+      log.warn('reload failed; the previous index keeps serving', { error: describe(error) });
+      report = MSG.reloadFailed(describe(error));
+    }
+    if (this.pendingEdit) clearTimeout(this.pendingEdit);
+    this.pendingEdit = null;
+    this.latestEvent = null;
+    const watchers = this.watchers.splice(0);
+    this.running = null;
+    await Promise.all(
+      watchers.map(async (w) => {
+        // The status message stops saying "đang nạp"; the result comes as a new message, which notifies.
+        if (w.messageId !== null) {
+          await this.api
+            .editMessageText(w.chatId, w.messageId, MSG.reloadStatusFinished(ok), { parse_mode: 'HTML' })
+            .catch((error) => log.debug('final status edit failed', { chat: w.chatId, error: describe(error) }));
+        }
+        await sendHtml(this.api, w.chatId, report).catch((error) => {
+          const level = isBlockedByUser(error) ? 'info' : 'warn';
+          log[level]('could not send reload result', { chat: w.chatId, error: describe(error) });
+        });
+      }),
+    );
+  }
+
+  private onProgress(event: ProgressEvent): void {
+    this.latestEvent = event;
+    if (this.pendingEdit) return;
+    const wait = Math.max(0, this.lastEditAt + this.throttleMs - Date.now());
+    this.pendingEdit = setTimeout(() => {
+      this.pendingEdit = null;
+      const latest = this.latestEvent;
+      if (!latest || !this.running) return;
+      this.lastEditAt = Date.now();
+      const text = MSG.reloadProgress(latest);
+      for (const w of this.watchers) {
+        if (w.messageId === null) continue;
+        this.api.editMessageText(w.chatId, w.messageId, text, { parse_mode: 'HTML' }).catch((error) => {
+          // "message is not modified" and the like must not disturb the reload.
+          log.debug('progress edit failed', { chat: w.chatId, error: describe(error) });
+        });
+      }
+    }, wait);
+  }
+}

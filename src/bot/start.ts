@@ -1,0 +1,245 @@
+// Start-up and shutdown of the bot, in the order that fails fastest and never serves half-ready:
+// token check (getMe) → engine (index built if missing or stale) → stats → command menus → updates,
+// by long polling (@grammyjs/runner) or, when WEBHOOK_URL is set, a webhook server.
+// Shutdown: stop taking updates, let the ones in flight finish, save stats, close the engine.
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { run, type RunnerHandle } from '@grammyjs/runner';
+import { Api, GrammyError, HttpError, webhookCallback, type Bot, type Context } from 'grammy';
+import type { BotCommand, UserFromGetMe } from 'grammy/types';
+import { requireToken, type Settings } from '../config.js';
+import type { AnswerEngine, ProgressEvent } from '../engine-api.js';
+import { Engine, engineOptionsFromSettings } from '../engine.js';
+import { log } from '../log.js';
+import { createBot } from './create-bot.js';
+import { MSG } from './messages.vi.js';
+import { StatsStore } from './stats.js';
+
+/** Start-up failed for a reason the operator can fix; `message` is one line, safe to print. */
+export class StartupError extends Error {}
+
+export interface StartBotOptions {
+  /** Serve this engine instead of opening one from the settings (it is then not closed on stop). */
+  engine?: AnswerEngine;
+  /** Long-poll timeout in seconds (default 30; tests use less). */
+  pollingTimeoutSeconds?: number;
+  /** Least time between reload progress edits (default 2000 ms). */
+  progressThrottleMs?: number;
+  /** How long stop() waits for updates and reloads in flight (default 30 s). */
+  shutdownTimeoutMs?: number;
+  /** Called when polling stops by itself (e.g. another instance took over the token); default: log. */
+  onFatal?: (error: Error) => void;
+}
+
+export interface BotHandle {
+  bot: Bot<Context>;
+  engine: AnswerEngine;
+  stats: StatsStore;
+  mode: 'polling' | 'webhook';
+  /** The port the webhook server listens on (webhook mode only). */
+  webhookPort?: number;
+  /** Stops taking updates, waits for those in flight, saves stats, closes the engine it opened. */
+  stop(): Promise<void>;
+}
+
+const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'] as const;
+/** Telegram's updates are small; anything bigger at the webhook is not from Telegram. */
+const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** getMe with one clear line for the two ways it fails: a rejected token, or no Telegram at all. */
+async function checkToken(settings: Settings, token: string): Promise<UserFromGetMe> {
+  const api = new Api(token, { apiRoot: settings.TELEGRAM_API_ROOT });
+  try {
+    return await api.getMe();
+  } catch (error) {
+    if (error instanceof GrammyError && (error.error_code === 401 || error.error_code === 404)) {
+      throw new StartupError(
+        `Telegram rejected TELEGRAM_BOT_TOKEN (${error.error_code} ${error.error_code === 401 ? 'Unauthorized' : 'Not Found'}): check the token from @BotFather`,
+      );
+    }
+    if (error instanceof GrammyError) {
+      throw new StartupError(`Telegram refused getMe (${error.error_code}: ${error.description}); try again later`);
+    }
+    // HttpError: DNS, firewall, proxy. The message names the method only, never the URL with the token.
+    const cause = error instanceof HttpError && error.error instanceof Error ? `: ${error.error.message}` : '';
+    throw new StartupError(`Cannot reach Telegram at ${settings.TELEGRAM_API_ROOT}${cause}. Check the network or TELEGRAM_API_ROOT`);
+  }
+}
+
+/** Progress of an index build in the log: every stage change, and at most every 2 s within a stage. */
+function progressLogger(): (event: ProgressEvent) => void {
+  let lastStage = '';
+  let lastAt = 0;
+  return (event) => {
+    const now = Date.now();
+    if (event.stage === lastStage && now - lastAt < 2000) return;
+    lastStage = event.stage;
+    lastAt = now;
+    log.info('index progress', { ...event });
+  };
+}
+
+async function registerCommands(bot: Bot<Context>, admins: ReadonlySet<number>): Promise<void> {
+  const citizen: BotCommand[] = [
+    { command: 'start', description: MSG.commands.start },
+    { command: 'help', description: MSG.commands.help },
+  ];
+  const admin: BotCommand[] = [
+    ...citizen,
+    { command: 'reload', description: MSG.commands.reload },
+    { command: 'docs', description: MSG.commands.docs },
+    { command: 'stats', description: MSG.commands.stats },
+  ];
+  try {
+    await bot.api.setMyCommands(citizen);
+  } catch (error) {
+    log.warn('could not register the command menu', { error: describe(error) });
+  }
+  for (const chatId of admins) {
+    // Fails with "chat not found" until that admin has opened the bot once; harmless.
+    await bot.api
+      .setMyCommands(admin, { scope: { type: 'chat', chat_id: chatId } })
+      .catch((error) => log.warn('could not register admin commands', { admin: chatId, error: describe(error) }));
+  }
+}
+
+function timeout(ms: number): Promise<'timeout'> {
+  return new Promise((resolve) => setTimeout(() => resolve('timeout'), ms).unref());
+}
+
+async function startWebhook(
+  bot: Bot<Context>,
+  settings: Settings,
+): Promise<{ server: http.Server; port: number }> {
+  const url = new URL(settings.WEBHOOK_URL!);
+  let secret = settings.WEBHOOK_SECRET;
+  if (!secret) {
+    // Without a secret anyone who guesses the URL could post fake updates; a random one per run is safe.
+    secret = randomBytes(24).toString('base64url');
+    log.info('WEBHOOK_SECRET not set; using a random secret for this run');
+  }
+  // 'return' answers Telegram after 10 s and lets a slow answer finish, instead of Telegram resending it.
+  const handle = webhookCallback(bot, 'http', { secretToken: secret, onTimeout: 'return', timeoutMilliseconds: 10_000 });
+  const server = http.createServer((req, res) => {
+    if (req.method === 'GET' && req.url === '/healthz') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      return;
+    }
+    const length = Number(req.headers['content-length'] ?? 0);
+    if (req.method !== 'POST' || (req.url ?? '').split('?')[0] !== url.pathname || length > MAX_WEBHOOK_BODY_BYTES) {
+      req.resume();
+      res.writeHead(404).end();
+      return;
+    }
+    handle(req, res).catch((error: unknown) => {
+      log.warn('webhook request failed', { error: describe(error) });
+      if (!res.headersSent) res.writeHead(400);
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error) => reject(new StartupError(`Cannot listen on WEBHOOK_PORT ${settings.WEBHOOK_PORT}: ${error.message}`)));
+    server.listen(settings.WEBHOOK_PORT, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  try {
+    await bot.api.setWebhook(url.href, { secret_token: secret, allowed_updates: [...ALLOWED_UPDATES] });
+  } catch (error) {
+    server.close();
+    throw new StartupError(`Telegram refused WEBHOOK_URL ${url.href}: ${describe(error)}`);
+  }
+  log.info('webhook set', { url: url.href, port });
+  return { server, port };
+}
+
+/**
+ * Starts the bot as `npm start` does. Throws ConfigError (bad settings) or StartupError (Telegram
+ * refused the token, index or port unusable), each with a one-line message.
+ */
+export async function startBot(settings: Settings, options: StartBotOptions = {}): Promise<BotHandle> {
+  const token = requireToken(settings);
+  const botInfo = await checkToken(settings, token);
+  log.info('token accepted', { bot: botInfo.username });
+
+  const ownsEngine = options.engine === undefined;
+  let engine: AnswerEngine;
+  if (options.engine) {
+    engine = options.engine;
+  } else {
+    try {
+      engine = await Engine.open(engineOptionsFromSettings(settings), progressLogger());
+    } catch (error) {
+      throw new StartupError(`Could not open the index: ${describe(error)}`);
+    }
+  }
+  const closeEngine = async () => {
+    if (ownsEngine) await (engine as Engine).close();
+  };
+
+  let stats: StatsStore;
+  try {
+    stats = await StatsStore.open(settings.STATS_FILE);
+  } catch (error) {
+    await closeEngine();
+    throw new StartupError(`Could not open STATS_FILE ${settings.STATS_FILE}: ${describe(error)}`);
+  }
+
+  const { bot, deps, inFlight } = createBot({ settings, token, engine, stats, botInfo, progressThrottleMs: options.progressThrottleMs });
+  await registerCommands(bot, settings.ADMIN_IDS);
+
+  let runner: RunnerHandle | null = null;
+  let server: http.Server | null = null;
+  let webhookPort: number | undefined;
+  try {
+    if (settings.WEBHOOK_URL) {
+      ({ server, port: webhookPort } = await startWebhook(bot, settings));
+    } else {
+      // A webhook left from an earlier deployment would make getUpdates fail with 409.
+      await bot.api.deleteWebhook().catch((error) => log.warn('deleteWebhook failed', { error: describe(error) }));
+      runner = run(bot, {
+        runner: {
+          fetch: { timeout: options.pollingTimeoutSeconds ?? 30, allowed_updates: [...ALLOWED_UPDATES] },
+          // getUpdates errors are logged by our API transformer instead of console.error.
+          silent: true,
+        },
+      });
+      runner.task()?.catch((error: unknown) => {
+        log.error('polling stopped', { error: describe(error) });
+        options.onFatal?.(error instanceof Error ? error : new Error(String(error)));
+      });
+    }
+  } catch (error) {
+    await stats.close();
+    await closeEngine();
+    throw error;
+  }
+  const mode = settings.WEBHOOK_URL ? 'webhook' : 'polling';
+  log.info('bot started', { mode, bot: botInfo.username, documents: engine.status().documents.length });
+
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= (async () => {
+      const limit = options.shutdownTimeoutMs ?? 30_000;
+      log.info('stopping: no new updates; finishing those in flight', { inFlight: inFlight.size });
+      if (runner?.isRunning()) await runner.stop();
+      if (server) {
+        const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
+        server.closeIdleConnections();
+        await Promise.race([closed, timeout(limit)]);
+      }
+      if (!(await inFlight.idle(limit))) log.warn('some updates were still running at shutdown', { inFlight: inFlight.size });
+      if ((await Promise.race([deps.reloads.idle(), timeout(limit)])) === 'timeout') log.warn('a reload was still running at shutdown');
+      await stats.close().catch((error) => log.error('could not save stats', { error: describe(error) }));
+      await closeEngine();
+      log.info('stopped');
+    })();
+    return stopping;
+  };
+
+  return { bot, engine, stats, mode, webhookPort, stop };
+}

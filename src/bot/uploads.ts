@@ -1,0 +1,155 @@
+// An admin sends a report as a Telegram document; it becomes a file of the corpus. The name is cleaned
+// (it comes from a phone and lands on our disk), the bytes are downloaded to a temporary file inside the
+// corpus folder (so the final move is a same-disk rename), read once with the corpus loader to refuse a
+// corrupt or mislabelled file before it replaces anything, and only then moved into place. A replaced
+// file is kept in CORPUS_DIR/.history/.
+import { createWriteStream } from 'node:fs';
+import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Api } from 'grammy';
+
+/** Telegram's Bot API serves files up to 20 MB through getFile. */
+export const TELEGRAM_DOWNLOAD_LIMIT_MB = 20;
+export const HISTORY_DIR = '.history';
+export const INCOMING_DIR = '.uploads';
+
+const MAX_STEM_CHARS = 100;
+
+/**
+ * A safe file name for the corpus folder, or null when nothing usable is left. Keeps the base name only
+ * (no folders, no "..", no leading dot), letters of any script with their accents (Vietnamese names stay
+ * readable), digits, "-" and "_"; anything else becomes "-". The extension is lower-cased.
+ */
+export function sanitizeFileName(original: string): string | null {
+  const base = original
+    .normalize('NFC')
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .split(/[\\/]/)
+    .pop()!
+    .trim();
+  const dot = base.lastIndexOf('.');
+  if (dot <= 0 || dot === base.length - 1) return null;
+  const ext = base
+    .slice(dot + 1)
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
+  if (!ext) return null;
+  const stem = base
+    .slice(0, dot)
+    .replace(/[^\p{L}\p{M}\p{N}_-]+/gu, '-')
+    .replace(/-{2,}/g, '-')
+    .replace(/^[-_]+|[-_]+$/g, '')
+    .slice(0, MAX_STEM_CHARS)
+    .replace(/[-_]+$/g, '');
+  if (!/[\p{L}\p{N}]/u.test(stem)) return null;
+  return `${stem}.${ext}`;
+}
+
+/** ".docx" for "bao-cao.DOCX". */
+export function extensionOf(name: string): string {
+  return path.extname(name).toLowerCase();
+}
+
+export type DownloadFailure = 'refused' | 'no-path' | 'too-large' | 'timeout' | 'network' | 'http' | 'interrupted';
+
+/** Why a download failed, as a kind (worded in messages.vi.ts); never holds the URL, which has the token. */
+export class DownloadError extends Error {
+  constructor(
+    readonly kind: DownloadFailure,
+    readonly detail = '',
+  ) {
+    super(`download failed: ${kind}${detail ? ` (${detail})` : ''}`);
+  }
+}
+
+/**
+ * Downloads a Telegram file to `dest`, refusing more than `maxBytes`. Handles both api.telegram.org
+ * (file_path relative, fetched over HTTPS) and a local Bot API server in --local mode (absolute path).
+ */
+export async function downloadTelegramFile(
+  api: Api,
+  apiRoot: string,
+  token: string,
+  fileId: string,
+  dest: string,
+  maxBytes: number,
+  timeoutMs = 120_000,
+): Promise<number> {
+  let filePath: string | undefined;
+  try {
+    filePath = (await api.getFile(fileId)).file_path;
+  } catch (error) {
+    throw new DownloadError('refused', error instanceof Error ? error.message : String(error));
+  }
+  if (!filePath) throw new DownloadError('no-path');
+
+  if (path.isAbsolute(filePath)) {
+    const size = (await stat(filePath)).size;
+    if (size > maxBytes) throw new DownloadError('too-large');
+    await copyFile(filePath, dest);
+    return size;
+  }
+
+  const url = `${apiRoot.replace(/\/+$/, '')}/file/bot${token}/${filePath}`;
+  let response: Response;
+  try {
+    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  } catch (error) {
+    throw new DownloadError(error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : 'network');
+  }
+  if (!response.ok || !response.body) throw new DownloadError('http', String(response.status));
+
+  let received = 0;
+  const out = createWriteStream(dest);
+  try {
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      received += chunk.byteLength;
+      if (received > maxBytes) throw new DownloadError('too-large');
+      if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+    }
+  } catch (error) {
+    out.destroy();
+    await rm(dest, { force: true });
+    if (error instanceof DownloadError) throw error;
+    throw new DownloadError('interrupted');
+  }
+  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  return received;
+}
+
+/** A temporary path inside the corpus folder's hidden incoming folder, keeping the extension. */
+export async function incomingPath(corpusDir: string, name: string): Promise<string> {
+  const dir = path.join(corpusDir, INCOMING_DIR);
+  await mkdir(dir, { recursive: true });
+  return path.join(dir, `${randomBytes(6).toString('hex')}-${name}`);
+}
+
+export interface Installed {
+  /** Absolute path of the file now in the corpus. */
+  target: string;
+  /** Where the replaced version went, or null when the name was new. */
+  historyPath: string | null;
+}
+
+function timestamp(date = new Date()): string {
+  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}
+
+/** Moves a validated upload into the corpus under `name`, keeping any previous version in .history/. */
+export async function installUpload(corpusDir: string, name: string, tempPath: string): Promise<Installed> {
+  const target = path.join(corpusDir, name);
+  // sanitizeFileName already guarantees this; checked again because it guards the disk.
+  if (path.dirname(target) !== path.resolve(corpusDir) || name.startsWith('.')) throw new Error(`unsafe corpus file name: ${name}`);
+  let historyPath: string | null = null;
+  const existing = await stat(target).catch(() => null);
+  if (existing) {
+    const historyDir = path.join(corpusDir, HISTORY_DIR);
+    await mkdir(historyDir, { recursive: true });
+    historyPath = path.join(historyDir, `${name}.${timestamp()}`);
+    // Copy, not move: the old file stays in place until the rename below replaces it in one step.
+    await copyFile(target, historyPath);
+  }
+  await rename(tempPath, target);
+  return { target, historyPath };
+}

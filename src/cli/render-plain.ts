@@ -1,0 +1,23 @@
+// The console chat shows exactly what the bot would send, as plain text: the bot's own HTML reply with
+// the tags dropped and the entities decoded.
+import type { Answer } from '../answer/types.js';
+import type { EngineStatus } from '../engine-api.js';
+import { renderAnswer } from '../bot/render.js';
+import { MSG } from '../bot/messages.vi.js';
+
+export function htmlToPlain(html: string): string {
+  return html
+    .replace(/<blockquote[^>]*>/g, '“')
+    .replace(/<\/blockquote>/g, '”')
+    .replace(/<[^>]+>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#(\d+);/g, (_m, code: string) => String.fromCodePoint(Number(code)))
+    .replace(/&amp;/g, '&');
+}
+
+export function renderAnswerPlain(answer: Answer, documents: EngineStatus['documents']): string {
+  if (answer.answered) return htmlToPlain(renderAnswer(answer));
+  return htmlToPlain(answer.reason === 'empty' ? MSG.emptyQuestion : MSG.notFound(documents));
+}

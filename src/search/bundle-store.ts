@@ -1,0 +1,630 @@
+// The index on disk: one immutable folder per build under INDEX_DIR/bundles/, and INDEX_DIR/CURRENT naming
+// the one in use. A build is written to a temporary folder, fsynced and verified, renamed into place,
+// and only then does CURRENT switch (atomic rename), so a crash at any moment leaves either the old
+// bundle or the new one, never a mix. Every file is checksummed in manifest.json, and the manifest
+// checksums itself, so a truncated or flipped byte anywhere is reported instead of loaded.
+import { createHash, randomBytes } from 'node:crypto';
+import { endianness, hostname } from 'node:os';
+import { link, mkdir, open, readFile, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import type { Passage } from '../corpus/types.js';
+import { log } from '../log.js';
+import { DEFAULT_HNSW, VectorIndex, type HnswParams } from './vector-index.js';
+
+export const BUNDLE_FORMAT_VERSION = 1;
+
+export interface BundleManifest {
+  formatVersion: number;
+  /** ISO time the bundle was written. */
+  builtAt: string;
+  /** null when built without vectors (lexical only). */
+  modelId: string | null;
+  dimension: number | null;
+  /** source -> sha256 of the corpus file. */
+  corpusHashes: Record<string, string>;
+  passageCount: number;
+  hnsw: HnswParams | null;
+  /** Bumped when chunking changes, so old bundles are rebuilt. */
+  chunkerVersion: number;
+  /** Every other file of the bundle. */
+  files: Record<string, { bytes: number; sha256: string }>;
+  extra?: Record<string, unknown>;
+}
+
+export interface BundleData {
+  passages: Passage[];
+  /** Row i = passage i; stored as float32, so values come back rounded to float32. */
+  vectors: number[][] | null;
+}
+
+export interface LoadedBundle extends BundleData {
+  manifest: BundleManifest;
+  vectorIndex: VectorIndex | null;
+  dir: string;
+}
+
+export type BundleManifestInput = Omit<BundleManifest, 'files' | 'formatVersion' | 'builtAt' | 'passageCount' | 'dimension'> & {
+  dimension: number | null;
+};
+
+export class BundleError extends Error {
+  constructor(
+    message: string,
+    readonly reason: 'missing' | 'corrupt' | 'incompatible',
+  ) {
+    super(message);
+    this.name = 'BundleError';
+  }
+}
+
+const BUNDLES = 'bundles';
+const CURRENT = 'CURRENT';
+const CURRENT_TMP = 'CURRENT.tmp';
+const LOCK = '.lock';
+const TMP_PREFIX = '.tmp-';
+const MANIFEST = 'manifest.json';
+const PASSAGES = 'passages.json';
+const VECTORS = 'vectors.f32';
+const GRAPH = 'vectors.hnsw';
+/** Key inside manifest.json holding the sha256 of the manifest without that key; stripped on read. */
+const SELF_CHECKSUM = 'manifestSha256';
+// "20250131T235959123Z-0a1b2c3d": sorts by time; also the only names cleanup will ever delete.
+const ID_PATTERN = /^\d{8}T\d{9}Z-[0-9a-f]{8}$/;
+const LOCK_WAIT_MS = 120_000;
+
+// Hand-written checks rather than zod: this runs on every start and on every passage, and keeps the
+// crash-test writer quick to spawn.
+type Check = (value: unknown) => string | null; // null = fine, else what is wrong
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isWhole = (v: unknown, min: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min;
+const isStringOrNull = (v: unknown) => v === null || typeof v === 'string';
+
+const checkHnsw: Check = (v) => {
+  if (v === null) return null;
+  if (!isRecord(v)) return 'must be an object or null';
+  for (const key of ['M', 'efConstruction', 'efSearch']) if (!isWhole(v[key], 1)) return `${key} must be a whole number ≥ 1`;
+  return null;
+};
+
+const checkFiles: Check = (v) => {
+  if (!isRecord(v)) return 'must be an object';
+  for (const [name, entry] of Object.entries(v)) {
+    if (!isRecord(entry) || !isWhole(entry.bytes, 0) || typeof entry.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(entry.sha256)) {
+      return `entry ${name} must have bytes and a sha256`;
+    }
+  }
+  return null;
+};
+
+const manifestChecks: Record<string, Check> = {
+  formatVersion: (v) => (isWhole(v, 0) ? null : 'must be a whole number'),
+  builtAt: (v) => (typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? null : 'must be an ISO date'),
+  modelId: (v) => (isStringOrNull(v) ? null : 'must be a string or null'),
+  dimension: (v) => (v === null || isWhole(v, 1) ? null : 'must be a whole number ≥ 1 or null'),
+  corpusHashes: (v) => (isRecord(v) && Object.values(v).every((h) => typeof h === 'string') ? null : 'must map sources to hashes'),
+  passageCount: (v) => (isWhole(v, 0) ? null : 'must be a whole number'),
+  hnsw: checkHnsw,
+  chunkerVersion: (v) => (typeof v === 'number' && Number.isInteger(v) ? null : 'must be a whole number'),
+  files: checkFiles,
+  extra: (v) => (v === undefined || isRecord(v) ? null : 'must be an object'),
+};
+
+function manifestProblem(v: Record<string, unknown>): string | null {
+  for (const [key, check] of Object.entries(manifestChecks)) {
+    const problem = check(v[key]);
+    if (problem) return `${key} ${problem}`;
+  }
+  return null;
+}
+
+function isPassage(v: unknown): boolean {
+  return (
+    isRecord(v) &&
+    typeof v.id === 'string' &&
+    typeof v.docTitle === 'string' &&
+    isStringOrNull(v.date) &&
+    isStringOrNull(v.section) &&
+    typeof v.source === 'string' &&
+    isWhole(v.position, 0) &&
+    typeof v.text === 'string'
+  );
+}
+
+const sha256 = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
+
+function errorCode(err: unknown): string | undefined {
+  return (err as NodeJS.ErrnoException | null)?.code;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Durable file helpers
+
+async function writeDurable(file: string, data: Buffer | string): Promise<void> {
+  const fh = await open(file, 'w');
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** fsync a directory so renames and new entries in it survive power loss. */
+async function fsyncDir(dir: string): Promise<void> {
+  let fh;
+  try {
+    fh = await open(dir, 'r');
+    await fh.sync();
+  } catch (err) {
+    // Some platforms (Windows) cannot open or sync directories; there is nothing more we can do there.
+    if (!['EISDIR', 'EPERM', 'EINVAL', 'ENOTSUP', 'EACCES', 'EBADF'].includes(errorCode(err) ?? '')) throw err;
+  } finally {
+    await fh?.close();
+  }
+}
+
+/** Re-reads a written file: nothing in the write path reports short writes reliably (hnswlib does not at all). */
+async function verifyWritten(file: string, expected: { bytes: number; sha256: string }): Promise<void> {
+  const back = await readFile(file);
+  if (back.length !== expected.bytes) {
+    throw new Error(`${path.basename(file)} reads back as ${back.length} bytes, ${expected.bytes} were written`);
+  }
+  if (sha256(back) !== expected.sha256) throw new Error(`${path.basename(file)} reads back with different contents`);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Encoding
+
+function encodeVectors(vectors: readonly number[][], dimension: number): Buffer {
+  const flat = new Float32Array(vectors.length * dimension);
+  vectors.forEach((row, i) => {
+    if (row.length !== dimension) throw new Error(`vector ${i} has ${row.length} dimensions, expected ${dimension}`);
+    for (let j = 0; j < dimension; j++) {
+      const x = row[j]!;
+      if (!Number.isFinite(x)) throw new Error(`vector ${i} has a non-finite value at position ${j}`);
+      flat[i * dimension + j] = x;
+    }
+  });
+  const buf = Buffer.from(flat.buffer, flat.byteOffset, flat.byteLength);
+  if (endianness() === 'BE') for (let i = 0; i < flat.length; i++) buf.writeFloatLE(flat[i]!, i * 4);
+  return buf;
+}
+
+function decodeVectors(buf: Buffer, count: number, dimension: number): number[][] {
+  const values = count * dimension;
+  let flat: Float32Array;
+  if (endianness() === 'LE') {
+    const aligned = buf.byteOffset % 4 === 0 ? buf : Buffer.from(buf);
+    flat = new Float32Array(aligned.buffer, aligned.byteOffset, values);
+  } else {
+    flat = new Float32Array(values);
+    for (let i = 0; i < values; i++) flat[i] = buf.readFloatLE(i * 4);
+  }
+  const rows: number[][] = new Array(count);
+  for (let i = 0; i < count; i++) rows[i] = Array.from(flat.subarray(i * dimension, (i + 1) * dimension));
+  return rows;
+}
+
+/** manifest.json text with its own checksum as the last key, so one flipped byte anywhere is caught. */
+function encodeManifest(manifest: BundleManifest): string {
+  const body = JSON.stringify(manifest);
+  return JSON.stringify({ ...manifest, [SELF_CHECKSUM]: sha256(body) }, null, 2) + '\n';
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Bundle ids and CURRENT
+
+let lastIdMs = 0;
+function newBundleId(): string {
+  // Strictly increasing within a process, even for two bundles in the same millisecond.
+  const ms = Math.max(Date.now(), lastIdMs + 1);
+  lastIdMs = ms;
+  return `${new Date(ms).toISOString().replace(/[-:.]/g, '')}-${randomBytes(4).toString('hex')}`;
+}
+
+/** The bundle id CURRENT names; BundleError('missing') when there is none. */
+async function readCurrentId(indexDir: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(path.join(indexDir, CURRENT), 'utf8');
+  } catch (err) {
+    if (errorCode(err) === 'ENOENT' || errorCode(err) === 'ENOTDIR') {
+      throw new BundleError(`no index bundle yet in ${indexDir} (${CURRENT} is missing)`, 'missing');
+    }
+    throw new BundleError(`${CURRENT} in ${indexDir} cannot be read: ${(err as Error).message}`, 'corrupt');
+  }
+  const id = text.trim();
+  if (!ID_PATTERN.test(id)) {
+    throw new BundleError(`${CURRENT} in ${indexDir} does not name a bundle (${JSON.stringify(text.slice(0, 60))})`, 'corrupt');
+  }
+  return id;
+}
+
+async function readCurrentIdOrNull(indexDir: string): Promise<string | null> {
+  try {
+    return await readCurrentId(indexDir);
+  } catch {
+    return null;
+  }
+}
+
+async function switchCurrent(indexDir: string, id: string): Promise<void> {
+  const tmp = path.join(indexDir, CURRENT_TMP);
+  await writeDurable(tmp, id + '\n');
+  await rename(tmp, path.join(indexDir, CURRENT));
+  await fsyncDir(indexDir);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Writer lock: one writer at a time, across processes too (the bot's rebuild and a CLI `index` run), so
+// that one writer's cleanup never deletes a bundle another is about to point CURRENT at.
+
+let inProcessQueue: Promise<unknown> = Promise.resolve();
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return errorCode(err) === 'EPERM'; // exists, owned by someone else
+  }
+}
+
+/** Creates `lockFile` holding `content`, failing with EEXIST if it exists; never visible half-written. */
+async function createExclusive(lockFile: string, content: string): Promise<void> {
+  const staging = `${lockFile}.${process.pid}`;
+  await writeDurable(staging, content);
+  try {
+    await link(staging, lockFile);
+  } catch (err) {
+    // File systems without hard links: plain exclusive create (a reader may briefly see it empty).
+    if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes(errorCode(err) ?? '')) throw err;
+    const fh = await open(lockFile, 'wx');
+    try {
+      await fh.writeFile(content);
+    } finally {
+      await fh.close();
+    }
+  } finally {
+    await unlink(staging).catch(() => undefined);
+  }
+}
+
+async function acquireFileLock(bundlesDir: string): Promise<() => Promise<void>> {
+  const lockFile = path.join(bundlesDir, LOCK);
+  const me = JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() });
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (let delay = 20; ; delay = Math.min(delay * 2, 500)) {
+    try {
+      await createExclusive(lockFile, me);
+      return () => unlink(lockFile).catch(() => undefined);
+    } catch (err) {
+      if (errorCode(err) !== 'EEXIST') throw err;
+    }
+    let holder: { pid?: unknown; host?: unknown; since?: unknown };
+    try {
+      const text = await readFile(lockFile, 'utf8');
+      try {
+        holder = JSON.parse(text) as typeof holder;
+      } catch {
+        holder = {};
+      }
+    } catch (err) {
+      if (errorCode(err) === 'ENOENT') continue; // released meanwhile
+      throw err;
+    }
+    const pid = typeof holder.pid === 'number' ? holder.pid : null;
+    const sameHost = holder.host === hostname();
+    // Our own pid can only be a leftover, since in-process writers queue before taking the file lock
+    // (and a restarted container often gets the same pid again).
+    if (pid === null || (sameHost && (pid === process.pid || !isAlive(pid)))) {
+      log.warn('removing a stale index bundle lock', { lock: lockFile, holder });
+      await unlink(lockFile).catch(() => undefined);
+      continue;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `another process (pid ${pid} on ${String(holder.host)}, since ${String(holder.since)}) is writing an index bundle; ` +
+          `if none is running, delete ${lockFile}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+}
+
+async function withWriterLock<T>(bundlesDir: string, fn: () => Promise<T>): Promise<T> {
+  const run = inProcessQueue.then(async () => {
+    const release = await acquireFileLock(bundlesDir);
+    try {
+      return await fn();
+    } finally {
+      await release();
+    }
+  });
+  inProcessQueue = run.catch(() => undefined);
+  return run;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Writing
+
+/**
+ * Writes a complete bundle and makes it current. Builds the vector graph when `vectors` are given
+ * without `vectorIndex`. Returns the bundle as a later readBundle would (vectors as given).
+ */
+export async function writeBundle(
+  indexDir: string,
+  data: BundleData & { manifest: BundleManifestInput; vectorIndex: VectorIndex | null },
+): Promise<LoadedBundle> {
+  const { passages, vectors } = data;
+  const n = passages.length;
+  let dimension: number | null = null;
+  let vectorIndex: VectorIndex | null = null;
+  let hnsw: HnswParams | null = null;
+  if (vectors) {
+    if (vectors.length !== n) throw new Error(`writeBundle: ${vectors.length} vectors for ${n} passages`);
+    dimension = data.manifest.dimension ?? vectors[0]?.length ?? null;
+    if (dimension === null) throw new Error('writeBundle: the dimension of an empty vector set must be given in the manifest');
+    vectorIndex = data.vectorIndex ?? VectorIndex.build(vectors, dimension, data.manifest.hnsw ?? DEFAULT_HNSW);
+    if (vectorIndex.size !== n || vectorIndex.dimension !== dimension) {
+      throw new Error(
+        `writeBundle: vector index holds ${vectorIndex.size} × ${vectorIndex.dimension}, expected ${n} × ${dimension}`,
+      );
+    }
+    hnsw = { ...vectorIndex.params };
+  } else if (data.vectorIndex) {
+    throw new Error('writeBundle: a vector index was given without the vectors it was built from');
+  }
+  const passagesBuf = Buffer.from(JSON.stringify(passages), 'utf8');
+  const vectorsBuf = vectors && dimension !== null ? encodeVectors(vectors, dimension) : null;
+
+  const bundlesDir = path.join(indexDir, BUNDLES);
+  await mkdir(bundlesDir, { recursive: true });
+  return withWriterLock(bundlesDir, async () => {
+    const id = newBundleId();
+    const tmpDir = path.join(bundlesDir, TMP_PREFIX + id);
+    const finalDir = path.join(bundlesDir, id);
+    try {
+      await mkdir(tmpDir);
+      const files: BundleManifest['files'] = {};
+      const put = async (name: string, buf: Buffer) => {
+        const entry = { bytes: buf.length, sha256: sha256(buf) };
+        await writeDurable(path.join(tmpDir, name), buf);
+        await verifyWritten(path.join(tmpDir, name), entry);
+        files[name] = entry;
+      };
+      await put(PASSAGES, passagesBuf);
+      if (vectorsBuf && vectorIndex) {
+        await put(VECTORS, vectorsBuf);
+        const graphFile = path.join(tmpDir, GRAPH);
+        await vectorIndex.save(graphFile); // validates the graph and fsyncs
+        const graph = await readFile(graphFile);
+        files[GRAPH] = { bytes: graph.length, sha256: sha256(graph) };
+      }
+      const manifest: BundleManifest = {
+        formatVersion: BUNDLE_FORMAT_VERSION,
+        builtAt: new Date().toISOString(),
+        modelId: data.manifest.modelId,
+        dimension,
+        corpusHashes: data.manifest.corpusHashes,
+        passageCount: n,
+        hnsw,
+        chunkerVersion: data.manifest.chunkerVersion,
+        files,
+        ...(data.manifest.extra !== undefined ? { extra: data.manifest.extra } : {}),
+      };
+      const manifestText = encodeManifest(manifest);
+      // Written last: a folder with a valid manifest has every file it lists.
+      await writeDurable(path.join(tmpDir, MANIFEST), manifestText);
+      await verifyWritten(path.join(tmpDir, MANIFEST), { bytes: Buffer.byteLength(manifestText), sha256: sha256(manifestText) });
+      await fsyncDir(tmpDir);
+      await rename(tmpDir, finalDir);
+      await fsyncDir(bundlesDir);
+
+      const previous = await readCurrentIdOrNull(indexDir);
+      await switchCurrent(indexDir, id);
+      await removeOldBundles(bundlesDir, id, previous);
+      log.info('index bundle written', { bundle: id, passages: n, dimension });
+      // Parse the manifest back so the caller holds exactly what a later read would return.
+      const loaded = parseManifest(manifestText, finalDir);
+      return { passages, vectors, manifest: loaded, vectorIndex, dir: finalDir };
+    } catch (err) {
+      await rm(tmpDir, { recursive: true, force: true }).catch(() => undefined);
+      throw err;
+    }
+  });
+}
+
+/** Keeps the current bundle and the one before it; removes older bundles and temp folders of crashed writes. */
+async function removeOldBundles(bundlesDir: string, current: string, previous: string | null): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await readdir(bundlesDir);
+  } catch (err) {
+    log.warn('cannot list index bundles for cleanup', { dir: bundlesDir, error: err });
+    return;
+  }
+  for (const name of entries) {
+    if (name === current || name === previous) continue;
+    const staging = /^\.lock\.(\d+)$/.exec(name);
+    if (staging) {
+      // Lock staging file of a writer that crashed between creating and linking it.
+      const pid = Number(staging[1]);
+      if (pid !== process.pid && !isAlive(pid)) await unlink(path.join(bundlesDir, name)).catch(() => undefined);
+      continue;
+    }
+    const isBundle = ID_PATTERN.test(name);
+    const isTemp = name.startsWith(TMP_PREFIX) && ID_PATTERN.test(name.slice(TMP_PREFIX.length));
+    if (!isBundle && !isTemp) continue; // not ours: leave it alone
+    try {
+      // Rename first so a crash mid-delete never leaves a half-deleted folder under a bundle name.
+      const doomed = isBundle ? path.join(bundlesDir, TMP_PREFIX + name) : path.join(bundlesDir, name);
+      if (isBundle) await rename(path.join(bundlesDir, name), doomed);
+      await rm(doomed, { recursive: true, force: true });
+    } catch (err) {
+      log.warn('cannot remove an old index bundle', { bundle: name, error: err });
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Reading
+
+function parseManifest(text: string, dir: string): BundleManifest {
+  const where = `bundle ${path.basename(dir)}`;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new BundleError(`${where}: ${MANIFEST} is not valid JSON (${text.length} bytes; truncated or corrupted)`, 'corrupt');
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new BundleError(`${where}: ${MANIFEST} is not a JSON object`, 'corrupt');
+  }
+  const record = raw as Record<string, unknown>;
+  // Checked before anything else: another format may lay out (or checksum) the manifest differently.
+  if (record.formatVersion !== BUNDLE_FORMAT_VERSION) {
+    throw new BundleError(
+      `${where}: format version ${JSON.stringify(record.formatVersion)}, this program reads version ${BUNDLE_FORMAT_VERSION}`,
+      'incompatible',
+    );
+  }
+  const { [SELF_CHECKSUM]: claimed, ...body } = record;
+  if (typeof claimed !== 'string' || sha256(JSON.stringify(body)) !== claimed) {
+    throw new BundleError(`${where}: ${MANIFEST} fails its checksum (edited or corrupted)`, 'corrupt');
+  }
+  const problem = manifestProblem(body);
+  if (problem) throw new BundleError(`${where}: ${MANIFEST} is malformed: ${problem}`, 'corrupt');
+  const manifest = body as unknown as BundleManifest;
+  const expected = manifest.dimension === null ? [PASSAGES] : [PASSAGES, VECTORS, GRAPH];
+  const listed = Object.keys(manifest.files).sort();
+  if (listed.join() !== [...expected].sort().join()) {
+    throw new BundleError(`${where}: ${MANIFEST} lists files [${listed.join(', ')}], expected [${expected.join(', ')}]`, 'corrupt');
+  }
+  return manifest;
+}
+
+async function readManifestOf(dir: string): Promise<BundleManifest> {
+  let text: string;
+  try {
+    text = await readFile(path.join(dir, MANIFEST), 'utf8');
+  } catch (err) {
+    const what = errorCode(err) === 'ENOENT' ? 'is missing' : `cannot be read (${errorCode(err) ?? (err as Error).message})`;
+    const folder = await stat(dir).then(
+      () => true,
+      () => false,
+    );
+    throw new BundleError(
+      folder ? `bundle ${path.basename(dir)}: ${MANIFEST} ${what}` : `${CURRENT} names bundle ${path.basename(dir)}, which does not exist`,
+      'corrupt',
+    );
+  }
+  return parseManifest(text, dir);
+}
+
+/** Reads one bundle file and checks it against the manifest: BundleError('corrupt') saying what is wrong. */
+async function readChecked(dir: string, name: string, entry: { bytes: number; sha256: string }): Promise<Buffer> {
+  const where = `bundle ${path.basename(dir)}`;
+  let buf: Buffer;
+  try {
+    buf = await readFile(path.join(dir, name));
+  } catch (err) {
+    const what = errorCode(err) === 'ENOENT' ? 'is missing' : `cannot be read (${errorCode(err) ?? (err as Error).message})`;
+    throw new BundleError(`${where}: ${name} ${what}`, 'corrupt');
+  }
+  if (buf.length !== entry.bytes) {
+    const why = buf.length < entry.bytes ? 'truncated' : 'longer than written';
+    throw new BundleError(`${where}: ${name} is ${buf.length} bytes, expected ${entry.bytes} (${why})`, 'corrupt');
+  }
+  const actual = sha256(buf);
+  if (actual !== entry.sha256) {
+    throw new BundleError(
+      `${where}: ${name} has sha256 ${actual.slice(0, 12)}…, expected ${entry.sha256.slice(0, 12)}… (contents corrupted)`,
+      'corrupt',
+    );
+  }
+  return buf;
+}
+
+async function loadBundle(indexDir: string, id: string, params: HnswParams | undefined): Promise<LoadedBundle> {
+  const dir = path.join(indexDir, BUNDLES, id);
+  const manifest = await readManifestOf(dir);
+  const where = `bundle ${id}`;
+  const n = manifest.passageCount;
+
+  const passagesBuf = await readChecked(dir, PASSAGES, manifest.files[PASSAGES]!);
+  let passagesRaw: unknown;
+  try {
+    passagesRaw = JSON.parse(passagesBuf.toString('utf8'));
+  } catch {
+    throw new BundleError(`${where}: ${PASSAGES} is not valid JSON`, 'corrupt');
+  }
+  if (!Array.isArray(passagesRaw)) throw new BundleError(`${where}: ${PASSAGES} does not hold a list of passages`, 'corrupt');
+  const bad = passagesRaw.findIndex((p) => !isPassage(p));
+  if (bad >= 0) throw new BundleError(`${where}: ${PASSAGES} entry ${bad} is not a passage`, 'corrupt');
+  const passages = passagesRaw as Passage[];
+  if (passages.length !== n) throw new BundleError(`${where}: ${PASSAGES} holds ${passages.length} passages, manifest says ${n}`, 'corrupt');
+
+  const dimension = manifest.dimension;
+  if (dimension === null) return { passages, vectors: null, manifest, vectorIndex: null, dir };
+
+  const vectorsBuf = await readChecked(dir, VECTORS, manifest.files[VECTORS]!);
+  if (vectorsBuf.length !== n * dimension * 4) {
+    throw new BundleError(`${where}: ${VECTORS} is ${vectorsBuf.length} bytes, expected ${n} × ${dimension} float32`, 'corrupt');
+  }
+  const vectors = decodeVectors(vectorsBuf, n, dimension);
+
+  const built = manifest.hnsw ?? params ?? DEFAULT_HNSW;
+  const effective: HnswParams = { M: built.M, efConstruction: built.efConstruction, efSearch: params?.efSearch ?? built.efSearch };
+  let vectorIndex: VectorIndex;
+  try {
+    // Checksum first: hnswlib trusts the file and a damaged graph can crash the process.
+    await readChecked(dir, GRAPH, manifest.files[GRAPH]!);
+    vectorIndex = await VectorIndex.load(path.join(dir, GRAPH), dimension, n, effective);
+  } catch (err) {
+    // The vectors are intact, so the graph can be rebuilt from them; the bundle itself stays as is.
+    log.warn('vector graph unusable; rebuilding it from the saved vectors (re-index to persist the fix)', {
+      bundle: id,
+      reason: (err as Error).message,
+      passages: n,
+    });
+    vectorIndex = VectorIndex.build(vectors, dimension, effective);
+  }
+  return { passages, vectors, manifest, vectorIndex, dir };
+}
+
+/**
+ * Loads the current bundle, verifying every file. BundleError 'missing' when there is none,
+ * 'corrupt' naming the damaged file, 'incompatible' for another format version. A damaged
+ * vectors.hnsw is rebuilt from vectors.f32 (with a warning) instead of failing. `params.efSearch`
+ * overrides the stored one.
+ */
+export async function readBundle(indexDir: string, params?: HnswParams): Promise<LoadedBundle> {
+  for (let attempt = 1; ; attempt++) {
+    const id = await readCurrentId(indexDir);
+    try {
+      return await loadBundle(indexDir, id, params);
+    } catch (err) {
+      // A writer may have switched CURRENT and cleaned up the bundle under us: read the new one.
+      if (attempt < 3 && err instanceof BundleError && err.reason === 'corrupt') {
+        const now = await readCurrentIdOrNull(indexDir);
+        if (now !== null && now !== id) continue;
+      }
+      throw err;
+    }
+  }
+}
+
+/** The current bundle's manifest (checksum-verified), without reading its data; null if none is readable. */
+export async function readManifest(indexDir: string): Promise<BundleManifest | null> {
+  try {
+    const id = await readCurrentId(indexDir);
+    return await readManifestOf(path.join(indexDir, BUNDLES, id));
+  } catch {
+    return null;
+  }
+}
+
+// Exposed for tests only.
+export const _internal = { ID_PATTERN, encodeManifest };
