@@ -4,31 +4,47 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { log } from '../log.js';
 
-export const SUPPORTED_EXTENSIONS = ['.txt', '.md', '.docx', '.pdf'] as const;
+export const SUPPORTED_EXTENSIONS: readonly string[] = ['.txt', '.md', '.docx', '.pdf'];
 
 export class CorpusFolderError extends Error {}
 
-/** Report files of the folder, sorted by name; hidden files and folders (.history) are not reports. */
+/**
+ * Report files of the folder, in code-unit order (the same corpus loads the same way on every machine).
+ * Hidden files and folders (.history, .DS_Store), Word's "~$name.docx" lock files, sub-folders and other
+ * extensions are not reports.
+ */
 export async function listCorpusFiles(dir: string): Promise<string[]> {
+  const absolute = path.resolve(dir);
   let entries;
   try {
-    entries = await fs.readdir(dir, { withFileTypes: true });
+    entries = await fs.readdir(absolute, { withFileTypes: true });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      throw new CorpusFolderError(
-        `Corpus folder ${path.resolve(dir)} does not exist: create it and put the reports (.docx, .pdf, .txt, .md) in it`,
-      );
+      throw new CorpusFolderError(`Corpus folder ${absolute} does not exist: create it and put the reports (.docx, .pdf, .txt, .md) in it`);
     }
-    if (code === 'ENOTDIR') throw new CorpusFolderError(`Corpus path ${path.resolve(dir)} is a file, not a folder`);
-    throw new CorpusFolderError(`Corpus folder ${path.resolve(dir)} cannot be read: ${(error as Error).message}`);
+    if (code === 'ENOTDIR') throw new CorpusFolderError(`Corpus folder ${absolute} is a file, not a folder`);
+    throw new CorpusFolderError(`Corpus folder ${absolute} cannot be listed (${code ?? (error as Error).message}): check its permissions`);
   }
-  return entries
-    .filter((e) => e.isFile() && !e.name.startsWith('.'))
-    .map((e) => e.name)
-    .filter((name) => (SUPPORTED_EXTENSIONS as readonly string[]).includes(path.extname(name).toLowerCase()))
-    .sort();
+  const names: string[] = [];
+  for (const entry of entries) {
+    const name = entry.name;
+    if (name.startsWith('.') || name.startsWith('~$')) continue;
+    if (!SUPPORTED_EXTENSIONS.includes(path.extname(name).toLowerCase())) {
+      if (!entry.isDirectory()) log.debug('Ignoring corpus file with an unsupported extension', { source: name });
+      continue;
+    }
+    if (entry.isDirectory()) continue;
+    // Symlinks are followed; a link to a folder is not a file.
+    if (!entry.isFile()) {
+      const info = await fs.stat(path.join(absolute, name)).catch(() => null);
+      if (!info?.isFile()) continue;
+    }
+    names.push(name);
+  }
+  return names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 export function sha256(bytes: Uint8Array): string {

@@ -1,7 +1,6 @@
 // Reads the reports in corpus/ into SourceDocuments. One bad file never stops the load: it is listed in
 // `skipped` with a reason the admin can act on, and the rest of the corpus still answers questions.
-import { createHash } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { log } from '../log.js';
 import { normalizeLine, normalizeText } from '../text/normalize.js';
@@ -10,10 +9,11 @@ import { detectContent, mismatchReason, UnreadableFileError, type ParsedFile } f
 import { parseDocx } from './loaders/docx.js';
 import { parsePdf } from './loaders/pdf.js';
 import { parseTextFile } from './loaders/text.js';
+import { listCorpusFiles, sha256, SUPPORTED_EXTENSIONS } from './corpus-files.js';
 
 export { UnreadableFileError } from './loaders/detect.js';
 
-export const SUPPORTED_EXTENSIONS: readonly string[] = ['.txt', '.md', '.docx', '.pdf'];
+export { SUPPORTED_EXTENSIONS };
 
 export interface ReadOptions {
   /** Larger files are refused before being read. Default 50 MB. */
@@ -160,53 +160,11 @@ export async function readDocumentFile(filePath: string, source: string, options
   return parseBytes(bytes, source, path.extname(source).toLowerCase(), options.parseTimeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS);
 }
 
-async function listCandidates(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
-    throw new Error(`Corpus folder ${dir} cannot be listed (${error.code ?? error.message}): check its permissions`);
-  });
-  const names: string[] = [];
-  for (const entry of entries) {
-    const name = entry.name;
-    // Hidden files and folders (.history, .DS_Store) and Word's "~$name.docx" lock files are not reports.
-    if (name.startsWith('.') || name.startsWith('~$')) {
-      log.debug('Ignoring hidden or temporary corpus entry', { source: name });
-      continue;
-    }
-    if (entry.isDirectory()) {
-      log.debug('Ignoring folder inside the corpus folder', { source: name });
-      continue;
-    }
-    if (!SUPPORTED_EXTENSIONS.includes(path.extname(name).toLowerCase())) {
-      log.debug('Ignoring corpus file with an unsupported extension', { source: name });
-      continue;
-    }
-    // Symlinks are followed; a link to a folder is not a file.
-    if (!entry.isFile()) {
-      const info = await stat(path.join(dir, name)).catch(() => null);
-      if (info?.isDirectory()) continue;
-    }
-    names.push(name);
-  }
-  // Code-unit order, not locale order: the same corpus must load the same way on every machine.
-  return names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
 export async function loadCorpus(dir: string, options: LoadOptions = {}): Promise<LoadedCorpus> {
   const absolute = path.resolve(dir);
-  const info = await stat(absolute).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return null;
-    throw new Error(`Corpus folder ${absolute} cannot be opened: ${error.message}`);
-  });
-  if (!info) {
-    throw new Error(
-      `Corpus folder ${absolute} does not exist: create it and put the reports (.docx, .pdf, .txt, .md) in it`,
-    );
-  }
-  if (!info.isDirectory()) throw new Error(`Corpus folder ${absolute} is a file, not a folder`);
-
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const timeoutMs = options.parseTimeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS;
-  const names = await listCandidates(absolute);
+  const names = await listCorpusFiles(absolute);
   const documents: SourceDocument[] = [];
   const skipped: SkippedFile[] = [];
   const fileHashes: Record<string, string> = {};
@@ -217,7 +175,7 @@ export async function loadCorpus(dir: string, options: LoadOptions = {}): Promis
       const bytes = await readBytes(path.join(absolute, source), source, maxFileBytes);
       const doc = await parseBytes(bytes, source, path.extname(source).toLowerCase(), timeoutMs);
       documents.push(doc);
-      fileHashes[source] = createHash('sha256').update(bytes).digest('hex');
+      fileHashes[source] = sha256(bytes);
       log.debug('Loaded corpus file', { source, chars: doc.text.length, ms: Date.now() - started });
     } catch (error) {
       // Anything unexpected is still one file's problem, not the corpus's.
