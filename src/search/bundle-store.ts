@@ -333,8 +333,10 @@ async function acquireFileLock(bundlesDir: string): Promise<() => Promise<void>>
   }
 }
 
-async function withWriterLock<T>(bundlesDir: string, fn: () => Promise<T>): Promise<T> {
+/** Runs fn under the writer lock. In-process callers are queued synchronously, so the last call wins. */
+function withWriterLock<T>(bundlesDir: string, fn: () => Promise<T>): Promise<T> {
   const run = inProcessQueue.then(async () => {
+    await mkdir(bundlesDir, { recursive: true });
     const release = await acquireFileLock(bundlesDir);
     try {
       return await fn();
@@ -380,7 +382,6 @@ export async function writeBundle(
   const vectorsBuf = vectors && dimension !== null ? encodeVectors(vectors, dimension) : null;
 
   const bundlesDir = path.join(indexDir, BUNDLES);
-  await mkdir(bundlesDir, { recursive: true });
   return withWriterLock(bundlesDir, async () => {
     const id = newBundleId();
     const tmpDir = path.join(bundlesDir, TMP_PREFIX + id);
