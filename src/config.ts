@@ -36,7 +36,7 @@ const settingsSchema = z.object({
   EMBEDDING_QUANTIZED: bool.default(true),
   MODELS_DIR: z.string().min(1).default('models'),
   ALLOW_MODEL_DOWNLOADS: bool.default(true),
-  MODEL_LOAD_TIMEOUT_MS: positiveInt(120_000),
+  MODEL_LOAD_TIMEOUT_MS: positiveInt(20_000),
   SEARCH_MODE: z.enum(['hybrid', 'lexical', 'vector'], { message: 'must be hybrid, lexical or vector' }).default('hybrid'),
   // --- Answers and users ---
   ANSWER_PASSAGES: positiveInt(3),

@@ -123,6 +123,7 @@ export class ReloadCoordinator {
       if (!latest || !this.running) return;
       this.lastEditAt = Date.now();
       const text = MSG.reloadProgress(latest);
+      log.debug('reload progress shown', { ...latest, chats: this.watchers.length });
       for (const w of this.watchers) {
         if (w.messageId === null) continue;
         this.api.editMessageText(w.chatId, w.messageId, text, { parse_mode: 'HTML' }).catch((error) => {

@@ -48,17 +48,31 @@ export async function loadEmbedder(options: LoadEmbedderOptions): Promise<Embedd
 
   const progress = downloadReporter(modelsDir, report);
   const warnings = captureWarnings();
-  const loading = pipeline('feature-extraction', model, { quantized, progress_callback: progress.callback });
+
+  // A stall timeout, not a total one: a first download of ~120 MB may take minutes on a slow line, but
+  // an unreachable hub or a hung read shows no progress at all and must not hold start-up for long.
+  let timer: NodeJS.Timeout | undefined;
+  let stalled!: (reason: LoadTimeout) => void;
+  const timeout = new Promise<never>((_, reject) => {
+    stalled = reject;
+  });
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => stalled(new LoadTimeout()), timeoutMs);
+  };
+  arm();
+  const loading = pipeline('feature-extraction', model, {
+    quantized,
+    progress_callback: (event: unknown) => {
+      arm();
+      progress.callback(event as Parameters<typeof progress.callback>[0]);
+    },
+  });
   // Stop capturing when the load really ends, which after a timeout is later than our rejection.
   loading.then(
     () => warnings.restore(),
     () => warnings.restore(),
   );
-
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new LoadTimeout()), timeoutMs);
-  });
 
   let extractor: Extractor;
   try {
@@ -197,7 +211,7 @@ function modelFiles(quantized: boolean): string {
 function timeoutMessage(options: LoadEmbedderOptions, modelDir: string, downloading: boolean): string {
   const { timeoutMs } = options;
   const limit = timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 100) / 10} s`;
-  const head = `Embedding model ${options.model} did not finish loading within ${limit} (MODEL_LOAD_TIMEOUT_MS=${timeoutMs})`;
+  const head = `Embedding model ${options.model} made no loading progress for ${limit} (MODEL_LOAD_TIMEOUT_MS=${timeoutMs})`;
   return downloading
     ? `${head} while downloading into ${modelDir}: raise MODEL_LOAD_TIMEOUT_MS so the first download can finish, or put a copy of the model in that folder.`
     : `${head}: raise MODEL_LOAD_TIMEOUT_MS if this machine or its disk is slow.`;

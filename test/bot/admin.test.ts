@@ -98,13 +98,15 @@ describe('reload', () => {
       // The status message no longer says it is loading.
       expect(t.emu.messagesTo(ADMIN.id).find((m) => m.message_id === status!.message_id)!.text).toBe(MSG.reloadStatusFinished(true));
       expect(t.bot.engine.status().documents).toHaveLength(32);
-      // Progress was shown by editing the status message, no more often than the throttle (200 ms here).
+      // Progress was shown by editing the status message, no more often than the throttle (200 ms here;
+      // timed where the bot decides, since request arrival jitters while the index is being built).
       const edits = t.emu
         .callsOf('editMessageText')
         .filter((c) => Number(c.params.chat_id) === ADMIN.id && Number(c.params.message_id) === status!.message_id);
-      const progress = edits.filter((c) => String(c.params.text).includes('Đang đọc tệp') || String(c.params.text).includes('Đang lưu'));
-      expect(progress.length).toBeGreaterThan(0);
-      for (let i = 1; i < progress.length; i++) expect(progress[i]!.at - progress[i - 1]!.at).toBeGreaterThanOrEqual(150); // request timing jitters a little
+      expect(edits.some((c) => /Đang (đọc tệp|lưu)/.test(String(c.params.text)))).toBe(true);
+      const shown = logsMatching('reload progress shown').map((r) => Date.parse(String(r.time)));
+      expect(shown.length).toBeGreaterThan(0);
+      for (let i = 1; i < shown.length; i++) expect(shown[i]! - shown[i - 1]!).toBeGreaterThanOrEqual(199);
     } finally {
       // Later tests expect the two-report corpus.
       for (let i = 0; i < 30; i++) await rm(path.join(corpusDir, `phu-luc-${i}.txt`));

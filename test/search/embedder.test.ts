@@ -173,7 +173,7 @@ describe('loadEmbedder failures', () => {
   it('rejects with a timeout message when loading takes too long', async () => {
     const error = await loadEmbedder(options({ timeoutMs: 1 })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
-    expect((error as Error).message).toMatch(/Embedding model test\/tiny-e5 did not finish loading within .* \(MODEL_LOAD_TIMEOUT_MS=1\)/);
+    expect((error as Error).message).toMatch(/Embedding model test\/tiny-e5 made no loading progress for .* \(MODEL_LOAD_TIMEOUT_MS=1\)/);
     expect((error as Error).message).toContain('raise MODEL_LOAD_TIMEOUT_MS');
   });
 });
@@ -274,7 +274,7 @@ describe('loadEmbedder downloads', () => {
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
     const message = (error as Error).message;
-    expect(message).toContain('Embedding model remote/stall-e5 did not finish loading within 500 ms (MODEL_LOAD_TIMEOUT_MS=500)');
+    expect(message).toContain('Embedding model remote/stall-e5 made no loading progress for 500 ms (MODEL_LOAD_TIMEOUT_MS=500)');
     expect(message).toContain(`while downloading into ${path.join(modelsDir, 'remote', 'stall-e5')}`);
   });
 
