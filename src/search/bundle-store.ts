@@ -164,6 +164,16 @@ async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
+/** mkdir -p, then fsync the parent of every folder it created so the folders themselves survive power loss. */
+async function makeDirsDurably(dir: string): Promise<void> {
+  const first = await mkdir(dir, { recursive: true });
+  if (first === undefined) return;
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    await fsyncDir(path.dirname(d));
+    if (d === path.resolve(first) || path.dirname(d) === d) break;
+  }
+}
+
 /** Re-reads a written file: nothing in the write path reports short writes reliably (hnswlib does not at all). */
 async function verifyWritten(file: string, expected: { bytes: number; sha256: string }): Promise<void> {
   const back = await readFile(file);
@@ -302,14 +312,16 @@ async function acquireFileLock(bundlesDir: string): Promise<() => Promise<void>>
     } catch (err) {
       if (errorCode(err) !== 'EEXIST') throw err;
     }
-    let holder: { pid?: unknown; host?: unknown; since?: unknown };
+    let holder: Record<string, unknown>;
     try {
       const text = await readFile(lockFile, 'utf8');
+      let parsed: unknown = null;
       try {
-        holder = JSON.parse(text) as typeof holder;
+        parsed = JSON.parse(text);
       } catch {
-        holder = {};
+        // unreadable lock: treated as stale below
       }
+      holder = isRecord(parsed) ? parsed : {};
     } catch (err) {
       if (errorCode(err) === 'ENOENT') continue; // released meanwhile
       throw err;
@@ -336,7 +348,7 @@ async function acquireFileLock(bundlesDir: string): Promise<() => Promise<void>>
 /** Runs fn under the writer lock. In-process callers are queued synchronously, so the last call wins. */
 function withWriterLock<T>(bundlesDir: string, fn: () => Promise<T>): Promise<T> {
   const run = inProcessQueue.then(async () => {
-    await mkdir(bundlesDir, { recursive: true });
+    await makeDirsDurably(bundlesDir);
     const release = await acquireFileLock(bundlesDir);
     try {
       return await fn();
@@ -602,12 +614,25 @@ async function loadBundle(indexDir: string, id: string, params: HnswParams | und
  * overrides the stored one.
  */
 export async function readBundle(indexDir: string, params?: HnswParams): Promise<LoadedBundle> {
+  return withCurrentBundle(indexDir, (id) => loadBundle(indexDir, id, params));
+}
+
+/** The current bundle's manifest (checksum-verified), without reading its data; null if none is readable. */
+export async function readManifest(indexDir: string): Promise<BundleManifest | null> {
+  try {
+    return await withCurrentBundle(indexDir, (id) => readManifestOf(path.join(indexDir, BUNDLES, id)));
+  } catch {
+    return null;
+  }
+}
+
+/** Runs fn on the bundle CURRENT names; if it fails because a writer switched CURRENT and removed that bundle meanwhile, again. */
+async function withCurrentBundle<T>(indexDir: string, fn: (id: string) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const id = await readCurrentId(indexDir);
     try {
-      return await loadBundle(indexDir, id, params);
+      return await fn(id);
     } catch (err) {
-      // A writer may have switched CURRENT and cleaned up the bundle under us: read the new one.
       if (attempt < 3 && err instanceof BundleError && err.reason === 'corrupt') {
         const now = await readCurrentIdOrNull(indexDir);
         if (now !== null && now !== id) continue;
@@ -616,16 +641,3 @@ export async function readBundle(indexDir: string, params?: HnswParams): Promise
     }
   }
 }
-
-/** The current bundle's manifest (checksum-verified), without reading its data; null if none is readable. */
-export async function readManifest(indexDir: string): Promise<BundleManifest | null> {
-  try {
-    const id = await readCurrentId(indexDir);
-    return await readManifestOf(path.join(indexDir, BUNDLES, id));
-  } catch {
-    return null;
-  }
-}
-
-// Exposed for tests only.
-export const _internal = { ID_PATTERN, encodeManifest };

@@ -2,7 +2,7 @@
 // text/tokenize.ts). Built once per bundle; a query touches only the posting lists of its own terms and
 // reuses one score buffer, so nothing corpus-sized is allocated per query.
 import type { ScoredPassage } from './types.js';
-import { hasDiacritics, terms } from '../text/tokenize.js';
+import { hasDiacritics, TermIdBuffer, TermInterner, terms } from '../text/tokenize.js';
 import { SpellingCorrector } from './spelling.js';
 
 export interface Bm25Params {
@@ -25,13 +25,15 @@ export interface QueryTerm {
 }
 
 export class LexicalIndex {
-  private readonly termIds = new Map<string, number>();
+  private termIds = new Map<string, number>();
   /** Posting lists, concatenated: docs of term t are postingDocs[offsets[t] .. offsets[t+1]). */
   private postingDocs!: Int32Array;
   private postingFreqs!: Float32Array;
   private offsets!: Int32Array;
   private readonly docLengths: Float32Array;
   private avgDocLength: number;
+  /** k1 · (1 − b + b · length / average length) per passage. */
+  private readonly norms: Float64Array;
   private readonly scores: Float64Array;
   private readonly touched: Int32Array;
 
@@ -40,6 +42,7 @@ export class LexicalIndex {
     private readonly params: Bm25Params,
   ) {
     this.docLengths = new Float32Array(size);
+    this.norms = new Float64Array(size);
     this.scores = new Float64Array(size);
     this.touched = new Int32Array(size);
     this.avgDocLength = 1;
@@ -47,46 +50,74 @@ export class LexicalIndex {
 
   static build(documents: LexicalDocument[], params: Bm25Params = DEFAULT_BM25): LexicalIndex {
     const index = new LexicalIndex(documents.length, params);
-    // First pass: term frequencies per document, as (termId, freq) pairs.
-    const perDoc: Array<Map<number, number>> = [];
-    const docFreq: number[] = [];
+    // First pass: each document's distinct terms with their frequencies, as (termId, freq) pairs in
+    // order of first occurrence, appended to two flat buffers. Terms are interned to ids while the text
+    // is scanned (see TermInterner), so no string is built or hashed per term occurrence.
+    const interner = new TermInterner();
+    const isFolded = interner.isFolded;
+    const occurrences = new TermIdBuffer();
+    let pairTerms = new Int32Array(1 << 16);
+    let pairFreqs = new Int32Array(1 << 16);
+    let pairCount = 0;
+    const docPairEnd = new Int32Array(documents.length);
+    // Per term: last document it was seen in (+1, so 0 = never), its count there, documents containing it.
+    let lastDoc = new Int32Array(1 << 12);
+    let countInDoc = new Int32Array(1 << 12);
+    let docFreq = new Int32Array(1 << 12);
     let totalLength = 0;
-    documents.forEach((doc, docId) => {
-      const counts = new Map<number, number>();
-      let length = 0;
-      for (const term of terms(`${doc.title}\n${doc.section ?? ''}\n${doc.text}`, { accented: true })) {
-        let id = index.termIds.get(term);
-        if (id === undefined) {
-          id = docFreq.length;
-          index.termIds.set(term, id);
-          docFreq.push(0);
-        }
-        const previous = counts.get(id) ?? 0;
-        if (previous === 0) docFreq[id]!++;
-        counts.set(id, previous + 1);
-        if (term.startsWith('f:')) length++;
+    for (let docId = 0; docId < documents.length; docId++) {
+      const doc = documents[docId]!;
+      occurrences.clear();
+      interner.intern(`${doc.title}\n${doc.section ?? ''}\n${doc.text}`, true, occurrences);
+      if (interner.termCount > lastDoc.length) {
+        const size = Math.max(interner.termCount, lastDoc.length * 2);
+        lastDoc = grow(lastDoc, size);
+        countInDoc = grow(countInDoc, size);
+        docFreq = grow(docFreq, size);
       }
-      perDoc.push(counts);
+      const firstPair = pairCount;
+      let length = 0;
+      const ids = occurrences.data;
+      for (let i = 0; i < occurrences.length; i++) {
+        const id = ids[i]!;
+        if (lastDoc[id] !== docId + 1) {
+          lastDoc[id] = docId + 1;
+          countInDoc[id] = 0;
+          docFreq[id]!++;
+          if (pairCount === pairTerms.length) {
+            pairTerms = grow(pairTerms, pairCount * 2);
+            pairFreqs = grow(pairFreqs, pairCount * 2);
+          }
+          pairTerms[pairCount++] = id;
+        }
+        countInDoc[id]!++;
+        if (isFolded[id]) length++;
+      }
+      for (let p = firstPair; p < pairCount; p++) pairFreqs[p] = countInDoc[pairTerms[p]!]!;
+      docPairEnd[docId] = pairCount;
       index.docLengths[docId] = length;
       totalLength += length;
-    });
+    }
     index.avgDocLength = documents.length ? Math.max(1, totalLength / documents.length) : 1;
     // Second pass: lay the postings out contiguously, documents in increasing order within each term.
-    const offsets = new Int32Array(docFreq.length + 1);
-    for (let t = 0; t < docFreq.length; t++) offsets[t + 1] = offsets[t]! + docFreq[t]!;
-    const fill = offsets.slice(0, docFreq.length);
-    const postingDocs = new Int32Array(offsets[docFreq.length]!);
-    const postingFreqs = new Float32Array(offsets[docFreq.length]!);
-    perDoc.forEach((counts, docId) => {
-      for (const [termId, freq] of counts) {
-        const at = fill[termId]!++;
+    const termCount = interner.termCount;
+    const offsets = new Int32Array(termCount + 1);
+    for (let t = 0; t < termCount; t++) offsets[t + 1] = offsets[t]! + docFreq[t]!;
+    const fill = offsets.slice(0, termCount);
+    const postingDocs = new Int32Array(pairCount);
+    const postingFreqs = new Float32Array(pairCount);
+    for (let docId = 0, p = 0; docId < documents.length; docId++) {
+      for (const end = docPairEnd[docId]!; p < end; p++) {
+        const at = fill[pairTerms[p]!]!++;
         postingDocs[at] = docId;
-        postingFreqs[at] = freq;
+        postingFreqs[at] = pairFreqs[p]!;
       }
-    });
+    }
+    index.termIds = interner.termIds;
     index.postingDocs = postingDocs;
     index.postingFreqs = postingFreqs;
     index.offsets = offsets;
+    index.prepareScoring();
     return index;
   }
 
@@ -135,23 +166,32 @@ export class LexicalIndex {
 
   search(question: string, k: number): ScoredPassage[] {
     if (this.size === 0 || k <= 0) return [];
-    const { k1, b } = this.params;
+    const k1Plus1 = this.params.k1 + 1;
+    const { postingDocs, postingFreqs, offsets, norms, scores, touched } = this;
     let touchedCount = 0;
     for (const term of new Set(terms(question, { accented: hasDiacritics(question) }))) {
       const termId = this.termIds.get(term);
       if (termId === undefined) continue;
       const idf = this.idfOf(termId);
-      for (let p = this.offsets[termId]!, end = this.offsets[termId + 1]!; p < end; p++) {
-        const doc = this.postingDocs[p]!;
-        const tf = this.postingFreqs[p]!;
-        const norm = k1 * (1 - b + (b * this.docLengths[doc]!) / this.avgDocLength);
-        if (this.scores[doc] === 0) this.touched[touchedCount++] = doc;
-        this.scores[doc]! += (idf * tf * (k1 + 1)) / (tf + norm);
+      for (let p = offsets[termId]!, end = offsets[termId + 1]!; p < end; p++) {
+        const doc = postingDocs[p]!;
+        const tf = postingFreqs[p]!;
+        if (scores[doc] === 0) touched[touchedCount++] = doc;
+        // Same expression, same order of operations as ever: scores must not move by one bit.
+        scores[doc]! += (idf * tf * k1Plus1) / (tf + norms[doc]!);
       }
     }
-    const top = topK(this.scores, this.touched, touchedCount, k);
-    for (let i = 0; i < touchedCount; i++) this.scores[this.touched[i]!] = 0;
+    const top = topK(scores, touched, touchedCount, k);
+    for (let i = 0; i < touchedCount; i++) scores[touched[i]!] = 0;
     return top;
+  }
+
+  /** The BM25 length normalisation of every passage, computed once instead of per posting. */
+  private prepareScoring(): void {
+    const { k1, b } = this.params;
+    for (let doc = 0; doc < this.size; doc++) {
+      this.norms[doc] = k1 * (1 - b + (b * this.docLengths[doc]!) / this.avgDocLength);
+    }
   }
 
   /** Whether passage `doc` contains `term` (binary search in the term's sorted posting list). */
@@ -201,4 +241,11 @@ function topK(scores: Float64Array, touched: Int32Array, count: number, k: numbe
     }
   }
   return heap.sort((a, b) => b.score - a.score || a.index - b.index);
+}
+
+/** A copy of `array` with room for `size` elements (the rest zero). */
+function grow(array: Int32Array<ArrayBuffer>, size: number): Int32Array<ArrayBuffer> {
+  const bigger = new Int32Array(size);
+  bigger.set(array.subarray(0, Math.min(array.length, size)));
+  return bigger;
 }

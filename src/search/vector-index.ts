@@ -17,7 +17,9 @@ export interface HnswParams {
   efSearch: number;
 }
 
-export const DEFAULT_HNSW: HnswParams = Object.freeze({ M: 16, efConstruction: 200, efSearch: 64 });
+// efSearch 100: on random 64-d vectors ef 64 gave recall@10 ≈ 0.975 against exact search, ef 100 ≈ 0.995;
+// ef is a query-time setting (not saved in the file), so changing it rebuilds nothing.
+export const DEFAULT_HNSW: HnswParams = Object.freeze({ M: 16, efConstruction: 200, efSearch: 100 });
 
 export interface VectorHit {
   /** Position of the vector in the array the index was built from (= passage index). */

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSettings, type Settings } from '../../src/config.js';
-import { setLogSink } from '../../src/log.js';
+import { setLogLevel, setLogSink } from '../../src/log.js';
 import { startBot, type BotHandle, type StartBotOptions } from '../../src/bot/start.js';
 import { BotApiEmulator, type EmulatedUser, type SentMessage } from '../emulator/bot-api-emulator.js';
 
@@ -46,6 +46,7 @@ export function citizen(name = 'Lan'): EmulatedUser {
 export const logLines: string[] = [];
 /** Keeps test output quiet and lets tests assert on structured log lines. */
 export function captureLogs(): void {
+  setLogLevel('debug');
   setLogSink((line) => {
     logLines.push(line);
     if (process.env.BOT_TEST_LOGS) process.stderr.write(line + '\n');
