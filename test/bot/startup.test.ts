@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnswerEngine } from '../../src/engine-api.js';
 import { Engine, engineOptionsFromSettings } from '../../src/engine.js';
 import { startBot, StartupError } from '../../src/bot/start.js';
+import { loadSettings } from '../../src/config.js';
+import { parse as parseEnv } from 'dotenv';
 import { BotApiEmulator } from '../emulator/bot-api-emulator.js';
 import { makeTinyModel } from '../fixtures/tiny-model.js';
 import {
@@ -117,6 +119,25 @@ describe('start-up errors', () => {
     expect(malformed.stderr).toContain('TELEGRAM_BOT_TOKEN');
     expect(malformed.stderr).not.toContain('secret-but-malformed');
     expect(malformed.stderr).not.toMatch(/\bat .*\.ts:\d+/);
+  });
+});
+
+describe('.env.example', () => {
+  it('names every setting of src/config.ts once, with a comment, and is valid as it stands', async () => {
+    const example = await readFile(path.join(ROOT, '.env.example'), 'utf8');
+    const config = await readFile(path.join(ROOT, 'src/config.ts'), 'utf8');
+    const schema = config.slice(config.indexOf('z.object({'), config.indexOf('});', config.indexOf('z.object({')));
+    const settings = [...schema.matchAll(/^ {2}([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]!).sort();
+    const lines = example.split('\n');
+    const keys = lines.flatMap((l, i) => {
+      const m = /^([A-Z][A-Z0-9_]+)=(.*)$/.exec(l);
+      if (!m) return [];
+      expect(lines[i - 1], `comment above ${m[1]}`).toMatch(/^# \S/);
+      return [m[1]!];
+    });
+    expect([...keys].sort()).toEqual(settings);
+    expect(example).not.toMatch(/TELEGRAM_BOT_TOKEN=\S/);
+    expect(() => loadSettings(parseEnv(example), dir)).not.toThrow();
   });
 });
 
