@@ -133,7 +133,7 @@ export const MSG = {
   notAdmin: 'Xin lỗi, chức năng này chỉ dành cho cán bộ quản trị.',
 
   reloadStarted: '⏳ Đang nạp lại…',
-  reloadJoined: '⏳ Đang nạp lại rồi; tôi sẽ báo kết quả khi xong.',
+  reloadQueued: '⏳ Đang có một lượt nạp lại; tôi sẽ nạp lại thêm một lần ngay sau đó để có các thay đổi mới nhất, rồi báo kết quả.',
   reloadProgress: (event: ProgressEvent) => `⏳ Đang nạp lại…\n${progressLine(event)}`,
   reloadStatusFinished: (ok: boolean) => (ok ? '✅ Nạp lại xong (kết quả bên dưới).' : '❌ Nạp lại không thành công (lý do bên dưới).'),
   reloadDone: (summary: IndexSummary) => {

@@ -1,8 +1,11 @@
 // Runs the engine's reload in the background of the chat that asked for it: a status message that is
 // edited with progress (at most once every `throttleMs`, Telegram dislikes rapid edits), then the result
-// as a new message, so the admin gets a notification. Admins who ask while a reload runs are told and
-// get the same result. Questions keep being answered from the old index meanwhile (the engine swaps
-// only when the new one is complete).
+// as a new message, so the admin gets a notification. Questions keep being answered from the old index
+// meanwhile (the engine swaps only when the new one is complete).
+//
+// A request that arrives while a reload runs (an upload, another /reload) may have changed the corpus
+// after that reload read it, so it is not merged into the running one: one more reload follows, shared
+// by every request that arrived meanwhile.
 import type { Api } from 'grammy';
 import type { AnswerEngine, IndexSummary, ProgressEvent } from '../engine-api.js';
 import type { SkippedFile } from '../corpus/types.js';
@@ -13,7 +16,7 @@ import { sendHtml } from './reply.js';
 
 interface Watcher {
   chatId: number;
-  /** The status message edited with progress, or null if it could not be sent. */
+  /** The status message edited with progress, or null until (or if never) it is sent. */
   messageId: number | null;
 }
 
@@ -27,11 +30,17 @@ function describe(error: unknown): string {
 }
 
 export class ReloadCoordinator {
-  private watchers: Watcher[] = [];
+  /** Chats told about the reload in flight. */
+  private current: Watcher[] = [];
+  /** Chats waiting for the follow-up reload, or null when none is due. */
+  private next: Watcher[] | null = null;
+  private nextWhy = '';
   private running: Promise<void> | null = null;
   private lastEditAt = 0;
   private pendingEdit: NodeJS.Timeout | null = null;
   private latestEvent: ProgressEvent | null = null;
+  /** Progress edits on their way, awaited before the final edit so none lands after it. */
+  private readonly editsInFlight = new Set<Promise<unknown>>();
   private readonly throttleMs: number;
   /** Skipped files of the last successful reload, for /docs. */
   lastSkipped: SkippedFile[] | null = null;
@@ -49,28 +58,46 @@ export class ReloadCoordinator {
   }
 
   /**
-   * Starts a reload reported in `chatId`, or adds the chat to the one running. Returns once the status
-   * message is sent; the reload goes on in the background.
+   * Starts a reload reported in `chatId` (or queues the follow-up one if a reload runs). Returns once
+   * the status message is sent; the reload goes on in the background.
    */
   async start(chatId: number, why: string): Promise<void> {
-    const joining = this.running !== null;
     const watcher: Watcher = { chatId, messageId: null };
-    this.watchers.push(watcher);
-    if (!joining) this.running = this.run(why);
+    const queued = this.running !== null;
+    if (queued) {
+      (this.next ??= []).push(watcher);
+      this.nextWhy = why;
+    } else {
+      this.current = [watcher];
+      this.running = this.loop(why);
+    }
     try {
-      const sent = await this.api.sendMessage(chatId, joining ? MSG.reloadJoined : MSG.reloadStarted, { parse_mode: 'HTML' });
+      const sent = await this.api.sendMessage(chatId, queued ? MSG.reloadQueued : MSG.reloadStarted, { parse_mode: 'HTML' });
       watcher.messageId = sent.message_id;
     } catch (error) {
       log.warn('could not send reload status', { chat: chatId, error: describe(error) });
     }
   }
 
-  /** Resolves when no reload runs. */
+  /** Resolves when no reload runs or is due. */
   async idle(): Promise<void> {
     while (this.running) await this.running;
   }
 
-  private async run(why: string): Promise<void> {
+  private async loop(why: string): Promise<void> {
+    let reason = why;
+    for (;;) {
+      await this.runOnce(reason);
+      if (!this.next) break;
+      this.current = this.next;
+      this.next = null;
+      reason = this.nextWhy;
+    }
+    this.current = [];
+    this.running = null;
+  }
+
+  private async runOnce(why: string): Promise<void> {
     const started = performance.now();
     log.info('reload started', { why });
     this.lastEditAt = Date.now();
@@ -95,10 +122,9 @@ export class ReloadCoordinator {
     if (this.pendingEdit) clearTimeout(this.pendingEdit);
     this.pendingEdit = null;
     this.latestEvent = null;
-    const watchers = this.watchers.splice(0);
-    this.running = null;
+    await Promise.all(this.editsInFlight);
     await Promise.all(
-      watchers.map(async (w) => {
+      this.current.map(async (w) => {
         // The status message stops saying "đang nạp"; the result comes as a new message, which notifies.
         if (w.messageId !== null) {
           await this.api
@@ -120,16 +146,18 @@ export class ReloadCoordinator {
     this.pendingEdit = setTimeout(() => {
       this.pendingEdit = null;
       const latest = this.latestEvent;
-      if (!latest || !this.running) return;
+      if (!latest) return;
       this.lastEditAt = Date.now();
       const text = MSG.reloadProgress(latest);
-      log.debug('reload progress shown', { ...latest, chats: this.watchers.length });
-      for (const w of this.watchers) {
+      log.debug('reload progress shown', { ...latest, chats: this.current.length });
+      for (const w of this.current) {
         if (w.messageId === null) continue;
-        this.api.editMessageText(w.chatId, w.messageId, text, { parse_mode: 'HTML' }).catch((error) => {
+        const edit = this.api
+          .editMessageText(w.chatId, w.messageId, text, { parse_mode: 'HTML' })
           // "message is not modified" and the like must not disturb the reload.
-          log.debug('progress edit failed', { chat: w.chatId, error: describe(error) });
-        });
+          .catch((error) => log.debug('progress edit failed', { chat: w.chatId, error: describe(error) }))
+          .finally(() => this.editsInFlight.delete(edit));
+        this.editsInFlight.add(edit);
       }
     }, wait);
   }

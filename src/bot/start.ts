@@ -165,6 +165,7 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
   const token = requireToken(settings);
   const botInfo = await checkToken(settings, token);
   log.info('token accepted', { bot: botInfo.username });
+  if (settings.ADMIN_IDS.size === 0) log.warn('ADMIN_IDS is empty: nobody can reload or upload reports through the bot');
 
   const ownsEngine = options.engine === undefined;
   let engine: AnswerEngine;

@@ -71,7 +71,8 @@ describe('reload', () => {
     // Enough extra reports that the rebuild takes a moment.
     for (let i = 0; i < 30; i++) {
       const body = Array.from({ length: 40 }, (_, j) => `Nội dung thứ ${j} của báo cáo phụ số ${i} về giao thông, y tế và giáo dục.`).join(' ');
-      await writeFile(path.join(corpusDir, `phu-luc-${i}.txt`), `---\ntitle: Phụ lục ${i}\n---\n\n${body}\n`);
+      const title = `Phụ lục ${i}: tình hình giao thông, y tế, giáo dục và đời sống dân cư trên địa bàn quận năm 2024`;
+      await writeFile(path.join(corpusDir, `phu-luc-${i}.txt`), `---\ntitle: ${title}\n---\n\n${body}\n`);
     }
     try {
       const user = citizen();
@@ -107,6 +108,17 @@ describe('reload', () => {
       const shown = logsMatching('reload progress shown').map((r) => Date.parse(String(r.time)));
       expect(shown.length).toBeGreaterThan(0);
       for (let i = 1; i < shown.length; i++) expect(shown[i]! - shown[i - 1]!).toBeGreaterThanOrEqual(199);
+
+      // /docs for 32 reports is longer than one Telegram message: it comes in parts, nothing lost.
+      const docsBefore = t.emu.messagesTo(ADMIN.id).length;
+      t.emu.sendCommand(ADMIN, '/docs');
+      await adminReceives(docsBefore, /Chế độ tìm kiếm/);
+      const parts = t.emu.messagesTo(ADMIN.id).slice(docsBefore);
+      expect(parts.length).toBeGreaterThan(1);
+      const all = parts.map((m) => m.plain_text).join('\n');
+      for (let i = 0; i < 30; i++) expect(all).toContain(`Phụ lục ${i}: tình hình giao thông`);
+      // The reload button sits under the last part only.
+      expect(parts.map((m) => buttonsOf(m).length)).toEqual([...parts.slice(1).map(() => 0), 1]);
     } finally {
       // Later tests expect the two-report corpus.
       for (let i = 0; i < 30; i++) await rm(path.join(corpusDir, `phu-luc-${i}.txt`));

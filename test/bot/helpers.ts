@@ -106,7 +106,14 @@ export async function startTestBot(
   if (!options.dir) await makeCorpus(dir);
   const emu = options.emu ?? (await BotApiEmulator.start());
   const settings = testSettings(dir, emu, options.env);
-  const bot = await startBot(settings, { pollingTimeoutSeconds: 1, progressThrottleMs: 200, ...options.start });
+  let bot: BotHandle;
+  try {
+    bot = await startBot(settings, { pollingTimeoutSeconds: 1, progressThrottleMs: 200, ...options.start });
+  } catch (error) {
+    if (!options.emu) await emu.stop();
+    if (!options.dir) await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     emu,
     bot,

@@ -12,7 +12,11 @@ import { replyHtml } from '../reply.js';
 /** Callback data prefixes; the rest of the data is an answer id or an example's index. */
 export const CALLBACK = { more: 'more:', full: 'full:', example: 'ex:' } as const;
 
-/** How much of a question goes into a log line. */
+/**
+ * How much of a question goes into its log line. Logs policy: the question text is not personal data
+ * beyond the sender's Telegram id (citizens ask about public reports), and the office needs it to see
+ * what people ask; it is cut so that a pasted page cannot flood the logs.
+ */
 const LOGGED_QUESTION_CHARS = 200;
 /** Telegram shows "typing…" for about 5 s; repeat it while the engine works. */
 const TYPING_REPEAT_MS = 4500;

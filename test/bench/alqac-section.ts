@@ -1,0 +1,178 @@
+// Everything measured at ALQAC's own size (runs in its own process, see child.ts): index build
+// throughput and memory, query latency of the real Engine, the MiniSearch peer and HNSW quality. It also
+// leaves two saved bundles (lexical, hybrid) behind for the start-up measurement.
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { chunkDocument } from '../../src/corpus/chunker.js';
+import { loadCorpus } from '../../src/corpus/load-corpus.js';
+import type { Passage } from '../../src/corpus/types.js';
+import { Engine, type EngineOptions } from '../../src/engine.js';
+import { loadEmbedder } from '../../src/search/embedder.js';
+import { LexicalIndex } from '../../src/search/lexical-index.js';
+import { DEFAULT_HNSW, VectorIndex } from '../../src/search/vector-index.js';
+import type { SearchMode } from '../../src/search/types.js';
+import { makeTinyModel } from '../fixtures/tiny-model.js';
+import { ALQAC_CORPUS, loadQuestions, questionText, VARIANTS, type Variant } from './alqac.js';
+import { askKey, memoEmbedder, replaceEmbedder } from './engine-harness.js';
+import { measureHnswQuality, randomVectors, type HnswQuality } from './hnsw-quality.js';
+import { measureEngineLatency, type LatencyTable } from './latency.js';
+import { compareWithMiniSearch, type PeerComparison } from './peer-minisearch.js';
+import { liveMemoryMB, median, peakRssMB, randomUnitVector, seededRandom, summarize, timed, timedAsync, timeEachAsync, type LatencySummary } from './stats.js';
+
+export const TINY_MODEL = 'test/tiny-e5';
+/** e5-small's dimension: the random set stands in for the real model's vectors. */
+const E5_DIMENSION = 384;
+
+export interface AlqacArgs {
+  /** Scratch folder: models/ and the two index folders go there. */
+  workDir: string;
+  rounds: number;
+}
+
+export interface Step {
+  ms: number;
+  /** Peak RSS of the process once the step is done (monotonic: includes earlier steps). */
+  peakRssMB: number;
+}
+
+export interface AlqacResult {
+  corpus: { documents: number; passages: number; bytes: number; articles: number };
+  build: {
+    load: Step;
+    chunk: Step;
+    lexical: Step & { runs: number[] };
+    embed: Step & { model: string; dimension: number; charsPerSecond: number };
+    hnsw: Step & { M: number; efConstruction: number };
+    engineLexical: Step;
+    engineHybrid: Step;
+  };
+  embedQuery: Record<Variant, LatencySummary>;
+  latency: LatencyTable;
+  lexicalEngineAnswer: LatencyTable['answer'];
+  peer: PeerComparison;
+  quality: HnswQuality[];
+  memory: ReturnType<typeof liveMemoryMB> & { peakRssMB: number };
+  bundles: Record<'lexical' | 'hybrid', { indexDir: string; builtAt: string | null; mode: SearchMode }>;
+  modelsDir: string;
+}
+
+function step(ms: number): Step {
+  return { ms, peakRssMB: peakRssMB() };
+}
+
+/** The text the engine embeds for a passage (engine.ts: embeddingText). */
+function embeddingText(p: Passage): string {
+  return [p.docTitle, p.section, p.text].filter(Boolean).join('\n');
+}
+
+async function corpusWords(dir: string): Promise<string[]> {
+  const words = new Set<string>();
+  for (const name of await fs.readdir(dir)) {
+    const text = await fs.readFile(path.join(dir, name), 'utf8');
+    for (const w of text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) words.add(w);
+  }
+  return [...words];
+}
+
+export async function runAlqac(args: AlqacArgs): Promise<AlqacResult> {
+  const modelsDir = path.join(args.workDir, 'models');
+  await makeTinyModel(modelsDir, { vocabulary: await corpusWords(ALQAC_CORPUS) });
+  const questions = await loadQuestions();
+  let bytes = 0;
+  for (const name of await fs.readdir(ALQAC_CORPUS)) bytes += (await fs.stat(path.join(ALQAC_CORPUS, name))).size;
+
+  // --- 1. Build: load, chunk, lexical index (the index three times: it is short and the machine is noisy).
+  const loaded = await timedAsync(() => loadCorpus(ALQAC_CORPUS));
+  const load = step(loaded.ms);
+  const chunked = timed(() => loaded.value.documents.flatMap((d) => chunkDocument(d)));
+  const chunk = step(chunked.ms);
+  const passages = chunked.value;
+  const lexicalDocs = passages.map((p) => ({ title: p.docTitle, section: p.section, text: p.text }));
+  const lexicalRuns = [0, 1, 2].map(() => timed(() => LexicalIndex.build(lexicalDocs)).ms);
+  const lexical = { ...step(median(lexicalRuns)), runs: lexicalRuns };
+
+  const settings = { model: TINY_MODEL, modelsDir, allowDownloads: false, quantized: true, timeoutMs: 60_000 };
+  const embedder = await loadEmbedder(settings);
+  const texts = passages.map(embeddingText);
+  const embedded = await timedAsync(() => embedder.embedPassages(texts));
+  const chars = texts.reduce((sum, t) => sum + t.length, 0);
+  const embed = { ...step(embedded.ms), model: embedder.modelId, dimension: embedder.dimension, charsPerSecond: chars / (embedded.ms / 1000) };
+  const graph = timed(() => VectorIndex.build(embedded.value, embedder.dimension, DEFAULT_HNSW));
+  const hnsw = { ...step(graph.ms), M: DEFAULT_HNSW.M, efConstruction: DEFAULT_HNSW.efConstruction };
+
+  // The engine end to end (load + chunk + index [+ embed + graph] + save), leaving bundles for start-up.
+  const options = (mode: SearchMode): EngineOptions => ({
+    corpusDir: ALQAC_CORPUS,
+    indexDir: path.join(args.workDir, `index-${mode}`),
+    searchMode: mode,
+    embedder: mode === 'lexical' ? null : settings,
+  });
+  const lexicalEngine = await timedAsync(() => Engine.open(options('lexical')));
+  const engineLexical = step(lexicalEngine.ms);
+  const hybridEngine = await timedAsync(() => Engine.open(options('hybrid')));
+  const engineHybrid = step(hybridEngine.ms);
+  const engine = hybridEngine.value;
+  if (engine.mode !== 'hybrid') throw new Error(`the hybrid engine serves ${engine.mode}: ${engine.status().degradedReason}`);
+
+  // --- 2. Latency. Query embedding first (timed, and the vectors kept), then everything else without it.
+  const vectors = new Map<string, number[]>();
+  const embedQuery = {} as Record<Variant, LatencySummary>;
+  for (const variant of VARIANTS) {
+    const keys = questions.map((q) => askKey(questionText(q, variant)));
+    const times = await timeEachAsync(keys, async (key) => vectors.set(key, (await engine.embedQuery(key))!), args.rounds);
+    embedQuery[variant] = summarize(times);
+  }
+  replaceEmbedder(engine, memoEmbedder(embedder, vectors));
+  const latency = await measureEngineLatency(engine, questions, { rounds: args.rounds, vectors });
+  const lexicalOnly = await measureEngineLatency(lexicalEngine.value, questions, { rounds: args.rounds, vectors: null, measure: ['answer'] });
+  const memory = { ...liveMemoryMB(), peakRssMB: peakRssMB() };
+
+  // --- 6. Peer.
+  const peer = compareWithMiniSearch(lexicalEngine.value, passages, questions, lexical.ms, args.rounds);
+
+  // --- 4. HNSW quality: the test model's vectors of ALQAC, then random vectors of e5-small's dimension.
+  const questionVectors = VARIANTS.flatMap((variant) => questions.map((q) => vectors.get(askKey(questionText(q, variant)))!));
+  const quality: HnswQuality[] = [];
+  quality.push(
+    await measureHnswQuality({
+      name: `ALQAC passages, ${embedder.dimension}-d test-model vectors; queries: the 200 questions`,
+      vectors: embedded.value,
+      queries: questionVectors,
+      dimension: embedder.dimension,
+      build: DEFAULT_HNSW,
+      rounds: args.rounds,
+    }),
+  );
+  const random = seededRandom(7);
+  quality.push(
+    await measureHnswQuality({
+      name: `random ${E5_DIMENSION}-d unit vectors (e5-small's dimension), ALQAC's count; 200 random queries`,
+      vectors: randomVectors(passages.length, E5_DIMENSION, 11),
+      queries: Array.from({ length: 200 }, () => randomUnitVector(random, E5_DIMENSION)),
+      dimension: E5_DIMENSION,
+      build: DEFAULT_HNSW,
+      rounds: args.rounds,
+    }),
+  );
+
+  return {
+    corpus: {
+      documents: loaded.value.documents.length,
+      passages: passages.length,
+      bytes,
+      articles: new Set(passages.filter((p) => p.section?.startsWith('Điều')).map((p) => `${p.docTitle}|${p.section}`)).size,
+    },
+    build: { load, chunk, lexical, embed, hnsw, engineLexical, engineHybrid },
+    embedQuery,
+    latency,
+    lexicalEngineAnswer: lexicalOnly.answer,
+    peer,
+    quality,
+    memory,
+    bundles: {
+      lexical: { indexDir: options('lexical').indexDir, builtAt: lexicalEngine.value.status().builtAt, mode: 'lexical' },
+      hybrid: { indexDir: options('hybrid').indexDir, builtAt: engine.status().builtAt, mode: 'hybrid' },
+    },
+    modelsDir,
+  };
+}

@@ -1,0 +1,415 @@
+// `npm run bench`: proves the engine fast at ALQAC's size and at 10× and 100× it, offline, in one run.
+// Prints a table and writes the same figures to bench-results/bench.json.
+//
+//   1. index build throughput and peak memory      4. HNSW recall@10 against exact search, ef sweep
+//   2. query latency p50/p95/p99 per mode           5. start-up with a saved index (fresh processes)
+//   3. the same at 10× and 100× the passages        6. MiniSearch on the same passages and questions
+//   + the bot load test (test/bench/bot-load.ts) when present
+//
+// Every section runs in its own child process (child.ts) for clean memory figures. The scale runs' HNSW
+// graphs are built by background processes started first, so the 100× graph is ready when needed.
+//
+// Options: --factors 10,100  --rounds N  --scale-dimension 128  --scale-efc 64  --startup-runs 5
+//          --serial (no background graph builds)  --no-bot-load  --out bench-results/bench.json
+import { fork } from 'node:child_process';
+import { existsSync, promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DEFAULT_HNSW } from '../../src/search/vector-index.js';
+import type { AlqacResult } from './alqac-section.js';
+import { TINY_MODEL } from './alqac-section.js';
+import type { HnswQuality } from './hnsw-quality.js';
+import type { LatencyTable, Measured } from './latency.js';
+import type { ScaleGraphArgs, ScaleGraphResult, ScaleResult } from './scale.js';
+import { measureStartup, type StartupResult } from './startup.js';
+import type { LatencySummary } from './stats.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '..', '..');
+const CHILD = path.join(HERE, 'child.ts');
+const BOT_LOAD = path.join(HERE, 'bot-load.ts');
+
+// --------------------------------------------------------------------------------------------------
+// Child processes
+
+function runChild<T>(section: string, args: unknown, heapMB = 4096): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = fork(CHILD, [section, JSON.stringify(args)], {
+      cwd: ROOT,
+      execArgv: ['--import', 'tsx', '--expose-gc', `--max-old-space-size=${heapMB}`],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    let message: { ok: boolean; result?: T; error?: string } | null = null;
+    child.on('message', (m) => (message = m as typeof message));
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (message?.ok) resolve(message.result as T);
+      else reject(new Error(`bench section ${section} failed (exit ${code ?? signal}): ${message?.error ?? 'no result'}`));
+    });
+  });
+}
+
+// --------------------------------------------------------------------------------------------------
+// Formatting
+
+function table(headers: string[], rows: (string | number)[][]): string {
+  const cells = [headers, ...rows.map((r) => r.map(String))];
+  const widths = headers.map((_, c) => Math.max(...cells.map((r) => (r[c] ?? '').length)));
+  const line = (r: string[]) => '| ' + r.map((v, c) => (c === 0 ? v.padEnd(widths[c]!) : v.padStart(widths[c]!))).join(' | ') + ' |';
+  return [line(headers), '|' + widths.map((w, c) => (c === 0 ? ':' : '-') + '-'.repeat(w) + (c === 0 ? '-' : ':')).join('|') + '|', ...cells.slice(1).map(line)].join('\n');
+}
+
+const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+const int = (v: number) => Math.round(v).toLocaleString('en-US');
+const mb = (v: number) => v.toFixed(0);
+const r2 = (v: number | null | undefined) => (v === null || v === undefined ? '–' : v.toFixed(2));
+const secs = (v: number) => (v / 1000).toFixed(2) + ' s';
+const ok = (pass: boolean) => (pass ? 'yes' : 'NO');
+
+const LABELS: Record<Measured, string> = {
+  lexical: 'lexical search',
+  vector: 'vector search',
+  hybrid: 'hybrid search',
+  answer: 'answer (search + excerpt + citation)',
+};
+
+function latencyRows(scale: string, passages: number, table: LatencyTable, extra: [string, { accented: LatencySummary; unaccented: LatencySummary }][] = []): (string | number)[][] {
+  const rows: (string | number)[][] = [];
+  for (const [label, v] of extra) {
+    rows.push([scale, int(passages), label, ms(v.accented.p50), ms(v.accented.p95), ms(v.accented.p99), ms(v.unaccented.p50), ms(v.unaccented.p95), ms(v.unaccented.p99), '–', '–']);
+  }
+  for (const what of ['lexical', 'vector', 'hybrid', 'answer'] as const) {
+    const v = table[what];
+    if (!v) continue;
+    const q = (x: typeof v.accented) => (what === 'answer' ? `${r2(x.answered)} ans.` : r2(x.recall5));
+    rows.push([
+      scale,
+      int(passages),
+      LABELS[what],
+      ms(v.accented.latency.p50),
+      ms(v.accented.latency.p95),
+      ms(v.accented.latency.p99),
+      ms(v.unaccented.latency.p50),
+      ms(v.unaccented.latency.p95),
+      ms(v.unaccented.latency.p99),
+      q(v.accented),
+      q(v.unaccented),
+    ]);
+  }
+  return rows;
+}
+
+function qualityRows(q: HnswQuality): (string | number)[][] {
+  return q.sweep.map((p) => [
+    q.name,
+    int(q.n),
+    q.dimension,
+    `${q.M} / ${q.efConstruction}`,
+    p.ef === q.shippedEf ? `${p.ef} (shipped)` : p.ef,
+    p.recall10.toFixed(3),
+    ms(p.latency.p50),
+    ms(p.latency.p95),
+    ms(q.exact.p50),
+  ]);
+}
+
+const worstP95 = (t: LatencyTable | undefined, what: Measured) => (t?.[what] ? Math.max(t[what]!.accented.latency.p95, t[what]!.unaccented.latency.p95) : NaN);
+
+// --------------------------------------------------------------------------------------------------
+
+async function main() {
+  const started = performance.now();
+  const { values } = parseArgs({
+    options: {
+      factors: { type: 'string', default: '10,100' },
+      rounds: { type: 'string', default: '5' },
+      'scale-rounds': { type: 'string', default: '3' },
+      'scale-dimension': { type: 'string', default: '128' },
+      'scale-efc': { type: 'string', default: '64' },
+      'startup-runs': { type: 'string', default: '5' },
+      serial: { type: 'boolean', default: false },
+      'no-bot-load': { type: 'boolean', default: false },
+      out: { type: 'string', default: path.join('bench-results', 'bench.json') },
+    },
+  });
+  const factors = values.factors!.split(',').filter(Boolean).map(Number);
+  const rounds = Number(values.rounds);
+  const scaleRounds = Number(values['scale-rounds']);
+  const scaleDimension = Number(values['scale-dimension']);
+  const scaleBuild = { M: DEFAULT_HNSW.M, efConstruction: Number(values['scale-efc']) };
+  const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-'));
+  const progress = (message: string) => process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0)} s] ${message}\n`);
+
+  try {
+    // The scale graphs take longest: start them first (in the background unless --serial).
+    const graphs = new Map<number, () => Promise<ScaleGraphResult>>();
+    let chain: Promise<unknown> = Promise.resolve();
+    for (const factor of factors) {
+      const args: ScaleGraphArgs = { factor, dimension: scaleDimension, build: scaleBuild, seed: 1000 + factor, file: path.join(workDir, `graph-${factor}x.hnsw`) };
+      const start = () => {
+        progress(`building the ${factor}× HNSW graph (${scaleDimension}-d random vectors, efConstruction ${scaleBuild.efConstruction})`);
+        return runChild<ScaleGraphResult>('graph', args, 8192);
+      };
+      if (values.serial) {
+        let memo: Promise<ScaleGraphResult> | null = null;
+        graphs.set(factor, () => (memo ??= start()));
+      } else {
+        // One background builder at a time: the machine has two cores, and the sections need one.
+        const promise = chain.then(start);
+        promise.catch(() => undefined);
+        chain = promise.catch(() => undefined);
+        graphs.set(factor, () => promise);
+      }
+    }
+
+    progress('ALQAC: build, latency, peer, HNSW quality');
+    const alqac = await runChild<AlqacResult>('alqac', { workDir, rounds });
+
+    progress('start-up with a saved index (fresh processes)');
+    const startupRuns = Number(values['startup-runs']);
+    const question = 'Người nghiện ma túy có bị đưa vào cơ sở cai nghiện bắt buộc không?';
+    const startup: StartupResult[] = [];
+    for (const mode of ['lexical', 'hybrid'] as const) {
+      const bundle = alqac.bundles[mode];
+      startup.push(
+        await measureStartup(
+          { corpusDir: path.resolve('..', 'shared', 'benchmarks', 'alqac2023', 'corpus'), indexDir: bundle.indexDir, mode, modelsDir: alqac.modelsDir, model: TINY_MODEL, question },
+          bundle.builtAt,
+          startupRuns,
+        ),
+      );
+    }
+
+    const scale: { graph: ScaleGraphResult; result: ScaleResult }[] = [];
+    for (const factor of factors) {
+      const graph = await graphs.get(factor)!();
+      progress(`${factor}× scale: engine over ${int(graph.points)} synthetic passages`);
+      const result = await runChild<ScaleResult>('scale', { factor, graph, seed: 1000 + factor, rounds: scaleRounds, qualityQueries: factor >= 100 ? 50 : 100 }, 12288);
+      scale.push({ graph, result });
+    }
+
+    let botLoad: unknown = null;
+    const botLoadArgs = { users: 200, questionsPerUser: 5 };
+    if (values['no-bot-load']) botLoad = { skipped: 'disabled with --no-bot-load' };
+    else if (!existsSync(BOT_LOAD)) botLoad = { skipped: 'test/bench/bot-load.ts is not there yet' }; // HOOK: runs benchBotLoad when it exists
+    else {
+      progress(`bot load: ${botLoadArgs.users} users × ${botLoadArgs.questionsPerUser} questions through the Bot API emulator`);
+      botLoad = await runChild<unknown>('bot-load', botLoadArgs).catch((error: Error) => ({ error: error.message }));
+    }
+
+    const totalMs = performance.now() - started;
+    const report = render({ alqac, startup, scale, botLoad, botLoadArgs, scaleBuild, scaleDimension, rounds, scaleRounds, totalMs });
+    process.stdout.write(report.text + '\n');
+    await fs.mkdir(path.dirname(values.out!), { recursive: true });
+    await fs.writeFile(
+      values.out!,
+      JSON.stringify(
+        {
+          ranAt: new Date().toISOString(),
+          totalSeconds: totalMs / 1000,
+          machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, loadAverage: os.loadavg() },
+          settings: { rounds, scaleRounds, scaleDimension, scaleBuild, shippedHnsw: DEFAULT_HNSW },
+          targets: report.targets,
+          alqac,
+          startup,
+          scale,
+          botLoad,
+        },
+        null,
+        2,
+      ),
+    );
+    progress(`figures written to ${values.out}`);
+  } finally {
+    await fs.rm(workDir, { recursive: true, force: true });
+  }
+}
+
+interface RenderInput {
+  alqac: AlqacResult;
+  startup: StartupResult[];
+  scale: { graph: ScaleGraphResult; result: ScaleResult }[];
+  botLoad: unknown;
+  botLoadArgs: { users: number; questionsPerUser: number };
+  scaleBuild: { M: number; efConstruction: number };
+  scaleDimension: number;
+  rounds: number;
+  scaleRounds: number;
+  totalMs: number;
+}
+
+function render(input: RenderInput): { text: string; targets: { target: string; measured: string; pass: boolean }[] } {
+  const { alqac, startup, scale } = input;
+  const out: string[] = [];
+  const { corpus, build } = alqac;
+  const mbytes = corpus.bytes / 2 ** 20;
+
+  out.push(`# Benchmark — ALQAC 2023: ${corpus.documents} laws, ${int(corpus.articles)} articles, ${int(corpus.passages)} passages, ${mbytes.toFixed(1)} MB`, '');
+  out.push('## 1. Index build (ALQAC)', '');
+  const perSecond = (n: number, t: number) => int(n / (t / 1000));
+  const loadChunkIndex = build.load.ms + build.chunk.ms + build.lexical.ms;
+  out.push(
+    table(
+      ['step', 'time', 'documents/s', 'passages/s', 'MB/s', 'peak RSS MB'],
+      [
+        ['load (read + normalise)', secs(build.load.ms), perSecond(corpus.documents, build.load.ms), '–', (mbytes / (build.load.ms / 1000)).toFixed(1), mb(build.load.peakRssMB)],
+        ['chunk', secs(build.chunk.ms), perSecond(corpus.documents, build.chunk.ms), perSecond(corpus.passages, build.chunk.ms), '–', mb(build.chunk.peakRssMB)],
+        [`lexical index (median of ${build.lexical.runs.length})`, secs(build.lexical.ms), '–', perSecond(corpus.passages, build.lexical.ms), '–', mb(build.lexical.peakRssMB)],
+        ['load + chunk + lexical index', secs(loadChunkIndex), perSecond(corpus.documents, loadChunkIndex), perSecond(corpus.passages, loadChunkIndex), (mbytes / (loadChunkIndex / 1000)).toFixed(1), mb(build.lexical.peakRssMB)],
+        [`embed passages (${build.embed.model}, ${build.embed.dimension}-d; ${int(build.embed.charsPerSecond)} chars/s)`, secs(build.embed.ms), '–', perSecond(corpus.passages, build.embed.ms), '–', mb(build.embed.peakRssMB)],
+        [`HNSW graph (M ${build.hnsw.M}, efConstruction ${build.hnsw.efConstruction})`, secs(build.hnsw.ms), '–', perSecond(corpus.passages, build.hnsw.ms), '–', mb(build.hnsw.peakRssMB)],
+        ['Engine.open, lexical, no index yet (build + save)', secs(build.engineLexical.ms), '–', perSecond(corpus.passages, build.engineLexical.ms), '–', mb(build.engineLexical.peakRssMB)],
+        ['Engine.open, hybrid, no index yet (+ embed + graph)', secs(build.engineHybrid.ms), '–', perSecond(corpus.passages, build.engineHybrid.ms), '–', mb(build.engineHybrid.peakRssMB)],
+      ],
+    ),
+    '',
+  );
+
+  out.push(
+    `## 2–3. Query latency, ms (excluding the query's embedding, shown apart); each question's time is the median of ${input.rounds} rounds (${input.scaleRounds} at scale) after a warm-up; percentiles over the 100 questions`,
+    '',
+  );
+  const latencyHeaders = ['scale', 'passages', 'measure', 'acc. p50', 'acc. p95', 'acc. p99', 'unacc. p50', 'unacc. p95', 'unacc. p99', 'acc. R@5', 'unacc. R@5'];
+  const rows = latencyRows('1×', corpus.passages, alqac.latency, [[`query embedding (${build.embed.model})`, alqac.embedQuery]]);
+  if (alqac.lexicalEngineAnswer) rows.push(...latencyRows('1×', corpus.passages, { answer: alqac.lexicalEngineAnswer }).map((r) => ((r[2] = 'answer, lexical-only engine'), r)));
+  for (const { result } of scale) rows.push(...latencyRows(`${result.factor}×`, result.passages, result.latency));
+  out.push(table(latencyHeaders, rows), '');
+  out.push(
+    `R@5: Recall@5 (relevant article among the first 5). At 1× vectors come from the tiny test model (a bag-of-words stand-in, not e5); at scale they are random ${input.scaleDimension}-d unit vectors, so vector and hybrid R@5 there measure only the lexical side's survival. "ans.": share of questions answered (not abstained).`,
+    '',
+  );
+
+  out.push('## 3. Scale: build and memory', '');
+  const scaleRows: (string | number)[][] = [
+    [
+      '1×',
+      int(corpus.passages),
+      '–',
+      secs(build.lexical.ms),
+      perSecond(corpus.passages, build.lexical.ms),
+      `${build.embed.dimension}-d model, efC ${build.hnsw.efConstruction}: ${secs(build.hnsw.ms)}`,
+      perSecond(corpus.passages, build.hnsw.ms),
+      mb(alqac.memory.heapUsed),
+      mb(alqac.memory.arrayBuffers),
+      mb(alqac.memory.rss),
+      mb(alqac.memory.peakRssMB),
+    ],
+  ];
+  for (const { graph, result } of scale) {
+    scaleRows.push([
+      `${result.factor}×`,
+      int(result.passages),
+      secs(result.synthesizeMs),
+      secs(result.lexicalBuildMs),
+      perSecond(result.passages, result.lexicalBuildMs),
+      `${graph.dimension}-d random, efC ${graph.efConstruction}: ${secs(graph.buildMs)}`,
+      int(graph.pointsPerSecond),
+      mb(result.memory.heapUsed),
+      mb(result.memory.arrayBuffers),
+      mb(result.memory.rss),
+      mb(result.memory.peakRssMB),
+    ]);
+  }
+  out.push(
+    table(['scale', 'passages', 'synthesise', 'lexical index', 'passages/s', 'HNSW graph (M 16)', 'points/s', 'JS heap MB', 'typed arrays MB', 'RSS serving MB', 'peak RSS MB'], scaleRows),
+    '',
+    `1×: the ALQAC process serving both engines (lexical + hybrid) and the passages. Scale: one engine over synthetic passages (real sentences re-dealt within each law) and random ${input.scaleDimension}-d vectors; graphs built with efConstruction ${input.scaleBuild.efConstruction} instead of the shipped ${DEFAULT_HNSW.efConstruction} to keep the run under 10 minutes (an HNSW build at efConstruction 200 over ~273k points takes ~8 min here). JS heap and typed arrays are live sizes after a full GC; the HNSW graph is native memory, in RSS only.`,
+    '',
+  );
+
+  out.push('## 4. HNSW recall@10 against exact search (exactSearch), and latency per ef', '');
+  const quality = [...alqac.quality, ...scale.map((s) => s.result.quality)];
+  out.push(table(['vectors', 'n', 'd', 'M / efC', 'ef', 'recall@10', 'p50 ms', 'p95 ms', 'exact p50 ms'], quality.flatMap(qualityRows)), '');
+
+  out.push('## 5. Start-up with a saved index (process start → Engine ready; median of runs, each a fresh `node --import tsx` process)', '');
+  out.push(
+    table(
+      ['mode', 'runs', 'start → ready', 'min', 'max', 'node + tsx', 'imports', 'Engine.open', 'RSS ready MB', 'first answer'],
+      startup.map((s) => [
+        s.mode,
+        s.runs.length,
+        secs(s.median.wallMs),
+        secs(Math.min(...s.runs.map((r) => r.wallMs))),
+        secs(Math.max(...s.runs.map((r) => r.wallMs))),
+        secs(s.median.bootMs),
+        secs(s.median.importMs),
+        secs(s.median.openMs),
+        mb(s.median.rssMB),
+        `${ms(s.median.firstAnswerMs)} ms`,
+      ]),
+    ),
+    '',
+  );
+
+  out.push('## 6. Peer: MiniSearch 7.2 (default BM25, fields title + section + text), same passages and questions', '');
+  const { ours, minisearch } = alqac.peer;
+  const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : '–');
+  const peerRow = (label: string, a: number, b: number, f: (v: number) => string) => [label, f(a), f(b), ratio(a, b)];
+  out.push(
+    table(
+      ['', 'ours', 'MiniSearch', 'ours / MiniSearch'],
+      [
+        peerRow('index build, ms', ours.buildMs, minisearch.buildMs, ms),
+        peerRow('accented p50, ms', ours.latency.accented.p50, minisearch.latency.accented.p50, ms),
+        peerRow('accented p95, ms', ours.latency.accented.p95, minisearch.latency.accented.p95, ms),
+        peerRow('unaccented p50, ms', ours.latency.unaccented.p50, minisearch.latency.unaccented.p50, ms),
+        peerRow('unaccented p95, ms', ours.latency.unaccented.p95, minisearch.latency.unaccented.p95, ms),
+        peerRow('accented Recall@5', ours.recall5.accented, minisearch.recall5.accented, r2),
+        peerRow('unaccented Recall@5', ours.recall5.unaccented, minisearch.recall5.unaccented, r2),
+      ],
+    ),
+    '',
+  );
+
+  out.push(`## Bot load (${input.botLoadArgs.users} users × ${input.botLoadArgs.questionsPerUser} questions, Bot API emulator, lexical engine)`, '');
+  const bot = input.botLoad as { replies?: number; expected?: number; p50Ms?: number; p95Ms?: number; errors?: number; seconds?: number; skipped?: string; error?: string } | null;
+  if (bot && typeof bot.replies === 'number') {
+    out.push(
+      table(
+        ['replies received', 'p50 latency', 'p95 latency', 'errors', 'wall time'],
+        [[`${bot.replies} / ${bot.expected}`, `${bot.p50Ms} ms`, `${bot.p95Ms} ms`, bot.errors ?? '–', `${bot.seconds} s`]],
+      ),
+      '',
+    );
+  } else out.push(`not run: ${bot?.skipped ?? bot?.error ?? 'unknown'}`, '');
+
+  // Targets of the issue.
+  const lexicalStartup = startup.find((s) => s.mode === 'lexical');
+  const hundred = scale.find((s) => s.result.factor === 100)?.result;
+  const shipped = alqac.quality.map((q) => ({ name: q.name, recall: q.sweep.find((p) => p.ef === q.shippedEf)!.recall10 }));
+  const targets = [
+    { target: 'ALQAC hybrid search p95 ≤ 10 ms (excl. embedding)', measured: `${ms(worstP95(alqac.latency, 'hybrid'))} ms`, pass: worstP95(alqac.latency, 'hybrid') <= 10 },
+    { target: 'ALQAC answer p95 ≤ 15 ms (excl. embedding)', measured: `${ms(worstP95(alqac.latency, 'answer'))} ms`, pass: worstP95(alqac.latency, 'answer') <= 15 },
+    {
+      target: '100× hybrid search p95 ≤ 50 ms',
+      measured: hundred ? `${ms(worstP95(hundred.latency, 'hybrid'))} ms` : 'not run',
+      pass: hundred ? worstP95(hundred.latency, 'hybrid') <= 50 : false,
+    },
+    ...shipped.map((s) => ({ target: `HNSW recall@10 ≥ 0.98 at the shipped M/efC/ef — ${s.name.split(';')[0]}`, measured: s.recall.toFixed(3), pass: s.recall >= 0.98 })),
+    {
+      target: 'start-up with a saved index ≤ 1 s (ALQAC, lexical)',
+      measured: lexicalStartup ? secs(lexicalStartup.median.wallMs) : 'not run',
+      pass: lexicalStartup ? lexicalStartup.median.wallMs <= 1000 : false,
+    },
+    ...(['accented', 'unaccented'] as const).map((v) => ({
+      target: `lexical faster than MiniSearch (p50 and p95), ${v}`,
+      measured: `p50 ${ms(ours.latency[v].p50)} vs ${ms(minisearch.latency[v].p50)} ms, p95 ${ms(ours.latency[v].p95)} vs ${ms(minisearch.latency[v].p95)} ms`,
+      pass: ours.latency[v].p50 < minisearch.latency[v].p50 && ours.latency[v].p95 < minisearch.latency[v].p95,
+    })),
+    ...(['accented', 'unaccented'] as const).map((v) => ({
+      target: `lexical Recall@5 above MiniSearch's, ${v}`,
+      measured: `${r2(ours.recall5[v])} vs ${r2(minisearch.recall5[v])}`,
+      pass: ours.recall5[v] > minisearch.recall5[v],
+    })),
+  ];
+  out.push('## Targets', '', table(['target', 'measured', 'met'], targets.map((t) => [t.target, t.measured, ok(t.pass)])), '');
+  out.push(`Total run time: ${(input.totalMs / 1000).toFixed(0)} s on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}.`);
+  return { text: out.join('\n'), targets };
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
