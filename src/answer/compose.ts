@@ -32,17 +32,22 @@ export function composeAnswer(question: string, ranked: RankedPassage[], options
   if (!best) {
     return { question, answered: false, excerpt: '', citation: null, passages: ranked, reason: 'no-match' };
   }
-  const covered = coverage(terms, passageTerms(best.passage));
-  if (covered < (options.minCoverage ?? DEFAULT_MIN_COVERAGE)) {
-    return { question, answered: false, excerpt: '', citation: null, passages: ranked, reason: 'below-threshold', confidence: covered };
+  // The answer comes from the best-ranked passage that covers the question well enough: a passage that
+  // ranks first on meaning alone but shares too little with the question does not silence a good one.
+  const minCoverage = options.minCoverage ?? DEFAULT_MIN_COVERAGE;
+  const coverages = ranked.map((r) => coverage(terms, passageTerms(r.passage)));
+  const chosen = coverages.findIndex((c) => c >= minCoverage);
+  if (chosen < 0) {
+    return { question, answered: false, excerpt: '', citation: null, passages: ranked, reason: 'below-threshold', confidence: coverages[0] };
   }
-  const { passage } = best;
+  const { passage } = ranked[chosen]!;
   return {
     question,
     answered: true,
     excerpt: selectExcerpt(passage.text, terms, textTerms(`${passage.docTitle}\n${passage.section ?? ''}`)),
     citation: { title: passage.docTitle, section: passage.section, date: passage.date, source: passage.source },
-    passages: ranked,
-    confidence: covered,
+    // The cited passage first: "Toàn văn đoạn" shows passages[0].
+    passages: chosen === 0 ? ranked : [ranked[chosen]!, ...ranked.slice(0, chosen), ...ranked.slice(chosen + 1)],
+    confidence: coverages[chosen],
   };
 }

@@ -15,7 +15,10 @@ export interface Answer {
   excerpt: string;
   /** Citation of the best passage, or null when not answered. */
   citation: Citation | null;
-  /** Passages best first, up to k; present even when not answered (for logs and `ask --json`). */
+  /**
+   * Passages best first, up to k; present even when not answered (for logs and `ask --json`). When answered,
+   * passages[0] is the one the excerpt and citation come from.
+   */
   passages: RankedPassage[];
   /** Share of the question's weighted content terms found in the best passage (0..1). */
   confidence?: number;
