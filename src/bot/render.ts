@@ -3,6 +3,7 @@
 // split into messages that each fit Telegram's 4096 limit, on paragraph, line or sentence boundaries,
 // closing the tags open at a cut and reopening them in the next part.
 import type { Answer, Citation, RankedPassage } from '../answer/types.js';
+import type { EngineStatus } from '../engine-api.js';
 import { escapeHtml } from './html.js';
 import { MSG } from './messages.vi.js';
 
@@ -31,6 +32,15 @@ export function renderAnswer(answer: Answer, options: { echoQuestion?: boolean }
   parts.push(`<blockquote>${escapeHtml(answer.excerpt)}</blockquote>`);
   if (answer.citation) parts.push(`📄 ${MSG.sourceLabel}: ${renderCitation(answer.citation)}`);
   return parts.join('\n\n');
+}
+
+/**
+ * The whole reply to a question, whatever the outcome: the cited excerpt, a hint for an unusable question,
+ * or the kind "not found" with the reports on hand. The console chat prints the same.
+ */
+export function renderReply(answer: Answer, documents: EngineStatus['documents'], options: { echoQuestion?: boolean } = {}): string {
+  if (answer.answered) return renderAnswer(answer, options);
+  return answer.reason === 'empty' ? MSG.emptyQuestion : MSG.notFound(documents);
 }
 
 /** Shortens a passage for the "Xem thêm" list, at a sentence end when one is near. */

@@ -2,8 +2,7 @@
 // the tags dropped and the entities decoded.
 import type { Answer } from '../answer/types.js';
 import type { EngineStatus } from '../engine-api.js';
-import { renderAnswer } from '../bot/render.js';
-import { MSG } from '../bot/messages.vi.js';
+import { renderReply } from '../bot/render.js';
 
 export function htmlToPlain(html: string): string {
   return html
@@ -18,6 +17,5 @@ export function htmlToPlain(html: string): string {
 }
 
 export function renderAnswerPlain(answer: Answer, documents: EngineStatus['documents']): string {
-  if (answer.answered) return htmlToPlain(renderAnswer(answer));
-  return htmlToPlain(answer.reason === 'empty' ? MSG.emptyQuestion : MSG.notFound(documents));
+  return htmlToPlain(renderReply(answer, documents));
 }

@@ -6,7 +6,7 @@ import { log } from '../../log.js';
 import { isBlockedByUser } from '../api.js';
 import { MAX_QUESTION_CHARS, type BotDeps } from '../deps.js';
 import { MSG } from '../messages.vi.js';
-import { renderAnswer, renderFullPassage, renderMorePassages } from '../render.js';
+import { renderFullPassage, renderMorePassages, renderReply } from '../render.js';
 import { replyHtml } from '../reply.js';
 
 /** Callback data prefixes; the rest of the data is an answer id or an example's index. */
@@ -93,13 +93,12 @@ export async function answerQuestion(ctx: Context, deps: BotDeps, raw: string, o
     ms,
   });
 
+  const html = renderReply(answer, deps.engine.status().documents, { echoQuestion: options.echo });
   if (answer.answered) {
     const id = deps.answers.put(answer, ctx.chat!.id);
-    await replyHtml(ctx, renderAnswer(answer, { echoQuestion: options.echo }), { reply_markup: answerKeyboard(answer, id) });
-  } else if (answer.reason === 'empty') {
-    await ctx.reply(MSG.emptyQuestion);
+    await replyHtml(ctx, html, { reply_markup: answerKeyboard(answer, id) });
   } else {
-    await replyHtml(ctx, MSG.notFound(deps.engine.status().documents));
+    await replyHtml(ctx, html);
   }
 }
 
