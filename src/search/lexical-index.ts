@@ -34,8 +34,12 @@ export class LexicalIndex {
   private avgDocLength: number;
   /** k1 · (1 − b + b · length / average length) per passage. */
   private readonly norms: Float64Array;
+  /** Per term: the largest tf·(k1+1)/(tf+norm) over its postings, so idf times it bounds any contribution. */
+  private maxWeight!: Float64Array;
   private readonly scores: Float64Array;
   private readonly touched: Int32Array;
+  /** Scratch list of candidate passages for the pruned search. */
+  private readonly candidates: Int32Array;
 
   private constructor(
     readonly size: number,
@@ -45,6 +49,7 @@ export class LexicalIndex {
     this.norms = new Float64Array(size);
     this.scores = new Float64Array(size);
     this.touched = new Int32Array(size);
+    this.candidates = new Int32Array(size);
     this.avgDocLength = 1;
   }
 
@@ -164,20 +169,54 @@ export class LexicalIndex {
     });
   }
 
-  search(question: string, k: number): ScoredPassage[] {
-    if (this.size === 0 || k <= 0) return [];
-    const k1Plus1 = this.params.k1 + 1;
-    const { postingDocs, postingFreqs, offsets, norms, scores, touched } = this;
-    let touchedCount = 0;
+  /** The question's distinct indexed terms, in the order terms() yields them, with idf and list length. */
+  private resolve(question: string): ResolvedQuery {
+    const ids: number[] = [];
+    const idfs: number[] = [];
+    let postings = 0;
     for (const term of new Set(terms(question, { accented: hasDiacritics(question) }))) {
       const termId = this.termIds.get(term);
       if (termId === undefined) continue;
-      const idf = this.idfOf(termId);
+      ids.push(termId);
+      idfs.push(this.idfOf(termId));
+      postings += this.offsets[termId + 1]! - this.offsets[termId]!;
+    }
+    return { ids, idfs, postings };
+  }
+
+  /** The k best passages by BM25, best first (ties: lower index first). */
+  search(question: string, k: number): ScoredPassage[] {
+    if (this.size === 0 || k <= 0) return [];
+    const query = this.resolve(question);
+    // Both paths return exactly the same list; pruning only pays once the posting lists are long.
+    return query.postings >= PRUNE_MIN_POSTINGS ? this.topPruned(query, k) : this.topExhaustive(query, k);
+  }
+
+  /** search() scoring every posting of every query term; the reference the pruned path must equal. */
+  searchExhaustive(question: string, k: number): ScoredPassage[] {
+    if (this.size === 0 || k <= 0) return [];
+    return this.topExhaustive(this.resolve(question), k);
+  }
+
+  /** search() always through the pruned path, whatever the list lengths (for tests and benchmarks). */
+  searchPruned(question: string, k: number): ScoredPassage[] {
+    if (this.size === 0 || k <= 0) return [];
+    return this.topPruned(this.resolve(question), k);
+  }
+
+  private topExhaustive(query: ResolvedQuery, k: number): ScoredPassage[] {
+    const k1Plus1 = this.params.k1 + 1;
+    const { postingDocs, postingFreqs, offsets, norms, scores, touched } = this;
+    let touchedCount = 0;
+    for (let t = 0; t < query.ids.length; t++) {
+      const termId = query.ids[t]!;
+      const idf = query.idfs[t]!;
       for (let p = offsets[termId]!, end = offsets[termId + 1]!; p < end; p++) {
         const doc = postingDocs[p]!;
         const tf = postingFreqs[p]!;
         if (scores[doc] === 0) touched[touchedCount++] = doc;
-        // Same expression, same order of operations as ever: scores must not move by one bit.
+        // A passage's score is the sum of its terms' contributions in query-term order, each computed
+        // by this expression: scores must never move by one bit (rankings and fusion depend on ties).
         scores[doc]! += (idf * tf * k1Plus1) / (tf + norms[doc]!);
       }
     }
@@ -186,11 +225,144 @@ export class LexicalIndex {
     return top;
   }
 
-  /** The BM25 length normalisation of every passage, computed once instead of per posting. */
+  /**
+   * Exact top-k with upper-bound pruning (the MaxScore idea). At 100× ALQAC a few very common terms
+   * ("của", "và", "người") have posting lists covering most passages and would dominate the work, yet each
+   * adds little. Terms are taken in decreasing order of their largest possible contribution; once the
+   * k-th best partial score exceeds what all remaining terms together could still add, no passage they
+   * have not yet touched can reach the top k, so the remaining lists are only probed (galloping search)
+   * for the surviving candidates, which are re-pruned as bounds tighten. The finalists are then rescored
+   * in the original query-term order with the exhaustive expression, so scores, ties and order are
+   * bit-for-bit those of topExhaustive. Every bound comparison keeps a relative SLACK far above the
+   * rounding error of summing in another order.
+   */
+  private topPruned(query: ResolvedQuery, k: number): ScoredPassage[] {
+    const k1Plus1 = this.params.k1 + 1;
+    const { postingDocs, postingFreqs, offsets, norms, scores, touched, candidates } = this;
+    const m = query.ids.length;
+    if (m === 0) return [];
+    const bounds = query.ids.map((id, t) => query.idfs[t]! * this.maxWeight[id]!);
+    const order = bounds.map((_, t) => t).sort((a, b) => bounds[b]! - bounds[a]! || a - b);
+    // restAfter[j]: most that terms order[j+1..] can still add to any passage.
+    const restAfter = new Float64Array(m);
+    for (let j = m - 2; j >= 0; j--) restAfter[j] = restAfter[j + 1]! + bounds[order[j + 1]!]!;
+    let remainingPostings = query.postings;
+
+    // Phase 1: whole posting lists, accumulating (in bound order) into the shared score buffer.
+    let touchedCount = 0;
+    let theta = -Infinity;
+    let j = 0;
+    for (; j < m; j++) {
+      const t = order[j]!;
+      const termId = query.ids[t]!;
+      const idf = query.idfs[t]!;
+      for (let p = offsets[termId]!, end = offsets[termId + 1]!; p < end; p++) {
+        const doc = postingDocs[p]!;
+        const tf = postingFreqs[p]!;
+        if (scores[doc] === 0) touched[touchedCount++] = doc;
+        scores[doc]! += (idf * tf * k1Plus1) / (tf + norms[doc]!);
+      }
+      remainingPostings -= offsets[termId + 1]! - offsets[termId]!;
+      // Finding the k-th score costs a pass over the touched passages: only worth it before long lists.
+      if (j + 1 < m && touchedCount >= k && remainingPostings > 2 * touchedCount) {
+        theta = kthLargest(scores, touched, touchedCount, k);
+        if (theta * (1 - SLACK) > restAfter[j]! * (1 + SLACK)) break;
+        theta = -Infinity;
+      }
+    }
+
+    // The pool: every touched passage if all lists were read, else the candidates that can still make it.
+    let pool: Int32Array;
+    let poolCount = 0;
+    if (j >= m) {
+      pool = touched;
+      poolCount = touchedCount;
+    } else {
+      pool = candidates;
+      const reach = restAfter[j]! * (1 + SLACK);
+      for (let i = 0; i < touchedCount; i++) {
+        const doc = touched[i]!;
+        if (scores[doc]! + reach >= theta * (1 - SLACK)) pool[poolCount++] = doc;
+      }
+      pool.subarray(0, poolCount).sort();
+      // Phase 2: the remaining terms only for the candidates (ascending passage order, galloping).
+      for (j = j + 1; j < m; j++) {
+        const t = order[j]!;
+        const termId = query.ids[t]!;
+        const idf = query.idfs[t]!;
+        const end = offsets[termId + 1]!;
+        let p = offsets[termId]!;
+        for (let c = 0; c < poolCount && p < end; c++) {
+          const doc = pool[c]!;
+          p = gallop(postingDocs, p, end, doc);
+          if (p < end && postingDocs[p] === doc) {
+            const tf = postingFreqs[p]!;
+            scores[doc]! += (idf * tf * k1Plus1) / (tf + norms[doc]!);
+          }
+        }
+        if (j + 1 < m && poolCount > 2 * k) {
+          theta = Math.max(theta, kthLargest(scores, pool, poolCount, k));
+          const reach = restAfter[j]! * (1 + SLACK);
+          let kept = 0;
+          for (let c = 0; c < poolCount; c++) {
+            const doc = pool[c]!;
+            if (scores[doc]! + reach >= theta * (1 - SLACK)) pool[kept++] = doc;
+          }
+          poolCount = kept;
+        }
+      }
+    }
+
+    // Finalists: everything within SLACK of the k-th best (reordered) score, so exact ties are kept.
+    const kth = poolCount > k ? kthLargest(scores, pool, poolCount, k) : -Infinity;
+    const finalists: number[] = [];
+    for (let i = 0; i < poolCount; i++) {
+      const doc = pool[i]!;
+      if (scores[doc]! >= kth - Math.abs(kth) * SLACK) finalists.push(doc);
+    }
+    for (let i = 0; i < touchedCount; i++) scores[touched[i]!] = 0;
+
+    // Rescore the finalists exactly as topExhaustive would: terms in query order, same expression.
+    finalists.sort((a, b) => a - b);
+    const exact = new Float64Array(finalists.length);
+    for (let t = 0; t < m; t++) {
+      const termId = query.ids[t]!;
+      const idf = query.idfs[t]!;
+      const end = offsets[termId + 1]!;
+      let p = offsets[termId]!;
+      for (let f = 0; f < finalists.length && p < end; f++) {
+        const doc = finalists[f]!;
+        p = gallop(postingDocs, p, end, doc);
+        if (p < end && postingDocs[p] === doc) {
+          const tf = postingFreqs[p]!;
+          exact[f]! += (idf * tf * k1Plus1) / (tf + norms[doc]!);
+        }
+      }
+    }
+    const ids = Int32Array.from(finalists);
+    for (let f = 0; f < finalists.length; f++) scores[finalists[f]!] = exact[f]!;
+    const top = topK(scores, ids, ids.length, k);
+    for (let f = 0; f < finalists.length; f++) scores[finalists[f]!] = 0;
+    return top;
+  }
+
+  /** The BM25 length normalisation of every passage, and every term's largest weight (for pruning). */
   private prepareScoring(): void {
     const { k1, b } = this.params;
+    const k1Plus1 = k1 + 1;
     for (let doc = 0; doc < this.size; doc++) {
       this.norms[doc] = k1 * (1 - b + (b * this.docLengths[doc]!) / this.avgDocLength);
+    }
+    const termCount = this.offsets.length - 1;
+    this.maxWeight = new Float64Array(termCount);
+    for (let t = 0; t < termCount; t++) {
+      let max = 0;
+      for (let p = this.offsets[t]!, end = this.offsets[t + 1]!; p < end; p++) {
+        const tf = this.postingFreqs[p]!;
+        const weight = (tf * k1Plus1) / (tf + this.norms[this.postingDocs[p]!]!);
+        if (weight > max) max = weight;
+      }
+      this.maxWeight[t] = max;
     }
   }
 
@@ -209,6 +381,79 @@ export class LexicalIndex {
     }
     return false;
   }
+}
+
+interface ResolvedQuery {
+  ids: number[];
+  idfs: number[];
+  /** Total length of the terms' posting lists. */
+  postings: number;
+}
+
+/** Below this many postings per query the exhaustive loop is already fast (well under a millisecond). */
+const PRUNE_MIN_POSTINGS = 200_000;
+/**
+ * Relative margin on every pruning decision. Summing a passage's contributions in another order changes
+ * its score by at most ~1e-13 (relative) for any realistic question; 1e-9 keeps every pruned passage
+ * strictly out of the exact top k and every finalist's tie in.
+ */
+const SLACK = 1e-9;
+
+/** First index in [from, end) whose doc is ≥ doc (docs ascending), by exponential then binary search. */
+function gallop(docs: Int32Array, from: number, end: number, doc: number): number {
+  if (from >= end || docs[from]! >= doc) return from;
+  let lo = from; // docs[lo] < doc
+  let step = 1;
+  let hi = lo + step;
+  while (hi < end && docs[hi]! < doc) {
+    lo = hi;
+    step *= 2;
+    hi = lo + step;
+  }
+  if (hi > end) hi = end;
+  lo++;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (docs[mid]! < doc) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+// Reused by kthLargest: a query never needs more than k slots, and k is small.
+let kthHeap = new Float64Array(64);
+
+/** The k-th largest of scores[docs[0..count)] (count ≥ k), with a min-heap of the k largest. */
+function kthLargest(scores: Float64Array, docs: Int32Array, count: number, k: number): number {
+  if (kthHeap.length < k) kthHeap = new Float64Array(k);
+  const heap = kthHeap;
+  let size = 0;
+  for (let i = 0; i < count; i++) {
+    const value = scores[docs[i]!]!;
+    if (size < k) {
+      let c = size++;
+      while (c > 0) {
+        const parent = (c - 1) >> 1;
+        if (heap[parent]! <= value) break;
+        heap[c] = heap[parent]!;
+        c = parent;
+      }
+      heap[c] = value;
+    } else if (value > heap[0]!) {
+      let c = 0;
+      for (;;) {
+        const l = 2 * c + 1;
+        if (l >= k) break;
+        const r = l + 1;
+        const smaller = r < k && heap[r]! < heap[l]! ? r : l;
+        if (heap[smaller]! >= value) break;
+        heap[c] = heap[smaller]!;
+        c = smaller;
+      }
+      heap[c] = value;
+    }
+  }
+  return heap[0]!;
 }
 
 /** The k best of the touched documents, best first, with a small binary min-heap. */

@@ -14,6 +14,7 @@ import type { SearchMode } from '../../src/search/types.js';
 import { foldDiacritics } from '../../src/text/normalize.js';
 import { setLogLevel } from '../../src/log.js';
 import { makeTinyModel } from '../fixtures/tiny-model.js';
+import { fuseReciprocalRank } from '../../src/search/hybrid.js';
 
 const KS = [1, 3, 5, 10] as const;
 
@@ -72,6 +73,21 @@ async function rankAll(engine: Engine, judged: Judged[], modes: SearchMode[]) {
     for (const mode of modes) perMode.get(mode)!.push({ judged: j, ranked: engine.search(j.question, 10, vector, mode) });
   }
   return perMode;
+}
+
+async function rankWithRrf(engine: Engine, judged: Judged[]) {
+  const out: { judged: Judged; ranked: RankedPassage[] }[] = [];
+  for (const j of judged) {
+    const vector = await engine.embedQuery(j.question);
+    const lexical = engine.search(j.question, 50, null, 'lexical');
+    const dense = engine.search(j.question, 50, vector, 'vector');
+    const byId = new Map([...lexical, ...dense].map((r) => [r.passage.id, r.passage]));
+    const ids = [...byId.keys()];
+    const toScored = (list: RankedPassage[]) => list.map((r) => ({ index: ids.indexOf(r.passage.id), score: r.score }));
+    const fused = fuseReciprocalRank(toScored(lexical), toScored(dense), 10);
+    out.push({ judged: j, ranked: fused.map((f) => ({ passage: byId.get(ids[f.index]!)!, score: f.score })) });
+  }
+  return out;
 }
 
 function row(label: string, s: ModeScores): string {
@@ -164,6 +180,12 @@ async function main() {
       const scores = scoreRankings(perMode.get(mode)!);
       results[`alqac/${variant}/${mode}`] = scores;
       lines.push(row(`ALQAC ${variant}, ${mode}`, scores));
+    }
+    if (modes.includes('hybrid')) {
+      // The fusion we did not ship, on the same candidate lists, for comparison.
+      const rrf = await rankWithRrf(engine, judged);
+      results[`alqac/${variant}/hybrid-rrf`] = scoreRankings(rrf);
+      lines.push(row(`ALQAC ${variant}, hybrid with RRF (k=60)`, scoreRankings(rrf)));
     }
   }
   await engine.close();
