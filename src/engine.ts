@@ -152,8 +152,15 @@ export class Engine implements AnswerEngine {
   private async build(previous: Snapshot | null, onProgress?: (event: ProgressEvent) => void): Promise<{ snapshot: Snapshot; summary: IndexSummary }> {
     const started = performance.now();
     const { corpusDir, indexDir } = this.options;
-    const corpusHashes = await hashCorpusFiles(corpusDir);
+    const listed = await hashCorpusFiles(corpusDir);
     const corpus = await loadCorpus(corpusDir, { onProgress: (done, total) => onProgress?.({ stage: 'load', done, total }) });
+    // The manifest must fingerprint the bytes that were indexed: a file replaced between the listing and
+    // the read would otherwise be recorded with the old hash, and a later start-up with the old file back
+    // would serve the new file's passages as if current. Skipped files keep their listing hash (or
+    // 'unreadable'), which at worst causes one extra rebuild.
+    const corpusHashes: Record<string, string> = {};
+    for (const s of corpus.skipped) corpusHashes[s.source] = listed[s.source] ?? 'unreadable';
+    for (const d of corpus.documents) corpusHashes[d.source] = corpus.fileHashes[d.source] ?? listed[d.source] ?? 'unreadable';
     if (corpus.documents.length === 0) log.warn('the corpus has no readable report', { corpusDir });
     const passages = corpus.documents.flatMap((document) => chunkDocument(document));
 

@@ -55,5 +55,8 @@ export function selectExcerpt(passageText: string, terms: WeightedTerm[], contex
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
   const cut = text.lastIndexOf(' ', max - 1);
-  return text.slice(0, cut > max / 2 ? cut : max - 1).replace(/[\s,;:]+$/, '') + '…';
+  let end = cut > max / 2 ? cut : max - 1;
+  // Not between the two halves of an emoji: the excerpt is sent to Telegram as UTF-8.
+  if (/[\uD800-\uDBFF]/.test(text[end - 1] ?? '')) end--;
+  return text.slice(0, end).replace(/[\s,;:]+$/, '') + '…';
 }

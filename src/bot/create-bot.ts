@@ -28,6 +28,8 @@ export interface CreateBotOptions {
   botInfo?: UserFromGetMe;
   /** Least time between reload progress edits (default 2000 ms). */
   progressThrottleMs?: number;
+  /** Time budget for parsing an uploaded PDF (default 30 s). */
+  uploadParseTimeoutMs?: number;
 }
 
 export interface CreatedBot {
@@ -53,6 +55,7 @@ export function createBot(options: CreateBotOptions): CreatedBot {
     reloads: new ReloadCoordinator(engine, bot.api, { throttleMs: options.progressThrottleMs }),
     token,
     examples: settings.EXAMPLE_QUESTIONS ?? DEFAULT_EXAMPLE_QUESTIONS,
+    uploadParseTimeoutMs: options.uploadParseTimeoutMs,
   };
 
   const inFlight = new InFlight();

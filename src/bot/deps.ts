@@ -15,6 +15,8 @@ export interface BotDeps {
   token: string;
   /** The questions behind /start's buttons. */
   examples: readonly string[];
+  /** Time budget for parsing an uploaded PDF (default: the corpus loader's, 30 s). */
+  uploadParseTimeoutMs?: number;
 }
 
 /** Questions longer than this get a polite "too long" instead of a search. */

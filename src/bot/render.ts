@@ -46,7 +46,8 @@ export function renderReply(answer: Answer, documents: EngineStatus['documents']
 /** Shortens a passage for the "Xem thêm" list, at a sentence end when one is near. */
 export function shorten(text: string, max: number): string {
   if (text.length <= max) return text;
-  const cut = text.slice(0, max);
+  // Never end on the first half of a surrogate pair: Telegram refuses text that is not valid UTF-8.
+  const cut = text.slice(0, /[\uD800-\uDBFF]/.test(text[max - 1] ?? '') ? max - 1 : max);
   const sentenceEnd = Math.max(cut.lastIndexOf('. '), cut.lastIndexOf('; '), cut.lastIndexOf('! '), cut.lastIndexOf('? '));
   if (sentenceEnd > max * 0.5) return cut.slice(0, sentenceEnd + 1) + ' …';
   const space = cut.lastIndexOf(' ');

@@ -26,6 +26,8 @@ export interface StartBotOptions {
   pollingTimeoutSeconds?: number;
   /** Least time between reload progress edits (default 2000 ms). */
   progressThrottleMs?: number;
+  /** Time budget for parsing an uploaded PDF (default 30 s; tests use less). */
+  uploadParseTimeoutMs?: number;
   /** How long stop() waits for updates and reloads in flight (default 30 s). */
   shutdownTimeoutMs?: number;
   /** Called when polling stops by itself (e.g. another instance took over the token); default: log. */
@@ -190,7 +192,15 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
     throw new StartupError(`Could not open STATS_FILE ${settings.STATS_FILE}: ${describe(error)}`);
   }
 
-  const { bot, deps, inFlight } = createBot({ settings, token, engine, stats, botInfo, progressThrottleMs: options.progressThrottleMs });
+  const { bot, deps, inFlight } = createBot({
+    settings,
+    token,
+    engine,
+    stats,
+    botInfo,
+    progressThrottleMs: options.progressThrottleMs,
+    uploadParseTimeoutMs: options.uploadParseTimeoutMs,
+  });
   await registerCommands(bot, settings.ADMIN_IDS);
 
   let runner: RunnerHandle | null = null;

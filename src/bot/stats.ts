@@ -100,7 +100,9 @@ export class StatsStore {
     if (answered) {
       this.data.answered += 1;
     } else {
-      const text = question.length > this.maxChars ? question.slice(0, this.maxChars) + '…' : question;
+      // Cut on a character boundary: half an emoji would make Telegram refuse the whole /stats message.
+      const end = /[\uD800-\uDBFF]/.test(question[this.maxChars - 1] ?? '') ? this.maxChars - 1 : this.maxChars;
+      const text = question.length > this.maxChars ? question.slice(0, end) + '…' : question;
       this.data.recentUnanswered = [{ question: text, at: new Date().toISOString() }, ...this.data.recentUnanswered].slice(0, this.keep);
     }
     this.scheduleSave();

@@ -3,8 +3,8 @@
 // corpus folder (so the final move is a same-disk rename), read once with the corpus loader to refuse a
 // corrupt or mislabelled file before it replaces anything, and only then moved into place. A replaced
 // file is kept in CORPUS_DIR/.history/.
-import { createWriteStream } from 'node:fs';
-import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Api } from 'grammy';
@@ -15,6 +15,21 @@ export const HISTORY_DIR = '.history';
 export const INCOMING_DIR = '.uploads';
 
 const MAX_STEM_CHARS = 100;
+// File names are limited to 255 bytes on Linux and Vietnamese letters take 2-3 bytes in UTF-8; the name
+// also gets a 13-byte prefix in .uploads/ and a timestamp suffix in .history/.
+const MAX_STEM_BYTES = 150;
+
+/** The first code points of `text` that fit in `maxChars` UTF-16 units and `maxBytes` UTF-8 bytes (never half a character). */
+function cutName(text: string, maxChars: number, maxBytes: number): string {
+  let out = '';
+  let bytes = 0;
+  for (const char of text) {
+    bytes += Buffer.byteLength(char, 'utf8');
+    if (out.length + char.length > maxChars || bytes > maxBytes) break;
+    out += char;
+  }
+  return out;
+}
 
 /**
  * A safe file name for the corpus folder, or null when nothing usable is left. Keeps the base name only
@@ -35,13 +50,12 @@ export function sanitizeFileName(original: string): string | null {
     .toLowerCase()
     .replace(/[^a-z0-9]/g, '');
   if (!ext) return null;
-  const stem = base
+  const cleaned = base
     .slice(0, dot)
     .replace(/[^\p{L}\p{M}\p{N}_-]+/gu, '-')
     .replace(/-{2,}/g, '-')
-    .replace(/^[-_]+|[-_]+$/g, '')
-    .slice(0, MAX_STEM_CHARS)
-    .replace(/[-_]+$/g, '');
+    .replace(/^[-_]+|[-_]+$/g, '');
+  const stem = cutName(cleaned, MAX_STEM_CHARS, MAX_STEM_BYTES).replace(/[-_]+$/g, '');
   if (!/[\p{L}\p{N}]/u.test(stem)) return null;
   return `${stem}.${ext}`;
 }
@@ -100,21 +114,30 @@ export async function downloadTelegramFile(
   }
   if (!response.ok || !response.body) throw new DownloadError('http', String(response.status));
 
+  // A file handle rather than a write stream: a stream reports a failed open (ENAMETOOLONG, EACCES) or a
+  // full disk as an 'error' event, which without a listener takes the whole bot down.
+  let out;
+  try {
+    out = await open(dest, 'w');
+  } catch (error) {
+    await response.body.cancel().catch(() => undefined);
+    throw error;
+  }
   let received = 0;
-  const out = createWriteStream(dest);
   try {
     for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
       received += chunk.byteLength;
       if (received > maxBytes) throw new DownloadError('too-large');
-      if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+      await out.write(chunk);
     }
+    await out.close();
   } catch (error) {
-    out.destroy();
+    await out.close().catch(() => undefined);
     await rm(dest, { force: true });
-    if (error instanceof DownloadError) throw error;
+    // Local disk errors are ours to report; anything else broke the download.
+    if (error instanceof DownloadError || (error as NodeJS.ErrnoException).syscall) throw error;
     throw new DownloadError('interrupted');
   }
-  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
   return received;
 }
 
@@ -133,7 +156,21 @@ export interface Installed {
 }
 
 function timestamp(date = new Date()): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return date.toISOString().replace(/[-:]/g, '').replace(/\.(\d+)Z$/, '$1Z');
+}
+
+/** Copies `from` into .history/ under a name no earlier version holds: two replacements in one millisecond keep both. */
+async function keepInHistory(historyDir: string, name: string, from: string): Promise<string> {
+  const stamp = timestamp();
+  for (let n = 0; ; n++) {
+    const candidate = path.join(historyDir, `${name}.${stamp}${n === 0 ? '' : `-${n}`}`);
+    try {
+      await copyFile(from, candidate, constants.COPYFILE_EXCL);
+      return candidate;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || n >= 1000) throw error;
+    }
+  }
 }
 
 /** Moves a validated upload into the corpus under `name`, keeping any previous version in .history/. */
@@ -146,9 +183,8 @@ export async function installUpload(corpusDir: string, name: string, tempPath: s
   if (existing) {
     const historyDir = path.join(corpusDir, HISTORY_DIR);
     await mkdir(historyDir, { recursive: true });
-    historyPath = path.join(historyDir, `${name}.${timestamp()}`);
     // Copy, not move: the old file stays in place until the rename below replaces it in one step.
-    await copyFile(target, historyPath);
+    historyPath = await keepInHistory(historyDir, name, target);
   }
   await rename(tempPath, target);
   return { target, historyPath };

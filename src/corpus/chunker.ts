@@ -92,6 +92,8 @@ function pack(pieces: string[], options: ChunkOptions): string[] {
           let end = Math.min(piece.length, start + options.targetChars);
           const space = piece.lastIndexOf(' ', end);
           if (end < piece.length && space > start + options.targetChars / 2) end = space;
+          // Never between the two halves of a surrogate pair (an emoji cut in two is not valid text).
+          if (end < piece.length && end - start > 1 && /[\uD800-\uDBFF]/.test(piece[end - 1]!)) end--;
           out.push(piece.slice(start, end).trim());
           start = end;
         }

@@ -432,10 +432,13 @@ export async function writeBundle(
       await writeDurable(path.join(tmpDir, MANIFEST), manifestText);
       await verifyWritten(path.join(tmpDir, MANIFEST), { bytes: Buffer.byteLength(manifestText), sha256: sha256(manifestText) });
       await fsyncDir(tmpDir);
+      // Make room before the new bundle appears, keeping only the current one: a crash at any later
+      // point then leaves at most two bundles (current and new) instead of three until the next write.
+      const previous = await readCurrentIdOrNull(indexDir);
+      await removeOldBundles(bundlesDir, TMP_PREFIX + id, previous);
       await rename(tmpDir, finalDir);
       await fsyncDir(bundlesDir);
 
-      const previous = await readCurrentIdOrNull(indexDir);
       await switchCurrent(indexDir, id);
       await removeOldBundles(bundlesDir, id, previous);
       log.info('index bundle written', { bundle: id, passages: n, dimension });

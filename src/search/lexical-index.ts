@@ -25,7 +25,8 @@ export interface QueryTerm {
 }
 
 export class LexicalIndex {
-  private termIds = new Map<string, number>();
+  /** Term string → id, through the tables that built the index (no map of term strings is kept). */
+  private vocabulary!: TermInterner;
   /** Posting lists, concatenated: docs of term t are postingDocs[offsets[t] .. offsets[t+1]). */
   private postingDocs!: Int32Array;
   private postingFreqs!: Float32Array;
@@ -59,7 +60,6 @@ export class LexicalIndex {
     // order of first occurrence, appended to two flat buffers. Terms are interned to ids while the text
     // is scanned (see TermInterner), so no string is built or hashed per term occurrence.
     const interner = new TermInterner();
-    const isFolded = interner.isFolded;
     const occurrences = new TermIdBuffer();
     let pairTerms = new Int32Array(1 << 16);
     let pairFreqs = new Int32Array(1 << 16);
@@ -74,6 +74,7 @@ export class LexicalIndex {
       const doc = documents[docId]!;
       occurrences.clear();
       interner.intern(`${doc.title}\n${doc.section ?? ''}\n${doc.text}`, true, occurrences);
+      const isFolded = interner.foldedFlags();
       if (interner.termCount > lastDoc.length) {
         const size = Math.max(interner.termCount, lastDoc.length * 2);
         lastDoc = grow(lastDoc, size);
@@ -96,7 +97,7 @@ export class LexicalIndex {
           pairTerms[pairCount++] = id;
         }
         countInDoc[id]!++;
-        if (isFolded[id]) length++;
+        length += isFolded[id]!;
       }
       for (let p = firstPair; p < pairCount; p++) pairFreqs[p] = countInDoc[pairTerms[p]!]!;
       docPairEnd[docId] = pairCount;
@@ -118,7 +119,7 @@ export class LexicalIndex {
         postingFreqs[at] = pairFreqs[p]!;
       }
     }
-    index.termIds = interner.termIds;
+    index.vocabulary = interner;
     index.postingDocs = postingDocs;
     index.postingFreqs = postingFreqs;
     index.offsets = offsets;
@@ -143,9 +144,7 @@ export class LexicalIndex {
     if (!this.speller) {
       // Built on first use: start-up does not pay for it.
       const frequency = new Map<string, number>();
-      for (const [term, id] of this.termIds) {
-        if (term.startsWith('f:') && !term.includes('_')) frequency.set(term.slice(2), this.offsets[id + 1]! - this.offsets[id]!);
-      }
+      this.vocabulary.forEachFoldedSyllable((folded, id) => frequency.set(folded, this.offsets[id + 1]! - this.offsets[id]!));
       this.speller = new SpellingCorrector(frequency);
     }
     return this.speller.correctText(question);
@@ -153,8 +152,8 @@ export class LexicalIndex {
 
   /** idf of a folded term ("ngan", "ngan_sach"); a term no passage contains gets maxIdf. */
   foldedIdf(foldedTerm: string): number {
-    const id = this.termIds.get('f:' + foldedTerm);
-    return id === undefined ? this.maxIdf : this.idfOf(id);
+    const id = this.vocabulary.lookup('f:' + foldedTerm);
+    return id < 0 ? this.maxIdf : this.idfOf(id);
   }
 
   /**
@@ -164,8 +163,8 @@ export class LexicalIndex {
   queryTerms(question: string): QueryTerm[] {
     const unique = new Set(terms(question, { accented: hasDiacritics(question) }));
     return [...unique].map((term) => {
-      const id = this.termIds.get(term);
-      return { term, idf: id === undefined ? 0 : this.idfOf(id) };
+      const id = this.vocabulary.lookup(term);
+      return { term, idf: id < 0 ? 0 : this.idfOf(id) };
     });
   }
 
@@ -175,8 +174,8 @@ export class LexicalIndex {
     const idfs: number[] = [];
     let postings = 0;
     for (const term of new Set(terms(question, { accented: hasDiacritics(question) }))) {
-      const termId = this.termIds.get(term);
-      if (termId === undefined) continue;
+      const termId = this.vocabulary.lookup(term);
+      if (termId < 0) continue;
       ids.push(termId);
       idfs.push(this.idfOf(termId));
       postings += this.offsets[termId + 1]! - this.offsets[termId]!;
@@ -227,14 +226,15 @@ export class LexicalIndex {
 
   /**
    * Exact top-k with upper-bound pruning (the MaxScore idea). At 100× ALQAC a few very common terms
-   * ("của", "và", "người") have posting lists covering most passages and would dominate the work, yet each
-   * adds little. Terms are taken in decreasing order of their largest possible contribution; once the
-   * k-th best partial score exceeds what all remaining terms together could still add, no passage they
-   * have not yet touched can reach the top k, so the remaining lists are only probed (galloping search)
-   * for the surviving candidates, which are re-pruned as bounds tighten. The finalists are then rescored
-   * in the original query-term order with the exhaustive expression, so scores, ties and order are
-   * bit-for-bit those of topExhaustive. Every bound comparison keeps a relative SLACK far above the
-   * rounding error of summing in another order.
+   * ("của", "và", "người") have posting lists covering most passages and dominate the work, yet each adds
+   * little. Terms are taken in decreasing order of their largest possible contribution (idf × the term's
+   * largest BM25 weight); once the k-th best partial score exceeds what all remaining terms together could
+   * still add, no passage untouched so far can reach the top k. From then on the remaining lists only add
+   * to the surviving candidates (galloping search into a long list, or streaming a short one), and
+   * candidates that can no longer reach the k-th best are dropped as the bounds tighten. The finalists
+   * are then rescored in the original query-term order with the exhaustive expression, so scores, ties
+   * and order are bit for bit those of topExhaustive. Every bound comparison keeps a relative SLACK far
+   * above the rounding error of summing in another order.
    */
   private topPruned(query: ResolvedQuery, k: number): ScoredPassage[] {
     const k1Plus1 = this.params.k1 + 1;
@@ -243,16 +243,17 @@ export class LexicalIndex {
     if (m === 0) return [];
     const bounds = query.ids.map((id, t) => query.idfs[t]! * this.maxWeight[id]!);
     const order = bounds.map((_, t) => t).sort((a, b) => bounds[b]! - bounds[a]! || a - b);
-    // restAfter[j]: most that terms order[j+1..] can still add to any passage.
-    const restAfter = new Float64Array(m);
-    for (let j = m - 2; j >= 0; j--) restAfter[j] = restAfter[j + 1]! + bounds[order[j + 1]!]!;
-    let remainingPostings = query.postings;
+    const lengthAt = (j: number) => offsets[query.ids[order[j]!]! + 1]! - offsets[query.ids[order[j]!]!]!;
+    // restFrom[j]: the most that terms order[j..] can still add to any passage.
+    const restFrom = new Float64Array(m + 1);
+    for (let j = m - 1; j >= 0; j--) restFrom[j] = restFrom[j + 1]! + bounds[order[j]!]!;
 
-    // Phase 1: whole posting lists, accumulating (in bound order) into the shared score buffer.
+    // Phase 1: whole posting lists, accumulated (in bound order) into the shared score buffer.
     let touchedCount = 0;
     let theta = -Infinity;
+    let completedAt = -1;
     let j = 0;
-    for (; j < m; j++) {
+    while (j < m) {
       const t = order[j]!;
       const termId = query.ids[t]!;
       const idf = query.idfs[t]!;
@@ -262,53 +263,84 @@ export class LexicalIndex {
         if (scores[doc] === 0) touched[touchedCount++] = doc;
         scores[doc]! += (idf * tf * k1Plus1) / (tf + norms[doc]!);
       }
-      remainingPostings -= offsets[termId + 1]! - offsets[termId]!;
-      // Finding the k-th score costs a pass over the touched passages: only worth it before long lists.
-      if (j + 1 < m && touchedCount >= k && remainingPostings > 2 * touchedCount) {
-        theta = kthLargest(scores, touched, touchedCount, k);
-        if (theta * (1 - SLACK) > restAfter[j]! * (1 + SLACK)) break;
-        theta = -Infinity;
+      j++;
+      if (j < m && touchedCount >= k) {
+        const next = lengthAt(j);
+        // Two lower bounds of the final k-th best score, each tried only before a list longer than
+        // the check costs: the k-th best partial score among the first-touched passages (those of the
+        // rarest terms, where the best usually are), and the leaders' completed scores.
+        const sample = Math.min(touchedCount, THETA_SAMPLE);
+        if (next > sample) theta = Math.max(theta, kthLargest(scores, touched, sample, k));
+        if (theta * (1 - SLACK) <= restFrom[j]! * (1 + SLACK) && next > COMPLETION_COST * (m - j)) {
+          theta = Math.max(theta, this.completedKth(query, order, j, touchedCount, k));
+          completedAt = j;
+        }
+        if (theta * (1 - SLACK) > restFrom[j]! * (1 + SLACK)) break;
       }
     }
 
-    // The pool: every touched passage if all lists were read, else the candidates that can still make it.
     let pool: Int32Array;
     let poolCount = 0;
     if (j >= m) {
-      pool = touched;
+      pool = touched; // every list was read whole: every touched passage competes
       poolCount = touchedCount;
     } else {
       pool = candidates;
-      const reach = restAfter[j]! * (1 + SLACK);
+      // The best passages so far, completed over the remaining lists: the k-th best of their full scores
+      // bounds the final k-th best from below far more tightly than any partial score does.
+      if (completedAt !== j) theta = Math.max(theta, this.completedKth(query, order, j, touchedCount, k));
+      const reach = restFrom[j]! * (1 + SLACK);
+      const floor = theta * (1 - SLACK);
       for (let i = 0; i < touchedCount; i++) {
         const doc = touched[i]!;
-        if (scores[doc]! + reach >= theta * (1 - SLACK)) pool[poolCount++] = doc;
+        if (scores[doc]! + reach >= floor) pool[poolCount++] = doc;
+        // Out of the race: score 0 reads as "not a candidate" below (touched still lists it for the reset).
+        else scores[doc] = 0;
       }
-      pool.subarray(0, poolCount).sort();
-      // Phase 2: the remaining terms only for the candidates (ascending passage order, galloping).
-      for (j = j + 1; j < m; j++) {
+      let sorted = false;
+      // Phase 2: the remaining terms add only to the candidates.
+      for (; j < m; j++) {
         const t = order[j]!;
         const termId = query.ids[t]!;
         const idf = query.idfs[t]!;
         const end = offsets[termId + 1]!;
         let p = offsets[termId]!;
-        for (let c = 0; c < poolCount && p < end; c++) {
-          const doc = pool[c]!;
-          p = gallop(postingDocs, p, end, doc);
-          if (p < end && postingDocs[p] === doc) {
-            const tf = postingFreqs[p]!;
-            scores[doc]! += (idf * tf * k1Plus1) / (tf + norms[doc]!);
-          }
-        }
-        if (j + 1 < m && poolCount > 2 * k) {
-          theta = Math.max(theta, kthLargest(scores, pool, poolCount, k));
-          const reach = restAfter[j]! * (1 + SLACK);
+        if (poolCount > k && end - p >= poolCount) {
+          // Before a list at least as long as the pool, shrink the pool (a pass over it costs less).
+          const reach = restFrom[j]! * (1 + SLACK);
+          const floor = theta * (1 - SLACK);
           let kept = 0;
           for (let c = 0; c < poolCount; c++) {
             const doc = pool[c]!;
-            if (scores[doc]! + reach >= theta * (1 - SLACK)) pool[kept++] = doc;
+            if (scores[doc]! + reach >= floor) pool[kept++] = doc;
+            else scores[doc] = 0;
           }
           poolCount = kept;
+        }
+        if (end - p > GALLOP_RATIO * poolCount) {
+          // A list much longer than the pool: find each candidate in it (candidates in passage order).
+          if (!sorted) {
+            pool.subarray(0, poolCount).sort();
+            sorted = true;
+          }
+          for (let c = 0; c < poolCount && p < end; c++) {
+            const doc = pool[c]!;
+            p = gallop(postingDocs, p, end, doc);
+            if (p < end && postingDocs[p] === doc) {
+              const tf = postingFreqs[p]!;
+              scores[doc]! += (idf * tf * k1Plus1) / (tf + norms[doc]!);
+            }
+          }
+        } else {
+          // Otherwise stream the list, scoring only candidates.
+          for (; p < end; p++) {
+            const doc = postingDocs[p]!;
+            const score = scores[doc]!;
+            if (score !== 0) {
+              const tf = postingFreqs[p]!;
+              scores[doc] = score + (idf * tf * k1Plus1) / (tf + norms[doc]!);
+            }
+          }
         }
       }
     }
@@ -322,7 +354,7 @@ export class LexicalIndex {
     }
     for (let i = 0; i < touchedCount; i++) scores[touched[i]!] = 0;
 
-    // Rescore the finalists exactly as topExhaustive would: terms in query order, same expression.
+    // Rescore the finalists exactly as topExhaustive does: terms in query order, same expression.
     finalists.sort((a, b) => a - b);
     const exact = new Float64Array(finalists.length);
     for (let t = 0; t < m; t++) {
@@ -344,6 +376,39 @@ export class LexicalIndex {
     const top = topK(scores, ids, ids.length, k);
     for (let f = 0; f < finalists.length; f++) scores[finalists[f]!] = 0;
     return top;
+  }
+
+  /**
+   * For the pruned search, after terms order[0..j) were read whole: takes the LEADERS best passages by
+   * partial score, adds the remaining terms' contributions to them (galloping search into each remaining
+   * list) and returns the k-th best of those full scores, a lower bound of the final k-th best score.
+   */
+  private completedKth(query: ResolvedQuery, order: number[], j: number, touchedCount: number, k: number): number {
+    const { postingDocs, postingFreqs, offsets, norms, scores, touched } = this;
+    const k1Plus1 = this.params.k1 + 1;
+    const want = Math.min(touchedCount, Math.max(LEADERS, k));
+    const cut = kthLargest(scores, touched, touchedCount, want);
+    const leaders: number[] = [];
+    for (let i = 0; i < touchedCount && leaders.length < want; i++) if (scores[touched[i]!]! >= cut) leaders.push(touched[i]!);
+    leaders.sort((a, b) => a - b);
+    const full = Float64Array.from(leaders, (doc) => scores[doc]!);
+    for (let l = j; l < order.length; l++) {
+      const termId = query.ids[order[l]!]!;
+      const idf = query.idfs[order[l]!]!;
+      const end = offsets[termId + 1]!;
+      let p = offsets[termId]!;
+      for (let i = 0; i < leaders.length && p < end; i++) {
+        const doc = leaders[i]!;
+        p = gallop(postingDocs, p, end, doc);
+        if (p < end && postingDocs[p] === doc) {
+          const tf = postingFreqs[p]!;
+          full[i]! += (idf * tf * k1Plus1) / (tf + norms[doc]!);
+        }
+      }
+    }
+    if (leaders.length < k) return -Infinity;
+    full.sort();
+    return full[full.length - k]!;
   }
 
   /** The BM25 length normalisation of every passage, and every term's largest weight (for pruning). */
@@ -368,8 +433,8 @@ export class LexicalIndex {
 
   /** Whether passage `doc` contains `term` (binary search in the term's sorted posting list). */
   contains(doc: number, term: string): boolean {
-    const termId = this.termIds.get(term);
-    if (termId === undefined) return false;
+    const termId = this.vocabulary.lookup(term);
+    if (termId < 0) return false;
     let lo = this.offsets[termId]!;
     let hi = this.offsets[termId + 1]! - 1;
     while (lo <= hi) {
@@ -398,6 +463,15 @@ const PRUNE_MIN_POSTINGS = 200_000;
  * strictly out of the exact top k and every finalist's tie in.
  */
 const SLACK = 1e-9;
+
+/** In the pruned search, a list longer than this many times the candidates is galloped, not streamed. */
+const GALLOP_RATIO = 16;
+/** How many of the first-touched passages the pruned search estimates the k-th best score from. */
+const THETA_SAMPLE = 4096;
+/** How many of the best partial scorers the pruned search completes to bound the k-th best score. */
+const LEADERS = 256;
+/** Completing the leaders is tried before a list longer than this many postings per remaining term. */
+const COMPLETION_COST = LEADERS * 8;
 
 /** First index in [from, end) whose doc is ≥ doc (docs ascending), by exponential then binary search. */
 function gallop(docs: Int32Array, from: number, end: number, doc: number): number {

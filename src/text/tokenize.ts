@@ -74,7 +74,7 @@ const PHRASE_BREAK_CHAR = /^[.,;:!?()[\]{}"“”'‘’…\n\r–—-]$/;
 const OTHER = 1;
 const IN_SYLLABLE = 2;
 const BREAK = 3;
-/** Class of each UTF-16 code unit, filled on first sight (0 = not yet known). */
+/** Class of each UTF-16 code unit, filled on first sight; 0 = not yet known, and always for surrogates. */
 const charClasses = new Uint8Array(0x10000);
 const astralClasses = new Map<number, number>();
 
@@ -83,13 +83,13 @@ function classOf(char: string): number {
   return PHRASE_BREAK_CHAR.test(char) ? BREAK : OTHER;
 }
 
-/** Class of the character starting at `i`; astral characters (two code units) are looked up whole. */
-function charClassAt(text: string, i: number): number {
+/** Class of the character at `i` when the table does not know it: first sight, or a surrogate. */
+function slowClassAt(text: string, i: number): number {
   const unit = text.charCodeAt(i);
-  if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
-    const low = text.charCodeAt(i + 1);
-    if (low >= 0xdc00 && low <= 0xdfff) {
-      const codePoint = (unit - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000;
+  if (unit >= 0xd800 && unit <= 0xdfff) {
+    // An astral character (two code units) is classified whole; a lone surrogate is neither class.
+    if (unit <= 0xdbff && i + 1 < text.length && isLowSurrogate(text.charCodeAt(i + 1))) {
+      const codePoint = (unit - 0xd800) * 0x400 + (text.charCodeAt(i + 1) - 0xdc00) + 0x10000;
       let cls = astralClasses.get(codePoint);
       if (cls === undefined) {
         cls = classOf(String.fromCodePoint(codePoint));
@@ -97,12 +97,10 @@ function charClassAt(text: string, i: number): number {
       }
       return cls;
     }
+    return OTHER;
   }
-  let cls = charClasses[unit]!;
-  if (cls === 0) {
-    cls = classOf(String.fromCharCode(unit)); // a lone surrogate is neither a letter nor a break
-    charClasses[unit] = cls;
-  }
+  const cls = classOf(String.fromCharCode(unit));
+  charClasses[unit] = cls;
   return cls;
 }
 
@@ -110,113 +108,289 @@ function isLowSurrogate(unit: number): boolean {
   return unit >= 0xdc00 && unit <= 0xdfff;
 }
 
-/** What the interner knows about one distinct syllable as written (lower-cased). */
-interface SyllableEntry {
-  /** Id of its folded form among folded syllables. */
-  folded: number;
-  /** Term id of "f:<folded>". */
-  foldedTerm: number;
-  /** Term id of "a:<syllable>", or -1 when the syllable has no diacritics (same as folded). */
-  accentedTerm: number;
-  /** Term ids of accented bigrams "a:<this>_<next>", by the next syllable's id. */
-  nextAccented: Map<number, number> | null;
-  syllable: string;
-  /** Dense id among distinct syllables, the key of other syllables' nextAccented maps. */
-  id: number;
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+
+/** FNV-1a of text[start..end)'s code units (the interner's syllable hash). */
+function hashRange(text: string, start: number, end: number): number {
+  let hash = FNV_OFFSET;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), FNV_PRIME);
+  return hash;
+}
+
+/**
+ * An open-addressing hash map from pairs of non-negative ids to ids, in typed arrays: the bigram lookup
+ * runs once per syllable of the corpus, where a JS Map of Maps costs several times more.
+ */
+class PairMap {
+  private firsts = new Int32Array(1 << 12);
+  private seconds = new Int32Array(1 << 12);
+  /** value + 1; 0 marks an empty slot. */
+  private values = new Int32Array(1 << 12);
+  private count = 0;
+
+  private slotOf(first: number, second: number): number {
+    const mask = this.values.length - 1;
+    let slot = (Math.imul(first, 0x9e3779b1) ^ Math.imul(second + 0x7f4a7c15, 0x85ebca77)) >>> 0;
+    slot = (slot ^ (slot >>> 15)) & mask;
+    while (this.values[slot] !== 0 && (this.firsts[slot] !== first || this.seconds[slot] !== second)) slot = (slot + 1) & mask;
+    return slot;
+  }
+
+  /** The value for the pair, or -1. */
+  get(first: number, second: number): number {
+    return this.values[this.slotOf(first, second)]! - 1;
+  }
+
+  set(first: number, second: number, value: number): void {
+    if (2 * (this.count + 1) > this.values.length) this.grow();
+    const slot = this.slotOf(first, second);
+    if (this.values[slot] === 0) this.count++;
+    this.firsts[slot] = first;
+    this.seconds[slot] = second;
+    this.values[slot] = value + 1;
+  }
+
+  forEach(visit: (first: number, second: number, value: number) => void): void {
+    for (let i = 0; i < this.values.length; i++) if (this.values[i] !== 0) visit(this.firsts[i]!, this.seconds[i]!, this.values[i]! - 1);
+  }
+
+  private grow(): void {
+    const { firsts, seconds, values } = this;
+    this.firsts = new Int32Array(values.length * 2);
+    this.seconds = new Int32Array(values.length * 2);
+    this.values = new Int32Array(values.length * 2);
+    for (let i = 0; i < values.length; i++) {
+      if (values[i] !== 0) {
+        const slot = this.slotOf(firsts[i]!, seconds[i]!);
+        this.firsts[slot] = firsts[i]!;
+        this.seconds[slot] = seconds[i]!;
+        this.values[slot] = values[i]!;
+      }
+    }
+  }
 }
 
 /**
  * Produces the same term sequence as terms(), as numeric term ids, for indexing large corpora. terms()
- * builds a new string per term occurrence and the index then hashes it; here each distinct syllable is
- * folded and named once, and bigrams are found through small per-syllable maps keyed by ids, so the cost
- * per occurrence is one syllable lookup. Term strings are created only for terms never seen before.
+ * builds a new string per term occurrence and the index then hashes it; here each syllable is hashed
+ * while it is scanned and looked up in a table of the syllables seen so far, and bigrams are found by
+ * pairs of ids, so no string is built per occurrence. Each distinct syllable is folded once, and no term
+ * string is ever built: lookup() finds a term's id from its string through the same tables.
  */
 export class TermInterner {
-  /** Term string ("f:ngan_sach", "a:ngân") → term id; ids are dense, in order of first appearance. */
-  readonly termIds = new Map<string, number>();
-  /** Whether term id t is a folded term ("f:"), i.e. counts towards a passage's length. */
-  readonly isFolded: boolean[] = [];
-  private readonly syllables = new Map<string, SyllableEntry>();
+  private folded = new Uint8Array(1 << 12);
+  private terms = 0;
+
+  // Distinct syllables (as written, lower-cased), by syllable id.
+  private readonly syllableNames: string[] = [];
+  private readonly syllableFolded: number[] = [];
+  private readonly syllableFoldedTerm: number[] = [];
+  /** Term id of "a:<syllable>", or -1 when the syllable has no diacritics (same as folded). */
+  private readonly syllableAccentedTerm: number[] = [];
+  /** Open-addressing table: syllable id + 1 (0 = empty), with each slot's hash beside it. */
+  private slots = new Int32Array(1 << 12);
+  private slotHashes = new Int32Array(1 << 12);
+
+  // Distinct folded syllables, by folded id, with the id of their term "f:<folded>".
   private readonly foldedNames: string[] = [];
+  private readonly foldedTerms: number[] = [];
   private readonly foldedIds = new Map<string, number>();
-  /** Term ids of folded bigrams, by first folded syllable id, then second. */
-  private readonly foldedBigrams: Array<Map<number, number>> = [];
+  /** Folded bigrams by (first, second) folded id; accented bigrams by (first, second) syllable id. */
+  private readonly foldedBigrams = new PairMap();
+  private readonly accentedBigrams = new PairMap();
 
   get termCount(): number {
-    return this.isFolded.length;
+    return this.terms;
   }
 
-  private termId(term: string, folded: boolean): number {
-    let id = this.termIds.get(term);
-    if (id === undefined) {
-      id = this.isFolded.length;
-      this.termIds.set(term, id);
-      this.isFolded.push(folded);
+  /** Whether term id t is a folded term ("f:"), i.e. counts towards a passage's length. */
+  isFolded(termId: number): boolean {
+    return this.folded[termId] === 1;
+  }
+
+  /** 1 for each folded term id, 0 for accented ones; valid up to termCount (may be longer). */
+  foldedFlags(): Uint8Array {
+    return this.folded;
+  }
+
+  /**
+   * The id of a term given as terms() writes it ("f:ngan", "f:ngan_sach", "a:ngân", "a:ngân_sách"), or
+   * -1 when no interned text contained it.
+   */
+  lookup(term: string): number {
+    if (term.length < 3 || term.charCodeAt(1) !== 58 /* : */) return -1;
+    const kind = term.charCodeAt(0);
+    const split = term.indexOf('_', 2);
+    if (split >= 0 && term.indexOf('_', split + 1) >= 0) return -1; // no term joins three syllables
+    if (kind === 102 /* f */) {
+      if (split < 0) {
+        const id = this.foldedIds.get(term.slice(2));
+        return id === undefined ? -1 : this.foldedTerms[id]!;
+      }
+      const first = this.foldedIds.get(term.slice(2, split));
+      const second = this.foldedIds.get(term.slice(split + 1));
+      return first === undefined || second === undefined ? -1 : this.foldedBigrams.get(first, second);
     }
+    if (kind === 97 /* a */) {
+      if (split < 0) {
+        const id = this.findSyllable(term, 2, term.length, hashRange(term, 2, term.length));
+        return id < 0 ? -1 : this.syllableAccentedTerm[id]!;
+      }
+      const first = this.findSyllable(term, 2, split, hashRange(term, 2, split));
+      const second = this.findSyllable(term, split + 1, term.length, hashRange(term, split + 1, term.length));
+      return first < 0 || second < 0 ? -1 : this.accentedBigrams.get(first, second);
+    }
+    return -1;
+  }
+
+  /** Calls visit(folded syllable, id of its term "f:<folded>") in order of first appearance. */
+  forEachFoldedSyllable(visit: (folded: string, termId: number) => void): void {
+    this.foldedNames.forEach((name, id) => visit(name, this.foldedTerms[id]!));
+  }
+
+  /** Every term's string, by term id (for tests and debugging: nothing else needs them). */
+  termNames(): string[] {
+    const names = new Array<string>(this.terms);
+    this.foldedNames.forEach((name, id) => (names[this.foldedTerms[id]!] = 'f:' + name));
+    this.syllableNames.forEach((name, id) => {
+      if (this.syllableAccentedTerm[id]! >= 0) names[this.syllableAccentedTerm[id]!] = 'a:' + name;
+    });
+    this.foldedBigrams.forEach((a, b, id) => (names[id] = 'f:' + this.foldedNames[a] + '_' + this.foldedNames[b]));
+    this.accentedBigrams.forEach((a, b, id) => (names[id] = 'a:' + this.syllableNames[a] + '_' + this.syllableNames[b]));
+    return names;
+  }
+
+  private newTerm(folded: boolean): number {
+    const id = this.terms++;
+    if (id === this.folded.length) {
+      const bigger = new Uint8Array(this.folded.length * 2);
+      bigger.set(this.folded);
+      this.folded = bigger;
+    }
+    this.folded[id] = folded ? 1 : 0;
     return id;
   }
 
-  private entry(syllable: string): SyllableEntry {
-    let entry = this.syllables.get(syllable);
-    if (entry === undefined) {
-      const foldedName = foldSyllable(syllable);
-      let folded = this.foldedIds.get(foldedName);
-      if (folded === undefined) {
-        folded = this.foldedNames.length;
-        this.foldedIds.set(foldedName, folded);
-        this.foldedNames.push(foldedName);
-        this.foldedBigrams.push(new Map());
+  /** The id of the syllable text[start..end) whose hash is `hash`, or -1. */
+  private findSyllable(text: string, start: number, end: number, hash: number): number {
+    const slot = this.slotFor(text, start, end, hash);
+    return this.slots[slot]! - 1;
+  }
+
+  /** The slot holding text[start..end), or the empty slot where it belongs. */
+  private slotFor(text: string, start: number, end: number, hash: number): number {
+    const mask = this.slots.length - 1;
+    const length = end - start;
+    for (let slot = (hash ^ (hash >>> 16)) & mask; ; slot = (slot + 1) & mask) {
+      const stored = this.slots[slot]!;
+      if (stored === 0) return slot;
+      if (this.slotHashes[slot] !== hash) continue;
+      const name = this.syllableNames[stored - 1]!;
+      if (name.length !== length) continue;
+      let same = true;
+      for (let c = 0; c < length; c++) {
+        if (name.charCodeAt(c) !== text.charCodeAt(start + c)) {
+          same = false;
+          break;
+        }
       }
-      entry = {
-        folded,
-        foldedTerm: this.termId('f:' + foldedName, true),
-        accentedTerm: syllable === foldedName ? -1 : this.termId('a:' + syllable, false),
-        nextAccented: null,
-        syllable,
-        id: this.syllables.size,
-      };
-      this.syllables.set(syllable, entry);
+      if (same) return slot;
     }
-    return entry;
+  }
+
+  /** The id of the syllable text[start..end) with hash `hash`, adding it when new. */
+  private syllableId(text: string, start: number, end: number, hash: number): number {
+    const slot = this.slotFor(text, start, end, hash);
+    const stored = this.slots[slot]!;
+    return stored !== 0 ? stored - 1 : this.addSyllable(text.slice(start, end), hash, slot);
+  }
+
+  private addSyllable(syllable: string, hash: number, slot: number): number {
+    const foldedName = foldSyllable(syllable);
+    let folded = this.foldedIds.get(foldedName);
+    if (folded === undefined) {
+      folded = this.foldedNames.length;
+      this.foldedIds.set(foldedName, folded);
+      this.foldedNames.push(foldedName);
+      this.foldedTerms.push(this.newTerm(true));
+    }
+    const id = this.syllableNames.length;
+    this.syllableNames.push(syllable);
+    this.syllableFolded.push(folded);
+    this.syllableFoldedTerm.push(this.foldedTerms[folded]!);
+    this.syllableAccentedTerm.push(syllable === foldedName ? -1 : this.newTerm(false));
+    this.slots[slot] = id + 1;
+    this.slotHashes[slot] = hash;
+    if (2 * this.syllableNames.length > this.slots.length) this.growSlots();
+    return id;
+  }
+
+  private growSlots(): void {
+    const { slots, slotHashes } = this;
+    this.slots = new Int32Array(slots.length * 2);
+    this.slotHashes = new Int32Array(slots.length * 2);
+    const mask = this.slots.length - 1;
+    for (let i = 0; i < slots.length; i++) {
+      if (slots[i] === 0) continue;
+      const hash = slotHashes[i]!;
+      let slot = (hash ^ (hash >>> 16)) & mask;
+      while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
+      this.slots[slot] = slots[i]!;
+      this.slotHashes[slot] = hash;
+    }
   }
 
   /** Appends to `out` the ids of the terms of terms(text, { accented }), in the same order, repeats kept. */
   intern(text: string, accented: boolean, out: TermIdBuffer): void {
     const lowered = text.toLowerCase().normalize('NFC');
     const length = lowered.length;
-    let previous: SyllableEntry | null = null;
+    let previous = -1; // syllable id of the previous syllable in this phrase, -1 at a phrase start
     for (let i = 0; i < length; ) {
-      let cls = charClassAt(lowered, i);
+      let unit = lowered.charCodeAt(i);
+      let cls = charClasses[unit]!;
+      if (cls === 0) cls = slowClassAt(lowered, i);
       if (cls !== IN_SYLLABLE) {
-        if (cls === BREAK) previous = null; // no bigram across a phrase break
+        if (cls === BREAK) previous = -1; // no bigram across a phrase break
         i++;
         continue;
       }
       const start = i;
-      do {
-        i += lowered.charCodeAt(i) >= 0xd800 && lowered.charCodeAt(i) <= 0xdbff && i + 1 < length && isLowSurrogate(lowered.charCodeAt(i + 1)) ? 2 : 1;
-        cls = i < length ? charClassAt(lowered, i) : OTHER;
-      } while (cls === IN_SYLLABLE);
-      const syllable = lowered.slice(start, i);
-      const current = this.entry(syllable);
-      out.push(current.foldedTerm);
-      if (previous !== null) {
-        const next = this.foldedBigrams[previous.folded]!;
-        let bigram = next.get(current.folded);
-        if (bigram === undefined) {
-          bigram = this.termId('f:' + this.foldedNames[previous.folded] + '_' + this.foldedNames[current.folded], true);
-          next.set(current.folded, bigram);
+      let hash = FNV_OFFSET; // FNV-1a over the code units, as hashRange computes it
+      for (;;) {
+        hash = Math.imul(hash ^ unit, FNV_PRIME);
+        i++;
+        if (i >= length) break;
+        if (unit >= 0xd800 && unit <= 0xdbff && isLowSurrogate(lowered.charCodeAt(i))) {
+          // The low half of an astral letter, classified whole (as a letter) with its high half.
+          unit = lowered.charCodeAt(i);
+          continue;
+        }
+        unit = lowered.charCodeAt(i);
+        cls = charClasses[unit]!;
+        if (cls === 0) cls = slowClassAt(lowered, i);
+        if (cls !== IN_SYLLABLE) break;
+      }
+      const current = this.syllableId(lowered, start, i, hash);
+      const accentedTerm = this.syllableAccentedTerm[current]!;
+      out.push(this.syllableFoldedTerm[current]!);
+      if (previous >= 0) {
+        const first = this.syllableFolded[previous]!;
+        const second = this.syllableFolded[current]!;
+        let bigram = this.foldedBigrams.get(first, second);
+        if (bigram < 0) {
+          bigram = this.newTerm(true);
+          this.foldedBigrams.set(first, second, bigram);
         }
         out.push(bigram);
       }
       if (accented) {
-        if (current.accentedTerm >= 0) out.push(current.accentedTerm);
-        if (previous !== null && (current.accentedTerm >= 0 || previous.accentedTerm >= 0)) {
-          const next = (previous.nextAccented ??= new Map());
-          let bigram = next.get(current.id);
-          if (bigram === undefined) {
-            bigram = this.termId('a:' + previous.syllable + '_' + current.syllable, false);
-            next.set(current.id, bigram);
+        if (accentedTerm >= 0) out.push(accentedTerm);
+        if (previous >= 0 && (accentedTerm >= 0 || this.syllableAccentedTerm[previous]! >= 0)) {
+          let bigram = this.accentedBigrams.get(previous, current);
+          if (bigram < 0) {
+            bigram = this.newTerm(false);
+            this.accentedBigrams.set(previous, current, bigram);
           }
           out.push(bigram);
         }

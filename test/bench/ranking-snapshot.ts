@@ -19,10 +19,15 @@ async function main() {
   const index = LexicalIndex.build(alqac.passages.map((p) => ({ title: p.docTitle, section: p.section, text: p.text })));
   const buildMs = performance.now() - started;
   const rows: unknown[] = [];
+  let prunedMismatches = 0;
   for (const q of alqac.questions) {
     for (const question of [q.question, foldDiacritics(q.question)]) {
       const corrected = index.correctSpelling(question);
       const top = index.search(corrected, 10);
+      // The pruned path (taken at larger scale) must agree here too, where search() rarely takes it.
+      for (const k of [10, 50]) {
+        if (JSON.stringify(index.searchPruned(corrected, k)) !== JSON.stringify(index.searchExhaustive(corrected, k))) prunedMismatches++;
+      }
       const answer = composeAnswer(
         question,
         top.slice(0, 3).map((r) => ({ passage: alqac.passages[r.index]!, score: r.score })),
@@ -39,7 +44,8 @@ async function main() {
   }
   await fs.mkdir(path.dirname(out), { recursive: true });
   await fs.writeFile(out, JSON.stringify(rows, null, 1));
-  process.stderr.write(`${rows.length} rankings written to ${out} (build ${buildMs.toFixed(0)} ms)\n`);
+  process.stderr.write(`${rows.length} rankings written to ${out} (build ${buildMs.toFixed(0)} ms); pruned ≠ exhaustive: ${prunedMismatches}\n`);
+  if (prunedMismatches > 0) process.exitCode = 1;
 }
 
 main().catch((error) => {

@@ -56,7 +56,7 @@ export const PROBES: Record<Version, { question: string; expect: string }> = {
 };
 
 /** A corpus folder with the shared reports and version `version` of the version file. */
-export async function makeVersionedCorpus(dir: string, version: Version, fillers = 24): Promise<void> {
+export async function makeVersionedCorpus(dir: string, version: Version, fillers = 8): Promise<void> {
   await mkdir(dir, { recursive: true });
   await copyFile(path.join(REPO_CORPUS, CAM_LE_FILE), path.join(dir, CAM_LE_FILE));
   for (let i = 0; i < fillers; i++) {

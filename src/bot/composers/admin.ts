@@ -65,8 +65,9 @@ async function handleUpload(ctx: Context, deps: BotDeps): Promise<void> {
 
   const corpusDir = deps.settings.CORPUS_DIR;
   await replyHtml(ctx, MSG.uploadReceiving(name));
-  const temp = await incomingPath(corpusDir, name);
+  let temp: string | null = null;
   try {
+    temp = await incomingPath(corpusDir, name);
     try {
       await downloadTelegramFile(ctx.api, deps.settings.TELEGRAM_API_ROOT, deps.token, document.file_id, temp, maxMb * MB);
     } catch (error) {
@@ -77,7 +78,7 @@ async function handleUpload(ctx: Context, deps: BotDeps): Promise<void> {
     }
     let title: string;
     try {
-      title = (await readDocumentFile(temp, name)).title;
+      title = (await readDocumentFile(temp, name, { parseTimeoutMs: deps.uploadParseTimeoutMs })).title;
     } catch (error) {
       log.info('upload refused: unreadable', { user: ctx.from?.id, file: name, reason: describe(error) });
       await replyHtml(ctx, MSG.uploadRefused(name, describe(error)));
@@ -85,10 +86,17 @@ async function handleUpload(ctx: Context, deps: BotDeps): Promise<void> {
     }
     const installed = await installUpload(corpusDir, name, temp);
     log.info('upload installed', { user: ctx.from?.id, file: name, replaced: installed.historyPath !== null, history: installed.historyPath });
-    await replyHtml(ctx, MSG.uploadSaved(name, title, installed.historyPath !== null, original !== name ? original : null));
+    // The original name is shown as sent, minus control characters (a NUL in a message is refused).
+    const shownOriginal = original !== name ? original.replace(/[\u0000-\u001f\u007f]/g, '') : null;
+    await replyHtml(ctx, MSG.uploadSaved(name, title, installed.historyPath !== null, shownOriginal));
     await deps.reloads.start(ctx.chat.id, `upload of ${name} by ${ctx.from?.id}`);
+  } catch (error) {
+    // A disk problem (full, read-only, permissions): the admin must hear that the upload did not happen.
+    if (!(error as NodeJS.ErrnoException).syscall) throw error;
+    log.error('upload failed', { user: ctx.from?.id, file: name, error: describe(error) });
+    await ctx.reply(MSG.internalError);
   } finally {
-    await rm(temp, { force: true });
+    if (temp) await rm(temp, { force: true });
   }
 }
 
