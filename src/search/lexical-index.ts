@@ -57,49 +57,48 @@ export class LexicalIndex {
   static build(documents: LexicalDocument[], params: Bm25Params = DEFAULT_BM25): LexicalIndex {
     const index = new LexicalIndex(documents.length, params);
     // First pass: each document's distinct terms with their frequencies, as (termId, freq) pairs in
-    // order of first occurrence, appended to two flat buffers. Terms are interned to ids while the text
+    // order of first occurrence, appended to one flat buffer. Terms are interned to ids while the text
     // is scanned (see TermInterner), so no string is built or hashed per term occurrence.
     const interner = new TermInterner();
     const occurrences = new TermIdBuffer();
-    let pairTerms = new Int32Array(1 << 16);
-    let pairFreqs = new Int32Array(1 << 16);
+    let pairs = new Int32Array(1 << 17); // [termId, freq] per (document, distinct term)
     let pairCount = 0;
     const docPairEnd = new Int32Array(documents.length);
-    // Per term: last document it was seen in (+1, so 0 = never), its count there, documents containing it.
-    let lastDoc = new Int32Array(1 << 12);
-    let countInDoc = new Int32Array(1 << 12);
-    let docFreq = new Int32Array(1 << 12);
+    // Per term, side by side (one cache line per lookup): the last document it was seen in (+1, so 0 =
+    // never), its count there, how many documents contain it, and 1 if it is a folded term.
+    const LAST = 0;
+    const COUNT = 1;
+    const DF = 2;
+    const FOLDED = 3;
+    let state = new Int32Array(4 << 12);
+    let knownTerms = 0;
     let totalLength = 0;
     for (let docId = 0; docId < documents.length; docId++) {
       const doc = documents[docId]!;
       occurrences.clear();
       interner.intern(`${doc.title}\n${doc.section ?? ''}\n${doc.text}`, true, occurrences);
-      const isFolded = interner.foldedFlags();
-      if (interner.termCount > lastDoc.length) {
-        const size = Math.max(interner.termCount, lastDoc.length * 2);
-        lastDoc = grow(lastDoc, size);
-        countInDoc = grow(countInDoc, size);
-        docFreq = grow(docFreq, size);
+      if (interner.termCount > knownTerms) {
+        if (4 * interner.termCount > state.length) state = grow(state, Math.max(4 * interner.termCount, 2 * state.length));
+        const flags = interner.foldedFlags();
+        for (; knownTerms < interner.termCount; knownTerms++) state[4 * knownTerms + FOLDED] = flags[knownTerms]!;
       }
+      if (2 * (pairCount + occurrences.length) > pairs.length) pairs = grow(pairs, Math.max(2 * pairs.length, 2 * (pairCount + occurrences.length)));
       const firstPair = pairCount;
+      const stamp = docId + 1;
       let length = 0;
       const ids = occurrences.data;
       for (let i = 0; i < occurrences.length; i++) {
-        const id = ids[i]!;
-        if (lastDoc[id] !== docId + 1) {
-          lastDoc[id] = docId + 1;
-          countInDoc[id] = 0;
-          docFreq[id]!++;
-          if (pairCount === pairTerms.length) {
-            pairTerms = grow(pairTerms, pairCount * 2);
-            pairFreqs = grow(pairFreqs, pairCount * 2);
-          }
-          pairTerms[pairCount++] = id;
+        const at = 4 * ids[i]!;
+        if (state[at + LAST] !== stamp) {
+          state[at + LAST] = stamp;
+          state[at + COUNT] = 0;
+          state[at + DF]!++;
+          pairs[2 * pairCount++] = ids[i]!;
         }
-        countInDoc[id]!++;
-        length += isFolded[id]!;
+        state[at + COUNT]!++;
+        length += state[at + FOLDED]!;
       }
-      for (let p = firstPair; p < pairCount; p++) pairFreqs[p] = countInDoc[pairTerms[p]!]!;
+      for (let p = firstPair; p < pairCount; p++) pairs[2 * p + 1] = state[4 * pairs[2 * p]! + COUNT]!;
       docPairEnd[docId] = pairCount;
       index.docLengths[docId] = length;
       totalLength += length;
@@ -108,15 +107,15 @@ export class LexicalIndex {
     // Second pass: lay the postings out contiguously, documents in increasing order within each term.
     const termCount = interner.termCount;
     const offsets = new Int32Array(termCount + 1);
-    for (let t = 0; t < termCount; t++) offsets[t + 1] = offsets[t]! + docFreq[t]!;
+    for (let t = 0; t < termCount; t++) offsets[t + 1] = offsets[t]! + state[4 * t + DF]!;
     const fill = offsets.slice(0, termCount);
     const postingDocs = new Int32Array(pairCount);
     const postingFreqs = new Float32Array(pairCount);
     for (let docId = 0, p = 0; docId < documents.length; docId++) {
       for (const end = docPairEnd[docId]!; p < end; p++) {
-        const at = fill[pairTerms[p]!]!++;
+        const at = fill[pairs[2 * p]!]!++;
         postingDocs[at] = docId;
-        postingFreqs[at] = pairFreqs[p]!;
+        postingFreqs[at] = pairs[2 * p + 1]!;
       }
     }
     index.vocabulary = interner;

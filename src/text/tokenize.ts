@@ -123,50 +123,47 @@ function hashRange(text: string, start: number, end: number): number {
  * runs once per syllable of the corpus, where a JS Map of Maps costs several times more.
  */
 class PairMap {
-  private firsts = new Int32Array(1 << 12);
-  private seconds = new Int32Array(1 << 12);
-  /** value + 1; 0 marks an empty slot. */
-  private values = new Int32Array(1 << 12);
+  /** Slot i: [first, second, value + 1] at 3i (value 0 = empty), one cache line per probe. */
+  private table = new Int32Array(3 << 12);
   private count = 0;
 
   private slotOf(first: number, second: number): number {
-    const mask = this.values.length - 1;
+    const table = this.table;
+    const mask = table.length / 3 - 1;
     let slot = (Math.imul(first, 0x9e3779b1) ^ Math.imul(second + 0x7f4a7c15, 0x85ebca77)) >>> 0;
     slot = (slot ^ (slot >>> 15)) & mask;
-    while (this.values[slot] !== 0 && (this.firsts[slot] !== first || this.seconds[slot] !== second)) slot = (slot + 1) & mask;
+    while (table[3 * slot + 2] !== 0 && (table[3 * slot] !== first || table[3 * slot + 1] !== second)) slot = (slot + 1) & mask;
     return slot;
   }
 
   /** The value for the pair, or -1. */
   get(first: number, second: number): number {
-    return this.values[this.slotOf(first, second)]! - 1;
+    return this.table[3 * this.slotOf(first, second) + 2]! - 1;
   }
 
   set(first: number, second: number, value: number): void {
-    if (2 * (this.count + 1) > this.values.length) this.grow();
-    const slot = this.slotOf(first, second);
-    if (this.values[slot] === 0) this.count++;
-    this.firsts[slot] = first;
-    this.seconds[slot] = second;
-    this.values[slot] = value + 1;
+    if (2 * (this.count + 1) > this.table.length / 3) this.grow();
+    const at = 3 * this.slotOf(first, second);
+    if (this.table[at + 2] === 0) this.count++;
+    this.table[at] = first;
+    this.table[at + 1] = second;
+    this.table[at + 2] = value + 1;
   }
 
   forEach(visit: (first: number, second: number, value: number) => void): void {
-    for (let i = 0; i < this.values.length; i++) if (this.values[i] !== 0) visit(this.firsts[i]!, this.seconds[i]!, this.values[i]! - 1);
+    const table = this.table;
+    for (let at = 0; at < table.length; at += 3) if (table[at + 2] !== 0) visit(table[at]!, table[at + 1]!, table[at + 2]! - 1);
   }
 
   private grow(): void {
-    const { firsts, seconds, values } = this;
-    this.firsts = new Int32Array(values.length * 2);
-    this.seconds = new Int32Array(values.length * 2);
-    this.values = new Int32Array(values.length * 2);
-    for (let i = 0; i < values.length; i++) {
-      if (values[i] !== 0) {
-        const slot = this.slotOf(firsts[i]!, seconds[i]!);
-        this.firsts[slot] = firsts[i]!;
-        this.seconds[slot] = seconds[i]!;
-        this.values[slot] = values[i]!;
-      }
+    const old = this.table;
+    this.table = new Int32Array(old.length * 2);
+    for (let at = 0; at < old.length; at += 3) {
+      if (old[at + 2] === 0) continue;
+      const slot = 3 * this.slotOf(old[at]!, old[at + 1]!);
+      this.table[slot] = old[at]!;
+      this.table[slot + 1] = old[at + 1]!;
+      this.table[slot + 2] = old[at + 2]!;
     }
   }
 }
@@ -345,6 +342,9 @@ export class TermInterner {
   intern(text: string, accented: boolean, out: TermIdBuffer): void {
     const lowered = text.toLowerCase().normalize('NFC');
     const length = lowered.length;
+    // Each syllable has at least one character and yields at most four terms.
+    const data = out.reserve(4 * length);
+    let n = out.length;
     let previous = -1; // syllable id of the previous syllable in this phrase, -1 at a phrase start
     for (let i = 0; i < length; ) {
       let unit = lowered.charCodeAt(i);
@@ -373,7 +373,7 @@ export class TermInterner {
       }
       const current = this.syllableId(lowered, start, i, hash);
       const accentedTerm = this.syllableAccentedTerm[current]!;
-      out.push(this.syllableFoldedTerm[current]!);
+      data[n++] = this.syllableFoldedTerm[current]!;
       if (previous >= 0) {
         const first = this.syllableFolded[previous]!;
         const second = this.syllableFolded[current]!;
@@ -382,21 +382,22 @@ export class TermInterner {
           bigram = this.newTerm(true);
           this.foldedBigrams.set(first, second, bigram);
         }
-        out.push(bigram);
+        data[n++] = bigram;
       }
       if (accented) {
-        if (accentedTerm >= 0) out.push(accentedTerm);
+        if (accentedTerm >= 0) data[n++] = accentedTerm;
         if (previous >= 0 && (accentedTerm >= 0 || this.syllableAccentedTerm[previous]! >= 0)) {
           let bigram = this.accentedBigrams.get(previous, current);
           if (bigram < 0) {
             bigram = this.newTerm(false);
             this.accentedBigrams.set(previous, current, bigram);
           }
-          out.push(bigram);
+          data[n++] = bigram;
         }
       }
       previous = current;
     }
+    out.length = n;
   }
 }
 
@@ -406,12 +407,17 @@ export class TermIdBuffer {
   length = 0;
 
   push(id: number): void {
-    if (this.length === this.data.length) {
-      const bigger = new Int32Array(this.data.length * 2);
-      bigger.set(this.data);
+    this.reserve(1)[this.length++] = id;
+  }
+
+  /** Makes room for `more` ids after the current length; returns the (possibly new) data array. */
+  reserve(more: number): Int32Array {
+    if (this.length + more > this.data.length) {
+      const bigger = new Int32Array(Math.max(this.data.length * 2, this.length + more));
+      bigger.set(this.data.subarray(0, this.length));
       this.data = bigger;
     }
-    this.data[this.length++] = id;
+    return this.data;
   }
 
   clear(): void {

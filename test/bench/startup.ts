@@ -7,7 +7,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median } from './stats.js';
 
-const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'startup-child.ts');
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const CHILD = path.join(HERE, 'startup-child.ts');
+const IMPORT_COST_CHILD = path.join(HERE, 'import-cost-child.ts');
 
 export interface StartupRun {
   /** Parent's wall clock, spawn() to the ready line. */
@@ -86,4 +88,22 @@ export async function measureStartup(args: ChildArgs, expectedBuiltAt: string | 
       firstAnswerMs: pick('firstAnswerMs'),
     },
   };
+}
+
+/** Median load time (ms) of each heavy module a lexical engine imports without using, in fresh processes. */
+export async function measureImportCost(runs: number): Promise<Record<string, number>> {
+  const samples: Record<string, number>[] = [];
+  for (let i = 0; i < runs; i++) {
+    samples.push(
+      await new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', IMPORT_COST_CHILD], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        child.stdout.setEncoding('utf8');
+        child.stdout.on('data', (chunk: string) => (out += chunk));
+        child.on('error', reject);
+        child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as Record<string, number>) : reject(new Error(`import-cost child exited with ${code}`))));
+      }),
+    );
+  }
+  return Object.fromEntries(Object.keys(samples[0] ?? {}).map((name) => [name, median(samples.map((s) => s[name]!))]));
 }

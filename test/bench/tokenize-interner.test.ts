@@ -31,6 +31,24 @@ describe('TermInterner', () => {
     );
   });
 
+  it('looks a term up by its string exactly when an interned text had that term', () => {
+    const text = fc.array(fc.oneof(fc.constantFrom(...PIECES), fc.string({ unit: 'binary' })), { maxLength: 20 }).map((p) => p.join(''));
+    fc.assert(
+      fc.property(text, text, (indexed, asked) => {
+        const interner = new TermInterner();
+        internedTerms(interner, indexed, true);
+        const known = new Set(terms(indexed, { accented: true }));
+        const names = interner.termNames();
+        for (const term of [...terms(asked, { accented: true }), ...terms(asked, { accented: false })]) {
+          const id = interner.lookup(term);
+          expect(id >= 0).toBe(known.has(term));
+          if (id >= 0) expect(names[id]).toBe(term);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('keeps ids stable across texts and marks folded terms', () => {
     const interner = new TermInterner();
     const a = internedTerms(interner, 'Thu ngân sách nhà nước', true);

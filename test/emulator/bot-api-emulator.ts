@@ -645,7 +645,7 @@ export class BotApiEmulator {
     const server = http.createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
+      server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, () => {
         server.off('error', reject);
         resolve();
       });

@@ -1,6 +1,6 @@
 // Nobody gets in: every admin action is checked against ADMIN_IDS when it runs, for the sender of that
 // very update. From a non-admin, in a private chat and in a group, every admin command (also with the
-// bot's @username, arguments, or as a file caption), an upload, and every callback_data an admin button
+// bot's @username or with arguments), an upload, and every callback_data an admin button
 // can carry (pressed on the admin's own message, or forged) → a polite refusal and nothing else: no
 // reload (counted at the engine), the corpus unchanged, no statistics or report list shown, no question
 // counted. ADMIN_IDS comes from the settings read at start-up (src/config.ts, .env); there is no
