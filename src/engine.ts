@@ -8,9 +8,7 @@ import type { AnswerEngine, AskOptions, EngineStatus, IndexSummary, ProgressEven
 import type { Embedder, ScoredPassage, SearchMode } from './search/types.js';
 import { chunkDocument, CHUNKER_VERSION } from './corpus/chunker.js';
 import { hashCorpusFiles, sameHashes } from './corpus/corpus-files.js';
-import { loadCorpus } from './corpus/load-corpus.js';
 import { composeAnswer } from './answer/compose.js';
-import { loadEmbedder } from './search/embedder.js';
 import { LexicalIndex } from './search/lexical-index.js';
 import { DEFAULT_HNSW, VectorIndex } from './search/vector-index.js';
 import { BundleError, readBundle, writeBundle, type BundleManifest, type LoadedBundle } from './search/bundle-store.js';
@@ -88,15 +86,20 @@ export class Engine implements AnswerEngine {
   /** Loads the model (or falls back to lexical search), then the saved index, rebuilding it if stale. */
   static async open(options: EngineOptions, onProgress?: (event: ProgressEvent) => void): Promise<Engine> {
     const engine = new Engine(options);
-    await engine.loadModel(onProgress);
+    // The model and the saved index load side by side: onnxruntime builds its session off the main thread.
+    const modelLoaded = engine.loadModel(onProgress);
     let bundle: LoadedBundle | null = null;
     try {
       bundle = await readBundle(options.indexDir);
     } catch (error) {
-      if (!(error instanceof BundleError)) throw error;
+      if (!(error instanceof BundleError)) {
+        await modelLoaded;
+        throw error;
+      }
       if (error.reason === 'missing') log.info('no saved index yet; building one', { indexDir: options.indexDir });
       else log.warn('saved index unusable; rebuilding it from the corpus', { reason: error.message });
     }
+    await modelLoaded;
     const stale = bundle ? await engine.staleness(bundle.manifest) : 'no index';
     if (bundle && !stale) {
       engine.snapshot = engine.snapshotOf(bundle);
@@ -116,6 +119,9 @@ export class Engine implements AnswerEngine {
       return;
     }
     try {
+      // Imported on demand: transformers.js and onnxruntime take ~0.5 s to load, which a lexical-only
+      // engine should not pay at start-up.
+      const { loadEmbedder } = await import('./search/embedder.js');
       this.embedder = await loadEmbedder({ ...embedder, onProgress: (message) => onProgress?.({ stage: 'model', message }) });
       this.degradedReason = null;
       log.info('embedding model loaded', { model: this.embedder.modelId, dimension: this.embedder.dimension });
@@ -153,6 +159,8 @@ export class Engine implements AnswerEngine {
     const started = performance.now();
     const { corpusDir, indexDir } = this.options;
     const listed = await hashCorpusFiles(corpusDir);
+    // The parsers (mammoth, pdf.js) load on the first build, not at every start-up.
+    const { loadCorpus } = await import('./corpus/load-corpus.js');
     const corpus = await loadCorpus(corpusDir, { onProgress: (done, total) => onProgress?.({ stage: 'load', done, total }) });
     // The manifest must fingerprint the bytes that were indexed: a file replaced between the listing and
     // the read would otherwise be recorded with the old hash, and a later start-up with the old file back

@@ -5,8 +5,7 @@
 // Accents are honoured where the user typed them: "mục tiêu" must not match "vượt mức", while
 // "muc tieu", typed without diacritics, matches any accents. So a syllable typed with diacritics is
 // matched exactly and one typed without is matched on its folded form; a text offers both forms.
-import { foldDiacritics } from '../text/normalize.js';
-import { FOLDED_STOPWORDS, STOPWORDS, hasDiacritics, phrases } from '../text/tokenize.js';
+import { FOLDED_STOPWORDS, STOPWORDS, foldSyllable, hasDiacritics, phrases } from '../text/tokenize.js';
 
 export interface WeightedTerm {
   /** Unigram ("mục", "muc") or bigram ("ngân_sách"), in the form it must be matched. */
@@ -18,7 +17,7 @@ export interface WeightedTerm {
 export function textTerms(text: string): Set<string> {
   const out = new Set<string>();
   for (const phrase of phrases(text)) {
-    const folded = phrase.map(foldDiacritics);
+    const folded = phrase.map(foldSyllable);
     for (let i = 0; i < phrase.length; i++) {
       out.add(phrase[i]!);
       out.add(folded[i]!);
@@ -45,10 +44,10 @@ export function questionTerms(question: string): { term: string; folded: string 
     for (let i = 0; i < phrase.length; i++) {
       const word = phrase[i]!;
       if (isStopword(word)) continue;
-      out.set(word, foldDiacritics(word));
+      out.set(word, foldSyllable(word));
       const previous = phrase[i - 1];
       if (previous === undefined || isStopword(previous)) continue;
-      const folded = foldDiacritics(previous) + '_' + foldDiacritics(word);
+      const folded = foldSyllable(previous) + '_' + foldSyllable(word);
       out.set(hasDiacritics(previous) && hasDiacritics(word) ? previous + '_' + word : folded, folded);
     }
   }

@@ -269,7 +269,7 @@ export class LexicalIndex {
         // the check costs: the k-th best partial score among the first-touched passages (those of the
         // rarest terms, where the best usually are), and the leaders' completed scores.
         const sample = Math.min(touchedCount, THETA_SAMPLE);
-        if (next > sample) theta = Math.max(theta, kthLargest(scores, touched, sample, k));
+        if (next > sample && sample >= k) theta = Math.max(theta, kthLargest(scores, touched, sample, k));
         if (theta * (1 - SLACK) <= restFrom[j]! * (1 + SLACK) && next > COMPLETION_COST * (m - j)) {
           theta = Math.max(theta, this.completedKth(query, order, j, touchedCount, k));
           completedAt = j;
@@ -458,8 +458,9 @@ interface ResolvedQuery {
 const PRUNE_MIN_POSTINGS = 200_000;
 /**
  * Relative margin on every pruning decision. Summing a passage's contributions in another order changes
- * its score by at most ~1e-13 (relative) for any realistic question; 1e-9 keeps every pruned passage
- * strictly out of the exact top k and every finalist's tie in.
+ * its score by ~1e-13 (relative) at most for any realistic question, and a bound idf × max weight differs
+ * from the largest contribution by a few ulps; 1e-9 keeps every pruned passage strictly out of the exact
+ * top k and every passage tied with the k-th among the finalists.
  */
 const SLACK = 1e-9;
 
@@ -493,7 +494,7 @@ function gallop(docs: Int32Array, from: number, end: number, doc: number): numbe
   return lo;
 }
 
-// Reused by kthLargest: a query never needs more than k slots, and k is small.
+// Reused by kthLargest: k slots, and k is small (50 for hybrid search).
 let kthHeap = new Float64Array(64);
 
 /** The k-th largest of scores[docs[0..count)] (count ≥ k), with a min-heap of the k largest. */

@@ -26,7 +26,8 @@ export function syllables(text: string): string[] {
 // Vietnamese has only a few thousand distinct syllables, so folding each one once pays off: indexing
 // folds every syllable of the corpus.
 const foldedSyllables = new Map<string, string>();
-function foldSyllable(syllable: string): string {
+/** foldDiacritics of one syllable, memoised (for callers that fold every syllable of a text). */
+export function foldSyllable(syllable: string): string {
   let folded = foldedSyllables.get(syllable);
   if (folded === undefined) {
     folded = foldDiacritics(syllable);

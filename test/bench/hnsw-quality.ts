@@ -165,7 +165,9 @@ export function bagOfSyllables(texts: readonly string[], dimension: number, seed
     }
     let norm = 0;
     for (let i = 0; i < dimension; i++) norm += sum[i]! * sum[i]!;
-    norm = Math.sqrt(norm) || 1;
+    // A text without syllables gets some direction: a zero vector has no cosine.
+    if (norm === 0) return Float32Array.from(randomUnitVector(seededRandom(seed), dimension));
+    norm = Math.sqrt(norm);
     return Float32Array.from(sum, (x) => x / norm);
   });
 }

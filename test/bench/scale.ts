@@ -63,6 +63,8 @@ export interface ScaleArgs {
   rounds: number;
   /** Questions whose exact nearest neighbours are computed for recall@10 (brute force is slow at scale). */
   qualityQueries: number;
+  /** ef values to measure recall at (default: the sweep). */
+  qualityEfs?: number[];
   measure?: Measured[];
 }
 
@@ -103,13 +105,15 @@ export async function runScale(args: ScaleArgs): Promise<ScaleResult> {
 
   const queries = [...queryVectors.values()].slice(0, args.qualityQueries);
   const quality = await measureHnswQuality({
-    name: `${args.factor}× scale: random ${dimension}-d unit vectors; ${queries.length} random queries`,
+    name: `${args.factor}× scale: random ${dimension}-d unit vectors, lighter build (context only); ${queries.length} random queries`,
     vectors,
     queries,
     dimension,
     build: { M, efConstruction },
     graphFile: args.graph.file,
     rounds: args.rounds,
+    efs: args.qualityEfs,
+    target: false,
   });
   return {
     factor: args.factor,

@@ -7,9 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median } from './stats.js';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const CHILD = path.join(HERE, 'startup-child.ts');
-const IMPORT_COST_CHILD = path.join(HERE, 'import-cost-child.ts');
+const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'startup-child.ts');
 
 export interface StartupRun {
   /** Parent's wall clock, spawn() to the ready line. */
@@ -25,6 +23,11 @@ export interface StartupResult {
   mode: 'lexical' | 'hybrid';
   runs: StartupRun[];
   median: StartupRun;
+  /**
+   * Per heavy module, the median time importing it took after start-up: ~0 when start-up had already
+   * loaded it, its full load time when the engine deferred it.
+   */
+  lateImportMs: Record<string, number>;
 }
 
 interface ChildArgs {
@@ -36,7 +39,7 @@ interface ChildArgs {
   question: string;
 }
 
-function runOnce(args: ChildArgs, expectedBuiltAt: string | null): Promise<StartupRun> {
+function runOnce(args: ChildArgs, expectedBuiltAt: string | null): Promise<StartupRun & { lateImportMs: Record<string, number> }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -65,20 +68,23 @@ function runOnce(args: ChildArgs, expectedBuiltAt: string | null): Promise<Start
         openMs: r.openMs,
         rssMB: r.rssMB,
         firstAnswerMs: (answered.value as { firstAnswerMs: number }).firstAnswerMs,
+        lateImportMs: (answered.value as { lateImportMs: Record<string, number> }).lateImportMs,
       });
     });
   });
 }
 
 export async function measureStartup(args: ChildArgs, expectedBuiltAt: string | null, runs: number): Promise<StartupResult> {
-  const all: StartupRun[] = [];
+  const all: (StartupRun & { lateImportMs: Record<string, number> })[] = [];
   // One unmeasured run first: tsx compiles the sources into its cache, as a deployed bot's first start does once.
   await runOnce(args, expectedBuiltAt);
   for (let i = 0; i < runs; i++) all.push(await runOnce(args, expectedBuiltAt));
   const pick = (key: keyof StartupRun) => median(all.map((r) => r[key]));
+  const modules = Object.keys(all[0]?.lateImportMs ?? {});
   return {
     mode: args.mode,
     runs: all,
+    lateImportMs: Object.fromEntries(modules.map((name) => [name, median(all.map((r) => r.lateImportMs[name]!))])),
     median: {
       wallMs: pick('wallMs'),
       bootMs: pick('bootMs'),
@@ -88,22 +94,4 @@ export async function measureStartup(args: ChildArgs, expectedBuiltAt: string | 
       firstAnswerMs: pick('firstAnswerMs'),
     },
   };
-}
-
-/** Median load time (ms) of each heavy module a lexical engine imports without using, in fresh processes. */
-export async function measureImportCost(runs: number): Promise<Record<string, number>> {
-  const samples: Record<string, number>[] = [];
-  for (let i = 0; i < runs; i++) {
-    samples.push(
-      await new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', IMPORT_COST_CHILD], { stdio: ['ignore', 'pipe', 'inherit'] });
-        let out = '';
-        child.stdout.setEncoding('utf8');
-        child.stdout.on('data', (chunk: string) => (out += chunk));
-        child.on('error', reject);
-        child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as Record<string, number>) : reject(new Error(`import-cost child exited with ${code}`))));
-      }),
-    );
-  }
-  return Object.fromEntries(Object.keys(samples[0] ?? {}).map((name) => [name, median(samples.map((s) => s[name]!))]));
 }
