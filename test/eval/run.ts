@@ -52,7 +52,13 @@ async function openEngine(corpusDir: string, modelsDir: string, mode: SearchMode
     corpusDir,
     indexDir,
     searchMode: mode,
-    embedder: mode === 'lexical' ? null : { model: process.env.EVAL_MODEL ?? 'test/tiny-e5', modelsDir, allowDownloads: false, quantized: true, timeoutMs: 60_000 },
+    embedder:
+      mode === 'lexical'
+        ? null
+        : process.env.EVAL_MODEL
+          ? // A real model, from the models folder the bot uses.
+            { model: process.env.EVAL_MODEL, modelsDir: path.resolve(process.env.MODELS_DIR ?? 'models'), allowDownloads: false, quantized: true, timeoutMs: 60_000 }
+          : { model: 'test/tiny-e5', modelsDir, allowDownloads: false, quantized: true, timeoutMs: 60_000 },
   };
   return Engine.open(options);
 }
