@@ -4,6 +4,12 @@ import type { Answer } from './answer/types.js';
 import type { SearchMode } from './search/types.js';
 import type { SkippedFile } from './corpus/types.js';
 
+/**
+ * Questions are searched on their first MAX_QUESTION_CHARS characters (a pasted page must not slow
+ * everyone down); the bot answers longer ones with a polite "too long".
+ */
+export const MAX_QUESTION_CHARS = 1000;
+
 export interface AskOptions {
   /** How many passages to return (default 3). */
   k?: number;

@@ -4,7 +4,7 @@
 import type { Settings } from './config.js';
 import type { Passage, SkippedFile } from './corpus/types.js';
 import type { Answer, RankedPassage } from './answer/types.js';
-import type { AnswerEngine, AskOptions, EngineStatus, IndexSummary, ProgressEvent } from './engine-api.js';
+import { MAX_QUESTION_CHARS, type AnswerEngine, type AskOptions, type EngineStatus, type IndexSummary, type ProgressEvent } from './engine-api.js';
 import type { Embedder, ScoredPassage, SearchMode } from './search/types.js';
 import { chunkDocument, CHUNKER_VERSION } from './corpus/chunker.js';
 import { hashCorpusFiles, sameHashes } from './corpus/corpus-files.js';
@@ -38,8 +38,6 @@ export interface EngineOptions {
   candidates?: number;
 }
 
-/** Questions longer than this are cut before searching: a pasted page must not slow everyone down. */
-export const MAX_QUESTION_CHARS = 1000;
 
 export function engineOptionsFromSettings(settings: Settings): EngineOptions {
   return {

@@ -20,4 +20,4 @@ export interface BotDeps {
 }
 
 /** Questions longer than this get a polite "too long" instead of a search. */
-export const MAX_QUESTION_CHARS = 1000;
+export { MAX_QUESTION_CHARS } from '../engine-api.js';
