@@ -12,10 +12,10 @@ import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { loadSettings } from '../../src/config.js';
 import { setLogLevel } from '../../src/log.js';
 import { startBot } from '../../src/bot/start.js';
 import { BotApiEmulator } from '../emulator/bot-api-emulator.js';
+import { testSettings } from '../bot/helpers.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ALQAC_DIR = path.resolve(ROOT, '..', 'shared', 'benchmarks', 'alqac2023');
@@ -62,19 +62,8 @@ export async function benchBotLoad(options: BotLoadOptions): Promise<BotLoadResu
 
   setLogLevel('warn');
   const emu = await BotApiEmulator.start();
-  const settings = loadSettings(
-    {
-      TELEGRAM_BOT_TOKEN: emu.token,
-      TELEGRAM_API_ROOT: emu.apiRoot,
-      CORPUS_DIR: 'corpus',
-      INDEX_DIR: 'index',
-      STATS_FILE: 'index/stats.json',
-      SEARCH_MODE: 'lexical',
-      RATE_LIMIT_PER_MINUTE: '1000000',
-      LOG_LEVEL: 'warn',
-    },
-    dir,
-  );
+  // The bot tests' settings, with the rate limit out of the way: every question must get its reply.
+  const settings = testSettings(dir, emu, { RATE_LIMIT_PER_MINUTE: '1000000', LOG_LEVEL: 'warn' });
   const handle = await startBot(settings, { pollingTimeoutSeconds: 10 });
 
   // chat id → the user waiting for their reply.

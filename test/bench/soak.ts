@@ -14,13 +14,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { loadSettings, type Settings } from '../../src/config.js';
+import type { Settings } from '../../src/config.js';
 import { setLogLevel, setLogSink } from '../../src/log.js';
 import { renderReply, splitHtml } from '../../src/bot/render.js';
 import { startBot, type BotHandle } from '../../src/bot/start.js';
 import { foldDiacritics } from '../../src/text/normalize.js';
 import { BotApiEmulator, type EmulatedUser } from '../emulator/bot-api-emulator.js';
-import { SECOND_FILE, SECOND_REPORT } from '../bot/helpers.js';
+import { ADMIN, SECOND_FILE, SECOND_REPORT, testSettings } from '../bot/helpers.js';
 import { WATER_REPORT } from '../fixtures/temp-corpus.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -173,21 +173,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   });
 
   const emu = await BotApiEmulator.start();
-  const admin: EmulatedUser = { id: 9001, first_name: 'Cán bộ' };
-  const settings: Settings = loadSettings(
-    {
-      TELEGRAM_BOT_TOKEN: emu.token,
-      TELEGRAM_API_ROOT: emu.apiRoot,
-      ADMIN_IDS: String(admin.id),
-      CORPUS_DIR: 'corpus',
-      INDEX_DIR: 'index',
-      STATS_FILE: 'index/stats.json',
-      SEARCH_MODE: 'lexical',
-      RATE_LIMIT_PER_MINUTE: '1000000',
-      LOG_LEVEL: 'warn',
-    },
-    dir,
-  );
+  const admin: EmulatedUser = ADMIN;
+  const settings: Settings = testSettings(dir, emu, { RATE_LIMIT_PER_MINUTE: '1000000', LOG_LEVEL: 'warn' });
   const start = () => startBot(settings, { pollingTimeoutSeconds: 5, progressThrottleMs: 500 });
   let handle: BotHandle | null = await start();
   const gc = findGc();

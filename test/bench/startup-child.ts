@@ -1,16 +1,9 @@
 // One start-up, in a fresh process: `node --import tsx startup-child.ts <json>`, spawned by startup.ts.
 // Opens the Engine on an index already on disk and prints one JSON line the moment it is ready (the
 // parent timestamps that line), then a second one after answering a first question.
-const bootMs = performance.now(); // since process start: node + the tsx loader
+import type { ChildArgs as Args } from './startup.js'; // type only: erased, loads nothing
 
-interface Args {
-  corpusDir: string;
-  indexDir: string;
-  mode: 'lexical' | 'hybrid';
-  modelsDir: string;
-  model: string;
-  question: string;
-}
+const bootMs = performance.now(); // since process start: node + the tsx loader
 
 const args = JSON.parse(process.argv[2] ?? '{}') as Args;
 const { setLogLevel } = await import('../../src/log.js');

@@ -30,7 +30,8 @@ export interface StartupResult {
   lateImportMs: Record<string, number>;
 }
 
-interface ChildArgs {
+/** What startup-child.ts receives as its JSON argument. */
+export interface ChildArgs {
   corpusDir: string;
   indexDir: string;
   mode: 'lexical' | 'hybrid';
