@@ -31,6 +31,8 @@ const settingsSchema = z.object({
   // --- Corpus and index ---
   CORPUS_DIR: z.string().min(1).default('corpus'),
   INDEX_DIR: z.string().min(1).default('index'),
+  // The admins' synonyms file; default: synonyms.txt in the corpus folder.
+  SYNONYMS_FILE: z.string().min(1).optional(),
   // --- Embedding model ---
   EMBEDDING_MODEL: z.string().min(1).default('Xenova/multilingual-e5-small'),
   EMBEDDING_QUANTIZED: bool.default(true),
@@ -53,8 +55,9 @@ const settingsSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' }).default('info'),
 });
 
-export type Settings = Omit<z.infer<typeof settingsSchema>, 'CORPUS_DIR' | 'INDEX_DIR' | 'MODELS_DIR' | 'STATS_FILE'> & {
+export type Settings = Omit<z.infer<typeof settingsSchema>, 'CORPUS_DIR' | 'INDEX_DIR' | 'MODELS_DIR' | 'STATS_FILE' | 'SYNONYMS_FILE'> & {
   CORPUS_DIR: string;
+  SYNONYMS_FILE: string;
   INDEX_DIR: string;
   MODELS_DIR: string;
   STATS_FILE: string;
@@ -85,6 +88,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     ...s,
     CORPUS_DIR: path.resolve(cwd, s.CORPUS_DIR),
     INDEX_DIR: path.resolve(cwd, s.INDEX_DIR),
+    SYNONYMS_FILE: s.SYNONYMS_FILE ? path.resolve(cwd, s.SYNONYMS_FILE) : path.join(path.resolve(cwd, s.CORPUS_DIR), 'synonyms.txt'),
     MODELS_DIR: path.resolve(cwd, s.MODELS_DIR),
     STATS_FILE: path.resolve(cwd, s.STATS_FILE),
   };

@@ -13,7 +13,11 @@ import { LexicalIndex } from './search/lexical-index.js';
 import { DEFAULT_HNSW, VectorIndex } from './search/vector-index.js';
 import { BundleError, readBundle, writeBundle, type BundleManifest, type LoadedBundle } from './search/bundle-store.js';
 import { fuseWeighted } from './search/hybrid.js';
-import { normalizeLine } from './text/normalize.js';
+import { applyPriors, documentFacts, newestYear, type DocumentFacts } from './search/priors.js';
+import { analyseQuestion, type AnalysedQuestion } from './question/analyse.js';
+import { loadSynonyms, type SynonymIssue, type Thesaurus } from './question/synonyms.js';
+import { normalizeLine, foldDiacritics } from './text/normalize.js';
+import { syllables } from './text/tokenize.js';
 import { log } from './log.js';
 
 export interface EmbedderSettings {
@@ -36,7 +40,12 @@ export interface EngineOptions {
   lexicalWeight?: number;
   /** Candidates each side brings to the fusion (default 50). */
   candidates?: number;
+  /** The admins' synonyms file (absent: the built-in thesaurus only). */
+  synonymsFile?: string | null;
 }
+
+/** Passages ranked before the year and district priors re-order them (more than any k asked). */
+const PRIOR_POOL = 20;
 
 
 export function engineOptionsFromSettings(settings: Settings): EngineOptions {
@@ -45,6 +54,7 @@ export function engineOptionsFromSettings(settings: Settings): EngineOptions {
     indexDir: settings.INDEX_DIR,
     searchMode: settings.SEARCH_MODE,
     defaultK: settings.ANSWER_PASSAGES,
+    synonymsFile: settings.SYNONYMS_FILE,
     embedder:
       settings.SEARCH_MODE === 'lexical'
         ? null
@@ -66,6 +76,24 @@ interface Snapshot {
   vectorIndex: VectorIndex | null;
   lexical: LexicalIndex;
   skipped: SkippedFile[];
+  /** Per passage, its document's year and kind (for the year and district priors). */
+  facts: DocumentFacts[];
+  corpusYears: Set<number>;
+  newestYear: number | null;
+  /** Folded names of the places the reports are about ("cam le"), from their titles. */
+  placeNames: string[][];
+}
+
+/** "quận Cẩm Lệ", "huyện Hòa Vang", "phường Hòa Xuân" in a title → the name's folded syllables. */
+function placeNamesOf(titles: Iterable<string>): string[][] {
+  const names = new Map<string, string[]>();
+  for (const title of titles) {
+    for (const m of title.matchAll(/(?:quận|huyện|phường|xã|thị xã|thành phố)\s+((?:\p{Lu}[\p{Ll}\p{M}]*\s*){1,3})/gu)) {
+      const words = syllables(m[1]!).map(foldDiacritics);
+      if (words.length) names.set(words.join(' '), words);
+    }
+  }
+  return [...names.values()];
 }
 
 /** The text a passage is embedded as: its heading and document title carry meaning too. */
@@ -78,12 +106,15 @@ export class Engine implements AnswerEngine {
   private embedder: Embedder | null = null;
   private degradedReason: string | null = null;
   private reloadInFlight: Promise<IndexSummary> | null = null;
+  private thesaurus!: Thesaurus;
+  private synonymIssues: SynonymIssue[] = [];
 
   private constructor(private readonly options: EngineOptions) {}
 
   /** Loads the model (or falls back to lexical search), then the saved index, rebuilding it if stale. */
   static async open(options: EngineOptions, onProgress?: (event: ProgressEvent) => void): Promise<Engine> {
     const engine = new Engine(options);
+    await engine.loadSynonyms();
     // The model and the saved index load side by side: onnxruntime builds its session off the main thread.
     const modelLoaded = engine.loadModel(onProgress);
     let bundle: LoadedBundle | null = null;
@@ -129,6 +160,23 @@ export class Engine implements AnswerEngine {
     }
   }
 
+  /** (Re)reads the synonyms file; a bad line is logged with its number and skipped, never fatal. */
+  private async loadSynonyms(): Promise<void> {
+    const file = this.options.synonymsFile ?? null;
+    const loaded = await loadSynonyms(file);
+    this.thesaurus = loaded.thesaurus;
+    this.synonymIssues = loaded.fileError ? [{ line: 0, message: loaded.fileError }] : loaded.issues;
+    if (loaded.fileError) log.warn('synonyms file not read', { file, reason: loaded.fileError });
+    for (const issue of loaded.issues.slice(0, 20)) log.warn('synonyms file: line skipped', { file, line: issue.line, reason: issue.message });
+    if (loaded.issues.length > 20) log.warn('synonyms file: more lines skipped', { file, count: loaded.issues.length - 20 });
+    if (loaded.fileGroups > 0) log.info('synonyms loaded', { file, groups: loaded.fileGroups });
+  }
+
+  /** Problems found in the admins' synonyms file at the last load (line 0: the file as a whole). */
+  synonymProblems(): SynonymIssue[] {
+    return this.synonymIssues;
+  }
+
   /** Why a saved bundle cannot serve as is, or null when it can. */
   private async staleness(manifest: BundleManifest): Promise<string | null> {
     if (manifest.chunkerVersion !== CHUNKER_VERSION) return `chunker version ${manifest.chunkerVersion} ≠ ${CHUNKER_VERSION}`;
@@ -149,7 +197,25 @@ export class Engine implements AnswerEngine {
   private snapshotOf(bundle: LoadedBundle): Snapshot {
     const lexical = LexicalIndex.build(bundle.passages.map((p) => ({ title: p.docTitle, section: p.section, text: p.text })));
     const skipped = (bundle.manifest.extra?.skipped as SkippedFile[] | undefined) ?? [];
-    return { manifest: bundle.manifest, passages: bundle.passages, vectors: bundle.vectors, vectorIndex: bundle.vectorIndex, lexical, skipped };
+    const bySource = new Map<string, DocumentFacts>();
+    const facts = bundle.passages.map((p) => {
+      let f = bySource.get(p.source);
+      if (!f) bySource.set(p.source, (f = documentFacts(p)));
+      return f;
+    });
+    const corpusYears = new Set([...bySource.values()].flatMap((f) => (f.year === null ? [] : [f.year])));
+    return {
+      manifest: bundle.manifest,
+      passages: bundle.passages,
+      vectors: bundle.vectors,
+      vectorIndex: bundle.vectorIndex,
+      lexical,
+      skipped,
+      facts,
+      corpusYears,
+      newestYear: newestYear(bySource.values()),
+      placeNames: placeNamesOf(new Set(bundle.passages.map((p) => p.docTitle))),
+    };
   }
 
   /** Reads the corpus and builds a complete, saved snapshot; the serving one is untouched. */
@@ -225,17 +291,39 @@ export class Engine implements AnswerEngine {
     return this.embedder.embedQuery(question);
   }
 
-  /** Ranks passages for a prepared question; synchronous, on the current snapshot. */
-  search(question: string, k: number, queryVector: number[] | null, mode: SearchMode = this.mode): RankedPassage[] {
+  /** Analyses a question once, against the serving snapshot (its vocabulary, years and places). */
+  analyse(question: string): AnalysedQuestion {
     const snap = this.snapshot;
-    const pool = this.options.candidates ?? 50;
-    const lexical = mode === 'vector' ? [] : snap.lexical.search(question, mode === 'lexical' ? k : pool);
+    return analyseQuestion(
+      question,
+      {
+        idf: (term) => snap.lexical.foldedIdf(term),
+        correctSpelling: (text) => snap.lexical.correctSpelling(text),
+        thesaurus: this.thesaurus,
+        newestYear: snap.newestYear,
+        placeNames: snap.placeNames,
+      },
+      MAX_QUESTION_CHARS,
+    );
+  }
+
+  /**
+   * Ranks passages for a question (text, or already analysed); synchronous, on the current snapshot.
+   * The year and district priors re-order a pool of the best candidates.
+   */
+  search(question: string | AnalysedQuestion, k: number, queryVector: number[] | null, mode: SearchMode = this.mode): RankedPassage[] {
+    const snap = this.snapshot;
+    const analysed = typeof question === 'string' ? this.analyse(question) : question;
+    const pool = Math.max(this.options.candidates ?? 50, k);
+    const wanted = Math.max(k, PRIOR_POOL);
+    const lexical = mode === 'vector' ? [] : snap.lexical.searchWeighted(analysed.searchTerms, mode === 'lexical' ? wanted : pool);
     let vector: ScoredPassage[] = [];
-    if (mode !== 'lexical' && queryVector && snap.vectorIndex) vector = snap.vectorIndex.search(queryVector, mode === 'vector' ? k : pool);
+    if (mode !== 'lexical' && queryVector && snap.vectorIndex) vector = snap.vectorIndex.search(queryVector, mode === 'vector' ? wanted : pool);
     let ranked: ScoredPassage[];
     if (mode === 'lexical') ranked = lexical;
     else if (mode === 'vector') ranked = vector;
-    else ranked = fuseWeighted(lexical, vector, this.options.lexicalWeight ?? 0.5, k);
+    else ranked = fuseWeighted(lexical, vector, this.options.lexicalWeight ?? 0.5, wanted);
+    ranked = applyPriors(ranked, analysed, (i) => snap.facts[i]!, snap.corpusYears);
     return ranked.slice(0, k).map((r) => ({ passage: snap.passages[r.index]!, score: r.score }));
   }
 
@@ -251,15 +339,17 @@ export class Engine implements AnswerEngine {
     } catch (error) {
       log.warn('query embedding failed; answering lexically', { reason: (error as Error).message });
     }
-    const lexical = this.snapshot.lexical;
-    const corrected = lexical.correctSpelling(text);
-    const ranked = this.search(corrected, k, queryVector, queryVector ? this.mode : 'lexical');
-    return composeAnswer(question, ranked, { idf: (term) => lexical.foldedIdf(term), matchText: corrected });
+    const analysed = this.analyse(question);
+    // The answer may come from any of the top three passages: rank at least that many.
+    const ranked = this.search(analysed, Math.max(k, 3), queryVector, queryVector ? this.mode : 'lexical');
+    const answer = composeAnswer(analysed, ranked, { reportYears: this.snapshot.corpusYears });
+    return { ...answer, passages: answer.passages.slice(0, k), analysis: summarise(analysed) };
   }
 
   reload(onProgress?: (event: ProgressEvent) => void): Promise<IndexSummary> {
     if (this.reloadInFlight) return this.reloadInFlight;
     const run = async () => {
+      await this.loadSynonyms();
       if (!this.embedder && this.options.searchMode !== 'lexical') await this.loadModel(onProgress);
       const { snapshot, summary } = await this.build(this.snapshot, onProgress);
       this.snapshot = snapshot; // the swap: one assignment, so a question sees the old or the new index
@@ -299,4 +389,16 @@ export class Engine implements AnswerEngine {
   async close(): Promise<void> {
     await this.reloadInFlight?.catch(() => undefined);
   }
+}
+
+/** The analysis as shown in `ask --json` and logs. */
+function summarise(q: AnalysedQuestion): NonNullable<Answer['analysis']> {
+  return {
+    type: q.form.kind,
+    unit: q.form.unit,
+    years: q.time.resolvedYears,
+    periods: q.time.periods,
+    synonyms: q.synonyms.map((s) => s.phrase),
+    corrections: q.corrections.map((c) => `${c.from}→${c.to}`),
+  };
 }

@@ -1,53 +1,82 @@
-// From ranked passages to an Answer: decide whether the best passage really answers (abstention),
-// pick the excerpt, attach the citation.
+// From ranked passages to an Answer: choose the sentence that answers, decide whether it really does
+// (abstention), attach the citation.
+import type { AnalysedQuestion } from '../question/analyse.js';
+import { yearOfDate } from '../question/time-references.js';
 import type { Passage } from '../corpus/types.js';
 import type { Answer, RankedPassage } from './types.js';
-import { coverage, textTerms, weightedQuestionTerms } from './question-terms.js';
-import { selectExcerpt } from './excerpt.js';
+import { coverage, textTerms } from './question-terms.js';
+import { chooseExcerpt } from './excerpt.js';
+import { formIsRequired } from './answer-forms.js';
 
 /**
- * Minimum share of the question's weighted content terms that the best passage (with its title and
- * heading) must contain. Calibrated with `npm run eval` on answerable and unanswerable questions.
+ * Minimum share of the question's weighted content terms that a passage (with its title and heading)
+ * must contain to be quoted. Calibrated with `npm run eval` on answerable and unanswerable questions.
  */
 export const DEFAULT_MIN_COVERAGE = 0.2;
+/** A sentence carrying the asked form this weakly (see answer-forms.ts) does not answer a quantity or date question. */
+const MIN_FORM = 0.5;
 
 export interface ComposeOptions {
-  /** idf of a folded term in the serving corpus; unknown terms get the maximum. */
-  idf: (foldedTerm: string) => number;
   minCoverage?: number;
-  /** The question as searched (normalised, typos corrected); defaults to the question itself. */
-  matchText?: string;
+  /** Years the corpus has dated reports for: a question naming one of them is answered from that report. */
+  reportYears?: ReadonlySet<number>;
 }
 
+/** Every matchable term of a passage, its document title and section heading included. */
 export function passageTerms(passage: Passage): Set<string> {
   return textTerms(`${passage.docTitle}\n${passage.section ?? ''}\n${passage.text}`);
 }
 
-export function composeAnswer(question: string, ranked: RankedPassage[], options: ComposeOptions): Answer {
-  const terms = weightedQuestionTerms(options.matchText ?? question, options.idf);
-  const best = ranked[0];
-  if (terms.length === 0) {
-    return { question, answered: false, excerpt: '', citation: null, passages: ranked, reason: 'empty' };
-  }
-  if (!best) {
-    return { question, answered: false, excerpt: '', citation: null, passages: ranked, reason: 'no-match' };
-  }
-  // The answer comes from the best-ranked passage that covers the question well enough: a passage that
-  // ranks first on meaning alone but shares too little with the question does not silence a good one.
+/** The answer to an analysed question from its ranked passages (best first). */
+export function composeAnswer(question: AnalysedQuestion, ranked: RankedPassage[], options: ComposeOptions = {}): Answer {
+  const unanswered = (reason: NonNullable<Answer['reason']>, confidence?: number): Answer => ({
+    question: question.raw,
+    answered: false,
+    excerpt: '',
+    citation: null,
+    passages: ranked,
+    reason,
+    ...(confidence === undefined ? {} : { confidence }),
+  });
+  if (question.contentTerms.length === 0) return unanswered('empty');
+  if (ranked.length === 0) return unanswered('no-match');
+  // The answer comes from a passage that covers the question well enough: a passage that ranks first on
+  // meaning alone but shares too little with the question does not silence a good one.
   const minCoverage = options.minCoverage ?? DEFAULT_MIN_COVERAGE;
-  const coverages = ranked.map((r) => coverage(terms, passageTerms(r.passage)));
-  const chosen = coverages.findIndex((c) => c >= minCoverage);
-  if (chosen < 0) {
-    return { question, answered: false, excerpt: '', citation: null, passages: ranked, reason: 'below-threshold', confidence: coverages[0] };
-  }
-  const { passage } = ranked[chosen]!;
+  const coverages = ranked.map((r) => coverage(question.contentTerms, passageTerms(r.passage)));
+  const years = question.time.resolvedYears.filter((y) => options.reportYears?.has(y));
+  const ofAskedYear = (p: Passage) => {
+    const year = yearOfDate(p.date);
+    return years.length === 0 || year === null || years.includes(year);
+  };
+  const choice = chooseExcerpt(question, ranked, (i) => coverages[i]! >= minCoverage && ofAskedYear(ranked[i]!.passage));
+  if (!choice) return unanswered('below-threshold', coverages[0]);
+  const { passage } = ranked[choice.passage]!;
+  // A "bao nhiêu" question answered by a sentence without a number, or "khi nào" without a date, is
+  // not answered: the report does not say.
+  if (formIsRequired(question.form) && choice.form < MIN_FORM) return unanswered('no-answer-form', coverages[choice.passage]);
+  if (!coversYears(question, passage, choice.excerpt, options.reportYears)) return unanswered('year-not-covered', coverages[choice.passage]);
+  const chosen = choice.passage;
   return {
-    question,
+    question: question.raw,
     answered: true,
-    excerpt: selectExcerpt(passage.text, terms, textTerms(`${passage.docTitle}\n${passage.section ?? ''}`)),
+    excerpt: choice.excerpt,
     citation: { title: passage.docTitle, section: passage.section, date: passage.date, source: passage.source },
     // The cited passage first: "Toàn văn đoạn" shows passages[0].
     passages: chosen === 0 ? ranked : [ranked[chosen]!, ...ranked.slice(0, chosen), ...ranked.slice(chosen + 1)],
     confidence: coverages[chosen],
   };
+}
+
+/**
+ * A question naming a year is answered from a report of that year; when the corpus has none, only by
+ * an excerpt that itself speaks of that year. Undated documents (laws, articles) are not judged by year.
+ */
+function coversYears(question: AnalysedQuestion, passage: Passage, excerpt: string, reportYears?: ReadonlySet<number>): boolean {
+  const years = question.time.resolvedYears;
+  if (years.length === 0) return true;
+  const reportYear = yearOfDate(passage.date);
+  if (reportYear === null || years.includes(reportYear)) return true;
+  if (years.some((y) => reportYears?.has(y))) return false;
+  return years.some((y) => excerpt.includes(String(y)));
 }

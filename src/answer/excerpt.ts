@@ -1,6 +1,12 @@
-// Picks the one or two sentences of a passage that answer the question, short enough for a phone.
+// Picks the sentence that answers: among the sentences of the best-ranked passages, the one that shares
+// the question's words (or their synonyms) and carries what the question asks for (a number for "bao
+// nhiêu", a date for "khi nào", a name for "ai"). A sentence's neighbours count a little: the subject
+// is often named in the sentence before ("Công tác thu hút đầu tư… Đó là…"). Short enough for a phone.
 import { splitClauses, splitSentences } from '../text/sentences.js';
-import { textTerms, type WeightedTerm } from './question-terms.js';
+import type { AnalysedQuestion, ContentTerm } from '../question/analyse.js';
+import type { RankedPassage } from './types.js';
+import { formMatch } from './answer-forms.js';
+import { termFound, textTerms } from './question-terms.js';
 
 /** Sentences longer than this are cut into their ";" clauses before choosing. */
 const LONG_SENTENCE = 260;
@@ -9,47 +15,141 @@ const SHORT_UNIT = 120;
 export const MAX_EXCERPT_CHARS = 500;
 /** Two sentences are shown together only up to this length. */
 const MAX_PAIR_CHARS = 320;
+/** Passages whose sentences compete for the excerpt. */
+const PASSAGES_CONSIDERED = 3;
+/** What a question term found only in a neighbouring sentence is worth. */
+const NEIGHBOUR_CREDIT = 0.35;
+/** How much a passage's rank weighs on its sentences: (score / best score) ^ this. */
+const PASSAGE_PRIOR_EXPONENT = 1;
+/** A sentence without the asked form keeps this share of its score (one with it keeps all). */
+const FORM_FLOOR = 0.55;
+/** A matched term counts its corpus rarity plus this base. */
+const BASE = 1;
+/**
+ * A term found in every candidate sentence keeps this share of its value (one found in a single sentence
+ * keeps all): measured on viquad2, 0 and 0.3 did worse than 0.6.
+ */
+const SENTENCE_IDF_FLOOR = 0.6;
+
+/** The chosen excerpt and the evidence for it, for abstention. */
+export interface ExcerptChoice {
+  /** Index in the ranked list of the passage the excerpt comes from. */
+  passage: number;
+  excerpt: string;
+  /** The unit (sentence or clause) that scored best, before a neighbour was added. */
+  sentence: string;
+  /** Share of the question's weight found in the sentence and (at NEIGHBOUR_CREDIT) its neighbours. */
+  sentenceCoverage: number;
+  /** How well the sentence carries the asked form (1 = fully). */
+  form: number;
+}
 
 function units(text: string): string[] {
   return splitSentences(text).flatMap((sentence) => (sentence.length > LONG_SENTENCE ? splitClauses(sentence) : [sentence]));
 }
 
-/**
- * Matched terms count 1 each plus their rarity: in a small corpus idf is near zero for words every
- * passage shares, yet within the chosen passage a sentence matching more of the question is better.
- */
-function score(unit: string, terms: WeightedTerm[], context: Set<string>): number {
-  const unitTerms = textTerms(unit);
-  let sum = 0;
-  for (const { term, weight } of terms) {
-    // What the document's title or the section heading already says does not single out a sentence.
-    if (unitTerms.has(term)) sum += (1 + weight) * (context.has(term) ? 0.25 : 1);
-  }
-  return sum;
+/** What one unit matched of each question term (0, SYNONYM_CREDIT or 1). */
+function matchUnits(unitsOf: string[], terms: readonly ContentTerm[]): number[][] {
+  return unitsOf.map((u) => {
+    const inUnit = textTerms(u);
+    return terms.map((t) => termFound(t, inUnit));
+  });
 }
 
-/** `context`: terms of the passage's document title and section heading. */
-export function selectExcerpt(passageText: string, terms: WeightedTerm[], context: Set<string> = new Set()): string {
-  const candidates = units(passageText);
-  if (candidates.length === 0) return '';
-  const scores = candidates.map((unit) => score(unit, terms, context));
-  let best = 0;
-  for (let i = 1; i < candidates.length; i++) {
-    // Ties go to the shorter unit: the same evidence in fewer words.
-    if (scores[i]! > scores[best]! || (scores[i] === scores[best] && candidates[i]!.length < candidates[best]!.length)) best = i;
+/**
+ * Each unit's matched weight, and its score counting neighbours, for one passage. A matched term counts
+ * its corpus rarity plus a base (in a small corpus idf is near zero for words every passage shares), times
+ * its rarity among the candidate sentences: the topic's name, repeated in every sentence of an article,
+ * does not single one out. What the document's title or section heading says counts less too.
+ */
+function scoreUnits(found: number[][], terms: readonly ContentTerm[], termValue: number[], context: Set<string>): { own: number[]; windowed: number[] } {
+  const value = terms.map((t, i) => termValue[i]! * (context.has(t.term) ? 0.25 : 1));
+  const weighted = found.map((row) => row.map((f, t) => f * value[t]!));
+  const own = weighted.map((row) => row.reduce((a, b) => a + b, 0));
+  const windowed = weighted.map((row, i) => {
+    let extra = 0;
+    row.forEach((v, t) => {
+      const neighbour = Math.max(weighted[i - 1]?.[t] ?? 0, weighted[i + 1]?.[t] ?? 0);
+      if (neighbour > v) extra += neighbour - v;
+    });
+    return own[i]! + NEIGHBOUR_CREDIT * extra;
+  });
+  return { own, windowed };
+}
+
+/** A candidate answer sentence (or clause) with its score and evidence. */
+export interface ScoredSentence {
+  score: number;
+  /** Index in the ranked list of the passage it comes from. */
+  passage: number;
+  /** Position among its passage's units, and the passage's units with what each matched on its own. */
+  unit: number;
+  units: string[];
+  own: number[];
+  /** Share of the question's weight found in the sentence and (at NEIGHBOUR_CREDIT) its neighbours. */
+  coverage: number;
+  /** How well the sentence carries the asked form (1 = fully). */
+  form: number;
+}
+
+/** Every unit of the top passages, scored for the question, best first. */
+export function rankSentences(question: AnalysedQuestion, ranked: readonly RankedPassage[], eligible: (index: number) => boolean = () => true): ScoredSentence[] {
+  const terms = question.contentTerms;
+  const topScore = ranked[0]?.score ?? 0;
+  // The candidates: the units of the top passages, with what each matched.
+  const pool: { p: number; units: string[]; found: number[][]; context: Set<string>; prior: number }[] = [];
+  for (let p = 0; p < Math.min(PASSAGES_CONSIDERED, ranked.length); p++) {
+    if (!eligible(p)) continue;
+    const { passage, score: passageScore } = ranked[p]!;
+    const candidates = units(passage.text);
+    if (candidates.length === 0) continue;
+    const prior = topScore > 0 && passageScore > 0 ? Math.pow(Math.min(1, passageScore / topScore), PASSAGE_PRIOR_EXPONENT) : p === 0 ? 1 : 0.5;
+    pool.push({ p, units: candidates, found: matchUnits(candidates, terms), context: textTerms(`${passage.docTitle}\n${passage.section ?? ''}`), prior });
   }
-  let excerpt = candidates[best]!;
-  if (excerpt.length < SHORT_UNIT) {
-    // A short answer gets the neighbouring sentence when that one is relevant too and both stay short.
-    const neighbour = [best - 1, best + 1]
-      .filter((i) => i >= 0 && i < candidates.length)
-      .filter((i) => scores[i]! >= scores[best]! / 2 && excerpt.length + candidates[i]!.length <= MAX_PAIR_CHARS)
-      .sort((a, b) => scores[b]! - scores[a]! || a - b)[0];
-    if (neighbour !== undefined) {
-      excerpt = neighbour < best ? `${candidates[neighbour]} ${excerpt}` : `${excerpt} ${candidates[neighbour]}`;
+  const sentences = pool.reduce((n, e) => n + e.units.length, 0);
+  const termValue = terms.map((t, i) => {
+    let df = 0;
+    for (const e of pool) for (const row of e.found) if (row[i]! > 0) df++;
+    const rarity = Math.log(1 + (sentences - df + 0.5) / (df + 0.5)) / Math.log(1 + (sentences + 0.5) / 0.5);
+    return (BASE + t.weight) * (SENTENCE_IDF_FLOOR + (1 - SENTENCE_IDF_FLOOR) * rarity);
+  });
+  const total = termValue.reduce((a, b) => a + b, 0) || 1;
+  const out: ScoredSentence[] = [];
+  for (const { p, units: candidates, found, context, prior } of pool) {
+    const { own, windowed } = scoreUnits(found, terms, termValue, context);
+    for (let u = 0; u < candidates.length; u++) {
+      const form = formMatch(candidates[u]!, question.form);
+      const coverage = windowed[u]! / total;
+      out.push({ score: coverage * (FORM_FLOOR + (1 - FORM_FLOOR) * form) * prior, passage: p, unit: u, units: candidates, own, coverage, form });
     }
   }
-  return truncate(excerpt, MAX_EXCERPT_CHARS);
+  // Ties go to the shorter unit: the same evidence in fewer words; then to the better-ranked passage.
+  return out.sort((a, b) => b.score - a.score || a.units[a.unit]!.length - b.units[b.unit]!.length || a.passage - b.passage);
+}
+
+/** The excerpt for an analysed question from its ranked passages, or null when there are none. */
+export function chooseExcerpt(question: AnalysedQuestion, ranked: readonly RankedPassage[], eligible: (index: number) => boolean = () => true): ExcerptChoice | null {
+  const best = rankSentences(question, ranked, eligible)[0];
+  if (!best) return null;
+  const { units: candidates, unit, own } = best;
+  let excerpt = candidates[unit]!;
+  if (excerpt.length < SHORT_UNIT) {
+    // A short answer gets the neighbouring sentence when that one is relevant too and both stay short.
+    const neighbour = [unit - 1, unit + 1]
+      .filter((i) => i >= 0 && i < candidates.length)
+      .filter((i) => own[i]! >= own[unit]! / 2 && excerpt.length + candidates[i]!.length <= MAX_PAIR_CHARS)
+      .sort((a, b) => own[b]! - own[a]! || a - b)[0];
+    if (neighbour !== undefined) {
+      excerpt = neighbour < unit ? `${candidates[neighbour]} ${excerpt}` : `${excerpt} ${candidates[neighbour]}`;
+    }
+  }
+  return {
+    passage: best.passage,
+    excerpt: truncate(excerpt, MAX_EXCERPT_CHARS),
+    sentence: candidates[unit]!,
+    sentenceCoverage: best.coverage,
+    form: best.form,
+  };
 }
 
 export function truncate(text: string, max: number): string {

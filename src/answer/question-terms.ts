@@ -1,17 +1,14 @@
-// What a question is about, as weighted terms: its content syllables and the bigrams between them
-// (question words and function words removed). Used to judge whether a passage answers the question
-// and which of its sentences to show.
+// Matching an analysed question's content terms against a text: which terms a passage or sentence
+// contains, directly or through a synonym, and how much of the question's weight that covers.
 //
 // Accents are honoured where the user typed them: "mục tiêu" must not match "vượt mức", while
 // "muc tieu", typed without diacritics, matches any accents. So a syllable typed with diacritics is
 // matched exactly and one typed without is matched on its folded form; a text offers both forms.
-import { FOLDED_STOPWORDS, STOPWORDS, foldSyllable, hasDiacritics, phrases } from '../text/tokenize.js';
+import { foldSyllable, phrases } from '../text/tokenize.js';
+import type { ContentTerm } from '../question/analyse.js';
 
-export interface WeightedTerm {
-  /** Unigram ("mục", "muc") or bigram ("ngân_sách"), in the form it must be matched. */
-  term: string;
-  weight: number;
-}
+/** A term found only through a synonym counts this much of a term the question itself used. */
+export const SYNONYM_CREDIT = 0.7;
 
 /** Every form in which a text's syllables and bigrams can be matched: as written and folded. */
 export function textTerms(text: string): Set<string> {
@@ -30,46 +27,20 @@ export function textTerms(text: string): Set<string> {
   return out;
 }
 
-function isStopword(syllable: string): boolean {
-  return hasDiacritics(syllable) ? STOPWORDS.has(syllable) : FOLDED_STOPWORDS.has(syllable);
-}
-
-/**
- * The question's content terms, each with the folded form used to weigh it. A bigram is matched exactly
- * only when both its syllables carry diacritics; otherwise on its folded form.
- */
-export function questionTerms(question: string): { term: string; folded: string }[] {
-  const out = new Map<string, string>();
-  for (const phrase of phrases(question)) {
-    for (let i = 0; i < phrase.length; i++) {
-      const word = phrase[i]!;
-      if (isStopword(word)) continue;
-      out.set(word, foldSyllable(word));
-      const previous = phrase[i - 1];
-      if (previous === undefined || isStopword(previous)) continue;
-      const folded = foldSyllable(previous) + '_' + foldSyllable(word);
-      out.set(hasDiacritics(previous) && hasDiacritics(word) ? previous + '_' + word : folded, folded);
-    }
-  }
-  return [...out].map(([term, folded]) => ({ term, folded }));
-}
-
-/**
- * The question's content terms weighted by rarity in the corpus (`idf` of the folded term, from the
- * lexical index). Terms the corpus never uses weigh the most: a question about something the reports
- * do not mention must not look answered.
- */
-export function weightedQuestionTerms(question: string, idf: (foldedTerm: string) => number): WeightedTerm[] {
-  return questionTerms(question).map(({ term, folded }) => ({ term, weight: idf(folded) }));
+/** 1 when the text has the term, SYNONYM_CREDIT when it says it another way, else 0. */
+export function termFound(term: ContentTerm, inText: Set<string>): number {
+  if (inText.has(term.term)) return 1;
+  for (const alternative of term.alternatives) if (alternative.every((t) => inText.has(t))) return SYNONYM_CREDIT;
+  return 0;
 }
 
 /** Share of the question's weight found in a text: 0 (nothing) to 1 (every content term). */
-export function coverage(terms: WeightedTerm[], inText: Set<string>): number {
+export function coverage(terms: readonly ContentTerm[], inText: Set<string>): number {
   let total = 0;
   let found = 0;
-  for (const { term, weight } of terms) {
-    total += weight;
-    if (inText.has(term)) found += weight;
+  for (const term of terms) {
+    total += term.weight;
+    found += term.weight * termFound(term, inText);
   }
   return total > 0 ? found / total : 0;
 }

@@ -22,8 +22,29 @@ export interface Answer {
   passages: RankedPassage[];
   /** Share of the question's weighted content terms found in the best passage (0..1). */
   confidence?: number;
-  /** Why the question was not answered, when it was not. */
-  reason?: 'empty' | 'no-match' | 'below-threshold';
+  /**
+   * Why the question was not answered, when it was not: nothing to search for, nothing found, too little
+   * of the question found, no sentence carrying the asked form (a number, a date), or the year asked
+   * about is not covered by the reports.
+   */
+  reason?: 'empty' | 'no-match' | 'below-threshold' | 'no-answer-form' | 'year-not-covered';
+  /** How the question was understood. */
+  analysis?: QuestionSummary;
+}
+
+/** How the question was understood (for `ask --json`, logs and tests). */
+export interface QuestionSummary {
+  /** What the answer must be: person, quantity, date, place, reason, description, yesno, thing, unknown. */
+  type: string;
+  /** For quantities: the unit the question names ("%", "money", "người"…), or null. */
+  unit: string | null;
+  /** Years the question names, resolved ("năm ngoái" → the newest report's year − 1). */
+  years: number[];
+  periods: string[];
+  /** Phrases of the question that brought synonyms into the search. */
+  synonyms: string[];
+  /** Typo corrections, "from→to". */
+  corrections: string[];
 }
 
 export interface Citation {

@@ -8,6 +8,9 @@ import { log } from '../log.js';
 
 export const SUPPORTED_EXTENSIONS: readonly string[] = ['.txt', '.md', '.docx', '.pdf'];
 
+/** The admins' synonyms file may sit in the corpus folder under this name; it is not a report. */
+export const SYNONYMS_FILE_NAME = 'synonyms.txt';
+
 export class CorpusFolderError extends Error {}
 
 /**
@@ -31,7 +34,7 @@ export async function listCorpusFiles(dir: string): Promise<string[]> {
   const names: string[] = [];
   for (const entry of entries) {
     const name = entry.name;
-    if (name.startsWith('.') || name.startsWith('~$')) continue;
+    if (name.startsWith('.') || name.startsWith('~$') || name.toLowerCase() === SYNONYMS_FILE_NAME) continue;
     if (!SUPPORTED_EXTENSIONS.includes(path.extname(name).toLowerCase())) {
       if (!entry.isDirectory()) log.debug('Ignoring corpus file with an unsupported extension', { source: name });
       continue;

@@ -19,6 +19,12 @@ export interface LexicalDocument {
   text: string;
 }
 
+/** An index term ("f:…" folded, "a:…" accented) with the weight its idf is multiplied by. */
+export interface WeightedIndexTerm {
+  term: string;
+  weight: number;
+}
+
 export interface QueryTerm {
   term: string;
   idf: number;
@@ -169,17 +175,33 @@ export class LexicalIndex {
 
   /** The question's distinct indexed terms, in the order terms() yields them, with idf and list length. */
   private resolve(question: string): ResolvedQuery {
+    const unique = new Set(terms(question, { accented: hasDiacritics(question) }));
+    return this.resolveWeighted([...unique].map((term) => ({ term, weight: 1 })));
+  }
+
+  /** Weighted index terms → ids and idf × weight (a weight of 1 leaves idf untouched, bit for bit). */
+  private resolveWeighted(query: readonly WeightedIndexTerm[]): ResolvedQuery {
     const ids: number[] = [];
     const idfs: number[] = [];
     let postings = 0;
-    for (const term of new Set(terms(question, { accented: hasDiacritics(question) }))) {
+    for (const { term, weight } of query) {
       const termId = this.vocabulary.lookup(term);
-      if (termId < 0) continue;
+      if (termId < 0 || !(weight > 0)) continue;
       ids.push(termId);
-      idfs.push(this.idfOf(termId));
+      idfs.push(weight === 1 ? this.idfOf(termId) : this.idfOf(termId) * weight);
       postings += this.offsets[termId + 1]! - this.offsets[termId]!;
     }
     return { ids, idfs, postings };
+  }
+
+  /**
+   * The k best passages for an analysed question's weighted terms (its own words at 1, synonyms
+   * lower), in index form ("f:ngan_sach", "a:ngân_sách"); best first.
+   */
+  searchWeighted(query: readonly WeightedIndexTerm[], k: number): ScoredPassage[] {
+    if (this.size === 0 || k <= 0) return [];
+    const resolved = this.resolveWeighted(query);
+    return resolved.postings >= PRUNE_MIN_POSTINGS ? this.topPruned(resolved, k) : this.topExhaustive(resolved, k);
   }
 
   /** The k best passages by BM25, best first (ties: lower index first). */

@@ -6,6 +6,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { composeAnswer } from '../../src/answer/compose.js';
+import { analyseQuestion } from '../../src/question/analyse.js';
+import { builtInThesaurus } from '../../src/question/synonyms.js';
 import { LexicalIndex } from '../../src/search/lexical-index.js';
 import { setLogLevel } from '../../src/log.js';
 import { foldDiacritics } from '../../src/text/normalize.js';
@@ -28,10 +30,10 @@ async function main() {
       for (const k of [10, 50]) {
         if (JSON.stringify(index.searchPruned(corrected, k)) !== JSON.stringify(index.searchExhaustive(corrected, k))) prunedMismatches++;
       }
+      const analysed = analyseQuestion(question, { idf: (t) => index.foldedIdf(t), correctSpelling: (t) => index.correctSpelling(t), thesaurus: builtInThesaurus(), newestYear: null, placeNames: [] });
       const answer = composeAnswer(
-        question,
-        top.slice(0, 3).map((r) => ({ passage: alqac.passages[r.index]!, score: r.score })),
-        { idf: (t) => index.foldedIdf(t), matchText: corrected },
+        analysed,
+        index.searchWeighted(analysed.searchTerms, 3).map((r) => ({ passage: alqac.passages[r.index]!, score: r.score })),
       );
       rows.push({
         question,

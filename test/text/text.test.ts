@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { foldDiacritics, normalizeLine, normalizeText } from '../../src/text/normalize.js';
 import { splitClauses, splitSentences } from '../../src/text/sentences.js';
 import { hasDiacritics, terms } from '../../src/text/tokenize.js';
-import { questionTerms } from '../../src/answer/question-terms.js';
+import { analyseQuestion } from '../../src/question/analyse.js';
+import { builtInThesaurus } from '../../src/question/synonyms.js';
+
+const questionTerms = (q: string) =>
+  analyseQuestion(q, { idf: () => 1, correctSpelling: (t) => t, thesaurus: builtInThesaurus(), newestYear: null, placeNames: [] }).contentTerms;
 import { SpellingCorrector, isPlausibleSyllable } from '../../src/search/spelling.js';
 
 describe('normalize', () => {

@@ -1,0 +1,103 @@
+// Does a sentence carry what the question asks for? A "bao nhiêu người" question needs a number of
+// people, "khi nào" a date, "ai" a name. Used to prefer the sentence that answers over one that only
+// repeats the question's words, and to abstain when no sentence carries the asked form.
+import type { AnswerForm } from '../question/question-type.js';
+import { foldDiacritics } from '../text/normalize.js';
+
+// JavaScript's \b only knows ASCII letters: "đồng" or "ở" would never start a word. These do.
+const B = '(?<![\\p{L}\\p{M}\\p{N}])';
+const E = '(?![\\p{L}\\p{M}\\p{N}])';
+const words = (alternatives: string) => `${B}(?:${alternatives})${E}`;
+const re = (source: string, flags = 'iu') => new RegExp(source, flags);
+
+const NUMBER_WORDS = 'hai|bốn|sáu|bảy|tám|chín|mười|trăm|nghìn|ngàn|triệu|tỷ|tỉ|hàng chục|hàng trăm|hàng nghìn|vài';
+const NUMBER = re(`\\d|${words(NUMBER_WORDS)}`);
+const DIGIT = /\d/;
+const PERCENT = re(`\\d\\s*%|${words('phần trăm')}`);
+const MONEY = re(`\\d[\\d.,]*\\s*(?:(?:nghìn|ngàn|triệu|tỷ|tỉ)\\s*)?${words('đồng|đ|usd|vnd|vnđ|euro|triệu|tỷ|tỉ')}|\\d\\s*\\$`);
+const TIME_UNITS = 'năm|tháng|ngày|giờ|tuần|phút|giây|thế kỷ|thập kỷ|thập niên';
+const DURATION = re(`\\d[\\d.,]*\\s*${words(TIME_UNITS)}|${words(NUMBER_WORDS)}\\s+${words(TIME_UNITS)}`);
+const AGE = re(`\\d+\\s*${words('tuổi')}|${words('tuổi')}\\s*\\d+`);
+/** Dates and periods: a year, a day/month, "tháng 7", a century, "TCN", a named year ("năm Bính Tuất"). */
+const DATE = re(
+  `(?:^|\\D)(?:1\\d{3}|20\\d{2}|[1-9]\\d{0,2}\\s*(?:TCN|SCN))(?:\\D|$)|\\d{1,2}/\\d{1,2}(?:/\\d{2,4})?|` +
+    `${words('ngày|tháng|năm|quý|thế kỷ|thập niên|thập kỷ|đời|triều')}\\s+(?:\\d|[IVXLC]+${E}|\\p{Lu})|${words('hiện nay|hiện tại|đầu năm|cuối năm|giữa năm|sau đó|trước đó|chủ nhật|hằng tuần|hàng tuần|hằng tháng|hàng tháng')}|${words('thứ')}\\s+(?:hai|ba|tư|năm|sáu|bảy|\\d)${E}`,
+  'u',
+);
+/** Two or more capitalised syllables in a row: a name ("Huỳnh Thị Tam Thanh", "William Watson"). */
+const NAME = /\p{Lu}[\p{Ll}\p{M}'’-]*(?:\s+\p{Lu}[\p{Ll}\p{M}'’-]*)+/u;
+/** Words that introduce a person by role: "đồng chí", "ông", "bà", a title followed by a name. */
+const PERSON_TITLE = re(`${words('đồng chí|ông|bà|vua|hoàng đế|tướng|giáo sư|tiến sĩ|bí thư|chủ tịch|giám đốc|thủ tướng|tổng thống')}\\s+\\p{Lu}`, 'u');
+const PLACE = re(`${words('tại|ở|thuộc|phía|miền|vùng|khu vực|địa bàn|trên|từ|đến|sang|về')}\\s+(?:các\\s+|những\\s+)?\\p{L}`);
+const REASON = re(words('vì|do|bởi|nhờ|nên|nhằm|để|nguyên nhân|lý do|lí do|dẫn đến|khiến|vì vậy|vì thế|cho nên'));
+
+/** How well a sentence carries the question's answer form: 1 yes, 0 not at all, between for a weak match. */
+export function formMatch(sentence: string, form: AnswerForm): number {
+  switch (form.kind) {
+    case 'quantity':
+      return quantityMatch(sentence, form.unit);
+    case 'date':
+      return DATE.test(sentence) ? 1 : 0;
+    case 'person':
+      return PERSON_TITLE.test(sentence) ? 1 : NAME.test(withoutFirstWord(sentence)) ? 0.8 : 0;
+    case 'place':
+      return /\s\p{Lu}/u.test(sentence) ? 1 : PLACE.test(sentence) ? 0.6 : 0;
+    case 'reason':
+      return REASON.test(sentence) ? 1 : 0.3;
+    default:
+      return 1;
+  }
+}
+
+/** Whether a form must be present in the answer for the question to count as answered. */
+export function formIsRequired(form: AnswerForm): boolean {
+  // Not "ai": the answer may be a body ("Thành ủy") or a group ("người dân"), which no pattern knows.
+  return form.kind === 'quantity' || form.kind === 'date';
+}
+
+
+/**
+ * Numbers that name rather than count: "Chỉ thị 21", "Nghị quyết Trung ương 4", "khóa XII", "Điều 12",
+ * dates. A "bao nhiêu" question is not answered by them.
+ */
+const DESIGNATIONS = re(
+  `${words('chỉ thị|nghị quyết|nghị định|quyết định|thông tư|kế hoạch|công văn|thông báo|trung ương|khóa|khoá|số|điều|khoản|chương|mục|lần thứ|quốc lộ|tỉnh lộ|phường|tổ')}\\s+[\\dIVXLC][\\w/.-]*|\\d{1,2}/\\d{1,2}(?:/\\d{2,4})?|${words('năm')}\\s+(?:19|20)\\d\\d|${words('ngày|tháng')}\\s+\\d+`,
+  'giu',
+);
+
+function quantityMatch(raw: string, unit: string | null): number {
+  // Quoted names ("Thành phố 4 an") and designations do not count anything.
+  const unquoted = raw.replace(/[“"«][^”"»]*[”"»]/gu, ' ');
+  const sentence = unit === 'duration' ? unquoted : unquoted.replace(DESIGNATIONS, ' ');
+  if (!NUMBER.test(sentence)) return 0;
+  const hasDigit = DIGIT.test(sentence);
+  switch (unit) {
+    // Budgets are reported as amounts and as shares of the plan: either answers "bao nhiêu".
+    case '%':
+      return PERCENT.test(sentence) ? 1 : MONEY.test(sentence) ? 0.6 : hasDigit ? 0.3 : 0.1;
+    case 'money':
+      return MONEY.test(sentence) ? 1 : PERCENT.test(sentence) ? 0.6 : hasDigit ? 0.3 : 0.1;
+    case 'duration':
+      return DURATION.test(sentence) ? 1 : hasDigit ? 0.3 : 0.1;
+    case 'age':
+      return AGE.test(sentence) ? 1 : hasDigit ? 0.4 : 0.1;
+    case 'change':
+      return PERCENT.test(sentence) || MONEY.test(sentence) ? 1 : hasDigit ? 0.7 : 0.2;
+    case null:
+      return hasDigit ? 1 : 0.3;
+    default: {
+      // A counted noun: the number must count it ("1.200 người", "12 vụ"), compared without accents
+      // because the question may have been typed without them.
+      const counted = re(`\\d[\\d.,]*\\s*%?\\s*(?:\\p{L}+\\s+){0,2}${escape(foldDiacritics(unit))}${E}`);
+      return counted.test(foldDiacritics(sentence)) ? 1 : hasDigit ? 0.2 : 0;
+    }
+  }
+}
+
+function withoutFirstWord(sentence: string): string {
+  return sentence.replace(/^\s*\S+\s*/, ' ');
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,184 @@
+// A question is analysed once, into an AnalysedQuestion that search, answer selection and abstention
+// all read: nothing downstream tokenises the question again.
+//
+//   raw text → normalised, cut → typos corrected → syllables (typed and folded)
+//            → interrogative cues → answer form (kind + unit), time references
+//            → content terms (cues and function words out) weighted by corpus rarity
+//            → synonym phrases → alternatives for coverage, extra search terms at a lower weight
+import { normalizeLine } from '../text/normalize.js';
+import { FOLDED_STOPWORDS, STOPWORDS, foldSyllable, hasDiacritics, phrases, terms as indexTerms } from '../text/tokenize.js';
+import { cueSpans, detectAnswerForm, type AnswerForm } from './question-type.js';
+import { findTimeReferences, resolveYears, type TimeReferences } from './time-references.js';
+import type { Thesaurus } from './synonyms.js';
+import { expandChatWords } from './chat-words.js';
+
+/** Search terms from synonyms weigh this much of the question's own words in ranking. */
+export const SYNONYM_WEIGHT = 0.5;
+
+
+/** A term for the lexical index, in its index form ("f:ngan_sach", "a:ngân_sách"), with its weight. */
+export interface SearchTerm {
+  term: string;
+  weight: number;
+}
+
+/** One of the question's content terms, as matched against a passage or sentence. */
+export interface ContentTerm {
+  /** Unigram ("mục", "muc") or bigram ("ngân_sách"), in the form it must be matched (see textTerms). */
+  term: string;
+  folded: string;
+  /** Rarity in the serving corpus (idf of the folded term). */
+  weight: number;
+  /**
+   * Other ways to say the phrase this term belongs to (synonyms), each a list of folded terms that must
+   * all be present. A text with one of them covers this term too.
+   */
+  alternatives: string[][];
+}
+
+/** The question, understood once. */
+export interface AnalysedQuestion {
+  /** As the user typed it. */
+  raw: string;
+  /** Normalised (NFC, one line) and cut to the searched length. */
+  text: string;
+  /** `text` with syllables no passage contains replaced by the nearest one that does. */
+  corrected: string;
+  /** Syllables the spelling correction changed, "from → to". */
+  corrections: { from: string; to: string }[];
+  /** What the answer must be: a person, a quantity (with its unit), a date… */
+  form: AnswerForm;
+  /** Years and periods named, and the years they resolve to against the newest report. */
+  time: TimeReferences & { resolvedYears: number[] };
+  /** Terms the lexical index searches for, the question's own and its synonyms'. */
+  searchTerms: SearchTerm[];
+  /** Terms that decide coverage and excerpt choice. */
+  contentTerms: ContentTerm[];
+  /** The synonym phrases found and what they added, for logs and `ask --json`. */
+  synonyms: { phrase: string; added: string[] }[];
+  /** Whether the question is about the district itself (quận, phường, the district's name). */
+  aboutDistrict: boolean;
+}
+
+/** What the analysis needs from the serving corpus. */
+export interface QuestionContext {
+  /** idf of a folded term ("ngan", "ngan_sach") in the serving corpus. */
+  idf(foldedTerm: string): number;
+  /** The question with unknown syllables corrected to corpus syllables. */
+  correctSpelling(text: string): string;
+  thesaurus: Thesaurus;
+  /** Year of the newest dated report, for "năm nay" / "năm ngoái". */
+  newestYear: number | null;
+  /** Folded names of the places the reports are about ("cam le"), as syllables. */
+  placeNames: string[][];
+}
+
+const isStopword = (syllable: string) => (hasDiacritics(syllable) ? STOPWORDS.has(syllable) : FOLDED_STOPWORDS.has(syllable));
+
+/** Words that make a question about the district itself, typed with diacritics. */
+const DISTRICT_WORDS = new Set(['quận', 'huyện', 'phường', 'xã', 'quận ủy', 'ubnd']);
+
+/** Analyses `raw` (at most `maxChars` characters are kept). */
+export function analyseQuestion(raw: string, context: QuestionContext, maxChars = 1000): AnalysedQuestion {
+  const text = normalizeLine(raw).slice(0, maxChars);
+  const corrected = context.correctSpelling(expandChatWords(text));
+  const typedPhrases = phrases(corrected);
+  const typed = typedPhrases.flat();
+  const folded = typed.map(foldSyllable);
+  const corrections = spellingChanges(text, corrected);
+
+  const phraseStarts = new Set<number>();
+  typedPhrases.reduce((start, phrase) => (phraseStarts.add(start), start + phrase.length), 0);
+  const form = detectAnswerForm(typed, folded, phraseStarts);
+  const cues = new Array<boolean>(typed.length).fill(false);
+  for (const span of cueSpans(typed, folded)) for (let j = 0; j < span.length; j++) cues[span.start + j] = true;
+
+  const matches = context.thesaurus.match(typed, folded);
+  const alternativesAt = new Array<string[][]>(typed.length).fill([]);
+  const synonyms: AnalysedQuestion['synonyms'] = [];
+  for (const m of matches) {
+    const required = m.alternatives.map(requiredTerms);
+    for (let j = 0; j < m.length; j++) alternativesAt[m.start + j] = required;
+    const phrase = folded.slice(m.start, m.start + m.length).join(' ');
+    if (!synonyms.some((s) => s.phrase === phrase)) synonyms.push({ phrase, added: m.alternatives.map((p) => p.join(' ')) });
+  }
+
+  // Content terms: every syllable that is neither a function word nor part of an interrogative, and the
+  // bigrams of neighbouring content syllables. A bigram is matched with its accents only when both of
+  // its syllables carry them; otherwise on its folded form.
+  const content = new Map<string, ContentTerm>();
+  let offset = 0;
+  for (const phrase of typedPhrases) {
+    for (let i = 0; i < phrase.length; i++) {
+      const at = offset + i;
+      const word = phrase[i]!;
+      if (cues[at] || isStopword(word)) continue;
+      const alternatives = alternativesAt[at]!;
+      if (!content.has(word)) content.set(word, { term: word, folded: folded[at]!, weight: context.idf(folded[at]!), alternatives });
+      const previous = phrase[i - 1];
+      if (previous === undefined || cues[at - 1] || isStopword(previous)) continue;
+      const bigramFolded = folded[at - 1] + '_' + folded[at];
+      const term = hasDiacritics(previous) && hasDiacritics(word) ? previous + '_' + word : bigramFolded;
+      // A bigram inside one synonym phrase shares its alternatives; one that straddles two does not.
+      const shared = alternativesAt[at - 1] === alternatives ? alternatives : [];
+      if (!content.has(term)) content.set(term, { term, folded: bigramFolded, weight: context.idf(bigramFolded), alternatives: shared });
+    }
+    offset += phrase.length;
+  }
+
+  const searchTerms = new Map<string, number>();
+  for (const term of indexTerms(corrected, { accented: hasDiacritics(corrected) })) searchTerms.set(term, 1);
+  for (const m of matches) {
+    for (const phrase of m.alternatives) {
+      for (const term of indexTerms(phrase.join(' '), { accented: false })) {
+        if (!searchTerms.has(term)) searchTerms.set(term, SYNONYM_WEIGHT);
+      }
+    }
+  }
+
+  const time = findTimeReferences(folded);
+  return {
+    raw,
+    text,
+    corrected,
+    corrections,
+    form,
+    time: { ...time, resolvedYears: resolveYears(time.years, context.newestYear) },
+    searchTerms: [...searchTerms].map(([term, weight]) => ({ term, weight })),
+    contentTerms: [...content.values()],
+    synonyms,
+    aboutDistrict: mentionsDistrict(typed, folded, context.placeNames),
+  };
+}
+
+/** The folded terms a text must contain to say a phrase: its syllable for one word, else its bigrams. */
+function requiredTerms(phrase: string[]): string[] {
+  if (phrase.length === 1) return [phrase[0]!];
+  const out: string[] = [];
+  for (let i = 1; i < phrase.length; i++) out.push(phrase[i - 1] + '_' + phrase[i]);
+  return out;
+}
+
+function spellingChanges(before: string, after: string): { from: string; to: string }[] {
+  const a = before.split(' ');
+  const b = after.split(' ');
+  const out: { from: string; to: string }[] = [];
+  if (a.length !== b.length) return out;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) out.push({ from: a[i]!, to: b[i]! });
+  return out;
+}
+
+function mentionsDistrict(typed: string[], folded: string[], placeNames: string[][]): boolean {
+  for (let i = 0; i < typed.length; i++) {
+    if (DISTRICT_WORDS.has(typed[i]!) || DISTRICT_WORDS.has(`${typed[i]} ${typed[i + 1] ?? ''}`)) return true;
+    // Folded "quan" is also quân, quan (officials), quán: count it where it reads as the district.
+    if (folded[i] === 'quan' && typed[i] === 'quan') {
+      const next = folded[i + 1];
+      const prev = folded[i - 1];
+      if (next === undefined || next === 'uy' || next === 'ta' || next === 'minh' || next === 'nha' || prev === 'cua' || prev === 'ban') return true;
+    }
+    if (folded[i] === 'ubnd' || folded[i] === 'hdnd') return true;
+  }
+  const joined = ` ${folded.join(' ')} `;
+  return placeNames.some((name) => name.length > 0 && joined.includes(` ${name.join(' ')} `));
+}

@@ -1,0 +1,30 @@
+// What citizens type on phones beside the written words: "dc" for được, "ko" for không, "ntn" for như
+// thế nào. Expanded before anything else reads the question, so the interrogatives and content words
+// they stand for are recognised. Only whole words are replaced, and only these unambiguous ones.
+const CHAT_WORDS: Record<string, string> = {
+  dc: 'được',
+  đc: 'được',
+  ko: 'không',
+  k: 'không',
+  kg: 'không',
+  hok: 'không',
+  hem: 'không',
+  khg: 'không',
+  j: 'gì',
+  gj: 'gì',
+  ntn: 'như thế nào',
+  bn: 'bao nhiêu',
+  bnh: 'bao nhiêu',
+  bh: 'bao giờ',
+  vs: 'với',
+  ng: 'người',
+  nc: 'nước',
+  '%': ' phần trăm',
+};
+
+const TOKEN = /(?<![\p{L}\p{N}])(dc|đc|ko|k|kg|hok|hem|khg|j|gj|ntn|bn|bnh|bh|vs|ng|nc)(?![\p{L}\p{N}])|%/giu;
+
+/** The question with chat abbreviations written out ("thu dc may % r" → "thu được may phần trăm r"). */
+export function expandChatWords(text: string): string {
+  return text.replace(TOKEN, (word) => CHAT_WORDS[word.toLowerCase()] ?? word);
+}

@@ -1,0 +1,261 @@
+// What a Vietnamese question asks for, read from its interrogative words, accented or not, wherever
+// they sit ("Ai là Bí thư?", "Bí thư là ai?", "thu ngan sach bao nhieu"). The type decides which
+// sentence can answer: a "bao nhiêu" question wants a quantity, "khi nào" a date, "ai" a person.
+
+/** The kind of answer a question expects. */
+export type AnswerKind = 'person' | 'quantity' | 'date' | 'place' | 'reason' | 'description' | 'yesno' | 'thing' | 'unknown';
+
+/** The form the answer takes: its kind and, for a quantity, the unit the question names. */
+export interface AnswerForm {
+  kind: AnswerKind;
+  /** For quantities: "%", "money", "duration", "age", or a counted noun ("người", "vụ", "mét"). */
+  unit: string | null;
+  /** The interrogative phrase found, as folded syllables ("bao nhieu"), for the analysis' record. */
+  cue: string | null;
+}
+
+/** Where interrogative phrases sit in the question's syllables: they are not what the question is about. */
+export interface CueSpan {
+  start: number;
+  length: number;
+}
+
+/**
+ * Every interrogative phrase in the question ("như thế nào", "bao nhiêu", "là gì"'s "gì"), longest
+ * first and not overlapping. Their syllables carry the question's type, not its topic: "an ninh trat tu
+ * the nao" is about "an ninh trật tự", and "the" must not count as a word the report should contain.
+ */
+export function cueSpans(typed: string[], folded: string[]): CueSpan[] {
+  const taken = new Array<boolean>(folded.length).fill(false);
+  const spans: CueSpan[] = [];
+  const byLength = [...CUES].sort((a, b) => b.words.length - a.words.length);
+  for (const c of byLength) {
+    for (let from = 0; from < folded.length; ) {
+      const at = findCue(c, typed, folded, from);
+      if (at < 0) break;
+      // "nguyên nhân", "lý do" name the reason the report gives: they stay content words.
+      const free = c.words.every((_, j) => !taken[at + j]) && !WORDS_THAT_STAY_CONTENT.has(c.words.join(' '));
+      if (free && (c.kind !== 'yesno' || yesNoFrame(c, folded, at))) {
+        // "bao nhiêu phần trăm": the unit belongs to the question's frame, not to its topic.
+        let length = c.words.length;
+        if (c.kind === 'quantity') length += unitLength(folded, at + length);
+        for (let j = 0; j < length; j++) taken[at + j] = true;
+        spans.push({ start: at, length });
+      }
+      from = at + 1;
+    }
+  }
+  return spans.sort((a, b) => a.start - b.start);
+}
+
+interface Cue {
+  /** Folded syllables, in order. */
+  words: string[];
+  kind: AnswerKind;
+  /** When the cue is the accented form only (folded it would be ambiguous): the accented syllables. */
+  accented?: string[];
+}
+
+const cue = (kind: AnswerKind, phrase: string, accentedOnly?: string): Cue => ({
+  kind,
+  words: phrase.split(' '),
+  accented: accentedOnly?.split(' '),
+});
+
+// Longer cues first: "năm nào" is a date, "nào" alone a thing; "như thế nào" a description.
+const CUES: Cue[] = [
+  cue('reason', 'vi sao'),
+  cue('reason', 'tai sao'),
+  cue('reason', 'vi dau'),
+  cue('reason', 'do dau'),
+  cue('reason', 'ly do'),
+  cue('reason', 'nguyen nhan'),
+  cue('reason', 'de lam gi'),
+  cue('reason', 'nham muc dich gi'),
+  cue('reason', 'muc dich gi'),
+  cue('date', 'khi nao'),
+  cue('date', 'hoi nao'),
+  cue('date', 'dip nao'),
+  cue('date', 'luc nao'),
+  cue('date', 'bao gio'),
+  cue('date', 'nam nao'),
+  cue('date', 'ngay nao'),
+  cue('date', 'thang nao'),
+  cue('date', 'the ky nao'),
+  cue('date', 'thoi gian nao'),
+  cue('date', 'thoi diem nao'),
+  cue('date', 'giai doan nao'),
+  cue('date', 'thoi ky nao'),
+  cue('date', 'nam bao nhieu'),
+  cue('date', 'nam may'),
+  cue('date', 'ngay bao nhieu'),
+  cue('place', 'o dau'),
+  cue('place', 'tai dau'),
+  cue('place', 'o cho nao'),
+  cue('place', 'noi nao'),
+  cue('place', 'cho nao'),
+  cue('place', 'dia diem nao'),
+  cue('place', 'khu vuc nao'),
+  cue('place', 'vung nao'),
+  cue('place', 'dia ban nao'),
+  cue('place', 'tinh nao'),
+  cue('place', 'thanh pho nao'),
+  cue('place', 'phuong nao'),
+  cue('place', 'nuoc nao'),
+  cue('place', 'quoc gia nao'),
+  cue('place', 'dau', 'đâu'),
+  cue('person', 'nguoi nao'),
+  cue('person', 'nhan vat nao'),
+  cue('person', 'vi nao'),
+  cue('person', 'ong nao'),
+  cue('person', 'ba nao'),
+  cue('person', 'dong chi nao'),
+  cue('person', 'ai'),
+  cue('quantity', 'bao nhieu'),
+  cue('quantity', 'bao lau'),
+  cue('quantity', 'bao xa'),
+  cue('quantity', 'may', 'mấy'),
+  cue('description', 'nhu the nao'),
+  cue('description', 'the nao'),
+  cue('description', 'ra sao'),
+  cue('description', 'nhu nao'),
+  cue('yesno', 'phai khong'),
+  cue('yesno', 'hay khong'),
+  cue('yesno', 'co khong'),
+  cue('yesno', 'chua'),
+  cue('yesno', 'khong'),
+  cue('thing', 'cai gi'),
+  cue('thing', 'gi'),
+  cue('thing', 'nao'),
+];
+
+const WORDS_THAT_STAY_CONTENT = new Set(['nguyen nhan', 'ly do']);
+
+/** Counted nouns a "bao nhiêu"/"mấy" question may name, folded → the unit recorded. */
+const UNITS: Record<string, string> = {
+  'phan tram': '%',
+  phan: '%',
+  '%': '%',
+  'ty dong': 'money',
+  'trieu dong': 'money',
+  'nghin dong': 'money',
+  dong: 'money',
+  tien: 'money',
+  ty: 'money',
+  trieu: 'money',
+  usd: 'money',
+  nam: 'duration',
+  thang: 'duration',
+  ngay: 'duration',
+  gio: 'duration',
+  tuoi: 'age',
+  nguoi: 'người',
+  ho: 'hộ',
+  vu: 'vụ',
+  lan: 'lần',
+  du: 'dự án',
+  'du an': 'dự án',
+  doanh: 'doanh nghiệp',
+  'doanh nghiep': 'doanh nghiệp',
+  truong: 'trường',
+  km: 'km',
+  met: 'mét',
+  m: 'mét',
+  ha: 'ha',
+  hecta: 'ha',
+  km2: 'km²',
+  cai: 'cái',
+  chiec: 'chiếc',
+  con: 'con',
+  tan: 'tấn',
+  kg: 'kg',
+  luot: 'lượt',
+  phong: 'phòng',
+  quan: 'quận',
+  phuong: 'phường',
+  xa: 'xã',
+  tinh: 'tỉnh',
+  nuoc: 'nước',
+};
+
+/** Verbs after which a bare "bao nhiêu" asks for a change, usually a percentage or an amount. */
+const CHANGE_VERBS = new Set(['tang', 'giam', 'dat', 'vuot', 'chiem']);
+
+/**
+ * The answer form of a question, from its syllables as typed (lower case) and folded. Cues typed with
+ * diacritics must match accented; folded cues match either ("bao nhieu" and "bao nhiêu").
+ */
+export function detectAnswerForm(typed: string[], folded: string[], phraseStarts: ReadonlySet<number> = new Set()): AnswerForm {
+  // Cues run from specific to general; the first that matches wins, except that a yes/no frame gives
+  // way to any other cue ("có bao nhiêu … không" asks for a number).
+  let best: { cue: Cue; at: number } | null = null;
+  for (const c of CUES) {
+    const at = findCue(c, typed, folded);
+    if (at < 0) continue;
+    if (c.kind !== 'yesno') {
+      best = { cue: c, at };
+      break;
+    }
+    best ??= yesNoFrame(c, folded, at) ? { cue: c, at } : null;
+  }
+  if (!best) return { kind: 'unknown', unit: null, cue: null };
+  const { cue: found, at } = best;
+  const unit = found.kind === 'quantity' ? quantityUnit(found, folded, at, phraseStarts) : null;
+  // "bao lâu" asks for a duration.
+  return { kind: found.kind, unit: found.words.join(' ') === 'bao lau' ? 'duration' : unit, cue: found.words.join(' ') };
+}
+
+/** How many syllables at `at` name a measurement unit ("phan tram" 2, "km" 1; counted nouns 0). */
+function unitLength(folded: string[], at: number): number {
+  const two = `${folded[at] ?? ''} ${folded[at + 1] ?? ''}`;
+  if (MEASURES.has(two)) return 2;
+  return MEASURES.has(folded[at] ?? '') ? 1 : 0;
+}
+
+const MEASURES = new Set(['phan tram', 'phan', 'ty dong', 'trieu dong', 'dong', 'tien', 'km', 'met', 'm', 'ha', 'km2', 'tan', 'kg', 'tuoi', 'usd']);
+
+/** "không"/"chưa" close a question only after "có"/"đã" ("có … không", "đã … chưa"); else a negation. */
+function yesNoFrame(c: Cue, folded: string[], at: number): boolean {
+  if (c.words.length > 1) return true;
+  const before = folded.slice(0, at);
+  return at === folded.length - 1 && (before.includes('co') || before.includes('da'));
+}
+
+function findCue(c: Cue, typed: string[], folded: string[], from = 0): number {
+  const n = c.words.length;
+  for (let i = from; i + n <= folded.length; i++) {
+    // Folded "may" (máy, may) asks "mấy" only before a counted noun: "may phan tram", "may nguoi".
+    if (c.accented && c.words[0] === 'may' && folded[i] === 'may' && typed[i] === 'may' && UNITS[folded[i + 1] ?? ''] !== undefined) return i;
+    let ok = true;
+    for (let j = 0; j < n && ok; j++) {
+      if (folded[i + j] !== c.words[j]) ok = false;
+      // A typed syllable with diacritics must be the cue's accented form when the cue needs one.
+      else if (c.accented && typed[i + j] !== folded[i + j] && typed[i + j] !== c.accented[j]) ok = false;
+      else if (c.accented && typed[i + j] === folded[i + j] && c.accented[j] !== c.words[j]) ok = false;
+    }
+    if (ok) return i;
+  }
+  return -1;
+}
+
+function quantityUnit(c: Cue, folded: string[], at: number, phraseStarts: ReadonlySet<number>): string | null {
+  // The unit is named in the same phrase: "bao nhiêu? Mục tiêu…" names none.
+  const end = at + c.words.length;
+  const after = folded.slice(end, end + 2).filter((_, j) => ![...Array(j + 1).keys()].some((k) => phraseStarts.has(end + k)));
+  const two = after.join(' ');
+  if (UNITS[two]) return UNITS[two]!;
+  if (after[0] && UNITS[after[0]]) return UNITS[after[0]]!;
+  // "… là bao nhiêu người" names the unit after; "tỷ lệ … bao nhiêu", "tăng bao nhiêu" before.
+  const before = folded.slice(Math.max(0, at - 3), at);
+  if (before.includes('ty') && before.includes('le')) return '%';
+  if (before.some((w) => CHANGE_VERBS.has(w))) return 'change';
+  if (before.includes('tien') || before.includes('ngan') || before.includes('von')) return 'money';
+  if (before.includes('tuoi')) return 'age';
+  // Any other noun right after the cue is what is counted ("bao nhiêu đảng viên"), folded.
+  const counted = after.filter((w) => !NOT_COUNTED.has(w) && /^[a-z]+$/.test(w));
+  if (after[0] && counted[0] === after[0]) return counted.join(' ');
+  return null;
+}
+
+/** Words after "bao nhiêu" that are not what is counted. */
+const NOT_COUNTED = new Set(['so', 'voi', 'vay', 'the', 'a', 'nhi', 'ha', 'roi', 'nua', 'duoc', 'la', 'trong', 'cua', 'tai', 'o', 'khi', 'nam', 'sau', 'truoc', 'va', 'hay', 'hoac', 'cho']);

@@ -1,0 +1,101 @@
+// Our own labelled sets (see test/eval/README.md): citizen questions on the seed report, questions it
+// does not answer, and year questions over the seed plus a synthetic 2019 report. Run as part of
+// `npm run eval`, or alone: `npx tsx test/eval/citizen-sets.ts [--show-misses]`.
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Engine } from '../../src/engine.js';
+import type { Answer } from '../../src/answer/types.js';
+
+const EVAL_DIR = path.join('test', 'eval');
+export const SYNTHETIC_2019 = path.join(EVAL_DIR, 'fixtures', 'bao-cao-6-thang-dau-nam-2019-cam-le-synthetic.txt');
+const SEED_REPORT = path.join('corpus', 'bao-cao-6-thang-dau-nam-2018-cam-le.txt');
+
+interface Expected {
+  question: string;
+  expect: string[];
+}
+
+export interface SetScores {
+  /** Answerable questions answered with an excerpt holding one of the expected phrases. */
+  correct: number;
+  /** Answerable questions not answered (false abstention). */
+  falseAbstention: number;
+  /** Answerable questions answered with an excerpt holding none of the phrases. */
+  wrongExcerpt: number;
+  questions: number;
+}
+
+export interface CitizenScores {
+  citizen: SetScores;
+  /** Share of the unanswerable questions the bot declined (1 − false-answer rate). */
+  unanswerable: { abstained: number; falseAnswer: number; questions: number };
+  years: SetScores;
+}
+
+const squash = (s: string) => s.normalize('NFC').replace(/\s+/g, ' ').trim().toLowerCase();
+
+async function readJsonl<T>(file: string): Promise<T[]> {
+  return (await fs.readFile(file, 'utf8'))
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as T);
+}
+
+/** An engine (lexical) on a temporary corpus holding the given report files. */
+export async function engineOn(files: string[]): Promise<Engine> {
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'eval-citizen-'));
+  const corpusDir = path.join(root, 'corpus');
+  await fs.mkdir(corpusDir);
+  for (const f of files) await fs.copyFile(f, path.join(corpusDir, path.basename(f)));
+  return Engine.open({ corpusDir, indexDir: path.join(root, 'index'), searchMode: 'lexical', embedder: null });
+}
+
+function judge(answer: Answer, expect: string[]): 'correct' | 'abstained' | 'wrong' {
+  if (!answer.answered) return 'abstained';
+  const excerpt = squash(answer.excerpt);
+  return expect.some((e) => excerpt.includes(squash(e))) ? 'correct' : 'wrong';
+}
+
+async function scoreSet(engine: Engine, items: Expected[], onMiss?: (item: Expected, answer: Answer) => void): Promise<SetScores> {
+  const scores: SetScores = { correct: 0, falseAbstention: 0, wrongExcerpt: 0, questions: items.length };
+  for (const item of items) {
+    const answer = await engine.ask(item.question);
+    const verdict = judge(answer, item.expect);
+    if (verdict === 'correct') scores.correct++;
+    else {
+      if (verdict === 'abstained') scores.falseAbstention++;
+      else scores.wrongExcerpt++;
+      onMiss?.(item, answer);
+    }
+  }
+  return scores;
+}
+
+export async function scoreCitizenSets(onMiss?: (set: string, question: string, answer: Answer) => void): Promise<CitizenScores> {
+  const seedOnly = await engineOn([SEED_REPORT]);
+  const citizen = await scoreSet(seedOnly, await readJsonl<Expected>(path.join(EVAL_DIR, 'citizen-questions.jsonl')), (i, a) => onMiss?.('citizen', i.question, a));
+  const unanswerableItems = await readJsonl<{ question: string }>(path.join(EVAL_DIR, 'unanswerable-questions.jsonl'));
+  let abstained = 0;
+  for (const { question } of unanswerableItems) {
+    const answer = await seedOnly.ask(question);
+    if (!answer.answered) abstained++;
+    else onMiss?.('unanswerable', question, answer);
+  }
+  await seedOnly.close();
+  const twoYears = await engineOn([SEED_REPORT, SYNTHETIC_2019]);
+  const years = await scoreSet(twoYears, await readJsonl<Expected>(path.join(EVAL_DIR, 'year-questions.jsonl')), (i, a) => onMiss?.('year', i.question, a));
+  await twoYears.close();
+  const n = unanswerableItems.length;
+  return { citizen, unanswerable: { abstained: abstained / n, falseAnswer: (n - abstained) / n, questions: n }, years };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { setLogLevel } = await import('../../src/log.js');
+  setLogLevel('warn');
+  const show = process.argv.includes('--show-misses');
+  const scores = await scoreCitizenSets((set, question, answer) => {
+    if (show) console.log(`[${set}] ${question}\n   → ${answer.answered ? answer.excerpt.slice(0, 160) : `(${answer.reason}, conf ${answer.confidence?.toFixed(2)})`} ${JSON.stringify(answer.analysis)}`);
+  });
+  console.log(JSON.stringify(scores));
+}

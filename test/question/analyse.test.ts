@@ -1,0 +1,92 @@
+// Question analysis: the type and answer form, the interrogatives kept out of the content terms,
+// years, synonyms, all with and without diacritics.
+import { describe, expect, it } from 'vitest';
+import { analyseQuestion, type QuestionContext } from '../../src/question/analyse.js';
+import { builtInThesaurus } from '../../src/question/synonyms.js';
+import { foldDiacritics } from '../../src/text/normalize.js';
+
+const context: QuestionContext = {
+  idf: () => 1,
+  correctSpelling: (text) => text,
+  thesaurus: builtInThesaurus(),
+  newestYear: 2019,
+  placeNames: [['cam', 'le']],
+};
+const analyse = (q: string) => analyseQuestion(q, context);
+
+describe('question types', () => {
+  const cases: [string, string, string | null][] = [
+    ['Ai là Bí thư Quận ủy?', 'person', null],
+    ['Bí thư Quận ủy là ai?', 'person', null],
+    ['Dân số quận là bao nhiêu người?', 'quantity', 'người'],
+    ['Thu ngân sách đạt bao nhiêu phần trăm?', 'quantity', '%'],
+    ['Dự án kéo dài bao lâu?', 'quantity', 'duration'],
+    ['Quận có mấy phường?', 'quantity', 'phường'],
+    ['Giá trị sản xuất tăng bao nhiêu?', 'quantity', 'change'],
+    ['Chỉ thị 21 ban hành khi nào?', 'date', null],
+    ['Thành Thanh Hóa thất thủ năm nào?', 'date', null],
+    ['Trụ sở UBND quận ở đâu?', 'place', null],
+    ['Vì sao dự án chậm tiến độ?', 'reason', null],
+    ['Tình hình an ninh như thế nào?', 'description', null],
+    ['Quận có hỗ trợ doanh nghiệp không?', 'yesno', null],
+    ['Dự án đã hoàn thành chưa?', 'yesno', null],
+    ['Chương trình Thành phố 4 an là gì?', 'thing', null],
+  ];
+  for (const [question, type, unit] of cases) {
+    it(`${question} → ${type}${unit ? ` (${unit})` : ''}, also without diacritics`, () => {
+      for (const q of [question, foldDiacritics(question)]) {
+        const form = analyse(q).form;
+        expect(form.kind, q).toBe(type);
+        if (unit) expect(form.unit === unit || form.unit === foldDiacritics(unit), q).toBe(true);
+      }
+    });
+  }
+
+  it('does not read a negation as a yes/no question', () => {
+    expect(analyse('những chỉ tiêu không đạt').form.kind).not.toBe('yesno');
+  });
+
+  it('does not read "đầu tư" typed without accents as "đâu"', () => {
+    expect(analyse('dau tu cong').form.kind).toBe('unknown');
+  });
+});
+
+describe('content terms', () => {
+  it('leave out the interrogative phrase, with or without diacritics', () => {
+    for (const q of ['an ninh trat tu the nao', 'an ninh trật tự ra sao', 'thu ngan sach bao nhieu', 'chi thi 21 la gi']) {
+      const terms = analyse(q).contentTerms.map((t) => t.term);
+      expect(terms, q).not.toContain('the');
+      expect(terms, q).not.toContain('nao');
+      expect(terms, q).not.toContain('sao');
+      expect(terms, q).not.toContain('nhieu');
+      expect(terms, q).not.toContain('gi');
+    }
+    expect(analyse('an ninh trat tu the nao').contentTerms.map((t) => t.term)).toEqual(expect.arrayContaining(['an', 'ninh', 'an_ninh', 'trat_tu']));
+  });
+
+  it('carry the synonyms of their phrase as alternatives, and the search adds them at a lower weight', () => {
+    const q = analyse('những yếu kém của quận');
+    const yeu = q.contentTerms.find((t) => t.term === 'yếu')!;
+    expect(yeu.alternatives).toContainEqual(['han_che']);
+    expect(q.searchTerms).toContainEqual({ term: 'f:han_che', weight: 0.5 });
+    expect(q.searchTerms).toContainEqual({ term: 'f:yeu_kem', weight: 1 });
+  });
+});
+
+describe('time references', () => {
+  it('reads years, relative years against the newest report, and periods', () => {
+    expect(analyse('thu ngân sách năm 2018').time.resolvedYears).toEqual([2018]);
+    expect(analyse('nam ngoai thu ngan sach').time.resolvedYears).toEqual([2018]);
+    expect(analyse('năm nay thu ngân sách').time.resolvedYears).toEqual([2019]);
+    expect(analyse('6 thang dau nam gia tri san xuat').time.periods).toContain('6 thang dau nam');
+    expect(analyse('có 2018 người tham gia').time.resolvedYears).toEqual([]);
+  });
+});
+
+describe('the district', () => {
+  it('is recognised by its name or the word quận', () => {
+    expect(analyse('Quận hỗ trợ doanh nghiệp như thế nào?').aboutDistrict).toBe(true);
+    expect(analyse('cam le ho tro doanh nghiep').aboutDistrict).toBe(true);
+    expect(analyse('co quan thue o dau').aboutDistrict).toBe(false);
+  });
+});

@@ -1,0 +1,109 @@
+// The questions that the answer-quality issue found answered wrongly, each with the right reply, on
+// the seed report alone, beside a synthetic 2019 report, and beside laws.
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Engine } from '../../src/engine.js';
+import { engineOn, SYNTHETIC_2019 } from '../eval/citizen-sets.js';
+import { setLogLevel } from '../../src/log.js';
+
+const SEED = path.join('corpus', 'bao-cao-6-thang-dau-nam-2018-cam-le.txt');
+const LAWS = path.join('..', 'shared', 'benchmarks', 'alqac2023', 'corpus');
+
+setLogLevel('error');
+
+describe('the seed report alone', () => {
+  let engine: Engine;
+  beforeAll(async () => {
+    engine = await engineOn([SEED]);
+  });
+  afterAll(() => engine.close());
+
+  it('understands "yếu kém" as the report\'s "hạn chế"', async () => {
+    const answer = await engine.ask('Những yếu kém của quận là gì?');
+    expect(answer.answered).toBe(true);
+    expect(answer.excerpt).toContain('còn nhiều hạn chế');
+    expect(answer.analysis?.synonyms).toContain('yeu kem');
+  });
+
+  it('answers a short unaccented fragment ending in "the nao"', async () => {
+    const answer = await engine.ask('an ninh trat tu the nao');
+    expect(answer.answered).toBe(true);
+    expect(answer.excerpt).toMatch(/An ninh chính trị, trật tự an toàn xã hội|an ninh chính trị, trật tự an toàn xã hội/);
+    expect(answer.analysis?.type).toBe('description');
+  });
+
+  it('finds the Bí thư Quận ủy for "người đứng đầu Đảng bộ quận"', async () => {
+    const answer = await engine.ask('Người đứng đầu Đảng bộ quận là ai?');
+    expect(answer.answered).toBe(true);
+    expect(answer.excerpt).toContain('Huỳnh Thị Tam Thanh');
+    expect(answer.analysis?.type).toBe('person');
+  });
+
+  it('does not answer "bao nhiêu người" with a sentence that counts no people', async () => {
+    for (const question of ['Dân số quận Cẩm Lệ là bao nhiêu người?', 'dan so quan cam le bao nhieu nguoi']) {
+      const answer = await engine.ask(question);
+      expect(answer.answered, question).toBe(false);
+      expect(answer.analysis).toMatchObject({ type: 'quantity', unit: 'người' });
+    }
+  });
+
+  it('answers the budget target with and without diacritics and with chat abbreviations', async () => {
+    for (const question of ['Mục tiêu thu ngân sách cuối năm của quận là bao nhiêu?', 'muc tieu thu ngan sach cuoi nam bn', 'thu ngan sach dc may % du toan roi']) {
+      const answer = await engine.ask(question);
+      expect(answer.answered, question).toBe(true);
+      expect(answer.excerpt, question).toMatch(/15%|57%/);
+    }
+  });
+});
+
+describe('two reports of different years', () => {
+  let engine: Engine;
+  beforeAll(async () => {
+    engine = await engineOn([SEED, SYNTHETIC_2019]);
+  });
+  afterAll(() => engine.close());
+
+  it('answers from the report of the year the question names', async () => {
+    const answer = await engine.ask('6 thang dau nam 2018 gia tri san xuat tang bao nhieu');
+    expect(answer.answered).toBe(true);
+    expect(answer.excerpt).toContain('15,5%');
+    expect(answer.citation?.date).toBe('2018');
+  });
+
+  it('quotes the 2019 target, not what was collected', async () => {
+    const answer = await engine.ask('Mục tiêu thu ngân sách năm 2019');
+    expect(answer.answered).toBe(true);
+    expect(answer.excerpt).toContain('vượt từ 10% trở lên');
+    expect(answer.citation?.date).toBe('2019');
+  });
+
+  it('reads "năm ngoái" against the newest report, and an undated question from the newest', async () => {
+    const lastYear = await engine.ask('nam ngoai gia tri san xuat tang bao nhieu');
+    expect(lastYear.analysis?.years).toEqual([2018]);
+    expect(lastYear.excerpt).toContain('15,5%');
+    const undated = await engine.ask('gia tri san xuat tang bao nhieu');
+    expect(undated.citation?.date).toBe('2019');
+  });
+
+  it('abstains when the year asked about is in no report', async () => {
+    const answer = await engine.ask('Thu ngân sách năm 2015 đạt bao nhiêu phần trăm?');
+    expect(answer.answered).toBe(false);
+  });
+});
+
+describe('the district report beside laws', () => {
+  let engine: Engine;
+  beforeAll(async () => {
+    const fs = await import('node:fs/promises');
+    const laws = (await fs.readdir(LAWS)).map((name) => path.join(LAWS, name));
+    engine = await engineOn([SEED, ...laws]);
+  }, 60_000);
+  afterAll(() => engine.close());
+
+  it('prefers the district\'s own report for a question about the district', async () => {
+    const answer = await engine.ask('Quận hỗ trợ doanh nghiệp như thế nào?');
+    expect(answer.answered).toBe(true);
+    expect(answer.citation?.source).toBe('bao-cao-6-thang-dau-nam-2018-cam-le.txt');
+    expect(answer.excerpt).toMatch(/doanh nghiệp/);
+  });
+});
