@@ -15,6 +15,8 @@ import { foldDiacritics } from '../../src/text/normalize.js';
 import { setLogLevel } from '../../src/log.js';
 import { makeTinyModel } from '../fixtures/tiny-model.js';
 import { fuseReciprocalRank } from '../../src/search/hybrid.js';
+import { loadViquad, openViquadEngine, scoreViquad } from './viquad.js';
+import { scoreCitizenSets } from './citizen-sets.js';
 
 const KS = [1, 3, 5, 10] as const;
 
@@ -197,6 +199,33 @@ async function main() {
   await engine.close();
   const status = engine.status();
   lines.push('', `Index: ${status.passages} passages; vector side: ${status.mode === 'lexical' ? 'none' : (process.env.EVAL_MODEL ?? 'tiny test model')}`);
+
+  // --- Our own citizen sets: answered with the expected phrase, false abstentions and false answers apart.
+  const citizen = await scoreCitizenSets();
+  results.citizen = citizen;
+  const pct = (n: number, of: number) => `${n}/${of} (${(n / of).toFixed(2)})`;
+  lines.push(
+    '',
+    '## Citizen sets (lexical; test/eval/README.md)',
+    '',
+    '| set | questions | right excerpt | false abstention | wrong excerpt | false answer |',
+    '| --- | --- | --- | --- | --- | --- |',
+    `| citizen questions, seed report | ${citizen.citizen.questions} | ${pct(citizen.citizen.correct, citizen.citizen.questions)} | ${pct(citizen.citizen.falseAbstention, citizen.citizen.questions)} | ${pct(citizen.citizen.wrongExcerpt, citizen.citizen.questions)} | – |`,
+    `| unanswerable, seed report | ${citizen.unanswerable.questions} | – | – | – | ${citizen.unanswerable.falseAnswer.toFixed(2)} (abstained ${citizen.unanswerable.abstained.toFixed(2)}) |`,
+    `| year questions, 2018 + synthetic 2019 | ${citizen.years.questions} | ${pct(citizen.years.correct, citizen.years.questions)} | ${pct(citizen.years.falseAbstention, citizen.years.questions)} | ${pct(citizen.years.wrongExcerpt, citizen.years.questions)} | – |`,
+  );
+
+  // --- ViQuAD 2.0 dev: does the excerpt quote the answer span?
+  const viquadDir = path.join(path.dirname(values.alqac!), 'viquad2');
+  const viquad = await openViquadEngine(viquadDir);
+  const viquadQuestions = await loadViquad(viquadDir);
+  lines.push('', `## ViQuAD 2.0 dev (${viquadQuestions.length} questions, lexical, k = 3)`, '', '| variant | excerpt has answer | top-1 passage | top-3 | answered | excerpt words |', '| --- | --- | --- | --- | --- | --- |');
+  for (const folded of [false, true]) {
+    const v = await scoreViquad(viquad, viquadQuestions, folded);
+    results[`viquad/${folded ? 'no diacritics' : 'accented'}`] = v;
+    lines.push(`| ${folded ? 'no diacritics' : 'accented'} | ${v.excerptHasAnswer.toFixed(2)} | ${v.top1.toFixed(2)} | ${v.top3.toFixed(2)} | ${v.answered.toFixed(2)} | ${v.excerptWords.toFixed(1)} |`);
+  }
+  await viquad.close();
   process.stdout.write(lines.join('\n') + '\n');
   await fs.mkdir(path.dirname(values.out!), { recursive: true });
   await fs.writeFile(values.out!, JSON.stringify({ ranAt: new Date().toISOString(), results }, null, 2));
