@@ -341,7 +341,7 @@ export class Engine implements AnswerEngine {
     }
     const analysed = this.analyse(question);
     // The answer may come from any of the top three passages: rank at least that many.
-    const ranked = this.search(analysed, Math.max(k, 3), queryVector, queryVector ? this.mode : 'lexical');
+    const ranked = this.search(analysed, Math.max(k, 5), queryVector, queryVector ? this.mode : 'lexical');
     const answer = composeAnswer(analysed, ranked, { reportYears: this.snapshot.corpusYears });
     return { ...answer, passages: answer.passages.slice(0, k), analysis: summarise(analysed) };
   }

@@ -49,6 +49,9 @@ export function formMatch(sentence: string, form: AnswerForm): number {
   }
 }
 
+/** A sentence carrying the asked form this weakly does not answer a quantity or date question. */
+export const MIN_FORM = 0.5;
+
 /** Whether a form must be present in the answer for the question to count as answered. */
 export function formIsRequired(form: AnswerForm): boolean {
   // Not "ai": the answer may be a body ("Thành ủy") or a group ("người dân"), which no pattern knows.
@@ -72,11 +75,12 @@ function quantityMatch(raw: string, unit: string | null): number {
   if (!NUMBER.test(sentence)) return 0;
   const hasDigit = DIGIT.test(sentence);
   switch (unit) {
-    // Budgets are reported as amounts and as shares of the plan: either answers "bao nhiêu".
     case '%':
-      return PERCENT.test(sentence) ? 1 : MONEY.test(sentence) ? 0.6 : hasDigit ? 0.3 : 0.1;
+      return PERCENT.test(sentence) ? 1 : hasDigit ? 0.3 : 0.1;
     case 'money':
-      return MONEY.test(sentence) ? 1 : PERCENT.test(sentence) ? 0.6 : hasDigit ? 0.3 : 0.1;
+      return MONEY.test(sentence) ? 1 : hasDigit ? 0.3 : 0.1;
+    case 'amount':
+      return MONEY.test(sentence) || PERCENT.test(sentence) ? 1 : hasDigit ? 0.3 : 0.1;
     case 'duration':
       return DURATION.test(sentence) ? 1 : hasDigit ? 0.3 : 0.1;
     case 'age':

@@ -6,15 +6,15 @@ import type { Passage } from '../corpus/types.js';
 import type { Answer, RankedPassage } from './types.js';
 import { coverage, textTerms } from './question-terms.js';
 import { chooseExcerpt } from './excerpt.js';
-import { formIsRequired } from './answer-forms.js';
+import { formIsRequired, MIN_FORM } from './answer-forms.js';
 
 /**
  * Minimum share of the question's weighted content terms that a passage (with its title and heading)
  * must contain to be quoted. Calibrated with `npm run eval` on answerable and unanswerable questions.
  */
 export const DEFAULT_MIN_COVERAGE = 0.2;
-/** A sentence carrying the asked form this weakly (see answer-forms.ts) does not answer a quantity or date question. */
-const MIN_FORM = 0.5;
+/** Minimum share of the question's weight found in the quoted sentence (neighbours counting a little). */
+export const MIN_SENTENCE_COVERAGE = Number(process.env.T_SC ?? 0.2);
 
 export interface ComposeOptions {
   minCoverage?: number;
@@ -55,6 +55,8 @@ export function composeAnswer(question: AnalysedQuestion, ranked: RankedPassage[
   // A "bao nhiêu" question answered by a sentence without a number, or "khi nào" without a date, is
   // not answered: the report does not say.
   if (formIsRequired(question.form) && choice.form < MIN_FORM) return unanswered('no-answer-form', coverages[choice.passage]);
+  // The sentence itself must be about the question, not only its passage.
+  if (choice.sentenceCoverage < MIN_SENTENCE_COVERAGE) return unanswered('below-threshold', choice.sentenceCoverage);
   if (!coversYears(question, passage, choice.excerpt, options.reportYears)) return unanswered('year-not-covered', coverages[choice.passage]);
   const chosen = choice.passage;
   return {
@@ -78,5 +80,7 @@ function coversYears(question: AnalysedQuestion, passage: Passage, excerpt: stri
   const reportYear = yearOfDate(passage.date);
   if (reportYear === null || years.includes(reportYear)) return true;
   if (years.some((y) => reportYears?.has(y))) return false;
-  return years.some((y) => excerpt.includes(String(y)));
+  // "tăng 15,5% so với cùng kỳ năm 2017" is a 2018 figure: a comparison year does not count.
+  const stated = excerpt.replace(/so với (?:cùng kỳ )?(?:năm )?(?:19|20)\d\d/giu, ' ');
+  return years.some((y) => stated.includes(String(y)));
 }

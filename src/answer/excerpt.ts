@@ -5,7 +5,8 @@
 import { splitClauses, splitSentences } from '../text/sentences.js';
 import type { AnalysedQuestion, ContentTerm } from '../question/analyse.js';
 import type { RankedPassage } from './types.js';
-import { formMatch } from './answer-forms.js';
+import { formIsRequired, formMatch, MIN_FORM } from './answer-forms.js';
+import { sentenceIntent } from '../question/intent.js';
 import { termFound, textTerms } from './question-terms.js';
 
 /** Sentences longer than this are cut into their ";" clauses before choosing. */
@@ -16,13 +17,15 @@ export const MAX_EXCERPT_CHARS = 500;
 /** Two sentences are shown together only up to this length. */
 const MAX_PAIR_CHARS = 320;
 /** Passages whose sentences compete for the excerpt. */
-const PASSAGES_CONSIDERED = 3;
+const PASSAGES_CONSIDERED = 5;
 /** What a question term found only in a neighbouring sentence is worth. */
 const NEIGHBOUR_CREDIT = 0.35;
 /** How much a passage's rank weighs on its sentences: (score / best score) ^ this. */
 const PASSAGE_PRIOR_EXPONENT = 1;
 /** A sentence without the asked form keeps this share of its score (one with it keeps all). */
 const FORM_FLOOR = 0.55;
+/** A sentence stating a target when the question asks what was achieved (or the reverse) keeps this share. */
+const INTENT_MISMATCH = Number(process.env.T_IM ?? 0.5);
 /** A matched term counts its corpus rarity plus this base. */
 const BASE = 1;
 /**
@@ -120,7 +123,9 @@ export function rankSentences(question: AnalysedQuestion, ranked: readonly Ranke
     for (let u = 0; u < candidates.length; u++) {
       const form = formMatch(candidates[u]!, question.form);
       const coverage = windowed[u]! / total;
-      out.push({ score: coverage * (FORM_FLOOR + (1 - FORM_FLOOR) * form) * prior, passage: p, unit: u, units: candidates, own, coverage, form });
+      const stated = question.intent ? sentenceIntent(candidates[u]!) : null;
+      const intent = stated && stated !== question.intent ? INTENT_MISMATCH : 1;
+      out.push({ score: coverage * (FORM_FLOOR + (1 - FORM_FLOOR) * form) * prior * intent, passage: p, unit: u, units: candidates, own, coverage, form });
     }
   }
   // Ties go to the shorter unit: the same evidence in fewer words; then to the better-ranked passage.
@@ -129,7 +134,9 @@ export function rankSentences(question: AnalysedQuestion, ranked: readonly Ranke
 
 /** The excerpt for an analysed question from its ranked passages, or null when there are none. */
 export function chooseExcerpt(question: AnalysedQuestion, ranked: readonly RankedPassage[], eligible: (index: number) => boolean = () => true): ExcerptChoice | null {
-  const best = rankSentences(question, ranked, eligible)[0];
+  const sentences = rankSentences(question, ranked, eligible);
+  // A quantity or date question is answered by the best sentence that carries one, if any does.
+  const best = (formIsRequired(question.form) && sentences.find((s) => s.form >= MIN_FORM)) || sentences[0];
   if (!best) return null;
   const { units: candidates, unit, own } = best;
   let excerpt = candidates[unit]!;

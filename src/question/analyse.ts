@@ -11,6 +11,7 @@ import { cueSpans, detectAnswerForm, type AnswerForm } from './question-type.js'
 import { findTimeReferences, resolveYears, type TimeReferences } from './time-references.js';
 import type { Thesaurus } from './synonyms.js';
 import { expandChatWords } from './chat-words.js';
+import { questionIntent, type Intent } from './intent.js';
 
 /** Search terms from synonyms weigh this much of the question's own words in ranking. */
 export const SYNONYM_WEIGHT = 0.5;
@@ -58,6 +59,8 @@ export interface AnalysedQuestion {
   synonyms: { phrase: string; added: string[] }[];
   /** Whether the question is about the district itself (quận, phường, the district's name). */
   aboutDistrict: boolean;
+  /** Whether it asks for a target ("mục tiêu", "phấn đấu") or what was achieved ("đạt", "đã"), or neither. */
+  intent: Intent;
 }
 
 /** What the analysis needs from the serving corpus. */
@@ -148,6 +151,7 @@ export function analyseQuestion(raw: string, context: QuestionContext, maxChars 
     contentTerms: [...content.values()],
     synonyms,
     aboutDistrict: mentionsDistrict(typed, folded, context.placeNames),
+    intent: questionIntent(folded),
   };
 }
 

@@ -249,7 +249,8 @@ function quantityUnit(c: Cue, folded: string[], at: number, phraseStarts: Readon
   const before = folded.slice(Math.max(0, at - 3), at);
   if (before.includes('ty') && before.includes('le')) return '%';
   if (before.some((w) => CHANGE_VERBS.has(w))) return 'change';
-  if (before.includes('tien') || before.includes('ngan') || before.includes('von')) return 'money';
+  // Money inferred from the topic ("thu ngân sách bao nhiêu") may be answered by an amount or a share.
+  if (before.includes('tien') || before.includes('ngan') || before.includes('von')) return 'amount';
   if (before.includes('tuoi')) return 'age';
   // Any other noun right after the cue is what is counted ("bao nhiêu đảng viên"), folded.
   const counted = after.filter((w) => !NOT_COUNTED.has(w) && /^[a-z]+$/.test(w));

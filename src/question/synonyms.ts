@@ -116,11 +116,13 @@ export class Thesaurus {
       }
       const own = folded.slice(i, i + best.length).join(' ');
       const seen = new Set([own]);
+      const inside = ` ${own} `;
       const alternatives: Phrase[] = [];
       for (const g of best.groups) {
         for (const phrase of this.groups[g]!) {
           const key = phrase.join(' ');
-          if (seen.has(key)) continue;
+          // A part of the phrase itself ("bí thư" of "Bí thư Quận ủy") is no other way to say it.
+          if (seen.has(key) || inside.includes(` ${key} `)) continue;
           seen.add(key);
           alternatives.push(phrase);
         }

@@ -11,7 +11,7 @@ export const BUILT_IN_THESAURUS = `
 # Weaknesses, results, tasks
 hạn chế, yếu kém, tồn tại, khuyết điểm, bất cập, thiếu sót, điểm yếu, nhược điểm, mặt yếu
 khó khăn, vướng mắc, trở ngại, thách thức
-kết quả, thành tích, thành tựu, kết quả đạt được
+kết quả, thành tích, thành tựu, kết quả đạt được, làm được, đạt được, được gì
 nhiệm vụ, công việc, việc cần làm, kế hoạch
 phương hướng, định hướng, nhiệm vụ trọng tâm
 giải pháp, biện pháp, cách làm

@@ -3,7 +3,9 @@
 // 2019 report's answers means 2019 by "năm nay", whatever today's date.
 
 /** A year as the question says it: a number, or relative to the newest report. */
-export type YearReference = { kind: 'absolute'; year: number } | { kind: 'relative'; offset: number; said: string };
+export type YearReference =
+  | { kind: 'absolute'; year: number; /** Named as the baseline ("so với cùng kỳ năm 2017"): the figure is of the year after. */ comparison?: boolean }
+  | { kind: 'relative'; offset: number; said: string };
 
 export interface TimeReferences {
   years: YearReference[];
@@ -36,7 +38,8 @@ export function findTimeReferences(folded: string[]): TimeReferences {
     const word = folded[i]!;
     // "2018" alone, "năm 2018"; not "2018 người" (a count) — a year is followed by nothing numeric-unit-like.
     if (YEAR.test(word) && !/^(nguoi|ho|ty|trieu|dong|km|m|ha|tan|kg)$/.test(folded[i + 1] ?? '')) {
-      years.push({ kind: 'absolute', year: Number(word) });
+      const before = folded.slice(Math.max(0, i - 4), i).join(' ');
+      years.push({ kind: 'absolute', year: Number(word), comparison: /(^| )so voi( cung ky)?( nam)?$/.test(before) });
     }
   }
   for (const [phrase, offset] of RELATIVE) {
@@ -50,7 +53,7 @@ export function findTimeReferences(folded: string[]): TimeReferences {
 export function resolveYears(references: YearReference[], newestYear: number | null): number[] {
   const out = new Set<number>();
   for (const ref of references) {
-    if (ref.kind === 'absolute') out.add(ref.year);
+    if (ref.kind === 'absolute') out.add(ref.comparison ? ref.year + 1 : ref.year);
     else if (newestYear !== null) out.add(newestYear + ref.offset);
   }
   return [...out];
