@@ -42,6 +42,15 @@ export type ProgressEvent =
   | { stage: 'embed'; done: number; total: number }
   | { stage: 'save' };
 
+/** What adding a synonym group gave: the groups added, or why the line was refused. */
+export interface SynonymUpdate {
+  added: boolean;
+  /** Why the line was refused (in English, for logs); null when added. */
+  problem: string | null;
+  /** The phrases of the group as parsed, when added. */
+  phrases: string[];
+}
+
 export interface AnswerEngine {
   ask(question: string, options?: AskOptions): Promise<Answer>;
   status(): EngineStatus;
@@ -51,4 +60,9 @@ export interface AnswerEngine {
    * Concurrent calls share the run in flight.
    */
   reload(onProgress?: (event: ProgressEvent) => void): Promise<IndexSummary>;
+  /**
+   * Adds one synonym group ("yếu kém = hạn chế, tồn tại") to the office's synonyms file and uses it at
+   * once, without a reload. Optional: engines without a synonyms file do not offer it.
+   */
+  addSynonyms?(line: string): Promise<SynonymUpdate>;
 }

@@ -4,7 +4,7 @@
 import type { Settings } from './config.js';
 import type { Passage, SkippedFile } from './corpus/types.js';
 import type { Answer, RankedPassage } from './answer/types.js';
-import { MAX_QUESTION_CHARS, type AnswerEngine, type AskOptions, type EngineStatus, type IndexSummary, type ProgressEvent } from './engine-api.js';
+import { MAX_QUESTION_CHARS, type AnswerEngine, type AskOptions, type EngineStatus, type IndexSummary, type ProgressEvent, type SynonymUpdate } from './engine-api.js';
 import type { Embedder, ScoredPassage, SearchMode } from './search/types.js';
 import { chunkDocument, CHUNKER_VERSION } from './corpus/chunker.js';
 import { hashCorpusFiles, sameHashes } from './corpus/corpus-files.js';
@@ -15,8 +15,10 @@ import { BundleError, readBundle, writeBundle, type BundleManifest, type LoadedB
 import { fuseWeighted } from './search/hybrid.js';
 import { applyPriors, documentFacts, newestYear, type DocumentFacts } from './search/priors.js';
 import { analyseQuestion, type AnalysedQuestion } from './question/analyse.js';
-import { loadSynonyms, type SynonymIssue, type Thesaurus } from './question/synonyms.js';
-import { normalizeLine, foldDiacritics } from './text/normalize.js';
+import { loadSynonyms, Thesaurus, type SynonymIssue } from './question/synonyms.js';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import nodePath from 'node:path';
+import { normalizeLine, foldDiacritics, sliceWhole } from './text/normalize.js';
 import { syllables } from './text/tokenize.js';
 import { log } from './log.js';
 
@@ -170,6 +172,22 @@ export class Engine implements AnswerEngine {
     for (const issue of loaded.issues.slice(0, 20)) log.warn('synonyms file: line skipped', { file, line: issue.line, reason: issue.message });
     if (loaded.issues.length > 20) log.warn('synonyms file: more lines skipped', { file, count: loaded.issues.length - 20 });
     if (loaded.fileGroups > 0) log.info('synonyms loaded', { file, groups: loaded.fileGroups });
+  }
+
+  async addSynonyms(line: string): Promise<SynonymUpdate> {
+    const file = this.options.synonymsFile;
+    const text = line.normalize('NFC').replace(/[\r\n]+/g, ' ').trim();
+    if (!file) return { added: false, problem: 'no synonyms file is configured', phrases: [] };
+    const check = new Thesaurus();
+    const [issue] = check.add(text);
+    if (issue || check.size !== 1) return { added: false, problem: issue?.message ?? 'an empty line or a comment is not a group', phrases: [] };
+    await mkdir(nodePath.dirname(file), { recursive: true });
+    // A file without a final newline must not have the new group glued to its last line.
+    const existing = await readFile(file, 'utf8').catch(() => '');
+    await appendFile(file, `${existing && !existing.endsWith('\n') ? '\n' : ''}${text}\n`, 'utf8');
+    await this.loadSynonyms();
+    log.info('synonym group added', { file, group: text });
+    return { added: true, problem: null, phrases: text.replace('=', ',').split(',').map((p) => p.trim()) };
   }
 
   /** Problems found in the admins' synonyms file at the last load (line 0: the file as a whole). */
@@ -329,7 +347,7 @@ export class Engine implements AnswerEngine {
 
   async ask(question: string, options: AskOptions = {}): Promise<Answer> {
     const k = Math.min(Math.max(Math.trunc(options.k ?? this.options.defaultK ?? 3), 1), 50);
-    const text = normalizeLine(question).slice(0, MAX_QUESTION_CHARS);
+    const text = sliceWhole(normalizeLine(question), MAX_QUESTION_CHARS);
     if (!/[\p{L}\p{N}]/u.test(text)) {
       return { question, answered: false, excerpt: '', citation: null, passages: [], reason: 'empty' };
     }

@@ -14,7 +14,7 @@ import { formIsRequired, MIN_FORM } from './answer-forms.js';
  */
 export const DEFAULT_MIN_COVERAGE = 0.2;
 /** Minimum share of the question's weight found in the quoted sentence (neighbours counting a little). */
-export const MIN_SENTENCE_COVERAGE = Number(process.env.T_SC ?? 0.2);
+export const MIN_SENTENCE_COVERAGE = 0.2;
 
 export interface ComposeOptions {
   minCoverage?: number;

@@ -8,6 +8,7 @@ import type { RankedPassage } from './types.js';
 import { formIsRequired, formMatch, MIN_FORM } from './answer-forms.js';
 import { sentenceIntent } from '../question/intent.js';
 import { termFound, textTerms } from './question-terms.js';
+import { foldSyllable, phrases } from '../text/tokenize.js';
 
 /** Sentences longer than this are cut into their ";" clauses before choosing. */
 const LONG_SENTENCE = 260;
@@ -24,8 +25,11 @@ const NEIGHBOUR_CREDIT = 0.35;
 const PASSAGE_PRIOR_EXPONENT = 1;
 /** A sentence without the asked form keeps this share of its score (one with it keeps all). */
 const FORM_FLOOR = 0.55;
+/** Syllables in the window of densestWindow, and its share of a unit's score. */
+const WINDOW = 12;
+const WINDOW_SHARE = 0.3;
 /** A sentence stating a target when the question asks what was achieved (or the reverse) keeps this share. */
-const INTENT_MISMATCH = Number(process.env.T_IM ?? 0.5);
+const INTENT_MISMATCH = 0.5;
 /** A matched term counts its corpus rarity plus this base. */
 const BASE = 1;
 /**
@@ -80,6 +84,45 @@ function scoreUnits(found: number[][], terms: readonly ContentTerm[], termValue:
   return { own, windowed };
 }
 
+/**
+ * The most question weight found within any WINDOW consecutive syllables of a unit: the words of a
+ * question cluster around its answer in the sentence that gives it, while a sentence that only shares
+ * the topic scatters them.
+ */
+function densestWindow(unit: string, terms: readonly ContentTerm[], value: number[]): number {
+  const words = phrases(unit);
+  // Per syllable position, the term forms that end there (the syllable, and the bigram ending with it).
+  const at: Set<string>[] = [];
+  for (const phrase of words) {
+    const folded = phrase.map(foldSyllable);
+    phrase.forEach((w, i) => {
+      const forms = new Set([w, folded[i]!]);
+      if (i > 0) {
+        forms.add(phrase[i - 1] + '_' + w);
+        forms.add(folded[i - 1] + '_' + folded[i]);
+      }
+      at.push(forms);
+    });
+  }
+  if (at.length <= WINDOW) return -1; // the whole unit is one window: no extra evidence
+  const positions = terms.map((t) => {
+    const out: number[] = [];
+    at.forEach((forms, i) => {
+      if (forms.has(t.term) || (t.alternatives.length && t.alternatives.some((alt) => alt.length === 1 && forms.has(alt[0]!)))) out.push(i);
+    });
+    return out;
+  });
+  let best = 0;
+  for (let start = 0; start + WINDOW <= at.length; start++) {
+    let sum = 0;
+    positions.forEach((list, t) => {
+      if (list.some((i) => i >= start && i < start + WINDOW)) sum += value[t]!;
+    });
+    if (sum > best) best = sum;
+  }
+  return best;
+}
+
 /** A candidate answer sentence (or clause) with its score and evidence. */
 export interface ScoredSentence {
   score: number;
@@ -123,9 +166,11 @@ export function rankSentences(question: AnalysedQuestion, ranked: readonly Ranke
     for (let u = 0; u < candidates.length; u++) {
       const form = formMatch(candidates[u]!, question.form);
       const coverage = windowed[u]! / total;
+      const dense = WINDOW_SHARE > 0 ? densestWindow(candidates[u]!, terms, termValue) : -1;
+      const evidence = dense < 0 ? coverage : (1 - WINDOW_SHARE) * coverage + WINDOW_SHARE * (dense / total);
       const stated = question.intent ? sentenceIntent(candidates[u]!) : null;
       const intent = stated && stated !== question.intent ? INTENT_MISMATCH : 1;
-      out.push({ score: coverage * (FORM_FLOOR + (1 - FORM_FLOOR) * form) * prior * intent, passage: p, unit: u, units: candidates, own, coverage, form });
+      out.push({ score: evidence * (FORM_FLOOR + (1 - FORM_FLOOR) * form) * prior * intent, passage: p, unit: u, units: candidates, own, coverage, form });
     }
   }
   // Ties go to the shorter unit: the same evidence in fewer words; then to the better-ranked passage.

@@ -12,6 +12,7 @@ import { adminComposer } from './composers/admin.js';
 import { helpComposer } from './composers/help.js';
 import { nonTextComposer } from './composers/non-text.js';
 import { questionsComposer } from './composers/questions.js';
+import { synonymsComposer } from './composers/synonyms.js';
 import type { BotDeps } from './deps.js';
 import { DEFAULT_EXAMPLE_QUESTIONS, MSG } from './messages.vi.js';
 import { InFlight, timing } from './middleware/logging.js';
@@ -78,6 +79,7 @@ export function createBot(options: CreateBotOptions): CreatedBot {
 
   bot.use(helpComposer(deps));
   bot.use(adminComposer(deps));
+  bot.use(synonymsComposer(deps));
   bot.use(questionsComposer(deps));
   bot.use(nonTextComposer());
   // A button nobody handles is from an older version of the bot, or forged.

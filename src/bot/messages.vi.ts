@@ -78,7 +78,20 @@ export const MSG = {
     reload: 'Nạp lại các báo cáo (quản trị)',
     docs: 'Danh sách báo cáo đã nạp (quản trị)',
     stats: 'Thống kê câu hỏi (quản trị)',
+    synonym: 'Thêm từ đồng nghĩa (quản trị)',
   },
+
+  // --- Synonyms (admins) ---
+  synonymUsage:
+    '<b>Thêm từ đồng nghĩa</b>\n' +
+    'Khi người dân hỏi bằng từ khác với từ trong báo cáo (xem các câu chưa trả lời trong /stats), hãy dạy bot:\n' +
+    '<code>/synonym từ người dân dùng = từ trong báo cáo, từ khác</code>\n' +
+    'Ví dụ: <code>/synonym yếu kém = hạn chế, tồn tại</code>\n' +
+    'Bot dùng ngay, không cần nạp lại. Danh sách nằm trong tệp synonyms.txt của thư mục báo cáo.',
+  synonymAdded: (phrases: string[]) => `✅ Đã thêm nhóm từ đồng nghĩa: ${phrases.map((p) => `“${escapeHtml(p)}”`).join(', ')}. Bot dùng ngay từ câu hỏi tiếp theo.`,
+  synonymRefused: (problem: string) =>
+    `Chưa thêm được: ${escapeHtml(problem)}.\nCần ít nhất hai cụm từ, ngăn cách bằng dấu phẩy hoặc “=”, ví dụ: <code>/synonym đường sá = giao thông</code>`,
+  synonymUnavailable: 'Bot đang chạy không có tệp từ đồng nghĩa nên chưa thêm được.',
 
   // --- Citizens ---
   start: (firstName: string | undefined) =>
@@ -96,6 +109,7 @@ export const MSG = {
     '<b>Lệnh</b>\n/start — lời chào và câu hỏi mẫu\n/help — hướng dẫn này' +
     (isAdmin
       ? '\n\n<b>Dành cho quản trị</b>\n/reload — nạp lại các báo cáo\n/docs — danh sách báo cáo đã nạp\n/stats — thống kê câu hỏi\n' +
+        '/synonym — thêm từ đồng nghĩa (ví dụ “/synonym yếu kém = hạn chế”)\n' +
         'Gửi một tệp .docx, .pdf, .txt hoặc .md (dạng tệp đính kèm) để thêm hoặc thay báo cáo cùng tên.'
       : ''),
 

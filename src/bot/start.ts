@@ -96,6 +96,7 @@ async function registerCommands(bot: Bot<Context>, admins: ReadonlySet<number>):
     { command: 'reload', description: MSG.commands.reload },
     { command: 'docs', description: MSG.commands.docs },
     { command: 'stats', description: MSG.commands.stats },
+    { command: 'synonym', description: MSG.commands.synonym },
   ];
   try {
     await bot.api.setMyCommands(citizen);

@@ -5,7 +5,7 @@
 //            → interrogative cues → answer form (kind + unit), time references
 //            → content terms (cues and function words out) weighted by corpus rarity
 //            → synonym phrases → alternatives for coverage, extra search terms at a lower weight
-import { normalizeLine } from '../text/normalize.js';
+import { normalizeLine, sliceWhole } from '../text/normalize.js';
 import { FOLDED_STOPWORDS, STOPWORDS, foldSyllable, hasDiacritics, phrases, terms as indexTerms } from '../text/tokenize.js';
 import { cueSpans, detectAnswerForm, type AnswerForm } from './question-type.js';
 import { findTimeReferences, resolveYears, type TimeReferences } from './time-references.js';
@@ -83,7 +83,7 @@ const DISTRICT_WORDS = new Set(['quận', 'huyện', 'phường', 'xã', 'quận
 
 /** Analyses `raw` (at most `maxChars` characters are kept). */
 export function analyseQuestion(raw: string, context: QuestionContext, maxChars = 1000): AnalysedQuestion {
-  const text = normalizeLine(raw).slice(0, maxChars);
+  const text = sliceWhole(normalizeLine(raw), maxChars);
   const corrected = context.correctSpelling(expandChatWords(text));
   const typedPhrases = phrases(corrected);
   const typed = typedPhrases.flat();

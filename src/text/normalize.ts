@@ -43,3 +43,13 @@ export function foldDiacritics(text: string): string {
     .replace(/Đ/g, 'D')
     .normalize('NFC');
 }
+
+/**
+ * The first `max` UTF-16 units of `text`, one fewer when the cut would split a surrogate pair: half an
+ * emoji is not valid text, and Telegram refuses a message that holds one.
+ */
+export function sliceWhole(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const last = text.charCodeAt(max - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
+}

@@ -10,6 +10,7 @@
 // Both reach into Engine's private fields at run time (TypeScript `private` is not enforced there). They
 // check that the fields they rely on exist and fail loudly if the Engine changes shape; a supported hook
 // (e.g. ask(question, { queryVector })) would make this unnecessary.
+import { builtInThesaurus } from '../../src/question/synonyms.js';
 import { Engine, type EngineOptions } from '../../src/engine.js';
 import type { Passage } from '../../src/corpus/types.js';
 import type { BundleManifest } from '../../src/search/bundle-store.js';
@@ -69,7 +70,7 @@ export interface EngineParts {
  */
 export function engineOverParts(options: EngineOptions, parts: EngineParts): { engine: Engine; snapshotMs: number } {
   const engine = Object.create(Engine.prototype) as Engine;
-  Object.assign(engine, { options, embedder: parts.embedder, degradedReason: null, reloadInFlight: null, snapshot: null });
+  Object.assign(engine, { options, embedder: parts.embedder, degradedReason: null, reloadInFlight: null, snapshot: null, thesaurus: builtInThesaurus(), synonymIssues: [] });
   const e = internals(engine);
   const manifest: BundleManifest = {
     formatVersion: 1,
