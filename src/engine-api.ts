@@ -3,6 +3,7 @@
 import type { Answer } from './answer/types.js';
 import type { SearchMode } from './search/types.js';
 import type { SkippedFile } from './corpus/types.js';
+import type { SynonymProblemKind } from './question/synonyms.js';
 
 /**
  * Questions are searched on their first MAX_QUESTION_CHARS characters (a pasted page must not slow
@@ -47,6 +48,8 @@ export interface SynonymUpdate {
   added: boolean;
   /** Why the line was refused (in English, for logs); null when added. */
   problem: string | null;
+  /** The same reason as a kind the bot words for the admin; 'no-file' when no synonyms file is configured. */
+  problemKind: SynonymProblemKind | 'no-file' | null;
   /** The phrases of the group as parsed, when added. */
   phrases: string[];
 }

@@ -15,7 +15,7 @@ import { BundleError, readBundle, writeBundle, type BundleManifest, type LoadedB
 import { fuseWeighted } from './search/hybrid.js';
 import { applyPriors, documentFacts, newestYear, type DocumentFacts } from './search/priors.js';
 import { analyseQuestion, type AnalysedQuestion } from './question/analyse.js';
-import { loadSynonyms, Thesaurus, type SynonymIssue } from './question/synonyms.js';
+import { loadSynonyms, Thesaurus } from './question/synonyms.js';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import nodePath from 'node:path';
 import { normalizeLine, foldDiacritics, sliceWhole } from './text/normalize.js';
@@ -109,7 +109,6 @@ export class Engine implements AnswerEngine {
   private degradedReason: string | null = null;
   private reloadInFlight: Promise<IndexSummary> | null = null;
   private thesaurus!: Thesaurus;
-  private synonymIssues: SynonymIssue[] = [];
 
   private constructor(private readonly options: EngineOptions) {}
 
@@ -167,7 +166,6 @@ export class Engine implements AnswerEngine {
     const file = this.options.synonymsFile ?? null;
     const loaded = await loadSynonyms(file);
     this.thesaurus = loaded.thesaurus;
-    this.synonymIssues = loaded.fileError ? [{ line: 0, message: loaded.fileError }] : loaded.issues;
     if (loaded.fileError) log.warn('synonyms file not read', { file, reason: loaded.fileError });
     for (const issue of loaded.issues.slice(0, 20)) log.warn('synonyms file: line skipped', { file, line: issue.line, reason: issue.message });
     if (loaded.issues.length > 20) log.warn('synonyms file: more lines skipped', { file, count: loaded.issues.length - 20 });
@@ -177,22 +175,19 @@ export class Engine implements AnswerEngine {
   async addSynonyms(line: string): Promise<SynonymUpdate> {
     const file = this.options.synonymsFile;
     const text = line.normalize('NFC').replace(/[\r\n]+/g, ' ').trim();
-    if (!file) return { added: false, problem: 'no synonyms file is configured', phrases: [] };
+    if (!file) return { added: false, problem: 'no synonyms file is configured', problemKind: 'no-file', phrases: [] };
     const check = new Thesaurus();
     const [issue] = check.add(text);
-    if (issue || check.size !== 1) return { added: false, problem: issue?.message ?? 'an empty line or a comment is not a group', phrases: [] };
+    if (issue) return { added: false, problem: issue.message, problemKind: issue.kind, phrases: [] };
+    // An empty line or a comment parses without issue but adds no group.
+    if (check.size !== 1) return { added: false, problem: 'no group in the line', problemKind: 'one-phrase', phrases: [] };
     await mkdir(nodePath.dirname(file), { recursive: true });
     // A file without a final newline must not have the new group glued to its last line.
     const existing = await readFile(file, 'utf8').catch(() => '');
     await appendFile(file, `${existing && !existing.endsWith('\n') ? '\n' : ''}${text}\n`, 'utf8');
     await this.loadSynonyms();
     log.info('synonym group added', { file, group: text });
-    return { added: true, problem: null, phrases: text.replace('=', ',').split(',').map((p) => p.trim()) };
-  }
-
-  /** Problems found in the admins' synonyms file at the last load (line 0: the file as a whole). */
-  synonymProblems(): SynonymIssue[] {
-    return this.synonymIssues;
+    return { added: true, problem: null, problemKind: null, phrases: text.replace('=', ',').split(',').map((p) => p.trim()) };
   }
 
   /** Why a saved bundle cannot serve as is, or null when it can. */

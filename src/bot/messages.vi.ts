@@ -2,6 +2,7 @@
 // without reading code. Functions return Telegram HTML; anything that comes from a report, a file name or
 // a user goes through escapeHtml.
 import type { EngineStatus, IndexSummary, ProgressEvent } from '../engine-api.js';
+import type { SynonymProblemKind } from '../question/synonyms.js';
 import { escapeHtml } from './html.js';
 import type { StatsSnapshot } from './stats.js';
 import type { DownloadFailure } from './uploads.js';
@@ -17,6 +18,17 @@ export const DEFAULT_EXAMPLE_QUESTIONS = [
 
 /** How many documents to name in a reply before "và N báo cáo khác". */
 const MAX_LISTED_DOCUMENTS = 15;
+
+/** Why a /synonym line was refused, worded for the admin. */
+const SYNONYM_PROBLEMS: Record<SynonymProblemKind | 'no-file', string> = {
+  'line-too-long': 'dòng quá dài',
+  'not-text': 'dòng có ký tự không phải chữ',
+  'empty-entry': 'có mục trống (hai dấu phẩy liền nhau hoặc dấu phẩy ở cuối)',
+  'no-letters': 'có mục không chứa chữ hay số',
+  'phrase-too-long': 'có cụm từ dài quá 8 tiếng',
+  'one-phrase': 'cần ít nhất hai cụm từ khác nhau',
+  'no-file': 'bot chưa được cấu hình tệp từ đồng nghĩa',
+};
 
 function docLine(doc: Pick<DocumentInfo, 'title' | 'date'>): string {
   return `• ${escapeHtml(doc.title)}${doc.date ? ` (${escapeHtml(doc.date)})` : ''}`;
@@ -89,8 +101,8 @@ export const MSG = {
     'Ví dụ: <code>/synonym yếu kém = hạn chế, tồn tại</code>\n' +
     'Bot dùng ngay, không cần nạp lại. Danh sách nằm trong tệp synonyms.txt của thư mục báo cáo.',
   synonymAdded: (phrases: string[]) => `✅ Đã thêm nhóm từ đồng nghĩa: ${phrases.map((p) => `“${escapeHtml(p)}”`).join(', ')}. Bot dùng ngay từ câu hỏi tiếp theo.`,
-  synonymRefused: (problem: string) =>
-    `Chưa thêm được: ${escapeHtml(problem)}.\nCần ít nhất hai cụm từ, ngăn cách bằng dấu phẩy hoặc “=”, ví dụ: <code>/synonym đường sá = giao thông</code>`,
+  synonymRefused: (kind: SynonymProblemKind | 'no-file' | null) =>
+    `Chưa thêm được: ${SYNONYM_PROBLEMS[kind ?? 'one-phrase']}.\nCần ít nhất hai cụm từ, ngăn cách bằng dấu phẩy hoặc “=”, ví dụ: <code>/synonym đường sá = giao thông</code>`,
   synonymUnavailable: 'Bot đang chạy không có tệp từ đồng nghĩa nên chưa thêm được.',
 
   // --- Citizens ---

@@ -26,9 +26,13 @@ interface Entry {
   group: number;
 }
 
-/** A problem in a synonyms file, for the admin: which line and why. */
+/** Why a synonyms line was refused; the bot words each kind in Vietnamese for the admin. */
+export type SynonymProblemKind = 'line-too-long' | 'not-text' | 'empty-entry' | 'no-letters' | 'phrase-too-long' | 'one-phrase';
+
+/** A problem in a synonyms file, for the admin: which line and why (`message` in English, for logs). */
 export interface SynonymIssue {
   line: number;
+  kind: SynonymProblemKind;
   message: string;
 }
 
@@ -59,28 +63,29 @@ export class Thesaurus {
     const lines = text.split(/\r?\n/);
     lines.forEach((raw, i) => {
       const problem = this.addLine(raw);
-      if (problem) issues.push({ line: i + 1, message: problem });
+      if (problem) issues.push({ line: i + 1, ...problem });
     });
     return issues;
   }
 
   /** Adds one line; returns why it was skipped, or null. */
-  private addLine(raw: string): string | null {
+  private addLine(raw: string): { kind: SynonymProblemKind; message: string } | null {
+    const refuse = (kind: SynonymProblemKind, message: string) => ({ kind, message });
     const line = raw.normalize('NFC').trim();
     if (line === '' || line.startsWith('#')) return null;
-    if (line.length > MAX_LINE_CHARS) return `line longer than ${MAX_LINE_CHARS} characters`;
-    if (/[\u0000-\u0008\u000E-\u001F\uFFFD]/.test(line)) return 'not text (control or undecodable characters)';
+    if (line.length > MAX_LINE_CHARS) return refuse('line-too-long', `line longer than ${MAX_LINE_CHARS} characters`);
+    if (/[\u0000-\u0008\u000E-\u001F\uFFFD]/.test(line)) return refuse('not-text', 'not text (control or undecodable characters)');
     const parts = line.replace('=', ',').split(',').map((p) => p.trim());
-    if (parts.some((p) => p === '')) return 'empty entry (two commas in a row, or a comma at an end)';
+    if (parts.some((p) => p === '')) return refuse('empty-entry', 'empty entry (two commas in a row, or a comma at an end)');
     const entries: { phrase: Phrase; written: string[] }[] = [];
     for (const part of parts) {
       const written = syllables(part);
       const words = written.map(foldDiacritics);
-      if (words.length === 0) return `"${part}" has no letters or digits`;
-      if (words.length > MAX_PHRASE_SYLLABLES) return `"${part}" is longer than ${MAX_PHRASE_SYLLABLES} words`;
+      if (words.length === 0) return refuse('no-letters', `"${part}" has no letters or digits`);
+      if (words.length > MAX_PHRASE_SYLLABLES) return refuse('phrase-too-long', `"${part}" is longer than ${MAX_PHRASE_SYLLABLES} words`);
       if (!entries.some((e) => e.written.join(' ') === written.join(' '))) entries.push({ phrase: words, written });
     }
-    if (new Set(entries.map((e) => e.phrase.join(' '))).size < 2) return 'a group needs at least two different phrases, separated by commas';
+    if (new Set(entries.map((e) => e.phrase.join(' '))).size < 2) return refuse('one-phrase', 'a group needs at least two different phrases, separated by commas');
     const group = this.groups.push(entries.map((e) => e.phrase)) - 1;
     for (const { phrase, written } of entries) {
       const list = this.byFirstSyllable.get(phrase[0]!) ?? [];

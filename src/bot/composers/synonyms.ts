@@ -11,8 +11,8 @@ import { replyHtml } from '../reply.js';
 /** `/synonym` and its Vietnamese alias `/dongnghia`, for admins only. */
 export function synonymsComposer(deps: BotDeps): Composer<Context> {
   const composer = new Composer<Context>();
-  const admins = composer.filter((ctx) => ctx.has(':text')).use(adminOnly(deps.settings.ADMIN_IDS, (ctx) => ctx.reply(MSG.notAdmin)));
-  admins.command(['synonym', 'dongnghia'], async (ctx) => {
+  const onlyAdmins = adminOnly<Context>(deps.settings.ADMIN_IDS, (ctx) => ctx.reply(MSG.notAdmin));
+  composer.command(['synonym', 'dongnghia'], onlyAdmins, async (ctx) => {
     const line = ctx.match.trim();
     if (!line) {
       await replyHtml(ctx, MSG.synonymUsage);
@@ -25,7 +25,7 @@ export function synonymsComposer(deps: BotDeps): Composer<Context> {
     const result = await deps.engine.addSynonyms(line);
     if (!result.added) {
       log.info('synonym group refused', { user: ctx.from?.id, reason: result.problem });
-      await replyHtml(ctx, MSG.synonymRefused(result.problem ?? ''));
+      await replyHtml(ctx, MSG.synonymRefused(result.problemKind));
       return;
     }
     await replyHtml(ctx, MSG.synonymAdded(result.phrases));
