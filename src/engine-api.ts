@@ -31,6 +31,8 @@ export interface EngineStatus {
   mode: SearchMode;
   /** Why the engine fell back from the requested mode, if it did. */
   degradedReason: string | null;
+  /** The embedding model serving ("Xenova/multilingual-e5-small@q8"), or null in lexical mode. */
+  modelId: string | null;
   documents: { title: string; source: string; date: string | null; passages: number }[];
   passages: number;
   builtAt: string | null;

@@ -9,8 +9,9 @@ import type { Embedder, ScoredPassage, SearchMode } from './search/types.js';
 import { chunkDocument, CHUNKER_VERSION } from './corpus/chunker.js';
 import { hashCorpusFiles, sameHashes } from './corpus/corpus-files.js';
 import { composeAnswer } from './answer/compose.js';
+import { readCalibrations, type Calibrations } from './answer/similarity-gate.js';
 import { LexicalIndex } from './search/lexical-index.js';
-import { DEFAULT_HNSW, VectorIndex } from './search/vector-index.js';
+import { cosineSimilarity, DEFAULT_HNSW, VectorIndex } from './search/vector-index.js';
 import { BundleError, readBundle, writeBundle, type BundleManifest, type LoadedBundle } from './search/bundle-store.js';
 import { fuseWeighted } from './search/hybrid.js';
 import { applyPriors, documentFacts, newestYear, type DocumentFacts } from './search/priors.js';
@@ -44,6 +45,11 @@ export interface EngineOptions {
   candidates?: number;
   /** The admins' synonyms file (absent: the built-in thesaurus only). */
   synonymsFile?: string | null;
+  /**
+   * Withhold answers below the model's calibrated similarity floor (default true). Calibration itself
+   * turns it off, so that an earlier floor does not bias the new one.
+   */
+  similarityGate?: boolean;
 }
 
 /** Passages ranked before the year and district priors re-order them (more than any k asked). */
@@ -84,6 +90,8 @@ interface Snapshot {
   newestYear: number | null;
   /** Folded names of the places the reports are about ("cam le"), from their titles. */
   placeNames: string[][];
+  /** Passage id → its index in `passages` (and `vectors`). */
+  indexById: Map<string, number>;
 }
 
 /** "quận Cẩm Lệ", "huyện Hòa Vang", "phường Hòa Xuân" in a title → the name's folded syllables. */
@@ -107,6 +115,8 @@ export class Engine implements AnswerEngine {
   private snapshot!: Snapshot;
   private embedder: Embedder | null = null;
   private degradedReason: string | null = null;
+  /** Measured similarity floors by model id (see answer/similarity-gate.ts). */
+  private calibrations: Calibrations = {};
   private reloadInFlight: Promise<IndexSummary> | null = null;
   private thesaurus!: Thesaurus;
 
@@ -116,6 +126,7 @@ export class Engine implements AnswerEngine {
   static async open(options: EngineOptions, onProgress?: (event: ProgressEvent) => void): Promise<Engine> {
     const engine = new Engine(options);
     await engine.loadSynonyms();
+    engine.calibrations = await readCalibrations(options.indexDir);
     // The model and the saved index load side by side: onnxruntime builds its session off the main thread.
     const modelLoaded = engine.loadModel(onProgress);
     let bundle: LoadedBundle | null = null;
@@ -228,6 +239,7 @@ export class Engine implements AnswerEngine {
       corpusYears,
       newestYear: newestYear(bySource.values()),
       placeNames: placeNamesOf(new Set(bundle.passages.map((p) => p.docTitle))),
+      indexById: new Map(bundle.passages.map((p, i) => [p.id, i])),
     };
   }
 
@@ -355,14 +367,31 @@ export class Engine implements AnswerEngine {
     const analysed = this.analyse(question);
     // The answer may come from any of the top three passages: rank at least that many.
     const ranked = this.search(analysed, Math.max(k, 5), queryVector, queryVector ? this.mode : 'lexical');
-    const answer = composeAnswer(analysed, ranked, { reportYears: this.snapshot.corpusYears });
+    const answer = this.gateBySimilarity(composeAnswer(analysed, ranked, { reportYears: this.snapshot.corpusYears }), queryVector);
     return { ...answer, passages: answer.passages.slice(0, k), analysis: summarise(analysed) };
+  }
+
+  /**
+   * With a model loaded, the answer carries the question–passage similarity, and is withheld when the
+   * model has a calibrated floor and the similarity is below it.
+   */
+  private gateBySimilarity(answer: Answer, queryVector: number[] | null): Answer {
+    const snap = this.snapshot;
+    const cited = answer.passages[0]?.passage;
+    if (!answer.answered || !queryVector || !snap.vectors || !cited || !this.embedder) return answer;
+    const vector = snap.vectors[snap.indexById.get(cited.id) ?? -1];
+    if (!vector) return answer;
+    const similarity = cosineSimilarity(queryVector, vector);
+    const floor = this.options.similarityGate === false ? undefined : this.calibrations[this.embedder.modelId]?.floor;
+    if (floor === undefined || similarity >= floor) return { ...answer, similarity };
+    return { question: answer.question, answered: false, excerpt: '', citation: null, passages: answer.passages, reason: 'not-similar', similarity };
   }
 
   reload(onProgress?: (event: ProgressEvent) => void): Promise<IndexSummary> {
     if (this.reloadInFlight) return this.reloadInFlight;
     const run = async () => {
       await this.loadSynonyms();
+      this.calibrations = await readCalibrations(this.options.indexDir);
       if (!this.embedder && this.options.searchMode !== 'lexical') await this.loadModel(onProgress);
       const { snapshot, summary } = await this.build(this.snapshot, onProgress);
       this.snapshot = snapshot; // the swap: one assignment, so a question sees the old or the new index
@@ -386,6 +415,7 @@ export class Engine implements AnswerEngine {
       ready: true,
       mode: this.mode,
       degradedReason: this.degradedReason,
+      modelId: this.embedder?.modelId ?? null,
       documents: [...documents.values()],
       passages: snap.passages.length,
       builtAt: snap.manifest.builtAt,

@@ -25,9 +25,12 @@ export interface Answer {
   /**
    * Why the question was not answered, when it was not: nothing to search for, nothing found, too little
    * of the question found, no sentence carrying the asked form (a number, a date), or the year asked
-   * about is not covered by the reports.
+   * about is not covered by the reports, or the question's meaning is too far from the passage's (with
+   * an embedding model whose similarity floor was calibrated).
    */
-  reason?: 'empty' | 'no-match' | 'below-threshold' | 'no-answer-form' | 'year-not-covered';
+  reason?: 'empty' | 'no-match' | 'below-threshold' | 'no-answer-form' | 'year-not-covered' | 'not-similar';
+  /** Cosine similarity of the question and the cited passage, when an embedding model is loaded. */
+  similarity?: number;
   /** How the question was understood. */
   analysis?: QuestionSummary;
 }

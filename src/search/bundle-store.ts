@@ -9,6 +9,7 @@ import { link, mkdir, open, readFile, readdir, rename, rm, stat, unlink } from '
 import path from 'node:path';
 import type { Passage } from '../corpus/types.js';
 import { log } from '../log.js';
+import { fsyncDir, makeDirsDurably, writeDurable } from '../fs/durable-file.js';
 import { DEFAULT_HNSW, VectorIndex, type HnswParams } from './vector-index.js';
 
 export const BUNDLE_FORMAT_VERSION = 1;
@@ -135,43 +136,6 @@ const sha256 = (data: Buffer | string): string => createHash('sha256').update(da
 
 function errorCode(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | null)?.code;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Durable file helpers
-
-async function writeDurable(file: string, data: Buffer | string): Promise<void> {
-  const fh = await open(file, 'w');
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
-/** fsync a directory so renames and new entries in it survive power loss. */
-async function fsyncDir(dir: string): Promise<void> {
-  let fh;
-  try {
-    fh = await open(dir, 'r');
-    await fh.sync();
-  } catch (err) {
-    // Some platforms (Windows) cannot open or sync directories; there is nothing more we can do there.
-    if (!['EISDIR', 'EPERM', 'EINVAL', 'ENOTSUP', 'EACCES', 'EBADF'].includes(errorCode(err) ?? '')) throw err;
-  } finally {
-    await fh?.close();
-  }
-}
-
-/** mkdir -p, then fsync the parent of every folder it created so the folders themselves survive power loss. */
-async function makeDirsDurably(dir: string): Promise<void> {
-  const first = await mkdir(dir, { recursive: true });
-  if (first === undefined) return;
-  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
-    await fsyncDir(path.dirname(d));
-    if (d === path.resolve(first) || path.dirname(d) === d) break;
-  }
 }
 
 /** Re-reads a written file: nothing in the write path reports short writes reliably (hnswlib does not at all). */

@@ -329,20 +329,25 @@ function sameVector(a: number[], b: number[]): boolean {
   return a.length === b.length && a.every((x, i) => Math.abs(x - b[i]!) <= 1e-6);
 }
 
+/** Cosine similarity of two vectors of the same length; 0 when either is all zeros. */
+export function cosineSimilarity(a: VectorLike, b: VectorLike): number {
+  if (a.length !== b.length) throw new Error(`vectors of ${a.length} and ${b.length} dimensions cannot be compared`);
+  let dot = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i]! * b[i]!;
+    aa += a[i]! * a[i]!;
+    bb += b[i]! * b[i]!;
+  }
+  return aa > 0 && bb > 0 ? dot / Math.sqrt(aa * bb) : 0;
+}
+
 /** Brute-force cosine top-k, best first (ties by lower index); for validation and benchmarks. */
 export function exactSearch(vectors: readonly VectorLike[], query: VectorLike, k: number): VectorHit[] {
-  const norm = (v: VectorLike) => {
-    let s = 0;
-    for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
-    return Math.sqrt(s);
-  };
-  const qn = norm(query);
   const hits: VectorHit[] = vectors.map((v, index) => {
     if (v.length !== query.length) throw new Error(`vector ${index} has ${v.length} dimensions, query has ${query.length}`);
-    let dot = 0;
-    for (let i = 0; i < v.length; i++) dot += v[i]! * query[i]!;
-    const vn = norm(v);
-    return { index, score: vn > 0 && qn > 0 ? dot / (vn * qn) : 0 };
+    return { index, score: cosineSimilarity(v, query) };
   });
   hits.sort((a, b) => b.score - a.score || a.index - b.index);
   return hits.slice(0, Math.max(0, Math.min(Math.floor(k), hits.length)));

@@ -4,12 +4,13 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Engine } from '../../src/engine.js';
+import { Engine, type EmbedderSettings, type EngineOptions } from '../../src/engine.js';
 import type { Answer } from '../../src/answer/types.js';
+export const SEED_REPORT_FILE = path.join('corpus', 'bao-cao-6-thang-dau-nam-2018-cam-le.txt');
 
 const EVAL_DIR = path.join('test', 'eval');
 export const SYNTHETIC_2019 = path.join(EVAL_DIR, 'fixtures', 'bao-cao-6-thang-dau-nam-2019-cam-le-synthetic.txt');
-const SEED_REPORT = path.join('corpus', 'bao-cao-6-thang-dau-nam-2018-cam-le.txt');
+const SEED_REPORT = SEED_REPORT_FILE;
 
 interface Expected {
   question: string;
@@ -42,13 +43,20 @@ async function readJsonl<T>(file: string): Promise<T[]> {
     .map((l) => JSON.parse(l) as T);
 }
 
-/** An engine (lexical) on a temporary corpus holding the given report files. */
-export async function engineOn(files: string[]): Promise<Engine> {
+/**
+ * An engine on a temporary corpus holding the given report files: lexical, or hybrid with `embedder`;
+ * `extra` overrides other options.
+ */
+export async function engineOn(
+  files: string[],
+  embedder: EmbedderSettings | null = null,
+  extra: Partial<EngineOptions> = {},
+): Promise<Engine> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'eval-citizen-'));
   const corpusDir = path.join(root, 'corpus');
   await fs.mkdir(corpusDir);
   for (const f of files) await fs.copyFile(f, path.join(corpusDir, path.basename(f)));
-  return Engine.open({ corpusDir, indexDir: path.join(root, 'index'), searchMode: 'lexical', embedder: null });
+  return Engine.open({ corpusDir, indexDir: path.join(root, 'index'), searchMode: embedder ? 'hybrid' : 'lexical', embedder, ...extra });
 }
 
 function judge(answer: Answer, expect: string[]): 'correct' | 'abstained' | 'wrong' {
@@ -70,6 +78,26 @@ async function scoreSet(engine: Engine, items: Expected[], onMiss?: (item: Expec
     }
   }
   return scores;
+}
+
+/**
+ * The question–passage similarities an engine with a model gives on the seed sets: for the citizen
+ * questions it answers right, and for the unanswerable questions it answers all the same. The floor
+ * between them is what the similarity gate is calibrated on. Open the engine with `similarityGate: false`
+ * so that a floor measured earlier withholds nothing.
+ */
+export async function similaritiesOnSeedSets(engine: Engine): Promise<{ answerable: number[]; unanswerable: number[] }> {
+  const answerable: number[] = [];
+  for (const item of await readJsonl<Expected>(path.join(EVAL_DIR, 'citizen-questions.jsonl'))) {
+    const answer = await engine.ask(item.question);
+    if (answer.similarity !== undefined && judge(answer, item.expect) === 'correct') answerable.push(answer.similarity);
+  }
+  const unanswerable: number[] = [];
+  for (const { question } of await readJsonl<{ question: string }>(path.join(EVAL_DIR, 'unanswerable-questions.jsonl'))) {
+    const answer = await engine.ask(question);
+    if (answer.similarity !== undefined) unanswerable.push(answer.similarity);
+  }
+  return { answerable, unanswerable };
 }
 
 export async function scoreCitizenSets(onMiss?: (set: string, question: string, answer: Answer) => void): Promise<CitizenScores> {
