@@ -10,6 +10,8 @@ import { chunkDocument, CHUNKER_VERSION } from './corpus/chunker.js';
 import { hashCorpusFiles, sameHashes } from './corpus/corpus-files.js';
 import { composeAnswer } from './answer/compose.js';
 import { readCalibrations, type Calibrations } from './answer/similarity-gate.js';
+import { otherYearPassages } from './answer/other-years.js';
+import { yearOfDate } from './question/time-references.js';
 import { LexicalIndex } from './search/lexical-index.js';
 import { cosineSimilarity, DEFAULT_HNSW, VectorIndex } from './search/vector-index.js';
 import { BundleError, readBundle, writeBundle, type BundleManifest, type LoadedBundle } from './search/bundle-store.js';
@@ -365,10 +367,12 @@ export class Engine implements AnswerEngine {
       log.warn('query embedding failed; answering lexically', { reason: (error as Error).message });
     }
     const analysed = this.analyse(question);
-    // The answer may come from any of the top three passages: rank at least that many.
-    const ranked = this.search(analysed, Math.max(k, 5), queryVector, queryVector ? this.mode : 'lexical');
+    // The answer may come from any of the top five passages; the pool behind them offers other years.
+    const pool = this.search(analysed, Math.max(k, PRIOR_POOL), queryVector, queryVector ? this.mode : 'lexical');
+    const ranked = pool.slice(0, Math.max(k, 5));
     const answer = this.gateBySimilarity(composeAnswer(analysed, ranked, { reportYears: this.snapshot.corpusYears }), queryVector);
-    return { ...answer, passages: answer.passages.slice(0, k), analysis: summarise(analysed) };
+    const otherYears = answer.answered ? otherYearPassages(analysed, pool, yearOfDate(answer.citation?.date)) : [];
+    return { ...answer, passages: answer.passages.slice(0, k), analysis: summarise(analysed), ...(otherYears.length ? { otherYears } : {}) };
   }
 
   /**

@@ -31,6 +31,8 @@ export interface Answer {
   reason?: 'empty' | 'no-match' | 'below-threshold' | 'no-answer-form' | 'year-not-covered' | 'not-similar';
   /** Cosine similarity of the question and the cited passage, when an embedding model is loaded. */
   similarity?: number;
+  /** The same topic in reports of other years (one passage each, newest first), for "Xem thêm". */
+  otherYears?: RankedPassage[];
   /** How the question was understood. */
   analysis?: QuestionSummary;
 }

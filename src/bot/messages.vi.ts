@@ -77,6 +77,7 @@ export const MSG = {
   sourceLabel: 'Nguồn',
   sectionLabel: 'mục',
   morePassagesTitle: 'Các đoạn liên quan khác:',
+  otherYearsTitle: 'Cùng nội dung trong báo cáo các năm khác:',
   fullPassageTitle: 'Toàn văn đoạn',
   buttonMore: 'Xem thêm',
   buttonFull: 'Toàn văn đoạn',

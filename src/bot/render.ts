@@ -54,12 +54,18 @@ export function shorten(text: string, max: number): string {
   return (space > max * 0.5 ? cut.slice(0, space) : cut) + ' …';
 }
 
-/** "Xem thêm": the further passages (after the first), each with its citation. */
-export function renderMorePassages(passages: RankedPassage[], maxChars = 900): string {
-  const items = passages.map(
-    (ranked, i) => `<b>${i + 1}.</b> ${escapeHtml(shorten(ranked.passage.text, maxChars))}\n📄 ${renderCitation(citationOfPassage(ranked))}`,
-  );
-  return [`<b>${MSG.morePassagesTitle}</b>`, ...items].join('\n\n');
+/**
+ * "Xem thêm": the further passages (after the first), each with its citation, then the same topic in
+ * other years' reports (those not already listed).
+ */
+export function renderMorePassages(passages: RankedPassage[], otherYears: RankedPassage[] = [], maxChars = 900): string {
+  const item = (ranked: RankedPassage, n: number) =>
+    `<b>${n}.</b> ${escapeHtml(shorten(ranked.passage.text, maxChars))}\n📄 ${renderCitation(citationOfPassage(ranked))}`;
+  const listed = new Set(passages.map((r) => r.passage.id));
+  const years = otherYears.filter((r) => !listed.has(r.passage.id));
+  const parts = passages.length ? [`<b>${MSG.morePassagesTitle}</b>`, ...passages.map((r, i) => item(r, i + 1))] : [];
+  if (years.length) parts.push(`<b>${MSG.otherYearsTitle}</b>`, ...years.map((r, i) => item(r, passages.length + i + 1)));
+  return parts.join('\n\n');
 }
 
 /** "Toàn văn đoạn": the whole source passage, the excerpt in bold where it appears verbatim. */

@@ -3,7 +3,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Answer } from '../../src/answer/types.js';
-import { escapeHtml, renderAnswer, renderFullPassage, splitHtml } from '../../src/bot/render.js';
+import { escapeHtml, renderAnswer, renderFullPassage, renderMorePassages, splitHtml } from '../../src/bot/render.js';
+import { MSG } from '../../src/bot/messages.vi.js';
 import { sanitizeFileName } from '../../src/bot/uploads.js';
 import { parseTelegramHtml } from '../emulator/bot-api-emulator.js';
 
@@ -33,6 +34,25 @@ const answer: Answer = {
   citation: { title: passage.docTitle, section: passage.section, date: '2018', source: 'a.txt' },
   passages: [{ passage, score: 3 }],
 };
+
+describe('"Xem thêm"', () => {
+  const of2019 = { passage: { ...passage, id: 'b.txt#3', date: '2019', source: 'b.txt', text: 'Năm 2019 thu ngân sách đạt 60%.' }, score: 2 };
+  const of2017 = { passage: { ...passage, id: 'c.txt#1', date: '2017', source: 'c.txt', text: 'Năm 2017 thu ngân sách đạt 50%.' }, score: 1 };
+
+  it('lists the other years after the further passages, numbered on, without repeating a passage', () => {
+    const html = renderMorePassages([of2019], [of2019, of2017]);
+    const plain = parseTelegramHtml(html).text;
+    expect(plain.indexOf(MSG.morePassagesTitle)).toBeLessThan(plain.indexOf(MSG.otherYearsTitle));
+    expect(plain.match(/Năm 2019 thu/g)).toHaveLength(1);
+    expect(plain).toContain('2. Năm 2017 thu ngân sách đạt 50%.');
+  });
+
+  it('shows only the other years when there is no further passage', () => {
+    const plain = parseTelegramHtml(renderMorePassages([], [of2017])).text;
+    expect(plain).not.toContain(MSG.morePassagesTitle);
+    expect(plain.startsWith(MSG.otherYearsTitle)).toBe(true);
+  });
+});
 
 describe('escapeHtml and the answer', () => {
   it('escapes report text so Telegram accepts it and shows it verbatim', () => {

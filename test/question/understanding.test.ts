@@ -85,6 +85,18 @@ describe('two reports of different years', () => {
     expect(undated.citation?.date).toBe('2019');
   });
 
+  it('offers the same topic in the other year\'s report for "Xem thêm"', async () => {
+    const answer = await engine.ask('Mục tiêu thu ngân sách năm 2019');
+    expect(answer.citation?.date).toBe('2019');
+    const others = answer.otherYears ?? [];
+    expect(others.map((r) => r.passage.date)).toEqual(['2018']);
+    expect(others[0]!.passage.text).toContain('thu ngân sách');
+    // One report only: nothing to offer.
+    const seedOnly = await engineOn([SEED]);
+    expect((await seedOnly.ask('Mục tiêu thu ngân sách năm 2018')).otherYears).toBeUndefined();
+    await seedOnly.close();
+  });
+
   it('abstains when the year asked about is in no report', async () => {
     const answer = await engine.ask('Thu ngân sách năm 2015 đạt bao nhiêu phần trăm?');
     expect(answer.answered).toBe(false);

@@ -46,7 +46,7 @@ async function whileTyping<T>(ctx: Context, task: () => Promise<T>): Promise<T> 
 function answerKeyboard(answer: Answer, id: string): InlineKeyboard | undefined {
   const keyboard = new InlineKeyboard();
   let buttons = 0;
-  if (answer.passages.length > 1) {
+  if (answer.passages.length > 1 || answer.otherYears?.length) {
     keyboard.text(MSG.buttonMore, CALLBACK.more + id);
     buttons++;
   }
@@ -124,12 +124,12 @@ export function questionsComposer(deps: BotDeps): Composer<Context> {
     const { answer } = entry;
     if (ctx.match[1] === 'more') {
       const further = answer.passages.slice(1);
-      if (further.length === 0) {
+      if (further.length === 0 && !answer.otherYears?.length) {
         await ctx.answerCallbackQuery({ text: MSG.noMorePassages });
         return;
       }
       await ctx.answerCallbackQuery();
-      await replyHtml(ctx, renderMorePassages(further));
+      await replyHtml(ctx, renderMorePassages(further, answer.otherYears));
     } else {
       const best = answer.passages[0];
       if (!best) {
