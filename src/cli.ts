@@ -77,6 +77,11 @@ function toJson(answer: Answer): string {
       text: passage.text,
       score: Number(score.toFixed(6)),
     })),
+    // Added after the fields above (the contract other tools read): why, where from, how understood.
+    citation: answer.citation,
+    reason: answer.reason ?? null,
+    analysis: answer.analysis ?? null,
+    ...(answer.similarity === undefined ? {} : { similarity: Number(answer.similarity.toFixed(4)) }),
   });
 }
 

@@ -35,7 +35,8 @@ describe('ask --json', () => {
     const results = lines.map((l) => JSON.parse(l));
     expect(results.map((r) => r.question)).toEqual(questions);
     for (const r of results) {
-      expect(Object.keys(r).sort()).toEqual(['answer', 'answered', 'passages', 'question']);
+      // The contract's four fields first, in its order; then the extensions (README, `ask --json`).
+      expect(Object.keys(r)).toEqual(['question', 'answered', 'answer', 'passages', 'citation', 'reason', 'analysis']);
       expect(r.passages.length).toBeLessThanOrEqual(2);
       for (const p of r.passages) {
         expect(Object.keys(p).sort()).toEqual(['score', 'section', 'source', 'text', 'title']);
@@ -46,7 +47,10 @@ describe('ask --json', () => {
     expect(results[0].answer).toContain('vượt từ 15% trở lên so với dự toán');
     expect(results[0].passages[0].title).toBe('Báo cáo 6 tháng đầu năm 2018, quận Cẩm Lệ');
     expect(results[1].answer).toBe(results[0].answer);
-    expect(results[2]).toMatchObject({ answered: false, answer: '' });
+    expect(results[0]).toMatchObject({ reason: null, citation: { title: 'Báo cáo 6 tháng đầu năm 2018, quận Cẩm Lệ', date: '2018' } });
+    expect(results[0].analysis).toMatchObject({ type: 'quantity' });
+    expect(results[2]).toMatchObject({ answered: false, answer: '', citation: null });
+    expect(results[2].reason).toMatch(/below-threshold|no-match/);
     expect(results[3]).toMatchObject({ answered: false, passages: [] });
     // The index was built first (the folder had none), and said so on stderr only.
     expect(stderr).toContain('index built');
