@@ -4,8 +4,9 @@ import type { AnalysedQuestion } from '../question/analyse.js';
 import { yearOfDate } from '../question/time-references.js';
 import type { Passage } from '../corpus/types.js';
 import type { Answer, RankedPassage } from './types.js';
-import { coverage, textTerms } from './question-terms.js';
+import { coverage } from './question-terms.js';
 import { chooseExcerpt } from './excerpt.js';
+import { readPassage } from './passage-units.js';
 import { formIsRequired, MIN_FORM } from './answer-forms.js';
 
 /**
@@ -24,7 +25,7 @@ export interface ComposeOptions {
 
 /** Every matchable term of a passage, its document title and section heading included. */
 export function passageTerms(passage: Passage): Set<string> {
-  return textTerms(`${passage.docTitle}\n${passage.section ?? ''}\n${passage.text}`);
+  return readPassage(passage).terms;
 }
 
 /** The answer to an analysed question from its ranked passages (best first). */

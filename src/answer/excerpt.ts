@@ -2,16 +2,13 @@
 // the question's words (or their synonyms) and carries what the question asks for (a number for "bao
 // nhiêu", a date for "khi nào", a name for "ai"). A sentence's neighbours count a little: the subject
 // is often named in the sentence before ("Công tác thu hút đầu tư… Đó là…"). Short enough for a phone.
-import { splitClauses, splitSentences } from '../text/sentences.js';
 import type { AnalysedQuestion, ContentTerm } from '../question/analyse.js';
 import type { RankedPassage } from './types.js';
 import { formIsRequired, formMatch, MIN_FORM } from './answer-forms.js';
 import { sentenceIntent } from '../question/intent.js';
-import { termFound, textTerms } from './question-terms.js';
-import { foldSyllable, phrases } from '../text/tokenize.js';
+import { termFound } from './question-terms.js';
+import { readPassage } from './passage-units.js';
 
-/** Sentences longer than this are cut into their ";" clauses before choosing. */
-const LONG_SENTENCE = 260;
 /**
  * A best unit shorter than this gets its best neighbour too. On viquad2, 120 → 160 took the excerpt
  * holding the answer from 0.703 to 0.709 at 43 words on average instead of 42 (200: 0.725 at 45 words).
@@ -58,16 +55,9 @@ export interface ExcerptChoice {
   form: number;
 }
 
-function units(text: string): string[] {
-  return splitSentences(text).flatMap((sentence) => (sentence.length > LONG_SENTENCE ? splitClauses(sentence) : [sentence]));
-}
-
 /** What one unit matched of each question term (0, SYNONYM_CREDIT or 1). */
-function matchUnits(unitsOf: string[], terms: readonly ContentTerm[]): number[][] {
-  return unitsOf.map((u) => {
-    const inUnit = textTerms(u);
-    return terms.map((t) => termFound(t, inUnit));
-  });
+function matchUnits(unitTerms: Set<string>[], terms: readonly ContentTerm[]): number[][] {
+  return unitTerms.map((inUnit) => terms.map((t) => termFound(t, inUnit)));
 }
 
 /**
@@ -94,23 +84,9 @@ function scoreUnits(found: number[][], terms: readonly ContentTerm[], termValue:
 /**
  * The most question weight found within any WINDOW consecutive syllables of a unit: the words of a
  * question cluster around its answer in the sentence that gives it, while a sentence that only shares
- * the topic scatters them.
+ * the topic scatters them. `at`: per syllable, the term forms ending there (see passage-units.ts).
  */
-function densestWindow(unit: string, terms: readonly ContentTerm[], value: number[]): number {
-  const words = phrases(unit);
-  // Per syllable position, the term forms that end there (the syllable, and the bigram ending with it).
-  const at: Set<string>[] = [];
-  for (const phrase of words) {
-    const folded = phrase.map(foldSyllable);
-    phrase.forEach((w, i) => {
-      const forms = new Set([w, folded[i]!]);
-      if (i > 0) {
-        forms.add(phrase[i - 1] + '_' + w);
-        forms.add(folded[i - 1] + '_' + folded[i]);
-      }
-      at.push(forms);
-    });
-  }
+function densestWindow(at: Set<string>[], terms: readonly ContentTerm[], value: number[]): number {
   if (at.length <= WINDOW) return -1; // the whole unit is one window: no extra evidence
   const positions = terms.map((t) => {
     const out: number[] = [];
@@ -150,14 +126,14 @@ export function rankSentences(question: AnalysedQuestion, ranked: readonly Ranke
   const terms = question.contentTerms;
   const topScore = ranked[0]?.score ?? 0;
   // The candidates: the units of the top passages, with what each matched.
-  const pool: { p: number; units: string[]; found: number[][]; context: Set<string>; prior: number }[] = [];
+  const pool: { p: number; units: string[]; positions: Set<string>[][]; found: number[][]; context: Set<string>; prior: number }[] = [];
   for (let p = 0; p < Math.min(PASSAGES_CONSIDERED, ranked.length); p++) {
     if (!eligible(p)) continue;
     const { passage, score: passageScore } = ranked[p]!;
-    const candidates = units(passage.text);
-    if (candidates.length === 0) continue;
+    const reading = readPassage(passage);
+    if (reading.units.length === 0) continue;
     const prior = topScore > 0 && passageScore > 0 ? Math.pow(Math.min(1, passageScore / topScore), PASSAGE_PRIOR_EXPONENT) : p === 0 ? 1 : 0.5;
-    pool.push({ p, units: candidates, found: matchUnits(candidates, terms), context: textTerms(`${passage.docTitle}\n${passage.section ?? ''}`), prior });
+    pool.push({ p, units: reading.units, positions: reading.unitPositions, found: matchUnits(reading.unitTerms, terms), context: reading.contextTerms, prior });
   }
   const sentences = pool.reduce((n, e) => n + e.units.length, 0);
   const termValue = terms.map((t, i) => {
@@ -168,12 +144,12 @@ export function rankSentences(question: AnalysedQuestion, ranked: readonly Ranke
   });
   const total = termValue.reduce((a, b) => a + b, 0) || 1;
   const out: ScoredSentence[] = [];
-  for (const { p, units: candidates, found, context, prior } of pool) {
+  for (const { p, units: candidates, positions, found, context, prior } of pool) {
     const { own, windowed } = scoreUnits(found, terms, termValue, context);
     for (let u = 0; u < candidates.length; u++) {
       const form = formMatch(candidates[u]!, question.form);
       const coverage = windowed[u]! / total;
-      const dense = WINDOW_SHARE > 0 ? densestWindow(candidates[u]!, terms, termValue) : -1;
+      const dense = WINDOW_SHARE > 0 ? densestWindow(positions[u]!, terms, termValue) : -1;
       const evidence = dense < 0 ? coverage : (1 - WINDOW_SHARE) * coverage + WINDOW_SHARE * (dense / total);
       const stated = question.intent ? sentenceIntent(candidates[u]!) : null;
       const intent = stated && stated !== question.intent ? INTENT_MISMATCH : 1;
