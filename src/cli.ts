@@ -6,11 +6,11 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadSettings, type Settings } from './config.js';
+import { ConfigError, loadSettings, loadSettingsWith, type Settings } from './config.js';
 import { Engine, engineOptionsFromSettings, type EngineOptions } from './engine.js';
 import type { ProgressEvent } from './engine-api.js';
 import type { Answer } from './answer/types.js';
-import { setLogLevel } from './log.js';
+import { setLogFormat, setLogLevel } from './log.js';
 import { renderAnswerPlain } from './cli/render-plain.js';
 
 const USAGE = `Usage:
@@ -58,7 +58,7 @@ function indexDirFor(corpusDir: string, settings: Settings): string {
 function engineOptions(settings: Settings, values: { corpus?: string; index?: string; mode?: string }): EngineOptions {
   const mode = values.mode ?? settings.SEARCH_MODE;
   if (!['hybrid', 'lexical', 'vector'].includes(mode)) throw new ConfigError(`--mode must be hybrid, lexical or vector (got "${mode}")`);
-  const withMode = loadSettings({ ...process.env, SEARCH_MODE: mode });
+  const withMode = loadSettingsWith({ SEARCH_MODE: mode });
   const options = engineOptionsFromSettings(withMode);
   if (values.corpus) options.corpusDir = path.resolve(values.corpus);
   options.indexDir = values.index ? path.resolve(values.index) : indexDirFor(options.corpusDir, settings);
@@ -120,6 +120,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const settings = loadSettings();
   setLogLevel(settings.LOG_LEVEL);
+  setLogFormat(settings.LOG_FORMAT);
+  showStacks = settings.LOG_LEVEL === 'debug';
 
   switch (command as Command) {
     case 'index': {
@@ -160,12 +162,15 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** LOG_LEVEL=debug, once the settings are read: failures then print their stack trace too. */
+let showStacks = false;
+
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     // A user-facing failure is one readable line; a stack trace is only for LOG_LEVEL=debug.
     process.stderr.write(`error: ${(error as Error).message ?? String(error)}\n`);
-    if (process.env.LOG_LEVEL === 'debug') process.stderr.write(`${(error as Error).stack}\n`);
+    if (showStacks) process.stderr.write(`${(error as Error).stack}\n`);
     process.exit(1);
   },
 );

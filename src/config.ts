@@ -53,6 +53,7 @@ const settingsSchema = z.object({
   // --- Logs and data ---
   STATS_FILE: z.string().min(1).default('index/stats.json'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' }).default('info'),
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty'], { message: 'must be auto, json or pretty' }).default('auto'),
 });
 
 export type Settings = Omit<z.infer<typeof settingsSchema>, 'CORPUS_DIR' | 'INDEX_DIR' | 'MODELS_DIR' | 'STATS_FILE' | 'SYNONYMS_FILE'> & {
@@ -92,6 +93,11 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     MODELS_DIR: path.resolve(cwd, s.MODELS_DIR),
     STATS_FILE: path.resolve(cwd, s.STATS_FILE),
   };
+}
+
+/** The settings from the environment with some of them given another value (the CLI's --mode). */
+export function loadSettingsWith(overrides: Record<string, string>, cwd = process.cwd()): Settings {
+  return loadSettings({ ...process.env, ...overrides }, cwd);
 }
 
 /** The bot needs a token; the CLI does not. */

@@ -1,19 +1,47 @@
-// Structured logs: one JSON object per line on stderr (stdout belongs to `ask --json`). Anything that
-// looks like a bot token is masked, whatever path it took into a message.
-type Level = 'debug' | 'info' | 'warn' | 'error';
+// Logs on stderr (stdout belongs to `ask --json`): one JSON object per line for a service manager or a
+// pipe, a short readable line for a person at a terminal. Anything that looks like a bot token is masked
+// in the final line, whatever path it took into a message. Hand-written rather than pino: it is small,
+// synchronous (the last line before an exit is never lost in a buffer) and needs no worker thread for
+// the readable form.
+export type Level = 'debug' | 'info' | 'warn' | 'error';
+/** 'auto': readable when stderr is a terminal, JSON otherwise. */
+export type LogFormat = 'auto' | 'json' | 'pretty';
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 const TOKEN_PATTERN = /\d{5,}:[A-Za-z0-9_-]{30,}/g;
 
-let threshold: Level = (process.env.LOG_LEVEL as Level) in ORDER ? (process.env.LOG_LEVEL as Level) : 'info';
-let sink: (line: string) => void = (line) => process.stderr.write(line + '\n');
+const toStderr = (line: string) => {
+  process.stderr.write(line + '\n');
+};
+// Until the settings are read (LOG_LEVEL, LOG_FORMAT in config.ts), info and up, format by the terminal.
+let threshold: Level = 'info';
+let format: LogFormat = 'auto';
+let sink: (line: string) => void = toStderr;
 
 export function setLogLevel(level: Level): void {
   threshold = level;
 }
 
-/** Tests capture log lines here. */
+export function setLogFormat(chosen: LogFormat): void {
+  format = chosen;
+}
+
+/** Tests capture log lines here; a captured line is JSON unless the format is set to 'pretty'. */
 export function setLogSink(write: (line: string) => void): void {
   sink = write;
+}
+
+function readable(): boolean {
+  return format === 'pretty' || (format === 'auto' && sink === toStderr && process.stderr.isTTY === true);
+}
+
+/** "12:03:04 WARN  model unavailable  reason=… file=…": the fields after the message, strings quoted when spaced. */
+function prettyLine(record: { time: string; level: Level; msg: string } & Record<string, unknown>): string {
+  const { time, level, msg, ...fields } = record;
+  const parts = Object.entries(fields).map(([key, value]) => {
+    const text = typeof value === 'string' ? value : JSON.stringify(value, (_k, v) => (v instanceof Error ? v.message : v));
+    return `${key}=${typeof value === 'string' && /[\s"=]/.test(text) ? JSON.stringify(text) : text}`;
+  });
+  return `${time.slice(11, 19)} ${level.toUpperCase().padEnd(5)} ${msg}${parts.length ? '  ' + parts.join(' ') : ''}`;
 }
 
 export function redactSecrets(text: string): string {
@@ -23,7 +51,7 @@ export function redactSecrets(text: string): string {
 function emit(level: Level, msg: string, fields?: Record<string, unknown>): void {
   if (ORDER[level] < ORDER[threshold]) return;
   const record = { time: new Date().toISOString(), level, msg, ...fields };
-  const line = JSON.stringify(record, (_key, value) => (value instanceof Error ? value.message : value));
+  const line = readable() ? prettyLine(record) : JSON.stringify(record, (_key, value) => (value instanceof Error ? value.message : value));
   sink(redactSecrets(line));
 }
 

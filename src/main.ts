@@ -2,7 +2,7 @@
 // printed as one line on stderr with exit code 1: no stack trace, never the token.
 import 'dotenv/config';
 import { ConfigError, loadSettings } from './config.js';
-import { log, redactSecrets, setLogLevel } from './log.js';
+import { log, redactSecrets, setLogFormat, setLogLevel } from './log.js';
 import { startBot, StartupError, type BotHandle } from './bot/start.js';
 
 function fail(message: string): never {
@@ -15,6 +15,7 @@ async function main(): Promise<void> {
   try {
     const settings = loadSettings();
     setLogLevel(settings.LOG_LEVEL);
+    setLogFormat(settings.LOG_FORMAT);
     handle = await startBot(settings, {
       onFatal: (error) => {
         void handle?.stop().finally(() => fail(`Polling stopped: ${error.message}`));
