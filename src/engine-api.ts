@@ -31,6 +31,8 @@ export interface EngineStatus {
   mode: SearchMode;
   /** Why the engine fell back from the requested mode, if it did. */
   degradedReason: string | null;
+  /** The same as a kind, for people who should not read machine paths (the bot's /docs). */
+  degraded: 'no-model-configured' | 'model-unavailable' | null;
   /** The embedding model serving ("Xenova/multilingual-e5-small@q8"), or null in lexical mode. */
   modelId: string | null;
   documents: { title: string; source: string; date: string | null; passages: number }[];

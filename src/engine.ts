@@ -419,6 +419,7 @@ export class Engine implements AnswerEngine {
       ready: true,
       mode: this.mode,
       degradedReason: this.degradedReason,
+      degraded: this.degradedReason === null ? null : this.options.embedder ? 'model-unavailable' : 'no-model-configured',
       modelId: this.embedder?.modelId ?? null,
       documents: [...documents.values()],
       passages: snap.passages.length,

@@ -19,6 +19,13 @@ export const DEFAULT_EXAMPLE_QUESTIONS = [
 /** How many documents to name in a reply before "và N báo cáo khác". */
 const MAX_LISTED_DOCUMENTS = 15;
 
+/** Why semantic search is off, for the admin; the details (paths, errors) are in the server's log. */
+const DEGRADED: Record<NonNullable<EngineStatus['degraded']>, string> = {
+  'no-model-configured': 'Chưa cấu hình mô hình ngữ nghĩa: bot đang tìm theo từ khóa.',
+  'model-unavailable':
+    'Chưa nạp được mô hình ngữ nghĩa nên bot đang tìm theo từ khóa (vẫn trả lời bình thường). Bộ phận kỹ thuật xem chi tiết trong nhật ký của máy chủ.',
+};
+
 /** Why a /synonym line was refused, worded for the admin. */
 const SYNONYM_PROBLEMS: Record<SynonymProblemKind | 'no-file', string> = {
   'line-too-long': 'dòng quá dài',
@@ -192,7 +199,7 @@ export const MSG = {
     if (status.documents.length === 0) lines.push('Chưa có báo cáo nào.');
     const mode = status.mode === 'lexical' ? 'từ khóa' : status.mode === 'vector' ? 'ngữ nghĩa' : 'kết hợp từ khóa và ngữ nghĩa';
     lines.push('', `Chế độ tìm kiếm: ${mode}`);
-    if (status.degradedReason) lines.push(`⚠️ ${escapeHtml(status.degradedReason)}`);
+    if (status.degraded) lines.push(`⚠️ ${DEGRADED[status.degraded]}`);
     if (status.builtAt) lines.push(`Chỉ mục lập lúc: ${escapeHtml(formatTime(status.builtAt))}`);
     if (status.reloading) lines.push('⏳ Đang nạp lại…');
     if (lastSkipped && lastSkipped.length > 0) {

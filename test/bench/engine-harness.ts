@@ -70,7 +70,7 @@ export interface EngineParts {
  */
 export function engineOverParts(options: EngineOptions, parts: EngineParts): { engine: Engine; snapshotMs: number } {
   const engine = Object.create(Engine.prototype) as Engine;
-  Object.assign(engine, { options, embedder: parts.embedder, degradedReason: null, reloadInFlight: null, snapshot: null, thesaurus: builtInThesaurus(), synonymIssues: [] });
+  Object.assign(engine, { options, embedder: parts.embedder, degradedReason: null, reloadInFlight: null, snapshot: null, thesaurus: builtInThesaurus(), calibrations: {} });
   const e = internals(engine);
   const manifest: BundleManifest = {
     formatVersion: 1,

@@ -35,6 +35,26 @@ const answer: Answer = {
   passages: [{ passage, score: 3 }],
 };
 
+describe('/docs', () => {
+  it('says in Vietnamese that semantic search is off, without the machine details', () => {
+    const status = {
+      ready: true,
+      mode: 'lexical' as const,
+      degradedReason: 'model Xenova/multilingual-e5-small not found in /srv/bot/models/Xenova/multilingual-e5-small',
+      degraded: 'model-unavailable' as const,
+      modelId: null,
+      documents: [],
+      passages: 0,
+      builtAt: null,
+      reloading: false,
+    };
+    const plain = parseTelegramHtml(MSG.docs(status, null)).text;
+    expect(plain).toContain('Chưa nạp được mô hình ngữ nghĩa');
+    expect(plain).not.toContain('/srv/bot');
+    expect(plain).not.toContain('not found');
+  });
+});
+
 describe('"Xem thêm"', () => {
   const of2019 = { passage: { ...passage, id: 'b.txt#3', date: '2019', source: 'b.txt', text: 'Năm 2019 thu ngân sách đạt 60%.' }, score: 2 };
   const of2017 = { passage: { ...passage, id: 'c.txt#1', date: '2017', source: 'c.txt', text: 'Năm 2017 thu ngân sách đạt 50%.' }, score: 1 };

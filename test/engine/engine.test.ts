@@ -165,6 +165,7 @@ describe('hybrid search with the embedding model', () => {
     const status = engine.status();
     expect(status.mode).toBe('lexical');
     expect(status.degradedReason).toMatch(/missing-model/);
+    expect(status.degraded).toBe('model-unavailable');
     expect(logs.some((l) => l.includes('answering from the lexical index only'))).toBe(true);
     expect((await engine.ask(BUDGET_QUESTION)).excerpt).toContain(BUDGET_SENTENCE);
   });
