@@ -39,6 +39,8 @@ export interface EngineStatus {
   passages: number;
   builtAt: string | null;
   reloading: boolean;
+  /** Corpus files the serving index could not read, with reasons (also after a restart). */
+  skipped: SkippedFile[];
 }
 
 export type ProgressEvent =
@@ -72,4 +74,6 @@ export interface AnswerEngine {
    * once, without a reload. Optional: engines without a synonyms file do not offer it.
    */
   addSynonyms?(line: string): Promise<SynonymUpdate>;
+  /** Releases the model and the index; the engine answers nothing after. */
+  close(): Promise<void>;
 }

@@ -425,6 +425,7 @@ export class Engine implements AnswerEngine {
       passages: snap.passages.length,
       builtAt: snap.manifest.builtAt,
       reloading: this.reloadInFlight !== null,
+      skipped: snap.skipped,
     };
   }
 

@@ -188,7 +188,7 @@ export const MSG = {
     `❌ <b>Nạp lại không thành công.</b>\nLý do: ${escapeHtml(reason)}\n\n` +
     'Các câu hỏi vẫn được trả lời từ chỉ mục cũ. Hãy sửa lỗi trên rồi gửi /reload lần nữa.',
 
-  docs: (status: EngineStatus, lastSkipped: IndexSummary['skipped'] | null) => {
+  docs: (status: EngineStatus) => {
     const lines = [`<b>Báo cáo đã nạp</b> (${status.documents.length} báo cáo, ${formatNumber(status.passages)} đoạn)`];
     status.documents.forEach((d, i) => {
       lines.push(
@@ -202,9 +202,9 @@ export const MSG = {
     if (status.degraded) lines.push(`⚠️ ${DEGRADED[status.degraded]}`);
     if (status.builtAt) lines.push(`Chỉ mục lập lúc: ${escapeHtml(formatTime(status.builtAt))}`);
     if (status.reloading) lines.push('⏳ Đang nạp lại…');
-    if (lastSkipped && lastSkipped.length > 0) {
-      lines.push('', `⚠️ <b>Lần nạp gần nhất bỏ qua ${lastSkipped.length} tệp:</b>`);
-      for (const s of lastSkipped) lines.push(`• ${escapeHtml(s.source)}: ${escapeHtml(s.reason)}`);
+    if (status.skipped.length > 0) {
+      lines.push('', `⚠️ <b>Lần nạp gần nhất bỏ qua ${status.skipped.length} tệp:</b>`);
+      for (const s of status.skipped) lines.push(`• ${escapeHtml(s.source)}: ${escapeHtml(s.reason)}`);
     }
     return lines.join('\n');
   },

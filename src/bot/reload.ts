@@ -8,7 +8,6 @@
 // by every request that arrived meanwhile.
 import type { Api } from 'grammy';
 import type { AnswerEngine, IndexSummary, ProgressEvent } from '../engine-api.js';
-import type { SkippedFile } from '../corpus/types.js';
 import { log } from '../log.js';
 import { isBlockedByUser } from './api.js';
 import { MSG } from './messages.vi.js';
@@ -42,8 +41,6 @@ export class ReloadCoordinator {
   /** Progress edits on their way, awaited before the final edit so none lands after it. */
   private readonly editsInFlight = new Set<Promise<unknown>>();
   private readonly throttleMs: number;
-  /** Skipped files of the last successful reload, for /docs. */
-  lastSkipped: SkippedFile[] | null = null;
 
   constructor(
     private readonly engine: AnswerEngine,
@@ -105,7 +102,6 @@ export class ReloadCoordinator {
     let ok = false;
     try {
       const summary: IndexSummary = await this.engine.reload((event) => this.onProgress(event));
-      this.lastSkipped = summary.skipped;
       log.info('reload done', {
         documents: summary.documents,
         passages: summary.passages,

@@ -182,7 +182,7 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
     }
   }
   const closeEngine = async () => {
-    if (ownsEngine) await (engine as Engine).close();
+    if (ownsEngine) await engine.close();
   };
 
   let stats: StatsStore;

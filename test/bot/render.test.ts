@@ -47,8 +47,9 @@ describe('/docs', () => {
       passages: 0,
       builtAt: null,
       reloading: false,
+      skipped: [],
     };
-    const plain = parseTelegramHtml(MSG.docs(status, null)).text;
+    const plain = parseTelegramHtml(MSG.docs(status)).text;
     expect(plain).toContain('Chưa nạp được mô hình ngữ nghĩa');
     expect(plain).not.toContain('/srv/bot');
     expect(plain).not.toContain('not found');

@@ -183,6 +183,7 @@ describe('stop()', () => {
       },
       status: () => real.status(),
       reload: (p) => real.reload(p),
+      close: () => real.close(),
     };
     const handle = await startBot(settings, { engine: slow, pollingTimeoutSeconds: 1 });
     try {

@@ -41,6 +41,9 @@ class CountingEngine implements AnswerEngine {
   status() {
     return this.inner.status();
   }
+  close() {
+    return this.inner.close();
+  }
   reload(onProgress?: (event: ProgressEvent) => void): Promise<IndexSummary> {
     this.reloads++;
     return this.inner.reload(onProgress);

@@ -32,7 +32,7 @@ function describe(error: unknown): string {
 }
 
 async function sendDocs(ctx: Context, deps: BotDeps): Promise<void> {
-  await replyHtml(ctx, MSG.docs(deps.engine.status(), deps.reloads.lastSkipped), {
+  await replyHtml(ctx, MSG.docs(deps.engine.status()), {
     reply_markup: new InlineKeyboard().text(MSG.buttonReload, ADMIN_CALLBACK.reload),
   });
 }
