@@ -83,5 +83,6 @@ function coversYears(question: AnalysedQuestion, passage: Passage, excerpt: stri
   if (years.some((y) => reportYears?.has(y))) return false;
   // "tăng 15,5% so với cùng kỳ năm 2017" is a 2018 figure: a comparison year does not count.
   const stated = excerpt.replace(/so với (?:cùng kỳ )?(?:năm )?(?:19|20)\d\d/giu, ' ');
-  return years.some((y) => stated.includes(String(y)));
+  // The year as a number of its own: "120165 người" does not name 2016.
+  return years.some((y) => new RegExp(`(?<![\\d.,])${y}(?![\\d]|[.,]\\d)`).test(stated));
 }
