@@ -51,7 +51,11 @@ export function composeAnswer(question: AnalysedQuestion, ranked: RankedPassage[
     return years.length === 0 || year === null || years.includes(year);
   };
   const choice = chooseExcerpt(question, ranked, (i) => coverages[i]! >= minCoverage && ofAskedYear(ranked[i]!.passage));
-  if (!choice) return unanswered('below-threshold', coverages[0]);
+  if (!choice) {
+    // Covered well enough, but only in reports of other years than the one asked about.
+    const otherYear = ranked.some((r, i) => coverages[i]! >= minCoverage && !ofAskedYear(r.passage));
+    return unanswered(otherYear ? 'year-not-covered' : 'below-threshold', coverages[0]);
+  }
   const { passage } = ranked[choice.passage]!;
   // A "bao nhiêu" question answered by a sentence without a number, or "khi nào" without a date, is
   // not answered: the report does not say.

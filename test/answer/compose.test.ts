@@ -142,6 +142,8 @@ describe('composeAnswer: years', () => {
     const p2019 = passage('Tỷ lệ hộ nghèo của quận năm 2019 giảm còn 0,8%.', { date: '2019-12' });
     const answer = composeAnswer(analyse('Tỷ lệ hộ nghèo năm 2018 là bao nhiêu?'), ranked(p2019), { reportYears: new Set([2018, 2019]) });
     expect(answer.answered).toBe(false);
+    // Covered, but in the wrong year's report: the reason says so.
+    expect(answer.reason).toBe('year-not-covered');
   });
 
   it('without reportYears, a question about a year answers from any report that speaks of it', () => {
