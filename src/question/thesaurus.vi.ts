@@ -19,11 +19,11 @@ mục tiêu, chỉ tiêu, phấn đấu, kế hoạch đề ra
 # Budget and economy
 thu ngân sách, tiền thuế, thu thuế, nộp thuế, nguồn thu, thu ngân sách nhà nước
 chi ngân sách, chi tiêu công, tiền chi
-dự toán, kế hoạch thu, chỉ tiêu giao
+dự toán, kế hoạch thu, chỉ tiêu giao, so với kế hoạch, so với chỉ tiêu
 giá trị sản xuất, sản lượng, tăng trưởng kinh tế, tốc độ tăng trưởng, tăng trưởng, GDP, GRDP, kinh tế tăng
 phát triển kinh tế, làm kinh tế, kinh tế, làm ăn, phát triển sản xuất
 doanh nghiệp, công ty, cơ sở kinh doanh, hộ kinh doanh, nhà đầu tư
-thu hút đầu tư, kêu gọi đầu tư, mời gọi đầu tư, thu hút vốn
+thu hút đầu tư, kêu gọi đầu tư, mời gọi đầu tư, thu hút vốn, kéo nhà đầu tư, kéo đầu tư, hút đầu tư, hút vốn
 khởi nghiệp, lập nghiệp, mở doanh nghiệp
 hỗ trợ, giúp đỡ, hỗ trợ doanh nghiệp, tháo gỡ khó khăn
 thương mại, buôn bán, kinh doanh, dịch vụ
@@ -106,6 +106,7 @@ nghị quyết Trung ương 4, Trung ương 4, TW4, TW 4, NQ TW4, nghị quyết
 khóa XII, khoá XII, khóa 12, khoá 12
 phấn đấu, cố gắng, quyết tâm, nỗ lực
 đẩy mạnh, tăng cường, làm mạnh, thúc đẩy
+quyết liệt, mạnh tay, làm mạnh tay, mạnh mẽ, rốt ráo, triệt để
 triển khai, thực hiện, tiến hành
 ổn định, bình yên, yên ổn, giữ vững
 chưa có chiều sâu, còn yếu, chưa hiệu quả, chưa sâu
