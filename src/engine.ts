@@ -226,7 +226,10 @@ export class Engine implements AnswerEngine {
     const bySource = new Map<string, DocumentFacts>();
     const facts = bundle.passages.map((p) => {
       let f = bySource.get(p.source);
-      if (!f) bySource.set(p.source, (f = documentFacts(p)));
+      if (!f) {
+        f = documentFacts(p);
+        bySource.set(p.source, f);
+      }
       return f;
     });
     const corpusYears = new Set([...bySource.values()].flatMap((f) => (f.year === null ? [] : [f.year])));
@@ -270,12 +273,16 @@ export class Engine implements AnswerEngine {
       // Unchanged passages keep their vectors: only new or edited text is embedded again.
       const known = new Map<string, number[]>();
       if (previous?.vectors && previous.manifest.modelId === embedder.modelId) {
-        previous.passages.forEach((p, i) => known.set(embeddingText(p), previous.vectors![i]!));
+        previous.passages.forEach((p, i) => {
+          known.set(embeddingText(p), previous.vectors![i]!);
+        });
       }
       const texts = passages.map(embeddingText);
       const missing = [...new Set(texts.filter((t) => !known.has(t)))];
       const fresh = await embedder.embedPassages(missing, (done, total) => onProgress?.({ stage: 'embed', done, total }));
-      missing.forEach((text, i) => known.set(text, fresh[i]!));
+      missing.forEach((text, i) => {
+        known.set(text, fresh[i]!);
+      });
       vectors = texts.map((t) => known.get(t)!);
       reusedEmbeddings = passages.length - missing.length;
     }

@@ -92,7 +92,7 @@ function quantityMatch(raw: string, unit: string | null): number {
     default: {
       // A counted noun: the number must count it ("1.200 người", "12 vụ"), compared without accents
       // because the question may have been typed without them.
-      const counted = re(`\\d[\\d.,]*\\s*%?\\s*(?:\\p{L}+\\s+){0,2}${escape(foldDiacritics(unit))}${E}`);
+      const counted = re(`\\d[\\d.,]*\\s*%?\\s*(?:\\p{L}+\\s+){0,2}${escapeRegExp(foldDiacritics(unit))}${E}`);
       return counted.test(foldDiacritics(sentence)) ? 1 : hasDigit ? 0.2 : 0;
     }
   }
@@ -102,6 +102,6 @@ function withoutFirstWord(sentence: string): string {
   return sentence.replace(/^\s*\S+\s*/, ' ');
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

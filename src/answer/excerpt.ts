@@ -132,7 +132,7 @@ export function rankSentences(question: AnalysedQuestion, ranked: readonly Ranke
     const { passage, score: passageScore } = ranked[p]!;
     const reading = readPassage(passage);
     if (reading.units.length === 0) continue;
-    const prior = topScore > 0 && passageScore > 0 ? Math.pow(Math.min(1, passageScore / topScore), PASSAGE_PRIOR_EXPONENT) : p === 0 ? 1 : 0.5;
+    const prior = topScore > 0 && passageScore > 0 ? Math.min(1, passageScore / topScore) ** PASSAGE_PRIOR_EXPONENT : p === 0 ? 1 : 0.5;
     pool.push({ p, units: reading.units, positions: reading.unitPositions, found: matchUnits(reading.unitTerms, terms), context: reading.contextTerms, prior });
   }
   const sentences = pool.reduce((n, e) => n + e.units.length, 0);

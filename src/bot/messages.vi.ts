@@ -220,7 +220,9 @@ export const MSG = {
     ];
     if (s.recentUnanswered.length > 0) {
       lines.push('', `<b>${s.recentUnanswered.length} câu chưa trả lời được gần nhất:</b>`);
-      s.recentUnanswered.forEach((u, i) => lines.push(`${i + 1}. ${escapeHtml(u.question)} <i>(${escapeHtml(formatTime(u.at))})</i>`));
+      s.recentUnanswered.forEach((u, i) => {
+        lines.push(`${i + 1}. ${escapeHtml(u.question)} <i>(${escapeHtml(formatTime(u.at))})</i>`);
+      });
     }
     return lines.join('\n');
   },

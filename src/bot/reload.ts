@@ -62,7 +62,8 @@ export class ReloadCoordinator {
     const watcher: Watcher = { chatId, messageId: null };
     const queued = this.running !== null;
     if (queued) {
-      (this.next ??= []).push(watcher);
+      this.next ??= [];
+      this.next.push(watcher);
       this.nextWhy = why;
     } else {
       this.current = [watcher];

@@ -4,7 +4,7 @@
 // corrupt or mislabelled file before it replaces anything, and only then moved into place. A replaced
 // file is kept in CORPUS_DIR/.history/.
 import { constants } from 'node:fs';
-import { copyFile, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, type FileHandle, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Api } from 'grammy';
@@ -116,7 +116,7 @@ export async function downloadTelegramFile(
 
   // A file handle rather than a write stream: a stream reports a failed open (ENAMETOOLONG, EACCES) or a
   // full disk as an 'error' event, which without a listener takes the whole bot down.
-  let out;
+  let out: FileHandle;
   try {
     out = await open(dest, 'w');
   } catch (error) {

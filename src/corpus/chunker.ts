@@ -82,7 +82,10 @@ function pack(pieces: string[], options: ChunkOptions): string[] {
   let buffer = '';
   for (const piece of pieces) {
     if (piece.length > options.maxChars) {
-      if (buffer) out.push(buffer), (buffer = '');
+      if (buffer) {
+        out.push(buffer);
+        buffer = '';
+      }
       const sentences = splitSentences(piece);
       if (sentences.length > 1) {
         out.push(...pack(sentences, options));

@@ -2,7 +2,7 @@
 // fingerprints of every report file (readable or not), so a changed folder is noticed at start-up
 // without parsing anything.
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { type Dirent, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { log } from '../log.js';
 
@@ -20,7 +20,7 @@ export class CorpusFolderError extends Error {}
  */
 export async function listCorpusFiles(dir: string): Promise<string[]> {
   const absolute = path.resolve(dir);
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await fs.readdir(absolute, { withFileTypes: true });
   } catch (error) {

@@ -1,5 +1,6 @@
 // Reads the reports in corpus/ into SourceDocuments. One bad file never stops the load: it is listed in
 // `skipped` with a reason the admin can act on, and the rest of the corpus still answers questions.
+import type { Stats } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { log } from '../log.js';
@@ -129,7 +130,7 @@ async function readBytes(filePath: string, source: string, maxFileBytes: number)
       `unsupported file type "${ext || '(none)'}": use ${SUPPORTED_EXTENSIONS.join(', ')}`,
     );
   }
-  let info;
+  let info: Stats;
   try {
     info = await stat(filePath);
   } catch (error) {

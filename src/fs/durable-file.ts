@@ -1,7 +1,7 @@
 // Files that survive a crash or a power cut: written, fsynced, and put in place by an atomic rename whose
 // folder is fsynced too. The index bundles and the small state files share these helpers.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
 function errorCode(err: unknown): string | undefined {
@@ -21,7 +21,7 @@ export async function writeDurable(file: string, data: Buffer | string): Promise
 
 /** fsync a directory so renames and new entries in it survive power loss. */
 export async function fsyncDir(dir: string): Promise<void> {
-  let fh;
+  let fh: FileHandle | undefined;
   try {
     fh = await open(dir, 'r');
     await fh.sync();

@@ -91,7 +91,10 @@ export function analyseQuestion(raw: string, context: QuestionContext, maxChars 
   const corrections = spellingChanges(text, corrected);
 
   const phraseStarts = new Set<number>();
-  typedPhrases.reduce((start, phrase) => (phraseStarts.add(start), start + phrase.length), 0);
+  typedPhrases.reduce((start, phrase) => {
+    phraseStarts.add(start);
+    return start + phrase.length;
+  }, 0);
   const form = detectAnswerForm(typed, folded, phraseStarts);
   const cues = new Array<boolean>(typed.length).fill(false);
   for (const span of cueSpans(typed, folded)) for (let j = 0; j < span.length; j++) cues[span.start + j] = true;

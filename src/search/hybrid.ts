@@ -36,7 +36,9 @@ export function fuseWeighted(lexical: ScoredPassage[], vector: ScoredPassage[], 
 export function fuseReciprocalRank(lexical: ScoredPassage[], vector: ScoredPassage[], k: number, constant = 60): ScoredPassage[] {
   const scores = new Map<number, number>();
   for (const list of [lexical, vector]) {
-    list.forEach((r, rank) => scores.set(r.index, (scores.get(r.index) ?? 0) + 1 / (constant + rank + 1)));
+    list.forEach((r, rank) => {
+      scores.set(r.index, (scores.get(r.index) ?? 0) + 1 / (constant + rank + 1));
+    });
   }
   return [...scores]
     .map(([index, score]) => ({ index, score }))

@@ -244,18 +244,26 @@ export class TermInterner {
 
   /** Calls visit(folded syllable, id of its term "f:<folded>") in order of first appearance. */
   forEachFoldedSyllable(visit: (folded: string, termId: number) => void): void {
-    this.foldedNames.forEach((name, id) => visit(name, this.foldedTerms[id]!));
+    this.foldedNames.forEach((name, id) => {
+      visit(name, this.foldedTerms[id]!);
+    });
   }
 
   /** Every term's string, by term id (for tests and debugging: nothing else needs them). */
   termNames(): string[] {
     const names = new Array<string>(this.terms);
-    this.foldedNames.forEach((name, id) => (names[this.foldedTerms[id]!] = 'f:' + name));
+    this.foldedNames.forEach((name, id) => {
+      names[this.foldedTerms[id]!] = 'f:' + name;
+    });
     this.syllableNames.forEach((name, id) => {
       if (this.syllableAccentedTerm[id]! >= 0) names[this.syllableAccentedTerm[id]!] = 'a:' + name;
     });
-    this.foldedBigrams.forEach((a, b, id) => (names[id] = 'f:' + this.foldedNames[a] + '_' + this.foldedNames[b]));
-    this.accentedBigrams.forEach((a, b, id) => (names[id] = 'a:' + this.syllableNames[a] + '_' + this.syllableNames[b]));
+    this.foldedBigrams.forEach((a, b, id) => {
+      names[id] = 'f:' + this.foldedNames[a] + '_' + this.foldedNames[b];
+    });
+    this.accentedBigrams.forEach((a, b, id) => {
+      names[id] = 'a:' + this.syllableNames[a] + '_' + this.syllableNames[b];
+    });
     return names;
   }
 

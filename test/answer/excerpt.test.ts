@@ -243,7 +243,9 @@ describe('readPassage', () => {
       // One entry per syllable, each a form the unit's terms know, the syllable itself among them.
       const syllables = phrases(unit).flat();
       expect(reading.unitPositions[u]).toHaveLength(syllables.length);
-      reading.unitPositions[u]!.forEach((forms, i) => expect(forms.has(syllables[i]!), syllables[i]).toBe(true));
+      reading.unitPositions[u]!.forEach((forms, i) => {
+        expect(forms.has(syllables[i]!), syllables[i]).toBe(true);
+      });
       for (const forms of reading.unitPositions[u]!) for (const f of forms) expect(reading.unitTerms[u]!.has(f), f).toBe(true);
     });
     expect(reading.unitTerms[0]!.has('ngân_sách')).toBe(true);

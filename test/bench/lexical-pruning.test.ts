@@ -21,7 +21,10 @@ function corpus(size: number, seed: number): { title: string; section: string | 
   const total = weights.reduce((a, b) => a + b, 0);
   const pick = () => {
     let x = random() * total;
-    for (let r = 0; r < weights.length; r++) if ((x -= weights[r]!) <= 0) return SYLLABLES[r]!;
+    for (let r = 0; r < weights.length; r++) {
+      x -= weights[r]!;
+      if (x <= 0) return SYLLABLES[r]!;
+    }
     return SYLLABLES[0]!;
   };
   const docs: { title: string; section: string | null; text: string }[] = [];

@@ -286,7 +286,10 @@ function render(input: RenderInput): { text: string; targets: { target: string; 
   );
   const latencyHeaders = ['scale', 'passages', 'measure', 'acc. p50', 'acc. p95', 'acc. p99', 'unacc. p50', 'unacc. p95', 'unacc. p99', 'acc. R@5', 'unacc. R@5'];
   const rows = latencyRows('1×', corpus.passages, alqac.latency, [[`query embedding (${build.embed.model})`, alqac.embedQuery]]);
-  if (alqac.lexicalEngineAnswer) rows.push(...latencyRows('1×', corpus.passages, { answer: alqac.lexicalEngineAnswer }).map((r) => ((r[2] = 'answer, lexical-only engine'), r)));
+  if (alqac.lexicalEngineAnswer) rows.push(...latencyRows('1×', corpus.passages, { answer: alqac.lexicalEngineAnswer }).map((r) => {
+    r[2] = 'answer, lexical-only engine';
+    return r;
+  }));
   for (const { result } of scale) rows.push(...latencyRows(`${result.factor}×`, result.passages, result.latency));
   out.push(table(latencyHeaders, rows), '');
   out.push(

@@ -1,7 +1,6 @@
 // Shared set-up for the bot's end-to-end tests: a temp corpus (the real Cẩm Lệ report plus a second small
 // report), the Bot API emulator, and the real start-up path (startBot) with the real Engine.
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSettings, type Settings } from '../../src/config.js';

@@ -41,7 +41,9 @@ function setup(options: Partial<RateLimitOptions<Context>> & { limit: number }) 
     sendMany,
     handled,
     noticed,
-    advance: (ms: number) => void (t += ms),
+    advance: (ms: number) => {
+      t += ms;
+    },
   };
 }
 

@@ -35,13 +35,21 @@ async function withPollingBot(setup: (bot: Bot) => void, fn: (bot: Bot) => Promi
   expect(errors).toEqual([]);
 }
 
+/** The Bot API's response envelope; `result` is whatever the method returns. */
+interface ApiResponse<T = unknown> {
+  ok: boolean;
+  result?: T;
+  error_code?: number;
+  description?: string;
+}
+
 async function rawCall(method: string, params: unknown = {}, token = emu.token) {
   const res = await fetch(`${emu.apiRoot}/bot${token}/${method}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(params),
   });
-  return { status: res.status, body: (await res.json()) as any };
+  return { status: res.status, body: (await res.json()) as ApiResponse };
 }
 
 async function apiError(promise: Promise<unknown>): Promise<GrammyError> {
@@ -294,7 +302,7 @@ describe('sendMessage validation', () => {
         reply_markup: JSON.stringify({ inline_keyboard: [[{ text: 'go', callback_data: 'go' }]] }),
       }),
     });
-    const body = (await res.json()) as any;
+    const body = (await res.json()) as ApiResponse;
     expect(body.ok).toBe(true);
     expect(body.result).toMatchObject({ text: 'hi', entities: [{ type: 'italic', offset: 0, length: 2 }] });
     expect(emu.messagesTo(alice.id)[0]!.reply_markup).toEqual({ inline_keyboard: [[{ text: 'go', callback_data: 'go' }]] });
@@ -305,8 +313,8 @@ describe('sendMessage validation', () => {
     form.set('caption', 'từ curl');
     form.set('document', new Blob([Buffer.from('raw bytes')]), 'raw.bin');
     const res = await fetch(`${emu.apiRoot}/bot${emu.token}/sendDocument`, { method: 'POST', body: form });
-    const body = (await res.json()) as any;
-    expect(body.result.document).toMatchObject({ file_name: 'raw.bin', file_size: 9 });
+    const body = (await res.json()) as ApiResponse<{ document: unknown }>;
+    expect(body.result?.document).toMatchObject({ file_name: 'raw.bin', file_size: 9 });
     expect(emu.messagesTo(alice.id)[0]!.text).toBe('từ curl');
 
     const bad = await fetch(`${emu.apiRoot}/bot${emu.token}/sendMessage`, {
@@ -315,7 +323,7 @@ describe('sendMessage validation', () => {
       body: '{"chat_id": 1',
     });
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as any).ok).toBe(false);
+    expect(((await bad.json()) as ApiResponse).ok).toBe(false);
   });
 });
 

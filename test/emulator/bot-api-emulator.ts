@@ -26,7 +26,7 @@ export interface SentMessage {
   /** The text exactly as the bot sent it (HTML markup included); for documents the caption or ''. */
   text: string;
   parse_mode?: string;
-  reply_markup?: any;
+  reply_markup?: Params;
   reply_to_message_id?: number;
   date: number;
   edited?: boolean;
@@ -52,7 +52,7 @@ export type Fault = { code: 429; retryAfter: number } | { code: 403 | 400 | 500;
 
 export interface FailedCall {
   method: string;
-  params: any;
+  params: Params;
   error_code: number;
   description: string;
   at: number;
@@ -67,7 +67,19 @@ export interface EmulatorOptions {
 // ---------------------------------------------------------------------------------------------
 // Internals
 
-type Params = Record<string, any>;
+/** Decoded Bot API JSON (request parameters, Message, Chat and User objects): read field by field, never trusted. */
+export type Params = Record<string, unknown>;
+
+/** A Message object as Telegram returns it: any fields, of which the emulator relies on these. */
+interface ApiMessage extends Params {
+  message_id: number;
+  reply_markup?: Params;
+}
+
+/** A Chat object as Telegram returns it. */
+interface ApiChat extends Params {
+  id: number;
+}
 
 interface UploadedFile {
   filename: string;
@@ -85,14 +97,14 @@ interface StoredFile {
 }
 
 interface StoredMessage {
-  message: Params; // the Message object as Telegram would return it
+  message: ApiMessage; // the Message object as Telegram would return it
   fromBot: boolean;
   sent?: SentMessage; // bookkeeping for messages the bot sent
   deleted: boolean;
 }
 
 interface ChatState {
-  chat: Params;
+  chat: ApiChat;
   nextMessageId: number;
   messages: Map<number, StoredMessage>; // insertion order == send order
 }
@@ -309,7 +321,7 @@ export function parseTelegramHtml(src: string): { text: string; entities: Messag
           i++;
         } else {
           const valueStart = i;
-          while (i < n && /[A-Za-z0-9.\-]/.test(src[i]!)) i++;
+          while (i < n && /[A-Za-z0-9.-]/.test(src[i]!)) i++;
           value = src.slice(valueStart, i);
           if (i >= n) fail(`Unclosed start tag at byte offset ${at(begin)}`);
         }
@@ -317,14 +329,14 @@ export function parseTelegramHtml(src: string): { text: string; entities: Messag
         attrs[attr] = value;
       }
       i++; // '>'
-      if (tag === 'span' && attrs['class'] !== 'tg-spoiler') {
+      if (tag === 'span' && attrs.class !== 'tg-spoiler') {
         fail(`Tag "span" must have class "tg-spoiler" at byte offset ${at(begin)}`);
       }
-      const cls = attrs['class'];
+      const cls = attrs.class;
       open.push({
         tag,
         start: out.length,
-        url: tag === 'a' ? attrs['href'] : undefined,
+        url: tag === 'a' ? attrs.href : undefined,
         language: tag === 'code' && cls?.startsWith('language-') ? cls.slice('language-'.length) : undefined,
         expandable,
       });
@@ -469,7 +481,7 @@ function validateMarkup(raw: unknown): Params | undefined {
 const inlineOnly = (markup: Params | undefined) => (markup?.inline_keyboard ? markup : undefined);
 const markupKey = (markup: Params | undefined) => JSON.stringify(inlineOnly(markup) ?? null);
 
-function inlineCallbackData(message: Params): string[] {
+function inlineCallbackData(message: ApiMessage): string[] {
   const kb = message.reply_markup?.inline_keyboard as Params[][] | undefined;
   return (kb ?? []).flat().flatMap((b) => (typeof b.callback_data === 'string' ? [b.callback_data] : []));
 }
@@ -601,11 +613,11 @@ export class BotApiEmulator {
   private readonly files = new Map<string, StoredFile>(); // by file_id
   private readonly filesByPath = new Map<string, StoredFile>();
   private readonly callbackQueries = new Map<string, { answered: boolean }>();
-  private readonly calls = new Map<string, { params: any; at: number }[]>();
+  private readonly calls = new Map<string, { params: Params; at: number }[]>();
   private readonly failures: FailedCall[] = [];
   private readonly faults = new Map<string, { fault: Fault; remaining: number }[]>();
   private readonly commands = new Map<string, unknown[]>();
-  private lastCommands: any = undefined;
+  private lastCommands: Params | undefined = undefined;
   private webhook: { url: string; allowed_updates?: string[]; max_connections?: number } | undefined;
 
   private updates: Update[] = [];
@@ -817,7 +829,7 @@ export class BotApiEmulator {
   }
 
   /** Addition: resolves with the calls once the bot has called `method` at least `count` times. */
-  async waitForCall(method: string, count = 1, timeoutMs = DEFAULT_WAIT_MS): Promise<{ params: any; at: number }[]> {
+  async waitForCall(method: string, count = 1, timeoutMs = DEFAULT_WAIT_MS): Promise<{ params: Params; at: number }[]> {
     await this.waitUntil(
       () => this.callsOf(method).length >= count,
       timeoutMs,
@@ -827,7 +839,7 @@ export class BotApiEmulator {
   }
 
   /** Every call of a method the bot made (faulted and rejected ones included), oldest first. */
-  callsOf(method: string): { params: any; at: number }[] {
+  callsOf(method: string): { params: Params; at: number }[] {
     const name = this.handlers.get(method.toLowerCase())?.name ?? method;
     return (this.calls.get(name) ?? []).map((c) => ({ params: clone(c.params), at: c.at }));
   }
@@ -838,7 +850,7 @@ export class BotApiEmulator {
   }
 
   /** The params of the last setMyCommands call ({ commands, scope?, language_code? }), or undefined. */
-  myCommands(): any {
+  myCommands(): Params | undefined {
     return clone(this.lastCommands);
   }
 
@@ -1053,7 +1065,7 @@ export class BotApiEmulator {
     if (!chat) {
       // Unknown chats are created on demand (lenient: the real server would say "chat not found").
       const user = this.users.get(chatId);
-      const info: Params =
+      const info: ApiChat =
         chatId > 0
           ? {
               id: chatId,
@@ -1072,7 +1084,7 @@ export class BotApiEmulator {
   private userMessage(from: EmulatedUser, chatId: number | undefined, content: Params): number {
     const user = this.userObject(from);
     const chat = this.chatState(chatId ?? from.id);
-    const message: Params = { message_id: chat.nextMessageId++, from: user, chat: clone(chat.chat), date: nowSeconds(), ...content };
+    const message: ApiMessage = { message_id: chat.nextMessageId++, from: user, chat: clone(chat.chat), date: nowSeconds(), ...content };
     chat.messages.set(message.message_id, { message, fromBot: false, deleted: false });
     this.pushUpdate({ message: clone(message) });
     return message.message_id;
@@ -1145,7 +1157,7 @@ export class BotApiEmulator {
     return stored;
   }
 
-  private replyTarget(chat: ChatState, p: Params): Params | undefined {
+  private replyTarget(chat: ChatState, p: Params): ApiMessage | undefined {
     const rp = toObj(p.reply_parameters) as Params | undefined;
     const id = toInt(rp?.message_id ?? p.reply_to_message_id);
     if (id === undefined) return undefined;
@@ -1159,7 +1171,7 @@ export class BotApiEmulator {
     return clone(target);
   }
 
-  private record(chat: ChatState, message: Params, sent: SentMessage): Params {
+  private record(chat: ChatState, message: ApiMessage, sent: SentMessage): Params {
     chat.messages.set(message.message_id, { message, fromBot: true, sent, deleted: false });
     return clone(message);
   }
@@ -1294,7 +1306,7 @@ export class BotApiEmulator {
     const markup = validateMarkup(p.reply_markup);
     const replyTo = this.replyTarget(chat, p);
     const date = nowSeconds();
-    const message: Params = {
+    const message: ApiMessage = {
       message_id: chat.nextMessageId++,
       from: this.botUser,
       chat: clone(chat.chat),
@@ -1397,7 +1409,7 @@ export class BotApiEmulator {
       file_size: file.data.length,
     };
     const date = nowSeconds();
-    const message: Params = {
+    const message: ApiMessage = {
       message_id: chat.nextMessageId++,
       from: this.botUser,
       chat: clone(chat.chat),

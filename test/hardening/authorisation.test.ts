@@ -96,7 +96,9 @@ function callbackAnswers(ids: string[]): { id: string; text?: string; show_alert
   return ids.map((id) => {
     const calls = emu.callsOf('answerCallbackQuery').filter((c) => c.params.callback_query_id === id);
     expect(calls, `callback ${id} answered exactly once`).toHaveLength(1);
-    return { id, text: calls[0]!.params.text, show_alert: calls[0]!.params.show_alert };
+    // grammY posts these as JSON, so they arrive with their own types.
+    const { text, show_alert } = calls[0]!.params as { text?: string; show_alert?: boolean };
+    return { id, text, show_alert };
   });
 }
 

@@ -19,7 +19,10 @@ const WORDS = (
 /** Deterministic pseudo-random generator, so both versions are the same on every run. */
 function random(seed: number): () => number {
   let s = seed >>> 0;
-  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
 }
 
 function sentence(next: () => number, tag: string, i: number): string {

@@ -50,7 +50,6 @@ Phường trồng 350 cây xanh 🌳🌳🌳 trên các tuyến đường, kinh 
 let root: string;
 let lexical: Engine;
 let hybrid: Engine;
-let corpusWords: string[];
 
 beforeAll(async () => {
   setLogSink(() => undefined);
@@ -71,7 +70,6 @@ beforeAll(async () => {
     embedder: { model: 'test/tiny-e5', modelsDir, allowDownloads: false, quantized: true, timeoutMs: 30_000 },
   });
   expect(hybrid.status().mode).toBe('hybrid');
-  corpusWords = [...new Set((seed + HOSTILE_REPORT).split(/\s+/).filter(Boolean))];
 });
 
 afterAll(async () => {

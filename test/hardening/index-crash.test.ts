@@ -60,7 +60,7 @@ describe('SIGKILL of the real `index` process', () => {
         seen.killedAfterSave++;
       }
       const context = `round ${round} (${strategy}, ${detail}, corpus ${onDisk})`;
-      const saved = await checkAfterKill(corpusDir, indexDir, onDisk, lexical(corpusDir, indexDir), context, everWritten);
+      const saved = await checkAfterKill(indexDir, onDisk, lexical(corpusDir, indexDir), context, everWritten);
       seen[saved]++;
       // From now on there is always an index: the engine's open() saved one if the CLI had not.
       everWritten = true;
@@ -83,7 +83,7 @@ describe('SIGKILL of the real `index` process', () => {
     expect(exit.code, exit.stderr).toBe(0);
     // Then the office puts version A back. The index must not pass for A while holding B's passages.
     await setVersion(corpusDir, 'A');
-    await checkAfterKill(corpusDir, indexDir, 'A', lexical(corpusDir, indexDir), 'corpus switched during the read, then back', true);
+    await checkAfterKill(indexDir, 'A', lexical(corpusDir, indexDir), 'corpus switched during the read, then back', true);
   }, 30_000);
 
 });

@@ -21,9 +21,20 @@ describe('SIGKILL of the real `index` process', () => {
     await makeVersionedCorpus(corpusDir, 'B');
     let everWritten = false;
     const plans: { version: Version; at: (run: IndexRun) => Promise<string> }[] = [
-      { version: 'B', at: async (run) => (await run.stage('embedding passages'), await sleep(30), 'while embedding') },
-      { version: 'A', at: async (run) => (await run.saving(1), await sleep(5), '5 ms after the first save') },
-      { version: 'B', at: async (run) => (await run.saving(2), 'at the second save') },
+      { version: 'B', at: async (run) => {
+        await run.stage('embedding passages');
+        await sleep(30);
+        return 'while embedding';
+      } },
+      { version: 'A', at: async (run) => {
+        await run.saving(1);
+        await sleep(5);
+        return '5 ms after the first save';
+      } },
+      { version: 'B', at: async (run) => {
+        await run.saving(2);
+        return 'at the second save';
+      } },
     ];
     for (const [round, plan] of plans.entries()) {
       await setVersion(corpusDir, plan.version);
@@ -32,7 +43,7 @@ describe('SIGKILL of the real `index` process', () => {
       run.kill();
       const exit = await run.exited;
       if (exit.signal === null) expect(exit.code, exit.stderr).toBe(0);
-      await checkAfterKill(corpusDir, indexDir, plan.version, hybrid(corpusDir, indexDir), `hybrid round ${round} (${detail})`, everWritten);
+      await checkAfterKill(indexDir, plan.version, hybrid(corpusDir, indexDir), `hybrid round ${round} (${detail})`, everWritten);
       everWritten = true;
       const bundle = await readBundle(indexDir);
       expect(bundle.manifest.modelId).toMatch(/^test\/tiny-e5/);

@@ -28,7 +28,10 @@ const clean: Record<Version, { texts: string[]; hashes: Record<string, string> }
 
 export function seeded(seed: number): () => number {
   let s = seed >>> 0;
-  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
 }
 
 const textsOf = (passages: { text: string }[]) => passages.map((p) => p.text).sort();
@@ -137,7 +140,7 @@ export async function bundleFolders(indexDir: string): Promise<string[]> {
  * The checks after a kill: the saved bundle is exactly one version (or there is none yet), the engine
  * opened on it serves exactly the version on disk, and at most two bundles are kept.
  */
-export async function checkAfterKill(corpusDir: string, indexDir: string, onDisk: Version, options: EngineOptions, context: string, everWritten: boolean) {
+export async function checkAfterKill(indexDir: string, onDisk: Version, options: EngineOptions, context: string, everWritten: boolean) {
   let saved: Version | 'none';
   try {
     const bundle = await readBundle(indexDir);

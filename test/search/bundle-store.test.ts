@@ -57,7 +57,10 @@ function passagesFor(n: number, tag: string): Passage[] {
 
 function vectorsFor(n: number, dim: number, seed: number): number[][] {
   let s = seed;
-  const next = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
+  const next = () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
   return Array.from({ length: n }, () => Array.from({ length: dim }, () => Math.fround(next() * 2 - 1)));
 }
 

@@ -99,7 +99,9 @@ describe('loadEmbedder on a local model', () => {
 
     const [plainPassage] = await plain.embedPassages([PASSAGE_A]);
     const plainQuery = await plain.embedQuery(PASSAGE_A);
-    plainQuery.forEach((x, i) => expect(x).toBeCloseTo(plainPassage![i]!, 5));
+    plainQuery.forEach((x, i) => {
+      expect(x).toBeCloseTo(plainPassage![i]!, 5);
+    });
     expect(plain.modelId).toBe('test/tiny-plain@q8');
   });
 
@@ -115,7 +117,9 @@ describe('loadEmbedder on a local model', () => {
     expect(vectors).toHaveLength(70);
     // Padding inside a batch must not change a text's vector.
     const [alone] = await e5.embedPassages([texts[69]!]);
-    alone!.forEach((x, i) => expect(x).toBeCloseTo(vectors[69]![i]!, 5));
+    alone!.forEach((x, i) => {
+      expect(x).toBeCloseTo(vectors[69]![i]!, 5);
+    });
 
     const none: [number, number][] = [];
     expect(await e5.embedPassages([], (d, t) => none.push([d, t]))).toEqual([]);
@@ -128,7 +132,9 @@ describe('loadEmbedder on a local model', () => {
     const longer = long + ' ' + Array.from({ length: 500 }, () => 'bệnh viện').join(' ');
     const [a, b] = await plain.embedPassages([long, longer]);
     // Both are cut at 512 tokens, so what follows word 700 cannot matter.
-    a!.forEach((x, i) => expect(x).toBeCloseTo(b![i]!, 5));
+    a!.forEach((x, i) => {
+      expect(x).toBeCloseTo(b![i]!, 5);
+    });
     expect(norm(await e5.embedQuery(longer))).toBeCloseTo(1, 5);
   });
 
@@ -142,7 +148,9 @@ describe('loadEmbedder on a local model', () => {
   it('treats composed and decomposed Vietnamese alike', async () => {
     const composed = await plain.embedQuery('Thu ngân sách');
     const decomposed = await plain.embedQuery('Thu ngân sách'.normalize('NFD'));
-    composed.forEach((x, i) => expect(x).toBeCloseTo(decomposed[i]!, 6));
+    composed.forEach((x, i) => {
+      expect(x).toBeCloseTo(decomposed[i]!, 6);
+    });
   });
 });
 

@@ -25,7 +25,9 @@ describe('fuseWeighted', () => {
     const a = fuseWeighted(lexical, vector, 0.3, 10);
     const b = fuseWeighted(shifted, vector, 0.3, 10);
     expect(b.map((r) => r.index)).toEqual(a.map((r) => r.index));
-    a.forEach((r, i) => expect(b[i]!.score).toBeCloseTo(r.score, 12));
+    a.forEach((r, i) => {
+      expect(b[i]!.score).toBeCloseTo(r.score, 12);
+    });
   });
 
   it('weight 1 follows the lexical list alone, weight 0 the vector list alone', () => {

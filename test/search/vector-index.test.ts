@@ -57,7 +57,10 @@ describe('VectorIndex build and search', () => {
       const got = index.search(query, 5);
       const want = exactSearch(vectors, query, 5);
       expect(got.map((h) => h.index)).toEqual(want.map((h) => h.index));
-      got.forEach((h, i) => expect(h.score).toBeCloseTo(want[i]!.score, 5)); // score = cosine similarity
+      // score = cosine similarity
+      got.forEach((h, i) => {
+        expect(h.score).toBeCloseTo(want[i]!.score, 5);
+      });
     }
   });
 

@@ -8,7 +8,9 @@ import { CALLBACK } from './questions.js';
 
 export function examplesKeyboard(examples: readonly string[]): InlineKeyboard {
   const keyboard = new InlineKeyboard();
-  examples.forEach((question, i) => keyboard.text(question, CALLBACK.example + i).row());
+  examples.forEach((question, i) => {
+    keyboard.text(question, CALLBACK.example + i).row();
+  });
   return keyboard;
 }
 
