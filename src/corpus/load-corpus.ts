@@ -9,6 +9,7 @@ import { detectContent, mismatchReason, UnreadableFileError, type ParsedFile } f
 import { parseDocx } from './loaders/docx.js';
 import { parsePdf } from './loaders/pdf.js';
 import { parseTextFile } from './loaders/text.js';
+import { officialCitation, parseOfficialLayout } from './official-header.js';
 import { listCorpusFiles, sha256, SUPPORTED_EXTENSIONS } from './corpus-files.js';
 
 export { UnreadableFileError } from './loaders/detect.js';
@@ -105,10 +106,17 @@ function toDocument(parsed: ParsedFile, source: string, ext: string): SourceDocu
   if (text === '') {
     throw new UnreadableFileError(ext === '.pdf' ? 'PDF has no extractable text (scanned image?)' : 'file contains no text');
   }
+  // The Decree 30 header names the document better than anything else (file metadata is often a
+  // template's); its header and signature blocks are not report text.
+  const layout = parseOfficialLayout(text);
+  const official = layout ? officialCitation(layout.header) : undefined;
   const title =
-    (parsed.title && normalizeLine(parsed.title)) || titleFromText(text) || titleFromFileName(source);
-  const date = (parsed.date && normalizeLine(parsed.date)) || dateFromFileName(source);
-  return { title, date, source, text };
+    official || (parsed.title && normalizeLine(parsed.title)) || titleFromText(text) || titleFromFileName(source);
+  const date = layout?.header.date || (parsed.date && normalizeLine(parsed.date)) || dateFromFileName(source);
+  const document: SourceDocument = { title, date, source, text: layout && layout.body !== '' ? layout.body : text };
+  if (layout) document.official = layout.header;
+  if (parsed.scanned) document.scanned = true;
+  return document;
 }
 
 async function parseBytes(bytes: Buffer, source: string, ext: string, timeoutMs: number): Promise<SourceDocument> {

@@ -145,8 +145,12 @@ describe('text files', () => {
       'b.txt': `${letterhead}\n\nKẾ HOẠCH TỔ CHỨC LỄ HỘI NĂM 2019\n\nNội dung.`,
     });
     const [a, b] = (await loadCorpus(dir)).documents;
-    expect(a!.title).toBe('Báo cáo tình hình kinh tế - xã hội 6 tháng đầu năm 2018');
-    expect(b!.title).toBe('KẾ HOẠCH TỔ CHỨC LỄ HỘI NĂM 2019');
+    // Decree 30 header: the citation form, and the header is no longer part of the text.
+    expect(a!.title).toBe('Báo cáo số 123/BC-UBND ngày 5/7/2018 của UBND quận Cẩm Lệ');
+    expect(a!.official?.summary).toBe('Tình hình kinh tế - xã hội 6 tháng đầu năm 2018');
+    expect(a!.text).toBe('Nội dung.');
+    expect(b!.title).toBe('Kế hoạch số 123/BC-UBND ngày 5/7/2018 của UBND quận Cẩm Lệ');
+    expect(b!.official?.summary).toBe('TỔ CHỨC LỄ HỘI NĂM 2019');
   });
 
   it('accepts UTF-16 text with a BOM (Notepad "Unicode")', async () => {

@@ -13,6 +13,8 @@ export interface ParsedFile {
   text: string;
   title?: string;
   date?: string;
+  /** Some text came from OCR. */
+  scanned?: boolean;
 }
 
 export type ContentKind =
