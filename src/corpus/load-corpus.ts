@@ -8,6 +8,7 @@ import type { LoadedCorpus, SkippedFile, SourceDocument } from './types.js';
 import { detectContent, mismatchReason, UnreadableFileError, type ParsedFile } from './loaders/detect.js';
 import { parseDocx } from './loaders/docx.js';
 import { parsePdf } from './loaders/pdf.js';
+import type { OcrOptions } from './loaders/ocr.js';
 import { parseTextFile } from './loaders/text.js';
 import { officialCitation, parseOfficialLayout } from './official-header.js';
 import { listCorpusFiles, sha256, SUPPORTED_EXTENSIONS } from './corpus-files.js';
@@ -21,6 +22,8 @@ export interface ReadOptions {
   maxFileBytes?: number;
   /** A PDF whose parsing takes longer is given up. Default 30 s. */
   parseTimeoutMs?: number;
+  /** Scanned PDF pages: per-page and per-file time budgets, page cap, progress. */
+  ocr?: Partial<OcrOptions>;
 }
 
 export interface LoadOptions extends ReadOptions {
@@ -119,12 +122,12 @@ function toDocument(parsed: ParsedFile, source: string, ext: string): SourceDocu
   return document;
 }
 
-async function parseBytes(bytes: Buffer, source: string, ext: string, timeoutMs: number): Promise<SourceDocument> {
+async function parseBytes(bytes: Buffer, source: string, ext: string, timeoutMs: number, options: ReadOptions = {}): Promise<SourceDocument> {
   const detected = detectContent(bytes);
   const mismatch = mismatchReason(ext, detected);
   if (mismatch) throw new UnreadableFileError(mismatch);
   let parsed: ParsedFile;
-  if (ext === '.pdf') parsed = await parsePdf(bytes, timeoutMs);
+  if (ext === '.pdf') parsed = await parsePdf(bytes, timeoutMs, source, options.ocr);
   else if (ext === '.docx') parsed = await parseDocx(bytes);
   else parsed = parseTextFile(detected.text ?? '', ext);
   return toDocument(parsed, source, ext);
@@ -165,7 +168,7 @@ async function readBytes(filePath: string, source: string, maxFileBytes: number)
  */
 export async function readDocumentFile(filePath: string, source: string, options: ReadOptions = {}): Promise<SourceDocument> {
   const bytes = await readBytes(filePath, source, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
-  return parseBytes(bytes, source, path.extname(source).toLowerCase(), options.parseTimeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS);
+  return parseBytes(bytes, source, path.extname(source).toLowerCase(), options.parseTimeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS, options);
 }
 
 export async function loadCorpus(dir: string, options: LoadOptions = {}): Promise<LoadedCorpus> {
@@ -181,7 +184,7 @@ export async function loadCorpus(dir: string, options: LoadOptions = {}): Promis
     const started = Date.now();
     try {
       const bytes = await readBytes(path.join(absolute, source), source, maxFileBytes);
-      const doc = await parseBytes(bytes, source, path.extname(source).toLowerCase(), timeoutMs);
+      const doc = await parseBytes(bytes, source, path.extname(source).toLowerCase(), timeoutMs, options);
       documents.push(doc);
       fileHashes[source] = sha256(bytes);
       log.debug('Loaded corpus file', { source, chars: doc.text.length, ms: Date.now() - started });
