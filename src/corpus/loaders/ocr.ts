@@ -96,7 +96,44 @@ export function cleanOcrText(raw: string): string {
     return letters >= line.replace(/\s/g, '').length * 0.5 && words >= 2 ? line : null;
   });
   const text = kept.filter((l) => l !== null).join('\n').replace(/\n{3,}/g, '\n\n').trim();
-  return text.replace(/\s/g, '').length >= 20 ? text : '';
+  return looksVietnamese(text) ? reflow(text) : '';
+}
+
+/**
+ * OCR gives the printed lines; a paragraph is wanted. A line nearly as wide as the page's widest is a
+ * wrapped line and is joined to the next; short lines (headings, the header block, the signature block,
+ * a paragraph's last line) end where they end.
+ */
+export function reflow(text: string): string {
+  const lines = text.split('\n');
+  const width = Math.max(...lines.map((l) => l.length));
+  let out = '';
+  for (const [i, line] of lines.entries()) {
+    out += line;
+    const next = lines[i + 1];
+    if (next === undefined) break;
+    const wrapped = line !== '' && next !== '' && line.length >= width * 0.7 && !/[:]$/.test(line) && !/^[-+•]/.test(next);
+    out += wrapped ? ' ' : '\n';
+  }
+  return out;
+}
+
+// Vietnamese is written in syllables: consonant onset, vowel nucleus, at most one final consonant.
+const SYLLABLE = /^[bcdghklmnpqrstvx]{0,3}[aeiouy]{1,3}(ch|nh|ng|[cmnpt])?$/;
+
+/** Enough words of three letters or more that are Vietnamese syllables, and few that are not. */
+export function looksVietnamese(text: string): boolean {
+  const words = text
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[đĐ]/g, 'd')
+    .toLowerCase()
+    .split(/[^a-z]+/)
+    .filter((w) => w.length >= 2);
+  if (words.length === 0) return false;
+  const syllables = words.filter((w) => SYLLABLE.test(w));
+  const long = syllables.filter((w) => w.length >= 3).length;
+  return long >= 5 && syllables.length >= words.length * 0.6;
 }
 
 async function ocrPage(pdfPath: string, dir: string, page: number, options: OcrOptions, budgetMs: number): Promise<string> {

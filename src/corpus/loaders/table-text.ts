@@ -1,0 +1,158 @@
+// Tables become text a citizen's question can meet row by row: each row is one line that carries its
+// label and its column headers,
+//   "Thu ngân sách nhà nước — Dự toán: 1.250 tỷ đồng — Ước thực hiện 6 tháng: 712 tỷ đồng — Tỷ lệ: 57%."
+// under a markdown heading with the table's title, so the chunker keeps the title as the section of
+// every passage cut from the table. Used for spreadsheets, CSV, and tables in .docx, .doc and PDF.
+
+export interface Table {
+  /** Sheet name, caption or the paragraph above the table; null when there is none. */
+  title: string | null;
+  /** Cell texts, row by row; merged cells already repeat their value where it spans. */
+  rows: string[][];
+}
+
+const NUMERIC = /^[-+]?[\d.,\s]+%?$/;
+const ORDINAL_HEADER = /^(stt|tt|số tt|số thứ tự|s\.t\.t)$/i;
+
+function clean(cell: string | undefined): string {
+  return (cell ?? '').replace(/\s+/g, ' ').trim();
+}
+
+function isNumeric(cell: string): boolean {
+  return cell !== '' && NUMERIC.test(cell) && /\d/.test(cell);
+}
+
+/** Title rows: one filled cell (a merged title spreads the same text over the row). */
+function singleValue(row: string[]): string | null {
+  const values = [...new Set(row.map(clean).filter(Boolean))];
+  return values.length === 1 ? values[0]! : null;
+}
+
+/**
+ * The header rows: the first rows (at most three) without any number in them, ending before the first
+ * row that has one. A group header over two sub-columns ("Ước thực hiện" over "6 tháng" and "Cả năm")
+ * gives "Ước thực hiện 6 tháng".
+ */
+function headerRows(rows: string[][]): number {
+  let count = 0;
+  for (const row of rows.slice(0, 3)) {
+    const cells = row.map(clean);
+    if (cells.filter(Boolean).length < 2 || cells.some(isNumeric)) break;
+    count++;
+  }
+  // Everything text (a glossary): only the first row is a header.
+  if (count === Math.min(3, rows.length) && rows.length > count) return 1;
+  return Math.max(1, Math.min(count, rows.length - 1));
+}
+
+function columnHeaders(rows: string[][], width: number): string[] {
+  const headers: string[] = [];
+  for (let c = 0; c < width; c++) {
+    const parts: string[] = [];
+    for (const row of rows) {
+      const cell = clean(row[c]);
+      if (cell && parts[parts.length - 1] !== cell) parts.push(cell);
+    }
+    headers.push(parts.join(' '));
+  }
+  return headers;
+}
+
+// "Dự toán (tỷ đồng)" and "1.250" → "Dự toán: 1.250 tỷ đồng".
+function headerAndValue(header: string, value: string): string {
+  const unit = /^(.*\S)\s*\(([^()]{1,30})\)$/.exec(header);
+  if (unit && isNumeric(value) && !/%$/.test(value)) return `${unit[1]}: ${value} ${unit[2]}`;
+  return header ? `${header}: ${value}` : value;
+}
+
+/** Lines of text for one table: a heading with its title (when it has one), then one line a row. */
+export function tableToLines(table: Table): string[] {
+  let rows = table.rows.map((row) => row.map(clean)).filter((row) => row.some(Boolean));
+  let title = table.title ? clean(table.title) : '';
+  // Title rows above the header ("BIỂU 01: THU CHI NGÂN SÁCH 6 THÁNG ĐẦU NĂM 2019").
+  const titles: string[] = [];
+  while (rows.length > 1 && singleValue(rows[0]!) !== null && Math.max(...rows.map((r) => r.length)) > 1) {
+    titles.push(singleValue(rows[0]!)!);
+    rows = rows.slice(1);
+  }
+  if (titles.length > 0) title = titles.join(' — ');
+  const lines: string[] = [];
+  if (title) lines.push(`## ${title}`);
+  if (rows.length === 0) return lines;
+  if (rows.length === 1) {
+    lines.push(`${rows[0]!.filter(Boolean).join(' — ')}.`);
+    return lines;
+  }
+  const width = Math.max(...rows.map((r) => r.length));
+  const nHeader = headerRows(rows);
+  const headers = columnHeaders(rows.slice(0, nHeader), width);
+  const skip = new Set(headers.flatMap((h, c) => (ORDINAL_HEADER.test(h) ? [c] : [])));
+  // The row's label: its first text column that is not an ordinal.
+  let labelColumn = headers.findIndex((_, c) => !skip.has(c));
+  if (labelColumn < 0) labelColumn = 0;
+  for (const row of rows.slice(nHeader)) {
+    const label = row[labelColumn] ?? '';
+    const parts: string[] = [];
+    for (let c = 0; c < width; c++) {
+      if (c === labelColumn || skip.has(c)) continue;
+      const value = row[c] ?? '';
+      // A merged label spread over the value columns is not a value.
+      if (value === '' || (value === label && c > labelColumn)) continue;
+      parts.push(headerAndValue(headers[c] ?? '', value));
+    }
+    if (!label && parts.length === 0) continue;
+    // A row with a label only is a group heading inside the table ("I. Thu ngân sách"); it stays a line.
+    const line = [label, ...parts].filter(Boolean).join(' — ');
+    // The final full stop keeps a short row from being taken for a heading by the chunker.
+    lines.push(/[.!?]$/.test(line) ? line : `${line}.`);
+  }
+  return lines;
+}
+
+/** Vietnamese number display: 1250 → "1.250", 12.5 → "12,5", 0.57 (percent) → "57%". */
+export function formatNumber(value: number, percent = false): string {
+  if (!Number.isFinite(value)) return String(value);
+  const shown = percent ? value * 100 : value;
+  const rounded = Math.round(shown * 100) / 100;
+  const text = rounded.toLocaleString('vi-VN', { maximumFractionDigits: 2, useGrouping: Math.abs(rounded) >= 1000 });
+  return percent ? `${text}%` : text;
+}
+
+/** Cuts delimited text into rows: quotes, doubled quotes inside them, and line breaks inside quotes. */
+export function parseDelimited(text: string, maxRows: number): { rows: string[][]; truncated: boolean } {
+  const firstLine = text.slice(0, text.indexOf('\n') >= 0 ? text.indexOf('\n') : text.length);
+  const delimiter = [',', ';', '\t'].map((d) => [d, firstLine.split(d).length] as const).sort((a, b) => b[1] - a[1])[0]![0];
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  let i = 0;
+  for (; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') {
+          cell += '"';
+          i++;
+        } else quoted = false;
+      } else cell += ch;
+    } else if (ch === '"' && cell === '') quoted = true;
+    else if (ch === delimiter) {
+      row.push(cell);
+      cell = '';
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+      if (rows.length >= maxRows) break;
+    } else cell += ch;
+  }
+  const truncated = rows.length >= maxRows && i < text.length - 1;
+  if (!truncated && (cell !== '' || row.length > 0)) {
+    row.push(cell);
+    rows.push(row);
+  }
+  return { rows, truncated };
+}
