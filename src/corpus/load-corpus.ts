@@ -8,6 +8,8 @@ import type { LoadedCorpus, SkippedFile, SourceDocument } from './types.js';
 import { detectContent, mismatchReason, UnreadableFileError, type ParsedFile } from './loaders/detect.js';
 import { parseDocx } from './loaders/docx.js';
 import { parsePdf } from './loaders/pdf.js';
+import { parseOfficeFile } from './loaders/office.js';
+import { parseCsv } from './loaders/csv.js';
 import type { OcrOptions } from './loaders/ocr.js';
 import { parseTextFile } from './loaders/text.js';
 import { officialCitation, parseOfficialLayout } from './official-header.js';
@@ -127,9 +129,14 @@ async function parseBytes(bytes: Buffer, source: string, ext: string, timeoutMs:
   const mismatch = mismatchReason(ext, detected);
   if (mismatch) throw new UnreadableFileError(mismatch);
   let parsed: ParsedFile;
+  // The content decides the reader: a .docx saved under a .doc name is read as what it is.
   if (ext === '.pdf') parsed = await parsePdf(bytes, timeoutMs, source, options.ocr);
-  else if (ext === '.docx') parsed = await parseDocx(bytes);
+  else if (ext === '.docx' || (ext === '.doc' && detected.kind === 'docx')) parsed = await parseDocx(bytes);
+  else if (ext === '.doc') parsed = await parseOfficeFile('doc', bytes, timeoutMs);
+  else if (ext === '.xlsx') parsed = await parseOfficeFile('xlsx', bytes, timeoutMs);
+  else if (ext === '.csv') parsed = parseCsv(detected.text ?? '', source);
   else parsed = parseTextFile(detected.text ?? '', ext);
+  if (parsed.truncated) log.warn(`${source}: only the first rows of its tables were read (row cap)`, { source });
   return toDocument(parsed, source, ext);
 }
 

@@ -47,7 +47,7 @@ function sharedStrings(xml: string | null): string[] {
   return [...xml.matchAll(/<si\b[^>]*>([\s\S]*?)<\/si>|<si\b[^>]*\/>/g)].map((m) => itemText(m[1] ?? ''));
 }
 
-type NumberKind = 'percent' | 'date' | 'number';
+type NumberKind = 'percent' | 'percent0' | 'date' | 'number';
 
 const BUILTIN_PERCENT = new Set([9, 10]);
 const BUILTIN_DATE = new Set([14, 15, 16, 17, 22]);
@@ -64,6 +64,8 @@ function styleKinds(xml: string | null): NumberKind[] {
   return [...xfs.matchAll(/<xf\b[^>]*\/?>/g)].map((m) => {
     const id = Number(attr(m[0], 'numFmtId') ?? 0);
     const code = (custom.get(id) ?? '').replace(/"[^"]*"|\[[^\]]*\]/g, '');
+    // "0%" shows whole percents: 0.5696 is "57%" on screen, and so it is quoted.
+    if (id === 9 || /^0%$/.test(code.trim())) return 'percent0';
     if (BUILTIN_PERCENT.has(id) || code.includes('%')) return 'percent';
     if (BUILTIN_DATE.has(id) || /d.*m.*y|m.*d.*y|y.*m.*d/i.test(code)) return 'date';
     return 'number';
@@ -122,7 +124,7 @@ function readSheet(xml: string, strings: string[], kinds: NumberKind[], limits: 
         // A formula's cached result is in <v>; a formula never calculated (no <v>) shows nothing.
         const n = Number(v);
         const kind = kinds[Number(attr(tag, 's') ?? 0)] ?? 'number';
-        value = Number.isNaN(n) ? decodeXml(v) : kind === 'date' ? excelDate(n) : formatNumber(n, kind === 'percent');
+        value = Number.isNaN(n) ? decodeXml(v) : kind === 'date' ? excelDate(n) : kind === 'percent0' ? `${Math.round(n * 100)}%` : formatNumber(n, kind === 'percent');
       }
       cells[col] = value;
     }
