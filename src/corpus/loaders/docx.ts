@@ -29,7 +29,8 @@ export function htmlToText(html: string): string {
     for (const tr of block[1].matchAll(/<tr\b[^>]*>([\s\S]*?)<\/tr>/g)) {
       const cells: string[] = [];
       for (const td of tr[1]!.matchAll(/<t[dh]\b([^>]*)>([\s\S]*?)<\/t[dh]>/g)) {
-        const text = htmlText(td[2]!.replace(/<\/p>/g, ' '));
+        // Paragraphs inside a cell stay lines: a header or signature table needs them apart.
+        const text = td[2]!.split(/<\/p>/).map(htmlText).filter(Boolean).join('\n');
         const span = Math.min(50, Number(/colspan="(\d+)"/.exec(td[1]!)?.[1] ?? 1));
         for (let k = 0; k < span; k++) cells.push(text);
       }
