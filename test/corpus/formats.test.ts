@@ -10,6 +10,7 @@ import { loadCorpus } from '../../src/corpus/load-corpus.js';
 import { parseDelimited, tableToLines } from '../../src/corpus/loaders/table-text.js';
 import { Engine } from '../../src/engine.js';
 import { setLogSink } from '../../src/log.js';
+import { makeDoc, type DocBlock } from '../fixtures/make-doc.js';
 import { makeDocx } from '../fixtures/make-files.js';
 import { budgetSheet, makeXlsx, makeXlsxBomb, type Cell } from '../fixtures/make-sheets.js';
 import { FOOTER_MARKERS, footerLines, headerLines } from '../fixtures/official-report.js';
@@ -196,5 +197,40 @@ describe('bad inputs', () => {
     expect(lines.length).toBeLessThan(20_000);
     expect(lines.length).toBeGreaterThan(19_000);
     expect(logs.some((l) => l.includes('lon.xlsx: only the first rows'))).toBe(true);
+  });
+});
+
+describe('.doc (Word 97-2003)', () => {
+  it('reads an old Word report with the official header and a table', async () => {
+    const blocks: DocBlock[] = [
+      ...headerLines().filter(Boolean),
+      'Tổng giá trị sản xuất tăng 15,5% so với cùng kỳ năm 2018.',
+      'Kết quả thu chi ngân sách 6 tháng đầu năm',
+      {
+        table: [
+          ['STT', 'Nội dung', 'Dự toán (tỷ đồng)', 'Ước thực hiện 6 tháng (tỷ đồng)', 'Tỷ lệ'],
+          ['1', 'Thu ngân sách nhà nước', '1.250', '712', '57%'],
+          ['2', 'Chi ngân sách địa phương', '980', '', '44%'],
+        ],
+      },
+      'Toàn quận phấn đấu cuối năm thu ngân sách vượt từ 15% trở lên so với dự toán thành phố giao.',
+      ...footerLines().filter(Boolean),
+    ];
+    const dir = await corpus({ 'bc-cu.doc': makeDoc(blocks) });
+    const loaded = await loadCorpus(dir);
+    expect(loaded.skipped).toEqual([]);
+    const doc = loaded.documents[0]!;
+    expect(doc.title).toBe(CITATION);
+    expect(doc.official).toMatchObject({ number: '123/BC-UBND', date: '10/7/2019', issuerName: 'UBND quận Cẩm Lệ', signerName: 'Nguyễn Văn An' });
+    expect(doc.text).toContain(ROW_LINE);
+    expect(doc.text).toContain('Chi ngân sách địa phương — Dự toán: 980 tỷ đồng — Tỷ lệ: 44%.');
+    for (const p of chunkDocument(doc).filter((q) => q.section !== METADATA_SECTION)) for (const m of FOOTER_MARKERS) expect(p.text).not.toMatch(m);
+  });
+
+  it('refuses a .doc whose Word stream is damaged, with a reason', async () => {
+    const doc = makeDoc(['Một đoạn văn bản.']);
+    doc.writeUInt16LE(0x1234, 512 * 3); // the FIB's magic number (sector 2, after the header)
+    const dir = await corpus({ 'hong.doc': doc });
+    expect((await loadCorpus(dir)).skipped[0]!.reason).toMatch(/\.doc/);
   });
 });
