@@ -31,6 +31,8 @@ export interface OcrResult {
   pages: Map<number, string>;
   /** Pages that were not read: over the page cap or the file budget, failed or timed out. */
   unread: number[];
+  /** Pages with no image at all (blank, or vector drawings only): nothing to read, not even tried. */
+  imageless: number[];
 }
 
 let availability: Promise<string | null> | null = null;
@@ -136,9 +138,18 @@ export function looksVietnamese(text: string): boolean {
   return long >= 5 && syllables.length >= words.length * 0.6;
 }
 
-async function ocrPage(pdfPath: string, dir: string, page: number, options: OcrOptions, budgetMs: number): Promise<string> {
+/** Whether the page holds at least one image; a page of vector drawings is no scan. */
+async function pageHasImage(pdfPath: string, page: number, budgetMs: number): Promise<boolean> {
+  const list = await run('pdfimages', ['-list', '-f', String(page), '-l', String(page), pdfPath], budgetMs);
+  // When the listing fails, assume an image and let the OCR say what it finds.
+  if (list.code !== 0 || list.timedOut) return true;
+  return list.stdout.split('\n').slice(2).some((line) => line.trim() !== '');
+}
+
+async function ocrPage(pdfPath: string, dir: string, page: number, options: OcrOptions, budgetMs: number): Promise<string | null> {
   const stem = path.join(dir, `p${page}`);
   const started = Date.now();
+  if (!(await pageHasImage(pdfPath, page, budgetMs))) return null;
   const render = await run('pdftoppm', ['-r', String(options.dpi), '-f', String(page), '-l', String(page), '-gray', '-png', pdfPath, stem], budgetMs);
   if (render.timedOut) throw new Error(`rendering page ${page} took longer than ${budgetMs} ms`);
   if (render.code !== 0) throw new Error(`pdftoppm could not render page ${page}: ${render.stderr.trim().slice(0, 200)}`);
@@ -157,6 +168,7 @@ export async function ocrPdfPages(bytes: Uint8Array, pageNumbers: number[], sour
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ocr-'));
   const pages = new Map<number, string>();
   const unread: number[] = [];
+  const imageless: number[] = [];
   const todo = pageNumbers.slice(0, options.maxPages);
   unread.push(...pageNumbers.slice(options.maxPages));
   const deadline = Date.now() + options.totalTimeoutMs;
@@ -170,7 +182,9 @@ export async function ocrPdfPages(bytes: Uint8Array, pageNumbers: number[], sour
         break;
       }
       try {
-        pages.set(page, await ocrPage(pdfPath, dir, page, options, Math.min(options.pageTimeoutMs, left)));
+        const text = await ocrPage(pdfPath, dir, page, options, Math.min(options.pageTimeoutMs, left));
+        if (text === null) imageless.push(page);
+        pages.set(page, text ?? '');
       } catch (error) {
         log.warn(`OCR skipped page ${page} of ${source}: ${(error as Error).message}`, { source, page });
         pages.set(page, '');
@@ -182,5 +196,5 @@ export async function ocrPdfPages(bytes: Uint8Array, pageNumbers: number[], sour
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  return { pages, unread: unread.sort((a, b) => a - b) };
+  return { pages, unread: unread.sort((a, b) => a - b), imageless };
 }

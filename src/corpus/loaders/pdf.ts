@@ -99,6 +99,9 @@ export async function parsePdf(
           unread: result.unread.length,
         });
       }
+      if (!ocrUsed && !hasText && result.imageless.length === scanned.length) {
+        throw new UnreadableFileError('PDF has no extractable text (no text layer and no scanned image)');
+      }
       if (!ocrUsed && !hasText) throw new UnreadableFileError('scanned PDF, but OCR found no readable Vietnamese text on its pages');
     }
   }
