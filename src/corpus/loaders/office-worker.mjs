@@ -8,6 +8,8 @@ for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace']) console
 const { tsImport } = await import('tsx/esm/api');
 try {
   const readers = await tsImport('./office-readers.ts', import.meta.url);
+  // Loading the readers is not the file's doing: the parse budget starts now.
+  parentPort.postMessage({ ready: true });
   const parsed = await readers.readOffice(workerData.kind, Buffer.from(workerData.data));
   parentPort.postMessage({ ok: true, parsed });
 } catch (error) {
