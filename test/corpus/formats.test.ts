@@ -11,7 +11,7 @@ import { parseDelimited, tableToLines } from '../../src/corpus/loaders/table-tex
 import { Engine } from '../../src/engine.js';
 import { setLogSink } from '../../src/log.js';
 import { makeDoc, type DocBlock } from '../fixtures/make-doc.js';
-import { makeDocx } from '../fixtures/make-files.js';
+import { makeDocx, makePdf } from '../fixtures/make-files.js';
 import { budgetSheet, makeXlsx, makeXlsxBomb, type Cell } from '../fixtures/make-sheets.js';
 import { FOOTER_MARKERS, footerLines, headerLines } from '../fixtures/official-report.js';
 
@@ -232,5 +232,23 @@ describe('.doc (Word 97-2003)', () => {
     doc.writeUInt16LE(0x1234, 512 * 3); // the FIB's magic number (sector 2, after the header)
     const dir = await corpus({ 'hong.doc': doc });
     expect((await loadCorpus(dir)).skipped[0]!.reason).toMatch(/\.doc/);
+  });
+});
+
+describe('tables in PDF', () => {
+  it('keeps a table row with its headers instead of a run of cells', async () => {
+    const pdf = makePdf({
+      unicode: true,
+      pages: [[
+        'Kết quả thu chi ngân sách 6 tháng đầu năm',
+        'Nội dung\tDự toán (tỷ đồng)\tƯớc thực hiện\tTỷ lệ\nThu ngân sách nhà nước\t1.250\t712\t57%\nChi ngân sách địa phương\t980\t431\t44%',
+        'Toàn quận phấn đấu cuối năm thu ngân sách vượt từ 15% trở lên so với dự toán thành phố giao.',
+      ]],
+    });
+    const dir = await corpus({ 'bang.pdf': pdf });
+    const loaded = await loadCorpus(dir);
+    expect(loaded.skipped).toEqual([]);
+    expect(loaded.documents[0]!.text).toContain('Thu ngân sách nhà nước — Dự toán: 1.250 tỷ đồng — Ước thực hiện: 712 — Tỷ lệ: 57%.');
+    expect(loaded.documents[0]!.text).toContain('Toàn quận phấn đấu cuối năm');
   });
 });

@@ -2,6 +2,7 @@
 // parser busy for minutes or grow its heap without bound, and only a separate thread can be stopped.
 import { Worker } from 'node:worker_threads';
 import { log } from '../../log.js';
+import { tabbedTablesToText } from './table-text.js';
 import { UnreadableFileError, type ParsedFile } from './detect.js';
 import { DEFAULT_OCR_OPTIONS, ocrPdfPages, ocrUnavailableReason, type OcrOptions } from './ocr.js';
 
@@ -105,7 +106,8 @@ export async function parsePdf(
       if (!ocrUsed && !hasText) throw new UnreadableFileError('scanned PDF, but OCR found no readable Vietnamese text on its pages');
     }
   }
-  const text = pages.filter((page) => page.trim() !== '').join('\n\n');
+  // Lines of cells (tab-separated by the worker) in runs become table rows with their headers.
+  const text = tabbedTablesToText(pages.filter((page) => page.trim() !== '').join('\n\n'));
   if (text.trim() === '') throw new UnreadableFileError('PDF has no extractable text (scanned image?)');
   return ocrUsed ? { text, scanned: true } : { text };
 }
