@@ -29,9 +29,14 @@ function decodeXml(text: string): string {
   });
 }
 
+const ATTRIBUTES = new Map<string, RegExp>();
+
 function attr(tag: string, name: string): string | undefined {
-  const m = new RegExp(`\\s${name}="([^"]*)"`).exec(tag);
-  return m ? decodeXml(m[1]!) : undefined;
+  let re = ATTRIBUTES.get(name);
+  if (!re) ATTRIBUTES.set(name, (re = new RegExp(`\\s${name}="([^"]*)"`)));
+  const m = re.exec(tag);
+  if (!m) return undefined;
+  return m[1]!.includes('&') ? decodeXml(m[1]!) : m[1]!;
 }
 
 /** All <t> texts of a string item (rich text has several runs); phonetic runs (<rPh>) are not text. */
