@@ -11,6 +11,9 @@ import { OCR_PACKAGES, resetOcrAvailability } from '../../src/corpus/loaders/ocr
 import { Engine } from '../../src/engine.js';
 import { setLogSink } from '../../src/log.js';
 import { FOOTER_MARKERS, footerLines, headerLines } from '../fixtures/official-report.js';
+import { makeDoc } from '../fixtures/make-doc.js';
+import { makeDocx, makePdf } from '../fixtures/make-files.js';
+import { budgetSheet, makeXlsx } from '../fixtures/make-sheets.js';
 import { characterErrorRate, makeImagePdf, noiseImage, renderPage, scanToolsAvailable, wrapText } from '../fixtures/scans.js';
 
 const available = scanToolsAvailable();
@@ -97,6 +100,27 @@ describe.skipIf(!available)('scanned PDF by OCR', () => {
     const loaded = await loadCorpus(dir, { ocr: { dpi: DPI, pageTimeoutMs: 1 } });
     expect(loaded.skipped[0]?.reason).toMatch(/OCR found no readable/);
     expect(logs.some((l) => /OCR skipped page 1 of bc-scan\.pdf: .*longer than 1 ms/.test(l))).toBe(true);
+  });
+});
+
+describe.skipIf(!available)('a corpus holding one of each format', () => {
+  it('loads every file, the scan by OCR, within the budgets', async () => {
+    const dir = await corpus({
+      'a.txt': `${headerLines().join('\n')}\n${BODY.join('\n\n')}\n${footerLines().join('\n')}`,
+      'b.md': '# Kế hoạch tiếp dân\n\nLịch tiếp công dân của quận vào thứ năm hằng tuần.',
+      'c.docx': await makeDocx({ paragraphs: [{ text: 'Báo cáo công tác cải cách hành chính quý I năm 2019 của quận.' }] }),
+      'd.doc': makeDoc(['Báo cáo kết quả giảm nghèo năm 2019 của quận.', { table: [['Chỉ tiêu', 'Kết quả'], ['Số hộ nghèo giảm', '120 hộ']] }]),
+      'e.xlsx': await makeXlsx([budgetSheet()]),
+      'f.csv': 'Chỉ tiêu,Kết quả\nSố hộ cận nghèo giảm,80 hộ\n',
+      'g.pdf': makePdf({ unicode: true, pages: [['Thông báo lịch tiêm chủng mở rộng tại các phường trong tháng 7.']] }),
+      'h-scan.pdf': scanPdf,
+    });
+    const progress: number[] = [];
+    const loaded = await loadCorpus(dir, { parseTimeoutMs: 60_000, ocr: { dpi: DPI, pageTimeoutMs: 120_000 }, onProgress: (done) => progress.push(done) });
+    expect(loaded.skipped).toEqual([]);
+    expect(loaded.documents.map((d) => d.source)).toEqual(['a.txt', 'b.md', 'c.docx', 'd.doc', 'e.xlsx', 'f.csv', 'g.pdf', 'h-scan.pdf']);
+    expect(progress).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(loaded.documents.filter((d) => d.scanned).map((d) => d.source)).toEqual(['h-scan.pdf']);
   });
 });
 
