@@ -26,6 +26,8 @@ const BODY = [
 const SCAN_LINES = wrapText([...headerLines(), ...BODY, ...footerLines()].join('\n'), 60);
 const BODY_LINES = wrapText(BODY.join('\n'), 60).filter((l) => l !== '');
 const DPI = 200;
+// OCR is bounded by its own budgets; on a busy shared machine a page can take tens of seconds.
+const OCR_TEST_TIMEOUT = 300_000;
 
 const dirs: string[] = [];
 const logs: string[] = [];
@@ -64,7 +66,7 @@ describe.skipIf(!available)('scanned PDF by OCR', () => {
     const passages = chunkDocument(doc);
     for (const p of passages) expect(p.docTitle.endsWith(SCANNED_MARK)).toBe(true);
     for (const p of passages.filter((q) => q.section !== METADATA_SECTION)) for (const m of FOOTER_MARKERS) expect(p.text).not.toMatch(m);
-  });
+  }, OCR_TEST_TIMEOUT);
 
   it('answers a question from the scanned page with the excerpt and a "(bản quét)" citation', async () => {
     const dir = await corpus({ 'bc-scan.pdf': scanPdf });
@@ -74,14 +76,14 @@ describe.skipIf(!available)('scanned PDF by OCR', () => {
     expect(answer.excerpt).toMatch(/57\s*%/);
     expect(answer.citation?.title).toBe(`Báo cáo số 123/BC-UBND ngày 10/7/2019 của UBND quận Cẩm Lệ ${SCANNED_MARK}`);
     for (const m of FOOTER_MARKERS) expect(answer.excerpt).not.toMatch(m);
-  });
+  }, OCR_TEST_TIMEOUT);
 
   it('skips an image-only PDF with no text on it, with a reason', async () => {
     const dir = await corpus({ 'anh.pdf': makeImagePdf([noiseImage(300, 200, 100), noiseImage(300, 200, 100, 9)]), 'ghi-chu.txt': 'Ghi chú về lịch tiếp dân của quận.' });
     const loaded = await loadCorpus(dir, { ocr: { dpi: 150 } });
     expect(loaded.documents.map((d) => d.source)).toEqual(['ghi-chu.txt']);
     expect(loaded.skipped).toEqual([{ source: 'anh.pdf', reason: expect.stringMatching(/OCR found no readable Vietnamese text/) }]);
-  });
+  }, OCR_TEST_TIMEOUT);
 
   it('reads a 300-page scan within its page cap, with progress, and the rest of the corpus loads', async () => {
     const pages = [renderPage(wrapText(BODY[1]!, 60), { dpi: 150, angle: 0.3, noise: 0.2, fitHeight: true })];
@@ -93,14 +95,14 @@ describe.skipIf(!available)('scanned PDF by OCR', () => {
     expect(progress).toEqual([[1, 5], [2, 5], [3, 5], [4, 5], [5, 5]]);
     expect(loaded.documents.find((d) => d.source === 'dai.pdf')!.text).toMatch(/thu ngân sách/);
     expect(logs.some((l) => l.includes('dai.pdf: 295 of 299 scanned page(s) not read') || l.includes('not read by OCR'))).toBe(true);
-  });
+  }, OCR_TEST_TIMEOUT);
 
   it('gives up a page past its time budget and says so', async () => {
     const dir = await corpus({ 'bc-scan.pdf': scanPdf });
     const loaded = await loadCorpus(dir, { ocr: { dpi: DPI, pageTimeoutMs: 1 } });
     expect(loaded.skipped[0]?.reason).toMatch(/OCR found no readable/);
     expect(logs.some((l) => /OCR skipped page 1 of bc-scan\.pdf: .*longer than 1 ms/.test(l))).toBe(true);
-  });
+  }, OCR_TEST_TIMEOUT);
 });
 
 describe.skipIf(!available)('a corpus holding one of each format', () => {
@@ -121,7 +123,7 @@ describe.skipIf(!available)('a corpus holding one of each format', () => {
     expect(loaded.documents.map((d) => d.source)).toEqual(['a.txt', 'b.md', 'c.docx', 'd.doc', 'e.xlsx', 'f.csv', 'g.pdf', 'h-scan.pdf']);
     expect(progress).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(loaded.documents.filter((d) => d.scanned).map((d) => d.source)).toEqual(['h-scan.pdf']);
-  });
+  }, OCR_TEST_TIMEOUT);
 });
 
 describe.skipIf(!available)('without OCR installed', () => {
@@ -138,5 +140,5 @@ describe.skipIf(!available)('without OCR installed', () => {
       process.env.PATH = savedPath;
       resetOcrAvailability();
     }
-  });
+  }, OCR_TEST_TIMEOUT);
 });
