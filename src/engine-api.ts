@@ -52,6 +52,8 @@ export interface SynonymUpdate {
 }
 
 export interface AnswerEngine {
+  /** Files the serving index could not read, with reasons (a scanned PDF without OCR installed, …). */
+  skippedFiles?(): SkippedFile[];
   ask(question: string, options?: AskOptions): Promise<Answer>;
   status(): EngineStatus;
   /**

@@ -133,6 +133,10 @@ describe.skipIf(!available)('without OCR installed', () => {
       const loaded = await loadCorpus(dir);
       expect(loaded.documents.map((d) => d.source)).toEqual(['ghi-chu.txt']);
       expect(loaded.skipped[0]!.reason).toContain('tesseract-ocr tesseract-ocr-vie poppler-utils');
+      // What /docs lists before any /reload: the engine's skipped files from its start-up build.
+      const engine = await Engine.open({ corpusDir: dir, indexDir: path.join(dir, '.index'), searchMode: 'lexical', embedder: null });
+      expect(engine.skippedFiles()).toEqual([{ source: 'bc-scan.pdf', reason: expect.stringContaining('install the Debian packages tesseract-ocr tesseract-ocr-vie poppler-utils') }]);
+      await engine.close();
     } finally {
       process.env.PATH = savedPath;
       resetOcrAvailability();

@@ -32,7 +32,9 @@ function describe(error: unknown): string {
 }
 
 async function sendDocs(ctx: Context, deps: BotDeps): Promise<void> {
-  await replyHtml(ctx, MSG.docs(deps.engine.status(), deps.reloads.lastSkipped), {
+  // Before any /reload, the files the start-up build skipped (e.g. a scan while OCR is not installed).
+  const skipped = deps.reloads.lastSkipped ?? deps.engine.skippedFiles?.() ?? null;
+  await replyHtml(ctx, MSG.docs(deps.engine.status(), skipped), {
     reply_markup: new InlineKeyboard().text(MSG.buttonReload, ADMIN_CALLBACK.reload),
   });
 }
