@@ -311,7 +311,8 @@ function scanFooter(lines: Line[], from: number): FooterScan | null {
   let start = -1;
   for (let i = first; i < lines.length; i++) {
     const fold = lines[i]!.fold.trim();
-    if (RECIPIENTS.test(fold) || SIGNATURE_PREFIX.test(fold)) {
+    // "TM. ỦY BAN NHÂN DÂN" in capitals; not a body line that happens to start "Q. Cẩm Lệ …".
+    if (RECIPIENTS.test(fold) || (SIGNATURE_PREFIX.test(fold) && isUpper(lines[i]!.text))) {
       start = i;
       break;
     }

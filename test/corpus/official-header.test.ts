@@ -61,6 +61,13 @@ describe('Decree 30 header and footer', () => {
     expect(parseOfficialLayout(upper)!.header).toMatchObject({ number: '123/BC-UBND', date: '10/7/2019' });
   });
 
+  it('does not take a body line starting with an abbreviation for the signature block', () => {
+    const body = 'Tổng thu ngân sách ước đạt gần 57% so với dự toán.\nQ. Cẩm Lệ tiếp tục đẩy mạnh cải cách hành chính trong quý III.';
+    const layout = parseOfficialLayout(officialReport(body.split('\n')))!;
+    expect(layout.body).toContain('Q. Cẩm Lệ tiếp tục đẩy mạnh cải cách hành chính');
+    expect(layout.header.signerName).toBe('Nguyễn Văn An');
+  });
+
   it('leaves a text without the layout alone', () => {
     expect(parseOfficialLayout(SEED_TEXT)).toBeNull();
     expect(parseOfficialLayout('BÁO CÁO\nMột ghi chú ngắn.')).toBeNull();
