@@ -81,7 +81,8 @@ function joinTypeAndSubject(type: string, subject: string): string {
 function titleFromText(text: string): string | undefined {
   const lines = text
     .split('\n')
-    .map((line) => normalizeLine(line))
+    // Table titles come as markdown headings ("## THU CHI NGÂN SÁCH …", see loaders/table-text.ts).
+    .map((line) => normalizeLine(line).replace(/^#{1,6}\s+/, ''))
     .filter((line) => line !== '')
     .slice(0, TITLE_SCAN_LINES);
   const content = lines.filter((line) => !BOILERPLATE_LINE.some((re) => re.test(line)));

@@ -174,6 +174,12 @@ describe('bad inputs', () => {
     expect(reasons['hong.doc']).toMatch(/\.doc/);
   });
 
+  it('titles a sheet without an official header by its table title, not a markdown heading', async () => {
+    const dir = await corpus({ 'phu-luc.xlsx': await makeXlsx([budgetSheet()]), 'bang.csv': 'Chỉ tiêu,Kết quả\nSố hộ nghèo giảm,120 hộ\n' });
+    const titles = (await loadCorpus(dir)).documents.map((d) => d.title);
+    expect(titles).toEqual(['bang', 'THU CHI NGÂN SÁCH 6 THÁNG ĐẦU NĂM 2019']);
+  });
+
   it('refuses an .xlsx zip bomb before inflating it, and an .xls named .xlsx', async () => {
     const ole = Buffer.alloc(1024);
     Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]).copy(ole);
