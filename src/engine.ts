@@ -7,6 +7,7 @@ import type { Answer, RankedPassage } from './answer/types.js';
 import { MAX_QUESTION_CHARS, type AnswerEngine, type AskOptions, type EngineStatus, type IndexSummary, type ProgressEvent, type SynonymUpdate } from './engine-api.js';
 import type { Embedder, ScoredPassage, SearchMode } from './search/types.js';
 import { chunkDocument, CHUNKER_VERSION } from './corpus/chunker.js';
+import type { OcrOptions } from './corpus/loaders/ocr.js';
 import { hashCorpusFiles, sameHashes } from './corpus/corpus-files.js';
 import { composeAnswer } from './answer/compose.js';
 import { readCalibrations, type Calibrations } from './answer/similarity-gate.js';
@@ -52,6 +53,8 @@ export interface EngineOptions {
    * turns it off, so that an earlier floor does not bias the new one.
    */
   similarityGate?: boolean;
+  /** OCR of scanned PDFs: budgets, page cap, resolution (defaults in corpus/loaders/ocr.ts). */
+  ocr?: Partial<OcrOptions>;
 }
 
 /** Passages ranked before the year and district priors re-order them (more than any k asked). */
@@ -255,7 +258,7 @@ export class Engine implements AnswerEngine {
     const listed = await hashCorpusFiles(corpusDir);
     // The parsers (mammoth, pdf.js) load on the first build, not at every start-up.
     const { loadCorpus } = await import('./corpus/load-corpus.js');
-    const corpus = await loadCorpus(corpusDir, { onProgress: (done, total) => onProgress?.({ stage: 'load', done, total }) });
+    const corpus = await loadCorpus(corpusDir, { ocr: this.options.ocr, onProgress: (done, total) => onProgress?.({ stage: 'load', done, total }) });
     // The manifest must fingerprint the bytes that were indexed: a file replaced between the listing and
     // the read would otherwise be recorded with the old hash, and a later start-up with the old file back
     // would serve the new file's passages as if current. Skipped files keep their listing hash (or

@@ -130,7 +130,7 @@ export const MSG = {
     (isAdmin
       ? '\n\n<b>Dành cho quản trị</b>\n/reload — nạp lại các báo cáo\n/docs — danh sách báo cáo đã nạp\n/stats — thống kê câu hỏi\n' +
         '/synonym — thêm từ đồng nghĩa (ví dụ “/synonym yếu kém = hạn chế”)\n' +
-        'Gửi một tệp .docx, .pdf, .txt hoặc .md (dạng tệp đính kèm) để thêm hoặc thay báo cáo cùng tên.'
+        'Gửi một tệp .docx, .doc, .pdf, .xlsx, .csv, .txt hoặc .md (dạng tệp đính kèm) để thêm hoặc thay báo cáo cùng tên.'
       : ''),
 
   notFound: (documents: DocumentInfo[]) =>

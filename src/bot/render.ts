@@ -16,7 +16,8 @@ export const TELEGRAM_TEXT_LIMIT = 4096;
 export function renderCitation(citation: Pick<Citation, 'title' | 'section' | 'date'>): string {
   let html = `<i>${escapeHtml(citation.title)}</i>`;
   if (citation.section) html += `, ${MSG.sectionLabel} “${escapeHtml(citation.section)}”`;
-  if (citation.date) html += ` (${escapeHtml(citation.date)})`;
+  // An official citation already says its date ("… ngày 10/7/2019 …").
+  if (citation.date && !citation.title.includes(citation.date)) html += ` (${escapeHtml(citation.date)})`;
   return html;
 }
 

@@ -3,9 +3,15 @@
 // section is too long for one passage. Each passage remembers its section heading for the citation.
 import type { Passage, SourceDocument } from './types.js';
 import { splitSentences } from '../text/sentences.js';
+import { metadataText } from './official-header.js';
 
 /** Bump when chunking changes: bundles built by another version are rebuilt. */
-export const CHUNKER_VERSION = 1;
+export const CHUNKER_VERSION = 2;
+
+/** Section of the passage that holds a document's particulars (number, date, issuer, signer). */
+export const METADATA_SECTION = 'Thông tin văn bản';
+/** Added to the title of passages read by OCR, so that the citation says the text comes from a scan. */
+export const SCANNED_MARK = '(bản quét)';
 
 export interface ChunkOptions {
   /** A section up to this many characters stays one passage. */
@@ -117,6 +123,7 @@ function pack(pieces: string[], options: ChunkOptions): string[] {
 
 export function chunkDocument(document: SourceDocument, options: ChunkOptions = DEFAULT_CHUNK_OPTIONS): Passage[] {
   const passages: Passage[] = [];
+  const docTitle = document.scanned ? `${document.title} ${SCANNED_MARK}` : document.title;
   for (const section of sections(document.text)) {
     const body = section.paragraphs.join('\n');
     let texts: string[];
@@ -132,13 +139,22 @@ export function chunkDocument(document: SourceDocument, options: ChunkOptions = 
       const position = passages.length;
       passages.push({
         id: `${document.source}#${position}`,
-        docTitle: document.title,
+        docTitle,
         date: document.date,
         section: section.heading,
         source: document.source,
         position,
         text,
       });
+    }
+  }
+  // The header and signature blocks are not passages; what they say is kept as one passage of the
+  // document's particulars, after the text so that the body's positions do not depend on it.
+  if (document.official) {
+    const text = metadataText(document.official);
+    if (text) {
+      const position = passages.length;
+      passages.push({ id: `${document.source}#${position}`, docTitle, date: document.date, section: METADATA_SECTION, source: document.source, position, text });
     }
   }
   return passages;

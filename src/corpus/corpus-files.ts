@@ -6,7 +6,7 @@ import { type Dirent, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { log } from '../log.js';
 
-export const SUPPORTED_EXTENSIONS: readonly string[] = ['.txt', '.md', '.docx', '.pdf'];
+export const SUPPORTED_EXTENSIONS: readonly string[] = ['.txt', '.md', '.docx', '.pdf', '.doc', '.xlsx', '.csv'];
 
 /** The admins' synonyms file may sit in the corpus folder under this name; it is not a report. */
 export const SYNONYMS_FILE_NAME = 'synonyms.txt';
@@ -26,7 +26,7 @@ export async function listCorpusFiles(dir: string): Promise<string[]> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      throw new CorpusFolderError(`Corpus folder ${absolute} does not exist: create it and put the reports (.docx, .pdf, .txt, .md) in it`);
+      throw new CorpusFolderError(`Corpus folder ${absolute} does not exist: create it and put the reports (.docx, .doc, .pdf, .xlsx, .csv, .txt, .md) in it`);
     }
     if (code === 'ENOTDIR') throw new CorpusFolderError(`Corpus folder ${absolute} is a file, not a folder`);
     throw new CorpusFolderError(`Corpus folder ${absolute} cannot be listed (${code ?? (error as Error).message}): check its permissions`);

@@ -9,7 +9,11 @@ import type { LoadedCorpus, SkippedFile, SourceDocument } from './types.js';
 import { detectContent, mismatchReason, UnreadableFileError, type ParsedFile } from './loaders/detect.js';
 import { parseDocx } from './loaders/docx.js';
 import { parsePdf } from './loaders/pdf.js';
+import { parseOfficeFile } from './loaders/office.js';
+import { parseCsv } from './loaders/csv.js';
+import type { OcrOptions } from './loaders/ocr.js';
 import { parseTextFile } from './loaders/text.js';
+import { officialCitation, parseOfficialLayout } from './official-header.js';
 import { listCorpusFiles, sha256, SUPPORTED_EXTENSIONS } from './corpus-files.js';
 
 export { UnreadableFileError } from './loaders/detect.js';
@@ -21,6 +25,8 @@ export interface ReadOptions {
   maxFileBytes?: number;
   /** A PDF whose parsing takes longer is given up. Default 30 s. */
   parseTimeoutMs?: number;
+  /** Scanned PDF pages: per-page and per-file time budgets, page cap, progress. */
+  ocr?: Partial<OcrOptions>;
 }
 
 export interface LoadOptions extends ReadOptions {
@@ -76,7 +82,8 @@ function joinTypeAndSubject(type: string, subject: string): string {
 function titleFromText(text: string): string | undefined {
   const lines = text
     .split('\n')
-    .map((line) => normalizeLine(line))
+    // Table titles come as markdown headings ("## THU CHI NGÂN SÁCH …", see loaders/table-text.ts).
+    .map((line) => normalizeLine(line).replace(/^#{1,6}\s+/, ''))
     .filter((line) => line !== '')
     .slice(0, TITLE_SCAN_LINES);
   const content = lines.filter((line) => !BOILERPLATE_LINE.some((re) => re.test(line)));
@@ -106,20 +113,32 @@ function toDocument(parsed: ParsedFile, source: string, ext: string): SourceDocu
   if (text === '') {
     throw new UnreadableFileError(ext === '.pdf' ? 'PDF has no extractable text (scanned image?)' : 'file contains no text');
   }
+  // The Decree 30 header names the document better than anything else (file metadata is often a
+  // template's); its header and signature blocks are not report text.
+  const layout = parseOfficialLayout(text);
+  const official = layout ? officialCitation(layout.header) : undefined;
   const title =
-    (parsed.title && normalizeLine(parsed.title)) || titleFromText(text) || titleFromFileName(source);
-  const date = (parsed.date && normalizeLine(parsed.date)) || dateFromFileName(source);
-  return { title, date, source, text };
+    official || (parsed.title && normalizeLine(parsed.title)) || titleFromText(text) || titleFromFileName(source);
+  const date = layout?.header.date || (parsed.date && normalizeLine(parsed.date)) || dateFromFileName(source);
+  const document: SourceDocument = { title, date, source, text: layout && layout.body !== '' ? layout.body : text };
+  if (layout) document.official = layout.header;
+  if (parsed.scanned) document.scanned = true;
+  return document;
 }
 
-async function parseBytes(bytes: Buffer, source: string, ext: string, timeoutMs: number): Promise<SourceDocument> {
+async function parseBytes(bytes: Buffer, source: string, ext: string, timeoutMs: number, options: ReadOptions = {}): Promise<SourceDocument> {
   const detected = detectContent(bytes);
   const mismatch = mismatchReason(ext, detected);
   if (mismatch) throw new UnreadableFileError(mismatch);
   let parsed: ParsedFile;
-  if (ext === '.pdf') parsed = await parsePdf(bytes, timeoutMs);
-  else if (ext === '.docx') parsed = await parseDocx(bytes);
+  // The content decides the reader: a .docx saved under a .doc name is read as what it is.
+  if (ext === '.pdf') parsed = await parsePdf(bytes, timeoutMs, source, options.ocr);
+  else if (ext === '.docx' || (ext === '.doc' && detected.kind === 'docx')) parsed = await parseDocx(bytes);
+  else if (ext === '.doc') parsed = await parseOfficeFile('doc', bytes, timeoutMs);
+  else if (ext === '.xlsx') parsed = await parseOfficeFile('xlsx', bytes, timeoutMs);
+  else if (ext === '.csv') parsed = parseCsv(detected.text ?? '', source);
   else parsed = parseTextFile(detected.text ?? '', ext);
+  if (parsed.truncated) log.warn(`${source}: only the first rows of its tables were read (row cap)`, { source });
   return toDocument(parsed, source, ext);
 }
 
@@ -158,7 +177,7 @@ async function readBytes(filePath: string, source: string, maxFileBytes: number)
  */
 export async function readDocumentFile(filePath: string, source: string, options: ReadOptions = {}): Promise<SourceDocument> {
   const bytes = await readBytes(filePath, source, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
-  return parseBytes(bytes, source, path.extname(source).toLowerCase(), options.parseTimeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS);
+  return parseBytes(bytes, source, path.extname(source).toLowerCase(), options.parseTimeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS, options);
 }
 
 export async function loadCorpus(dir: string, options: LoadOptions = {}): Promise<LoadedCorpus> {
@@ -174,7 +193,7 @@ export async function loadCorpus(dir: string, options: LoadOptions = {}): Promis
     const started = Date.now();
     try {
       const bytes = await readBytes(path.join(absolute, source), source, maxFileBytes);
-      const doc = await parseBytes(bytes, source, path.extname(source).toLowerCase(), timeoutMs);
+      const doc = await parseBytes(bytes, source, path.extname(source).toLowerCase(), timeoutMs, options);
       documents.push(doc);
       fileHashes[source] = sha256(bytes);
       log.debug('Loaded corpus file', { source, chars: doc.text.length, ms: Date.now() - started });

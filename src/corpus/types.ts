@@ -1,3 +1,5 @@
+import type { OfficialHeader } from './official-header.js';
+
 /** A report as read from corpus/, before it is split. */
 export interface SourceDocument {
   /** Human title used in citations, e.g. "Báo cáo 6 tháng đầu năm 2018, quận Cẩm Lệ". */
@@ -8,6 +10,10 @@ export interface SourceDocument {
   source: string;
   /** Full text, NFC-normalised, paragraphs separated by blank lines. */
   text: string;
+  /** The Decree 30 header and footer, when the document has them (taken out of `text`). */
+  official?: OfficialHeader;
+  /** Some or all of the text was read by OCR from a scanned PDF; citations say "(bản quét)". */
+  scanned?: boolean;
 }
 
 /** A retrievable piece of a document: the unit that is indexed, ranked and cited. */

@@ -145,8 +145,12 @@ describe('text files', () => {
       'b.txt': `${letterhead}\n\nKẾ HOẠCH TỔ CHỨC LỄ HỘI NĂM 2019\n\nNội dung.`,
     });
     const [a, b] = (await loadCorpus(dir)).documents;
-    expect(a!.title).toBe('Báo cáo tình hình kinh tế - xã hội 6 tháng đầu năm 2018');
-    expect(b!.title).toBe('KẾ HOẠCH TỔ CHỨC LỄ HỘI NĂM 2019');
+    // Decree 30 header: the citation form, and the header is no longer part of the text.
+    expect(a!.title).toBe('Báo cáo số 123/BC-UBND ngày 5/7/2018 của UBND quận Cẩm Lệ');
+    expect(a!.official?.summary).toBe('Tình hình kinh tế - xã hội 6 tháng đầu năm 2018');
+    expect(a!.text).toBe('Nội dung.');
+    expect(b!.title).toBe('Kế hoạch số 123/BC-UBND ngày 5/7/2018 của UBND quận Cẩm Lệ');
+    expect(b!.official?.summary).toBe('TỔ CHỨC LỄ HỘI NĂM 2019');
   });
 
   it('accepts UTF-16 text with a BOM (Notepad "Unicode")', async () => {
@@ -280,8 +284,9 @@ describe('bad files are skipped with a reason and do not stop the load', () => {
       'empty.txt': 'file is empty',
       'latin1.txt': 'not UTF-8 text: save it again with UTF-8 encoding',
       'other.docx': 'not a valid .docx (zip archive without word/document.xml)',
-      'old.docx': expect.stringMatching(/^named \.docx but the content is an old Office 97-2003 file.*save it as \.docx$/),
-      'scan.pdf': 'PDF has no extractable text (scanned image?)',
+      'old.docx': expect.stringMatching(/^named \.docx but the content is an old Office 97-2003 file.*rename it to \.doc/),
+      // A page with neither text nor image (a grey box drawn in vector) is not sent to OCR.
+      'scan.pdf': expect.stringMatching(/^PDF has no extractable text|^scanned PDF \(no text layer\) needs OCR/),
       'text.docx': 'named .docx but the content is plain text: rename it to .txt',
       'truncated.docx': expect.stringMatching(/^not a valid \.docx \(zip archive unreadable/),
       'zip.pdf': 'named .pdf but the content is a Word .docx document: rename it to .docx',
@@ -319,7 +324,7 @@ describe('corpus folder handling', () => {
   it('throws a clear error for a missing folder', async () => {
     const missing = path.join(os.tmpdir(), `no-such-corpus-${process.pid}`);
     await expect(loadCorpus(missing)).rejects.toThrow(
-      `Corpus folder ${missing} does not exist: create it and put the reports (.docx, .pdf, .txt, .md) in it`,
+      `Corpus folder ${missing} does not exist: create it and put the reports (.docx, .doc, .pdf, .xlsx, .csv, .txt, .md) in it`,
     );
   });
 
@@ -337,7 +342,7 @@ describe('corpus folder handling', () => {
       '.history/old.txt': 'cũ',
       'sub/nested.txt': 'lồng',
       '~$b.docx': 'lock',
-      'notes.xlsx': 'x',
+      'notes.pptx': 'x',
       'README': 'x',
     });
     const corpus = await loadCorpus(dir, { onProgress: (done, total) => progress.push([done, total]) });
@@ -372,6 +377,6 @@ describe('readDocumentFile', () => {
   });
 
   it('lists the supported extensions', () => {
-    expect(SUPPORTED_EXTENSIONS).toEqual(['.txt', '.md', '.docx', '.pdf']);
+    expect(SUPPORTED_EXTENSIONS).toEqual(['.txt', '.md', '.docx', '.pdf', '.doc', '.xlsx', '.csv']);
   });
 });

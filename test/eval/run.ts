@@ -4,6 +4,7 @@
 // No real embedding model can be downloaded here, so vector and hybrid modes run on the project's tiny
 // test model (a bag-of-words embedding, not a semantic one) unless EVAL_MODEL names a model available
 // in MODELS_DIR. Its figures show that the pipeline works end to end, not what e5 would score.
+import { measureOcr, ocrTable } from './ocr.js';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -226,6 +227,11 @@ async function main() {
     lines.push(`| ${folded ? 'no diacritics' : 'accented'} | ${v.excerptHasAnswer.toFixed(2)} | ${v.top1.toFixed(2)} | ${v.top3.toFixed(2)} | ${v.answered.toFixed(2)} | ${v.excerptWords.toFixed(1)} |`);
   }
   await viquad.close();
+
+  // --- OCR of scans generated from the seed report (test/eval/ocr.ts).
+  const ocr = await measureOcr();
+  results.ocr = ocr;
+  lines.push('', ...ocrTable(ocr));
   process.stdout.write(lines.join('\n') + '\n');
   await fs.mkdir(path.dirname(values.out!), { recursive: true });
   await fs.writeFile(values.out!, JSON.stringify({ ranAt: new Date().toISOString(), results }, null, 2));

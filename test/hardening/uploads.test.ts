@@ -14,6 +14,7 @@ import { MSG } from '../../src/bot/messages.vi.js';
 import { installUpload, sanitizeFileName } from '../../src/bot/uploads.js';
 import { loadCorpus, readDocumentFile } from '../../src/corpus/load-corpus.js';
 import { makeZipBombDocx, withDeclaredSize } from '../fixtures/make-files.js';
+import { makeXlsxBomb } from '../fixtures/make-sheets.js';
 import type { SentMessage } from '../emulator/bot-api-emulator.js';
 import { ADMIN, ask, captureLogs, citizen, logLines, logsMatching, makeTempDir, quietFor, startTestBot, type TestBot } from '../bot/helpers.js';
 import { makeStallingPdf } from './hostile-files.js';
@@ -101,6 +102,26 @@ describe('files that attack the parser', () => {
       expect(refusal).toContain(name);
       expect(refusal).toMatch(reason);
       expect(refusal).toContain('Các báo cáo hiện có không thay đổi');
+    }
+    await quietFor(200);
+    expect(await corpusSnapshot()).toEqual(before);
+    expect(logsMatching('reload started').length).toBe(reloads);
+    await expectStillAnswering();
+  });
+
+  it('an .xlsx zip bomb and a .doc that lies about its contents are refused with a clear reply; corpus untouched', async () => {
+    const before = await corpusSnapshot();
+    const reloads = logsMatching('reload started').length;
+    const cases = [
+      ['phu-luc-bom.xlsx', await makeXlsxBomb(24 * 1024 * 1024), /looks like a zip bomb/],
+      ['bao-cao-cu.doc', Buffer.from('Không phải Word, chỉ là chữ.'), /not a valid \.doc/],
+      ['bang.xlsx', Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, ...new Array(1016).fill(0)]), /Excel 97-2003 \.xls/],
+    ] as const;
+    for (const [name, bytes, reason] of cases) {
+      const replies = await upload(name, bytes, /không đọc được/);
+      const refusal = replies.at(-1)!.plain_text!;
+      expect(refusal).toContain(name);
+      expect(refusal).toMatch(reason);
     }
     await quietFor(200);
     expect(await corpusSnapshot()).toEqual(before);

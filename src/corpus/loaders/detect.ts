@@ -13,6 +13,10 @@ export interface ParsedFile {
   text: string;
   title?: string;
   date?: string;
+  /** Some text came from OCR. */
+  scanned?: boolean;
+  /** A table longer than the row cap: only its first rows were read. */
+  truncated?: boolean;
 }
 
 export type ContentKind =
@@ -117,7 +121,15 @@ export function detectContent(bytes: Uint8Array): DetectedContent {
   return decoded;
 }
 
-const EXPECTED: Record<string, ContentKind> = { '.pdf': 'pdf', '.docx': 'docx', '.txt': 'text', '.md': 'text' };
+const EXPECTED: Record<string, ContentKind> = {
+  '.pdf': 'pdf',
+  '.docx': 'docx',
+  '.doc': 'ole',
+  '.xlsx': 'xlsx',
+  '.csv': 'text',
+  '.txt': 'text',
+  '.md': 'text',
+};
 
 function renameHint(kind: ContentKind): string {
   switch (kind) {
@@ -127,7 +139,10 @@ function renameHint(kind: ContentKind): string {
       return ': rename it to .docx';
     case 'text':
       return ': rename it to .txt';
+    case 'xlsx':
+      return ': rename it to .xlsx';
     case 'ole':
+      return ': rename it to .doc if it is a Word document; an old .xls must be saved as .xlsx';
     case 'rtf':
     case 'opendocument':
       return ': open it in Word and save it as .docx';
@@ -157,5 +172,11 @@ export function mismatchReason(ext: string, detected: DetectedContent): string |
   // No Office part name in the bytes: a truncated .docx loses its directory this way too, so let the
   // zip reader say which it is.
   if (expected === 'docx' && kind === 'zip') return null;
+  if (expected === 'xlsx' && kind === 'zip') return null;
+  // Word opens a .docx saved under a .doc name without a word; so do we (load-corpus.ts reads it as .docx).
+  if (expected === 'ole' && kind === 'docx') return null;
+  if (expected === 'ole' && (kind === 'binary' || kind === 'not-utf8' || kind === 'text')) return 'not a valid .doc (not a Word 97-2003 file)';
+  if (expected === 'xlsx' && kind === 'ole') return 'an old Excel 97-2003 .xls file: open it in Excel and save it as .xlsx';
+  if (expected === 'xlsx' && (kind === 'binary' || kind === 'not-utf8')) return 'not a valid .xlsx (not a zip archive)';
   return `named ${ext} but the content is ${DESCRIPTION[kind]}${renameHint(kind)}`;
 }

@@ -3,6 +3,47 @@
 import JSZip from 'jszip';
 import mammoth from 'mammoth';
 import { UnreadableFileError, type ParsedFile } from './detect.js';
+import { tableToLines } from './table-text.js';
+
+// Images are not text; mammoth would otherwise inline them as base64 data.
+const IGNORE_IMAGES = mammoth.images.imgElement(() => Promise.resolve({ src: '' }));
+
+function htmlText(fragment: string): string {
+  return decodeXmlEntities(fragment.replace(/<br\s*\/?>/g, ' ').replace(/<[^>]+>/g, '')).replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * mammoth's HTML → text: one paragraph a line (as extractRawText gives), and each table as its rows
+ * with their headers. The paragraph just above a table is taken as its title when it is short.
+ */
+export function htmlToText(html: string): string {
+  const out: string[] = [];
+  const blocks = html.matchAll(/<table\b[^>]*>([\s\S]*?)<\/table>|<(p|h[1-6]|li)\b[^>]*>([\s\S]*?)<\/\2>/g);
+  for (const block of blocks) {
+    if (block[1] === undefined) {
+      out.push(htmlText(block[3] ?? ''), '');
+      continue;
+    }
+    // Nested tables are rare in reports; their cells are read as text of the outer cell.
+    const rows: string[][] = [];
+    for (const tr of block[1].matchAll(/<tr\b[^>]*>([\s\S]*?)<\/tr>/g)) {
+      const cells: string[] = [];
+      for (const td of tr[1]!.matchAll(/<t[dh]\b([^>]*)>([\s\S]*?)<\/t[dh]>/g)) {
+        // Paragraphs inside a cell stay lines: a header or signature table needs them apart.
+        const text = td[2]!.split(/<\/p>/).map(htmlText).filter(Boolean).join('\n');
+        const span = Math.min(50, Number(/colspan="(\d+)"/.exec(td[1]!)?.[1] ?? 1));
+        for (let k = 0; k < span; k++) cells.push(text);
+      }
+      rows.push(cells);
+    }
+    while (out.length > 0 && out[out.length - 1] === '') out.pop();
+    const above = out[out.length - 1];
+    const title = above && above.length <= 150 && !/[.;]$/.test(above) ? above : null;
+    if (title) out.pop();
+    out.push(...tableToLines({ title, rows }), '');
+  }
+  return out.join('\n');
+}
 
 export interface DocxLimits {
   /** Total inflated size of the archive's XML parts. */
@@ -51,7 +92,8 @@ function inflatedSize(entry: JSZip.JSZipObject, budget: number): Promise<number>
   });
 }
 
-async function checkBudget(zip: JSZip, limits: DocxLimits): Promise<void> {
+/** Refuses a zip whose parts inflate past the limits, before any reader inflates them. */
+export async function checkZipBudget(zip: JSZip, limits: DocxLimits, format = 'docx'): Promise<void> {
   const entries = Object.values(zip.files).filter((entry) => !entry.dir);
   let declaredTotal = 0;
   let compressedTotal = 0;
@@ -73,7 +115,7 @@ async function checkBudget(zip: JSZip, limits: DocxLimits): Promise<void> {
     try {
       size = await inflatedSize(entry, limits.maxUncompressedBytes - actualTotal);
     } catch (error) {
-      throw new UnreadableFileError(`not a valid .docx (part ${entry.name} is damaged: ${(error as Error).message})`);
+      throw new UnreadableFileError(`not a valid .${format} (part ${entry.name} is damaged: ${(error as Error).message})`);
     }
     actualTotal += size;
     if (actualTotal > limits.maxUncompressedBytes) throw bombError(actualTotal, compressedTotal);
@@ -113,11 +155,13 @@ export async function parseDocx(bytes: Buffer, limits: DocxLimits = DEFAULT_DOCX
   if (!zip.file('word/document.xml')) {
     throw new UnreadableFileError('not a valid .docx (zip archive without word/document.xml)');
   }
-  await checkBudget(zip, limits);
+  await checkZipBudget(zip, limits);
 
   let text: string;
   try {
-    text = (await mammoth.extractRawText({ buffer: bytes })).value;
+    // Via HTML rather than raw text, so that tables keep their rows and headers (table-text.ts).
+    const html = (await mammoth.convertToHtml({ buffer: bytes }, { ignoreEmptyParagraphs: false, convertImage: IGNORE_IMAGES })).value;
+    text = htmlToText(html);
   } catch (error) {
     throw new UnreadableFileError(`not a valid .docx (${(error as Error).message})`);
   }

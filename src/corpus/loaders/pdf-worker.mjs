@@ -19,6 +19,8 @@ const standardFontDataUrl = fileURLToPath(new URL('standard_fonts/', pdfjsRoot))
 // previous line is clearly wider than the page's usual line gap, or where the line is indented from
 // the usual left margin (Vietnamese reports mostly indent the first line instead of adding space).
 const WIDE_GAP = 1.3;
+// Horizontal gap, in font heights, between two pieces of a line that makes them two table cells.
+const CELL_GAP_EM = 1.5;
 
 function lowerMedian(values) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -39,10 +41,15 @@ function pageText(items) {
   let current = null;
   for (const item of items) {
     if (typeof item.str !== 'string') continue; // marked-content markers
-    current ??= { text: '', x: null, y: null, height: 0 };
+    current ??= { text: '', x: null, y: null, height: 0, end: null };
     if (item.str.trim() !== '') {
       if (current.x === null) [current.x, current.y] = [item.transform[4], item.transform[5]];
       current.height = Math.max(current.height, item.height || 0);
+      // A wide horizontal gap inside a line separates table cells: kept as a tab for the table reader.
+      const gap = current.end === null ? 0 : item.transform[4] - current.end;
+      const em = item.height || current.height || 10;
+      if (current.end !== null && gap > em * CELL_GAP_EM && current.text.trim() !== '') current.text = current.text.trimEnd() + '\t';
+      current.end = item.transform[4] + (item.width || 0);
     }
     current.text += item.str;
     if (item.hasEOL) {
