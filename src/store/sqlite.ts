@@ -1,0 +1,112 @@
+// The embedded default: SQLite through better-sqlite3, one file under DATA_DIR, write-ahead log. A batch
+// is one transaction; with synchronous=FULL each commit is on disk before the writer counts it written.
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { log } from '../log.js';
+import type { Driver, Row } from './driver.js';
+import type { Statement } from './sql.js';
+import { SqlRecordStore } from './store.js';
+
+export type SqliteSync = 'FULL' | 'NORMAL' | 'OFF';
+
+export interface SqliteOptions {
+  /** FULL (default): a committed batch survives a crash of the process or the machine. */
+  synchronous?: SqliteSync;
+  /** Check the pages at start-up (default true); a damaged file is set aside. */
+  check?: boolean;
+}
+
+/** Statements prepared once per distinct SQL text (a few shapes only: see sql.ts). */
+const MAX_CACHED_STATEMENTS = 256;
+
+class SqliteDriver implements Driver {
+  readonly kind = 'sqlite' as const;
+  private readonly cache = new Map<string, Database.Statement>();
+
+  constructor(
+    private readonly db: Database.Database,
+    readonly location: string,
+  ) {}
+
+  private prepare(sql: string): Database.Statement {
+    let stmt = this.cache.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      if (this.cache.size >= MAX_CACHED_STATEMENTS) this.cache.delete(this.cache.keys().next().value as string);
+      this.cache.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  async query(sql: string, params: unknown[] = []): Promise<Row[]> {
+    return this.prepare(sql).all(...params) as Row[];
+  }
+
+  async transaction(statements: Statement[]): Promise<number[]> {
+    const run = this.db.transaction((list: Statement[]) => list.map((s) => this.prepare(s.sql).run(...s.params).changes));
+    return run.immediate(statements);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function openFile(file: string, options: SqliteOptions): Database.Database {
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    db.pragma('busy_timeout = 5000');
+    if (options.check !== false) {
+      const result = db.pragma('quick_check(1)', { simple: true });
+      if (result !== 'ok') throw new Error(`quick_check: ${String(result)}`);
+    }
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+export interface OpenedSqlite {
+  store: SqlRecordStore;
+  /** Where a damaged file was moved to, when it was. */
+  setAside: string | null;
+}
+
+/**
+ * Opens (or creates) the embedded database and runs its migrations. A file SQLite cannot read (not a
+ * database, damaged pages, a failed migration) is renamed to `<file>.corrupt-<time>` with its -wal and
+ * -shm files, a fresh database takes its place, and the caller hears where the old one went.
+ */
+export async function openSqliteStore(file: string, options: SqliteOptions = {}): Promise<OpenedSqlite> {
+  mkdirSync(path.dirname(file), { recursive: true });
+  try {
+    const store = new SqlRecordStore(new SqliteDriver(openFile(file, options), file));
+    try {
+      await store.migrate();
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    return { store, setAside: null };
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? '';
+    if (!existsSync(file) || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY' || code === 'SQLITE_PERM') throw error;
+    const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    renameSync(file, aside);
+    for (const suffix of ['-wal', '-shm']) {
+      if (existsSync(file + suffix)) renameSync(file + suffix, aside + suffix);
+    }
+    log.error('the record database could not be read; it was set aside and a fresh one created', {
+      file,
+      setAside: aside,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    const store = new SqlRecordStore(new SqliteDriver(openFile(file, options), file));
+    await store.migrate();
+    return { store, setAside: aside };
+  }
+}
