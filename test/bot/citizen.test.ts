@@ -42,7 +42,7 @@ describe('answers', () => {
     expect(reply.plain_text).toContain(TARGET_SENTENCE);
     expect(reply.plain_text).toContain(CAM_LE_TITLE);
     expect(reply.entities?.some((e) => e.type === 'blockquote')).toBe(true);
-    expect(buttonsOf(reply).map((d) => d.split(':')[0])).toEqual(['more', 'full']);
+    expect(buttonsOf(reply).map((d) => d.split(':')[0])).toEqual(['more', 'full', 'fb', 'fb']);
     // Callback data stays far below Telegram's 64 bytes.
     for (const data of buttonsOf(reply)) expect(Buffer.byteLength(data)).toBeLessThanOrEqual(64);
 
@@ -120,9 +120,9 @@ describe('/start, /help and the command menu', () => {
       commands: (typeof c.params.commands === 'string' ? JSON.parse(c.params.commands) : c.params.commands) as { command: string }[],
     }));
     const citizenMenu = calls.find((c) => !c.scope);
-    expect(citizenMenu?.commands.map((c) => c.command)).toEqual(['start', 'help']);
+    expect(citizenMenu?.commands.map((c) => c.command)).toEqual(['start', 'help', 'privacy', 'forget']);
     const adminMenu = calls.find((c) => c.scope?.type === 'chat' && c.scope.chat_id === ADMIN.id);
-    expect(adminMenu?.commands.map((c) => c.command)).toEqual(['start', 'help', 'reload', 'docs', 'stats']);
+    expect(adminMenu?.commands.map((c) => c.command)).toEqual(['start', 'help', 'privacy', 'forget', 'reload', 'docs', 'stats', 'export', 'synonym']);
   });
 
   it('answers an unknown command with a hint', async () => {
