@@ -113,9 +113,11 @@ export function upsertVotes(rows: VoteRecord[]): Statement[] {
 export const Q = {
   ping: 'SELECT 1 AS ok',
   windowQuestions: 'SELECT COUNT(*) AS questions, COALESCE(SUM(answered), 0) AS answered FROM questions WHERE at >= ? AND at < ?',
+  /** Votes for answers in the record only: a forged answer id in a button counts nowhere. */
   windowVotes:
-    "SELECT COALESCE(SUM(CASE WHEN vote = 'up' THEN 1 ELSE 0 END), 0) AS up, " +
-    "COALESCE(SUM(CASE WHEN vote = 'down' THEN 1 ELSE 0 END), 0) AS down FROM votes WHERE at >= ? AND at < ?",
+    "SELECT COALESCE(SUM(CASE WHEN v.vote = 'up' THEN 1 ELSE 0 END), 0) AS up, " +
+    "COALESCE(SUM(CASE WHEN v.vote = 'down' THEN 1 ELSE 0 END), 0) AS down FROM votes v " +
+    'JOIN questions q ON q.id = v.answer_id WHERE v.at >= ? AND v.at < ?',
   /** Hour of the day in Vietnam (UTC+7 all year, no daylight saving). */
   busiestHours:
     'SELECT ((at / 1000 + 25200) % 86400) / 3600 AS hour, COUNT(*) AS n FROM questions WHERE at >= ? AND at < ? ' +
