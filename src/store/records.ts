@@ -27,6 +27,8 @@ export interface RecordsOptions {
   writer?: WriterOptions;
   sqlite?: SqliteOptions;
   postgres?: PostgresOptions;
+  /** Longest wait for a PostgreSQL server at start-up before starting without it (default 5000 ms). */
+  startupWaitMs?: number;
   /** Between retention purges (default one day). */
   purgeEveryMs?: number;
 }
@@ -102,7 +104,10 @@ export class Records {
       if (options.statsFile) await importLegacyStats(store, options.statsFile).catch((error) => log.warn('could not import the old stats file', { file: options.statsFile, error }));
       await records.purge().catch(() => undefined);
     })();
+    // The embedded store is local: wait for it. A server gets a few seconds (migrations, import), then
+    // the bot starts anyway and the writer keeps retrying.
     if (!options.databaseUrl) await records.background;
+    else await Promise.race([records.background, new Promise((resolve) => setTimeout(resolve, options.startupWaitMs ?? 5000).unref())]);
     const every = options.purgeEveryMs ?? DAY_MS;
     records.purgeTimer = setInterval(() => void records.purge().catch(() => undefined), every);
     records.purgeTimer.unref();
