@@ -263,6 +263,7 @@ export const MSG = {
     );
     if (s.writer.failingSince !== null) lines.push(`⚠️ Chưa ghi được vào cơ sở dữ liệu: ${escapeHtml(s.writer.lastError ?? '')}`);
     if (s.setAside) lines.push(`⚠️ Tệp dữ liệu cũ bị hỏng đã được để riêng: ${escapeHtml(s.setAside)}`);
+    if (s.damage) lines.push(`⚠️ Tệp dữ liệu bị hỏng (${escapeHtml(s.damage)}): hãy dừng bot, chuyển tệp records.sqlite sang chỗ khác rồi khởi động lại.`);
     return lines.join('\n');
   },
   statsUnavailable: (reason: string) =>

@@ -55,6 +55,8 @@ export interface RecordsStatus {
   writer: WriterStats;
   /** A damaged embedded database moved aside at start-up. */
   setAside: string | null;
+  /** Damage found by the background check of a big embedded file. */
+  damage: string | null;
   retentionDays: number;
 }
 
@@ -65,6 +67,8 @@ export function newAnswerId(): string {
 
 export class Records {
   private purgeTimer: NodeJS.Timeout | null = null;
+  /** What the background page check of a big embedded file found, when it found damage. */
+  damage: string | null = null;
   /** Background start-up work (PostgreSQL migrations, legacy import), awaited by close(). */
   private background: Promise<void> = Promise.resolve();
 
@@ -84,10 +88,11 @@ export class Records {
     const secret = await loadPseudonymSecret(options.dataDir, options.pseudonymSecret);
     let store: RecordStore;
     let setAside: string | null = null;
+    let deferredCheck: (() => Promise<string>) | null = null;
     if (options.databaseUrl) {
       store = createPostgresStore(options.databaseUrl, options.postgres);
     } else {
-      ({ store, setAside } = await openSqliteStore(path.join(options.dataDir, SQLITE_FILE), options.sqlite));
+      ({ store, setAside, deferredCheck } = await openSqliteStore(path.join(options.dataDir, SQLITE_FILE), options.sqlite));
     }
     const writer = new RecordWriter(store, options.writer);
     const records = new Records(store, writer, pseudonymizer(secret), options.retentionDays, setAside);
@@ -108,6 +113,22 @@ export class Records {
     // the bot starts anyway and the writer keeps retrying.
     if (!options.databaseUrl) await records.background;
     else await Promise.race([records.background, new Promise((resolve) => setTimeout(resolve, options.startupWaitMs ?? 5000).unref())]);
+    if (deferredCheck) {
+      const check = deferredCheck;
+      // A big file is checked after start-up; damage found then is reported loudly (log and /stats).
+      setTimeout(() => {
+        void check()
+          .then((result) => {
+            if (result === 'ok') return;
+            records.damage = result;
+            log.error('the record database has damaged pages: stop the bot, move DATA_DIR/records.sqlite aside and restart', { result });
+          })
+          .catch((error) => {
+            records.damage = error instanceof Error ? error.message : String(error);
+            log.error('the record database could not be checked', { error: records.damage });
+          });
+      }, 2000).unref();
+    }
     const every = options.purgeEveryMs ?? DAY_MS;
     records.purgeTimer = setInterval(() => void records.purge().catch(() => undefined), every);
     records.purgeTimer.unref();
@@ -158,7 +179,14 @@ export class Records {
   }
 
   status(): RecordsStatus {
-    return { kind: this.store.kind, location: this.store.location, writer: { ...this.writer.stats }, setAside: this.setAside, retentionDays: this.retentionDays };
+    return {
+      kind: this.store.kind,
+      location: this.store.location,
+      writer: { ...this.writer.stats },
+      setAside: this.setAside,
+      damage: this.damage,
+      retentionDays: this.retentionDays,
+    };
   }
 
   /** Writes what waits (within `timeoutMs`) and closes the database. */

@@ -29,7 +29,7 @@ export interface RecordsBenchOptions {
   startupRows?: number;
   users?: number;
   questionsPerUser?: number;
-  /** Latency rounds per setting (default 3). */
+  /** Latency rounds per setting (default 4). Light load (4 users × 50 questions): latency, not queueing. */
   rounds?: number;
 }
 
@@ -150,8 +150,8 @@ export async function benchRecords(options: RecordsBenchOptions = {}): Promise<R
     const fileMB = statSync(path.join(dataDir, SQLITE_FILE)).size / 2 ** 20;
 
     // 3. Reply latency with logging off and on, alternating.
-    const rounds = options.rounds ?? 3;
-    const load = { users: options.users ?? 40, questionsPerUser: options.questionsPerUser ?? 10, corpus: 'project' as const };
+    const rounds = options.rounds ?? 4;
+    const load = { users: options.users ?? 4, questionsPerUser: options.questionsPerUser ?? 50, corpus: 'project' as const };
     const measured: Record<'off' | 'on', { p50Ms: number; p95Ms: number; replies: number; errors: number }[]> = { off: [], on: [] };
     for (let r = 0; r < rounds; r++) {
       for (const logging of r % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {

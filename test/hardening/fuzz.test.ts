@@ -293,6 +293,7 @@ describe('fuzzing the question path', () => {
             location: 'data/records.sqlite',
             writer: { pending: 0, written: 0, dropped: 0, writeErrors: 1, lastError: texts[0] ?? '', failingSince: Date.now() },
             setAside: null,
+            damage: texts[1] ?? null,
             retentionDays: 180,
           },
         };

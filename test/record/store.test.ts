@@ -312,8 +312,16 @@ describe('the embedded store', () => {
     const bytes = await readFile(file);
     bytes.fill(0xa5, Math.floor(bytes.length / 3), Math.floor(bytes.length / 3) + 16_384);
     await writeFile(file, bytes);
+    // A file above the start-up check's size limit opens at once; its check runs later and finds the damage.
+    const deferred = await openSqliteStore(file, { checkAtStartMaxBytes: 1024 });
+    expect(deferred.setAside).toBeNull();
+    expect(deferred.deferredCheck).not.toBeNull();
+    expect(await deferred.deferredCheck!()).not.toBe('ok');
+    await deferred.store.close();
+    // Within the limit (the default 32 MB): checked before start-up and set aside.
     const second = await openSqliteStore(file);
     expect(second.setAside).not.toBeNull();
+    expect(second.deferredCheck).toBeNull();
     expect(await second.store.questionCount()).toBe(0);
     await second.store.close();
   });
