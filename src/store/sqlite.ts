@@ -1,5 +1,9 @@
-// The embedded default: SQLite through better-sqlite3, one file under DATA_DIR, write-ahead log. A batch
-// is one transaction; with synchronous=FULL each commit is on disk before the writer counts it written.
+// The embedded default: SQLite through better-sqlite3, one file under DATA_DIR, write-ahead log, one
+// transaction per batch. synchronous=NORMAL: a committed batch survives the process being killed (the
+// SIGKILL test proves it: the commit is in the WAL, in the operating system's hands); only a power cut
+// can lose the last batches, never the file's consistency. FULL would fsync on every commit, and
+// better-sqlite3 runs on the bot's one thread: measured here, FULL held the event loop up to 105 ms per
+// flush (p95 14 ms) against NORMAL's 0.33 ms p95, time every reply in flight would wait.
 import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -11,7 +15,7 @@ import { SqlRecordStore } from './store.js';
 export type SqliteSync = 'FULL' | 'NORMAL' | 'OFF';
 
 export interface SqliteOptions {
-  /** FULL (default): a committed batch survives a crash of the process or the machine. */
+  /** NORMAL (default): survives the process crashing; FULL: also a power cut, at an fsync per commit. */
   synchronous?: SqliteSync;
   /** Check the pages at start-up (default true); a damaged file is set aside. */
   check?: boolean;
@@ -69,7 +73,7 @@ function openFile(file: string, options: SqliteOptions): Database.Database {
   const db = new Database(file);
   try {
     db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
     db.pragma('busy_timeout = 5000');
     // Reading the schema fails at once on a file that is not a database (or has a damaged first page).
     db.pragma('schema_version', { simple: true });

@@ -1,6 +1,6 @@
 // The record's benchmark (part of `npm run bench`, or alone: npx tsx test/bench/records.ts):
-//   1. log write throughput through the batched writer: embedded SQLite (synchronous FULL, the default,
-//      and NORMAL for comparison) and PostgreSQL (the local server, a database of its own, dropped after);
+//   1. log write throughput through the batched writer: embedded SQLite (synchronous NORMAL, the default,
+//      and FULL for comparison) and PostgreSQL (the local server, a database of its own, dropped after);
 //   2. start-up with the database: opening the record (with a 180-day-sized log in it) in a fresh
 //      process, beside the lexical engine's own start-up on the project corpus;
 //   3. reply latency p50/p95 through the whole bot (Bot API emulator, lexical engine, project corpus) with
@@ -38,6 +38,8 @@ export interface Throughput {
   records: number;
   seconds: number;
   perSecond: number;
+  /** Embedded only: how long one small flush (3 rows) holds the bot's thread, p50/p95/max of 300. */
+  holdMs?: { p50: number; p95: number; max: number };
 }
 
 export interface RecordsBenchResult {
@@ -108,11 +110,27 @@ export async function benchRecords(options: RecordsBenchOptions = {}): Promise<R
   try {
     // 1. Throughput.
     const throughput: Throughput[] = [];
-    for (const sync of ['FULL', 'NORMAL'] as SqliteSync[]) {
+    for (const sync of ['NORMAL', 'FULL'] as SqliteSync[]) {
       const { store } = await openSqliteStore(path.join(work, `tp-${sync}`, SQLITE_FILE), { synchronous: sync });
       const seconds = await writeThrough(store, n);
+      // better-sqlite3 is synchronous: a flush holds the event loop (and every reply in flight) while it runs.
+      const holds: number[] = [];
+      for (let i = 0; i < 300; i++) {
+        const batch = [record(n + 3 * i), record(n + 3 * i + 1), record(n + 3 * i + 2)];
+        const t = performance.now();
+        await store.write({ questions: batch, votes: [] });
+        holds.push(performance.now() - t);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      holds.sort((a, b) => a - b);
       await store.close();
-      throughput.push({ store: `embedded SQLite, synchronous=${sync}${sync === 'FULL' ? ' (default)' : ''}`, records: n, seconds, perSecond: n / seconds });
+      throughput.push({
+        store: `embedded SQLite, synchronous=${sync}${sync === 'NORMAL' ? ' (default)' : ''}`,
+        records: n,
+        seconds,
+        perSecond: n / seconds,
+        holdMs: { p50: holds[150]!, p95: holds[285]!, max: holds[299]! },
+      });
     }
     const postgresSkipped = await postgresUnavailable('bench');
     if (postgresSkipped === null) {
@@ -186,9 +204,13 @@ export function renderRecords(r: RecordsBenchResult): string {
   const lines = [
     '### The record (question log)',
     '',
-    '| store | records | seconds | records/s | target |',
-    '|:--|--:|--:|--:|:--|',
-    ...r.throughput.map((t) => `| ${t.store} | ${f(t.records)} | ${t.seconds.toFixed(2)} | ${f(t.perSecond)} | ${t.store.startsWith('embedded') ? (t.perSecond >= 2000 ? '≥ 2,000: yes' : '≥ 2,000: NO') : ''} |`),
+    '| store | records | seconds | records/s | target | thread held per 3-row flush p50 / p95 / max ms |',
+    '|:--|--:|--:|--:|:--|:--|',
+    ...r.throughput.map(
+      (t) =>
+        `| ${t.store} | ${f(t.records)} | ${t.seconds.toFixed(2)} | ${f(t.perSecond)} | ${t.store.startsWith('embedded') ? (t.perSecond >= 2000 ? '≥ 2,000: yes' : '≥ 2,000: NO') : ''} | ` +
+        `${t.holdMs ? `${t.holdMs.p50.toFixed(2)} / ${t.holdMs.p95.toFixed(2)} / ${t.holdMs.max.toFixed(1)}` : '(async driver)'} |`,
+    ),
   ];
   if (r.postgresSkipped) lines.push('', `PostgreSQL skipped: ${r.postgresSkipped}`);
   lines.push(
