@@ -64,5 +64,3 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
   };
 }
-
-export const pgSkip = await postgresUnavailable('record');

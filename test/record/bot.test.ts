@@ -24,7 +24,8 @@ import {
   startTestBot,
   type TestBot,
 } from '../bot/helpers.js';
-import { createTestDatabase, pgSkip, type TestDatabase } from './backends.js';
+import { createTestDatabase, type TestDatabase } from './backends.js';
+import { pgSkip } from './pg-skip.js';
 import { parseCsv } from './csv-parse.js';
 
 const QUESTION = 'Mục tiêu thu ngân sách cuối năm của quận là bao nhiêu?';

@@ -15,7 +15,8 @@ import { MSG } from '../../src/bot/messages.vi.js';
 import { setLogSink } from '../../src/log.js';
 import { crashQuestionId } from '../fixtures/record-writer.js';
 import { ADMIN, ask, captureLogs, citizen, logsMatching, makeCorpus, makeTempDir, newMessages, startTestBot, TARGET_SENTENCE } from '../bot/helpers.js';
-import { createTestDatabase, pgSkip, type TestDatabase } from './backends.js';
+import { createTestDatabase, type TestDatabase } from './backends.js';
+import { pgSkip } from './pg-skip.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const QUESTION = 'Mục tiêu thu ngân sách cuối năm của quận là bao nhiêu?';

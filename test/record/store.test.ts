@@ -12,7 +12,8 @@ import { openSqliteStore } from '../../src/store/sqlite.js';
 import { questionKey, SqlRecordStore } from '../../src/store/store.js';
 import type { QuestionRecord, RecordStore, WriteBatch } from '../../src/store/types.js';
 import { RecordWriter } from '../../src/store/writer.js';
-import { createTestDatabase, pgSkip, type TestDatabase } from './backends.js';
+import { createTestDatabase, type TestDatabase } from './backends.js';
+import { pgSkip } from './pg-skip.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const HOUR = 3_600_000;
