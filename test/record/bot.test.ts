@@ -201,6 +201,16 @@ describe.each(backends)('the record through the bot, on $name', (backend) => {
       await expect.poll(async () => (await rowsOf(user))[0]).toMatchObject({ vote: 'up', reason: null });
     });
 
+    it('a "not found" reply has 👍/👎 too; its 👎 is kept against the unanswered question', async () => {
+      const user = citizen();
+      const reply = await ask(t.emu, user, 'Lịch thu gom rác ở phường Hòa Xuân thế nào?');
+      expect(reply.plain_text).toContain('Xin lỗi');
+      const down = buttonsOf(reply).find((d) => d.endsWith(':down'))!;
+      t.emu.pressButton(user, reply, down);
+      await newMessages(t.emu, user.id, 1);
+      expect(await rowsOf(user)).toEqual([expect.objectContaining({ answered: false, vote: 'down', reason: null })]);
+    });
+
     it('/export sends a UTF-8 CSV with BOM that parses back to the same rows (Vietnamese, commas, quotes, newlines)', async () => {
       const user = citizen();
       const tricky = 'Giá "vé", xe buýt\nnăm 2024 là bao nhiêu; ở Cẩm Lệ?';

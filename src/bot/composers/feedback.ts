@@ -10,8 +10,10 @@ export const FEEDBACK_CALLBACK = { vote: 'fb:', reason: 'fbr:' } as const;
 const ID = '[A-Za-z0-9_-]{1,16}';
 
 /** Adds the 👍 / 👎 row for answer `id` to a keyboard. */
-export function addFeedbackRow(keyboard: InlineKeyboard, id: string): InlineKeyboard {
-  return keyboard.row().text(MSG.buttonUp, `${FEEDBACK_CALLBACK.vote}${id}:up`).text(MSG.buttonDown, `${FEEDBACK_CALLBACK.vote}${id}:down`);
+export function addFeedbackRow(keyboard: InlineKeyboard = new InlineKeyboard(), id: string): InlineKeyboard {
+  // A new row only under existing buttons: an empty first row would be refused by Telegram.
+  if (keyboard.inline_keyboard.some((row) => row.length > 0)) keyboard.row();
+  return keyboard.text(MSG.buttonUp, `${FEEDBACK_CALLBACK.vote}${id}:up`).text(MSG.buttonDown, `${FEEDBACK_CALLBACK.vote}${id}:down`);
 }
 
 export function reasonKeyboard(id: string): InlineKeyboard {

@@ -47,16 +47,13 @@ async function whileTyping<T>(ctx: Context, task: () => Promise<T>): Promise<T> 
 
 function answerKeyboard(answer: Answer, id: string): InlineKeyboard {
   const keyboard = new InlineKeyboard();
-  let buttons = 0;
   if (answer.passages.length > 1) {
     keyboard.text(MSG.buttonMore, CALLBACK.more + id);
-    buttons++;
   }
   if (answer.passages.length > 0) {
     keyboard.text(MSG.buttonFull, CALLBACK.full + id);
-    buttons++;
   }
-  return addFeedbackRow(buttons > 0 ? keyboard : new InlineKeyboard(), id);
+  return addFeedbackRow(keyboard, id);
 }
 
 /** Answers one question in the update's chat; shared by typed questions and /start's example buttons. */
@@ -115,11 +112,8 @@ export async function answerQuestion(ctx: Context, deps: BotDeps, raw: string, o
   });
 
   const html = renderReply(answer, deps.engine.status().documents, { echoQuestion: options.echo });
-  if (answer.answered) {
-    await replyHtml(ctx, html, { reply_markup: answerKeyboard(answer, id) });
-  } else {
-    await replyHtml(ctx, html);
-  }
+  // "Not found" gets 👍/👎 too: a 👎 there tells the office the reports may say it after all.
+  await replyHtml(ctx, html, { reply_markup: answer.answered ? answerKeyboard(answer, id) : addFeedbackRow(undefined, id) });
 }
 
 export function questionsComposer(deps: BotDeps): Composer<Context> {
