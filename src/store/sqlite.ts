@@ -6,6 +6,7 @@
 // flush (p95 14 ms) against NORMAL's 0.33 ms p95, time every reply in flight would wait.
 import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { log } from '../log.js';
 import type { Driver, Row } from './driver.js';
@@ -27,6 +28,8 @@ export interface SqliteOptions {
 }
 
 const DEFAULT_CHECK_AT_START_MAX_BYTES = 32 * 1024 * 1024;
+
+const WORKER_URL = new URL('./sqlite-worker.mjs', import.meta.url);
 
 /** Statements prepared once per distinct SQL text (a few shapes only: see sql.ts). */
 const MAX_CACHED_STATEMENTS = 256;
@@ -59,13 +62,82 @@ class SqliteDriver implements Driver {
     return run.immediate(statements);
   }
 
-  /** The page check of a big file, after start-up; resolves to 'ok' or what SQLite found. */
-  async check(): Promise<string> {
-    return String(this.db.pragma('quick_check(1)', { simple: true }));
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+type WorkerReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: { message: string; code?: string } };
+
+/**
+ * The driver the bot runs on: the database lives on a worker thread (sqlite-worker.mjs), so that a commit
+ * or a WAL checkpoint never holds the bot's thread. A worker that died is started again on the next call.
+ */
+class SqliteWorkerDriver implements Driver {
+  readonly kind = 'sqlite' as const;
+  private worker: Worker | null = null;
+  private nextId = 0;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private closed = false;
+
+  constructor(
+    readonly location: string,
+    private readonly synchronous: SqliteSync,
+  ) {}
+
+  private start(): Worker {
+    const worker = new Worker(WORKER_URL, { workerData: { file: this.location, synchronous: this.synchronous } });
+    worker.unref();
+    worker.on('message', (reply: WorkerReply) => {
+      const waiting = this.pending.get(reply.id);
+      if (!waiting) return;
+      this.pending.delete(reply.id);
+      if (reply.ok) waiting.resolve(reply.result);
+      else waiting.reject(Object.assign(new Error(reply.error.message), { code: reply.error.code }));
+    });
+    const fail = (error: Error) => {
+      if (this.worker === worker) this.worker = null;
+      for (const [id, waiting] of this.pending) {
+        this.pending.delete(id);
+        waiting.reject(error);
+      }
+    };
+    worker.on('error', (error) => {
+      log.error('the record database worker failed; it restarts on the next write', { error: error.message });
+      fail(error);
+    });
+    worker.on('exit', () => fail(new Error('the record database worker stopped')));
+    return worker;
+  }
+
+  private call<T>(message: Record<string, unknown>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('the record database is closed'));
+    this.worker ??= this.start();
+    const id = ++this.nextId;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.worker!.postMessage({ id, ...message });
+    });
+  }
+
+  query(sql: string, params: unknown[] = []): Promise<Row[]> {
+    return this.call<Row[]>({ op: 'query', sql, params });
+  }
+
+  transaction(statements: Statement[]): Promise<number[]> {
+    return this.call<number[]>({ op: 'transaction', statements });
+  }
+
+  check(): Promise<string> {
+    return this.call<string>({ op: 'check' });
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (this.closed) return;
+    if (this.worker) await this.call({ op: 'close' }).catch(() => undefined);
+    this.closed = true;
+    await this.worker?.terminate();
+    this.worker = null;
   }
 }
 
@@ -105,16 +177,16 @@ export interface OpenedSqlite {
 export async function openSqliteStore(file: string, options: SqliteOptions = {}): Promise<OpenedSqlite> {
   mkdirSync(path.dirname(file), { recursive: true });
   try {
-    const driver = new SqliteDriver(openFile(file, options), file);
-    const store = new SqlRecordStore(driver);
+    // Checks and migrations at start-up on this thread (the bot is not serving yet), then the worker.
+    const startup = new SqlRecordStore(new SqliteDriver(openFile(file, options), file));
     try {
-      await store.migrate();
-    } catch (error) {
-      await store.close();
-      throw error;
+      await startup.migrate();
+    } finally {
+      await startup.close();
     }
     const big = options.check !== false && statSync(file).size > (options.checkAtStartMaxBytes ?? DEFAULT_CHECK_AT_START_MAX_BYTES);
-    return { store, setAside: null, deferredCheck: big ? () => driver.check() : null };
+    const driver = new SqliteWorkerDriver(file, options.synchronous ?? 'NORMAL');
+    return { store: new SqlRecordStore(driver), setAside: null, deferredCheck: big ? () => driver.check() : null };
   } catch (error) {
     const code = (error as { code?: string }).code ?? '';
     if (!existsSync(file) || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY' || code === 'SQLITE_PERM') throw error;
@@ -128,8 +200,9 @@ export async function openSqliteStore(file: string, options: SqliteOptions = {})
       setAside: aside,
       error: error instanceof Error ? error.message : String(error),
     });
-    const store = new SqlRecordStore(new SqliteDriver(openFile(file, options), file));
-    await store.migrate();
-    return { store, setAside: aside, deferredCheck: null };
+    const fresh = new SqlRecordStore(new SqliteDriver(openFile(file, options), file));
+    await fresh.migrate();
+    await fresh.close();
+    return { store: new SqlRecordStore(new SqliteWorkerDriver(file, options.synchronous ?? 'NORMAL')), setAside: aside, deferredCheck: null };
   }
 }
