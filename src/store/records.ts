@@ -86,33 +86,43 @@ export class Records {
    */
   static async open(options: RecordsOptions): Promise<Records> {
     const secret = await loadPseudonymSecret(options.dataDir, options.pseudonymSecret);
+    const retentionDays = options.retentionDays;
+    // What start-up does once the schema is current: the old stats file's import, then the purge.
+    const startupWork = async (target: RecordStore) => {
+      if (options.statsFile) {
+        await importLegacyStats(target, options.statsFile).catch((error) => log.warn('could not import the old stats file', { file: options.statsFile, error }));
+      }
+      await purgeOld(target, retentionDays).catch(() => undefined);
+    };
     let store: RecordStore;
     let setAside: string | null = null;
     let deferredCheck: (() => Promise<string>) | null = null;
+    let background: Promise<void> = Promise.resolve();
     if (options.databaseUrl) {
-      store = createPostgresStore(options.databaseUrl, options.postgres);
+      const server = createPostgresStore(options.databaseUrl, options.postgres);
+      store = server;
+      background = (async () => {
+        try {
+          await server.migrate();
+        } catch (error) {
+          log.warn('record database not reachable at start-up; answers go on, records wait in memory', {
+            store: server.location,
+            error: error instanceof Error ? error.message : String(error),
+          });
+          return;
+        }
+        await startupWork(server);
+      })();
+      // A server gets a few seconds (migrations, import), then the bot starts anyway and the writer
+      // keeps retrying.
+      await Promise.race([background, new Promise((resolve) => setTimeout(resolve, options.startupWaitMs ?? 5000).unref())]);
     } else {
-      ({ store, setAside, deferredCheck } = await openSqliteStore(path.join(options.dataDir, SQLITE_FILE), options.sqlite));
+      // The embedded store is checked, migrated, imported into and purged before the bot serves.
+      ({ store, setAside, deferredCheck } = await openSqliteStore(path.join(options.dataDir, SQLITE_FILE), { ...options.sqlite, atStartup: startupWork }));
     }
     const writer = new RecordWriter(store, options.writer);
-    const records = new Records(store, writer, pseudonymizer(secret), options.retentionDays, setAside);
-    records.background = (async () => {
-      try {
-        await store.migrate();
-      } catch (error) {
-        log.warn('record database not reachable at start-up; answers go on, records wait in memory', {
-          store: store.location,
-          error: error instanceof Error ? error.message : String(error),
-        });
-        return;
-      }
-      if (options.statsFile) await importLegacyStats(store, options.statsFile).catch((error) => log.warn('could not import the old stats file', { file: options.statsFile, error }));
-      await records.purge().catch(() => undefined);
-    })();
-    // The embedded store is local: wait for it. A server gets a few seconds (migrations, import), then
-    // the bot starts anyway and the writer keeps retrying.
-    if (!options.databaseUrl) await records.background;
-    else await Promise.race([records.background, new Promise((resolve) => setTimeout(resolve, options.startupWaitMs ?? 5000).unref())]);
+    const records = new Records(store, writer, pseudonymizer(secret), retentionDays, setAside);
+    records.background = background;
     if (deferredCheck) {
       const check = deferredCheck;
       // A big file is checked after start-up; damage found then is reported loudly (log and /stats).
@@ -157,15 +167,8 @@ export class Records {
   }
 
   /** Deletes records older than the retention period; returns how many rows went. */
-  async purge(now = Date.now()): Promise<number> {
-    try {
-      const removed = await this.store.purgeBefore(now - this.retentionDays * DAY_MS);
-      if (removed > 0) log.info('old records purged', { removed, retentionDays: this.retentionDays });
-      return removed;
-    } catch (error) {
-      log.warn('retention purge failed; will try again', { error: error instanceof Error ? error.message : String(error) });
-      throw error;
-    }
+  purge(now = Date.now()): Promise<number> {
+    return purgeOld(this.store, this.retentionDays, now);
   }
 
   /** Health probe: resolves when the database answers. */
@@ -195,6 +198,17 @@ export class Records {
     await this.background.catch(() => undefined);
     await this.writer.close(timeoutMs);
     await this.store.close();
+  }
+}
+
+async function purgeOld(store: RecordStore, retentionDays: number, now = Date.now()): Promise<number> {
+  try {
+    const removed = await store.purgeBefore(now - retentionDays * DAY_MS);
+    if (removed > 0) log.info('old records purged', { removed, retentionDays });
+    return removed;
+  } catch (error) {
+    log.warn('retention purge failed; will try again', { error: error instanceof Error ? error.message : String(error) });
+    throw error;
   }
 }
 

@@ -1,9 +1,9 @@
 // The embedded default: SQLite through better-sqlite3, one file under DATA_DIR, write-ahead log, one
-// transaction per batch. synchronous=NORMAL: a committed batch survives the process being killed (the
-// SIGKILL test proves it: the commit is in the WAL, in the operating system's hands); only a power cut
-// can lose the last batches, never the file's consistency. FULL would fsync on every commit, and
-// better-sqlite3 runs on the bot's one thread: measured here, FULL held the event loop up to 105 ms per
-// flush (p95 14 ms) against NORMAL's 0.33 ms p95, time every reply in flight would wait.
+// transaction per batch. better-sqlite3 is synchronous: on the bot's thread a commit with synchronous=FULL
+// held the event loop up to 105 ms (p95 14 ms) here, time every reply in flight would wait. So the bot's
+// store runs on a worker thread (sqlite-worker.mjs), and with the thread free the default is FULL: a
+// batch acknowledged as written survives the process being killed (the SIGKILL test) and a power cut.
+// Start-up (checks, migrations, the old stats import, the purge) runs on this thread before serving.
 import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -12,11 +12,12 @@ import { log } from '../log.js';
 import type { Driver, Row } from './driver.js';
 import type { Statement } from './sql.js';
 import { SqlRecordStore } from './store.js';
+import type { RecordStore } from './types.js';
 
 export type SqliteSync = 'FULL' | 'NORMAL' | 'OFF';
 
 export interface SqliteOptions {
-  /** NORMAL (default): survives the process crashing; FULL: also a power cut, at an fsync per commit. */
+  /** FULL (default): a committed batch survives a crash and a power cut; NORMAL: a crash only. */
   synchronous?: SqliteSync;
   /** Check the pages at start-up (default true); a damaged file is set aside. */
   check?: boolean;
@@ -25,6 +26,8 @@ export interface SqliteOptions {
    * bigger ones are checked in the background after start-up, so that start-up stays under a second.
    */
   checkAtStartMaxBytes?: number;
+  /** Work to do on the checked, migrated database before the bot serves (old stats import, purge). */
+  atStartup?: (store: RecordStore) => Promise<void>;
 }
 
 const DEFAULT_CHECK_AT_START_MAX_BYTES = 32 * 1024 * 1024;
@@ -86,7 +89,8 @@ class SqliteWorkerDriver implements Driver {
   ) {}
 
   private start(): Worker {
-    const worker = new Worker(WORKER_URL, { workerData: { file: this.location, synchronous: this.synchronous } });
+    // Plain JS: no TypeScript loader (inherited from tsx, it would cost the worker most of a second to start).
+    const worker = new Worker(WORKER_URL, { workerData: { file: this.location, synchronous: this.synchronous }, execArgv: [] });
     worker.unref();
     worker.on('message', (reply: WorkerReply) => {
       const waiting = this.pending.get(reply.id);
@@ -108,6 +112,11 @@ class SqliteWorkerDriver implements Driver {
     });
     worker.on('exit', () => fail(new Error('the record database worker stopped')));
     return worker;
+  }
+
+  /** Starts the worker without waiting for it. */
+  warm(): void {
+    if (!this.closed) this.worker ??= this.start();
   }
 
   private call<T>(message: Record<string, unknown>): Promise<T> {
@@ -141,11 +150,18 @@ class SqliteWorkerDriver implements Driver {
   }
 }
 
+/** The bot's store on the worker thread, started now so that it is ready by the first flush. */
+function handOver(file: string, options: SqliteOptions): { store: SqlRecordStore; driver: SqliteWorkerDriver } {
+  const driver = new SqliteWorkerDriver(file, options.synchronous ?? 'FULL');
+  driver.warm();
+  return { store: new SqlRecordStore(driver, { migrated: true }), driver };
+}
+
 function openFile(file: string, options: SqliteOptions): Database.Database {
   const db = new Database(file);
   try {
     db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
+    db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
     db.pragma('busy_timeout = 5000');
     // Reading the schema fails at once on a file that is not a database (or has a damaged first page).
     db.pragma('schema_version', { simple: true });
@@ -181,12 +197,18 @@ export async function openSqliteStore(file: string, options: SqliteOptions = {})
     const startup = new SqlRecordStore(new SqliteDriver(openFile(file, options), file));
     try {
       await startup.migrate();
+    } catch (error) {
+      await startup.close();
+      throw error;
+    }
+    try {
+      await options.atStartup?.(startup);
     } finally {
       await startup.close();
     }
     const big = options.check !== false && statSync(file).size > (options.checkAtStartMaxBytes ?? DEFAULT_CHECK_AT_START_MAX_BYTES);
-    const driver = new SqliteWorkerDriver(file, options.synchronous ?? 'NORMAL');
-    return { store: new SqlRecordStore(driver), setAside: null, deferredCheck: big ? () => driver.check() : null };
+    const { store, driver } = handOver(file, options);
+    return { store, setAside: null, deferredCheck: big ? () => driver.check() : null };
   } catch (error) {
     const code = (error as { code?: string }).code ?? '';
     if (!existsSync(file) || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY' || code === 'SQLITE_PERM') throw error;
@@ -201,8 +223,12 @@ export async function openSqliteStore(file: string, options: SqliteOptions = {})
       error: error instanceof Error ? error.message : String(error),
     });
     const fresh = new SqlRecordStore(new SqliteDriver(openFile(file, options), file));
-    await fresh.migrate();
-    await fresh.close();
-    return { store: new SqlRecordStore(new SqliteWorkerDriver(file, options.synchronous ?? 'NORMAL')), setAside: aside, deferredCheck: null };
+    try {
+      await fresh.migrate();
+      await options.atStartup?.(fresh);
+    } finally {
+      await fresh.close();
+    }
+    return { store: handOver(file, options).store, setAside: aside, deferredCheck: null };
   }
 }

@@ -32,9 +32,15 @@ const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
 export class SqlRecordStore implements RecordStore {
-  private migrated = false;
+  private migrated: boolean;
 
-  constructor(private readonly db: Driver) {}
+  /** `migrated`: the schema is known to be current (the embedded store migrates before handing over). */
+  constructor(
+    private readonly db: Driver,
+    options: { migrated?: boolean } = {},
+  ) {
+    this.migrated = options.migrated ?? false;
+  }
 
   get kind() {
     return this.db.kind;

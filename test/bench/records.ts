@@ -1,6 +1,6 @@
 // The record's benchmark (part of `npm run bench`, or alone: npx tsx test/bench/records.ts):
-//   1. log write throughput through the batched writer: embedded SQLite (synchronous NORMAL, the default,
-//      and FULL for comparison) and PostgreSQL (the local server, a database of its own, dropped after);
+//   1. log write throughput through the batched writer: embedded SQLite (synchronous FULL, the default,
+//      and NORMAL for comparison) and PostgreSQL (the local server, a database of its own, dropped after);
 //   2. start-up with the database: opening the record (with a 180-day-sized log in it) in a fresh
 //      process, beside the lexical engine's own start-up on the project corpus;
 //   3. reply latency p50/p95 through the whole bot (Bot API emulator, lexical engine, project corpus) with
@@ -111,7 +111,7 @@ export async function benchRecords(options: RecordsBenchOptions = {}): Promise<R
   try {
     // 1. Throughput.
     const throughput: Throughput[] = [];
-    for (const sync of ['NORMAL', 'FULL'] as SqliteSync[]) {
+    for (const sync of ['FULL', 'NORMAL'] as SqliteSync[]) {
       const { store } = await openSqliteStore(path.join(work, `tp-${sync}`, SQLITE_FILE), { synchronous: sync });
       const seconds = await writeThrough(store, n);
       // How long the bot's thread is held while small flushes go on (better-sqlite3 is synchronous; the
@@ -127,7 +127,7 @@ export async function benchRecords(options: RecordsBenchOptions = {}): Promise<R
       const holds = { p50: delay.percentile(50) / 1e6 - 1, p95: delay.percentile(95) / 1e6 - 1, max: delay.max / 1e6 - 1 };
       await store.close();
       throughput.push({
-        store: `embedded SQLite, synchronous=${sync}${sync === 'NORMAL' ? ' (default)' : ''}`,
+        store: `embedded SQLite, synchronous=${sync}${sync === 'FULL' ? ' (default)' : ''}`,
         records: n,
         seconds,
         perSecond: n / seconds,

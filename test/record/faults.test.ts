@@ -164,7 +164,7 @@ describe('embedded store crashes', () => {
   /** Runs the writer child until it acknowledged at least `minAcked`, kills it, returns the last ack seen. */
   function writeThenKill(file: string, round: number, minAcked: number): Promise<number> {
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test', 'fixtures', 'record-writer.ts'), file, String(round), 'NORMAL'], {
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test', 'fixtures', 'record-writer.ts'), file, String(round), 'FULL'], {
         cwd: ROOT,
         stdio: ['ignore', 'pipe', 'pipe'],
       });

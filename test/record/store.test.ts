@@ -282,11 +282,11 @@ describe.each([sqliteBackend(), postgresBackend()])('record store on $name', (ba
 });
 
 describe('the embedded store', () => {
-  it('stores the database in WAL mode with synchronous=NORMAL', async () => {
+  it('stores the database in WAL mode with synchronous=FULL', async () => {
     const { store } = await openSqliteStore(path.join(tmp, 'pragma', 'records.sqlite'));
     const driver = (store as unknown as { db: { query: (sql: string) => Promise<Record<string, unknown>[]> } }).db;
     expect((await driver.query('PRAGMA journal_mode'))[0]).toEqual({ journal_mode: 'wal' });
-    expect((await driver.query('PRAGMA synchronous'))[0]).toEqual({ synchronous: 1 });
+    expect((await driver.query('PRAGMA synchronous'))[0]).toEqual({ synchronous: 2 });
     await store.close();
   });
 
