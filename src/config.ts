@@ -52,11 +52,20 @@ const settingsSchema = z.object({
     .refine((v) => v === undefined || (v.length <= 10 && v.every((q) => q.length <= 100)), 'must be at most 10 questions of at most 100 characters, separated by |'),
   // --- Logs and data ---
   STATS_FILE: z.string().min(1).default('index/stats.json'),
+  // --- The office's record (questions, feedback) ---
+  DATA_DIR: z.string().min(1).default('data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a PostgreSQL URL such as postgres://user:password@host:5432/botlog')
+    .optional(),
+  LOG_RETENTION_DAYS: positiveInt(180),
+  PSEUDONYM_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' }).default('info'),
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty'], { message: 'must be auto, json or pretty' }).default('auto'),
 });
 
-export type Settings = Omit<z.infer<typeof settingsSchema>, 'CORPUS_DIR' | 'INDEX_DIR' | 'MODELS_DIR' | 'STATS_FILE' | 'SYNONYMS_FILE'> & {
+export type Settings = Omit<z.infer<typeof settingsSchema>, 'CORPUS_DIR' | 'INDEX_DIR' | 'MODELS_DIR' | 'STATS_FILE' | 'SYNONYMS_FILE' | 'DATA_DIR'> & {
+  DATA_DIR: string;
   CORPUS_DIR: string;
   SYNONYMS_FILE: string;
   INDEX_DIR: string;
@@ -92,6 +101,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     SYNONYMS_FILE: s.SYNONYMS_FILE ? path.resolve(cwd, s.SYNONYMS_FILE) : path.join(path.resolve(cwd, s.CORPUS_DIR), 'synonyms.txt'),
     MODELS_DIR: path.resolve(cwd, s.MODELS_DIR),
     STATS_FILE: path.resolve(cwd, s.STATS_FILE),
+    DATA_DIR: path.resolve(cwd, s.DATA_DIR),
   };
 }
 

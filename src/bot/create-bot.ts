@@ -18,13 +18,16 @@ import { DEFAULT_EXAMPLE_QUESTIONS, MSG } from './messages.vi.js';
 import { InFlight, timing } from './middleware/logging.js';
 import { rateLimit } from './middleware/rate-limit.js';
 import { ReloadCoordinator } from './reload.js';
-import type { StatsStore } from './stats.js';
+import type { Records } from '../store/records.js';
+import { feedbackComposer } from './composers/feedback.js';
+import { officeComposer } from './composers/office.js';
+import { privacyComposer } from './composers/privacy.js';
 
 export interface CreateBotOptions {
   settings: Settings;
   token: string;
   engine: AnswerEngine;
-  stats: StatsStore;
+  records: Records;
   /** From an earlier getMe; saves a call and lets start-up check the token first. */
   botInfo?: UserFromGetMe;
   /** Least time between reload progress edits (default 2000 ms). */
@@ -41,7 +44,7 @@ export interface CreatedBot {
 }
 
 export function createBot(options: CreateBotOptions): CreatedBot {
-  const { settings, token, engine, stats } = options;
+  const { settings, token, engine, records } = options;
   const bot = new Bot<Context>(token, {
     client: { apiRoot: settings.TELEGRAM_API_ROOT },
     ...(options.botInfo ? { botInfo: options.botInfo } : {}),
@@ -51,7 +54,7 @@ export function createBot(options: CreateBotOptions): CreatedBot {
   const deps: BotDeps = {
     engine,
     settings,
-    stats,
+    records,
     answers: new AnswerCache(),
     reloads: new ReloadCoordinator(engine, bot.api, { throttleMs: options.progressThrottleMs }),
     token,
@@ -78,7 +81,10 @@ export function createBot(options: CreateBotOptions): CreatedBot {
   bot.use(limiter.notice);
 
   bot.use(helpComposer(deps));
+  bot.use(officeComposer(deps));
   bot.use(adminComposer(deps));
+  bot.use(privacyComposer(deps));
+  bot.use(feedbackComposer(deps));
   bot.use(synonymsComposer(deps));
   bot.use(questionsComposer(deps));
   bot.use(nonTextComposer());

@@ -3,12 +3,13 @@ import type { Settings } from '../config.js';
 import type { AnswerEngine } from '../engine-api.js';
 import type { AnswerCache } from './answer-cache.js';
 import type { ReloadCoordinator } from './reload.js';
-import type { StatsStore } from './stats.js';
+import type { Records } from '../store/records.js';
 
 export interface BotDeps {
   engine: AnswerEngine;
   settings: Settings;
-  stats: StatsStore;
+  /** The office's record: questions, feedback (see src/store/). */
+  records: Records;
   answers: AnswerCache;
   reloads: ReloadCoordinator;
   /** For file downloads only (`${apiRoot}/file/bot${token}/…`); never logged. */

@@ -4,7 +4,9 @@
 import type { EngineStatus, IndexSummary, ProgressEvent } from '../engine-api.js';
 import type { SynonymProblemKind } from '../question/synonyms.js';
 import { escapeHtml } from './html.js';
-import type { StatsSnapshot } from './stats.js';
+import type { LegacyTotals, RecordsStatus } from '../store/records.js';
+import type { DownReason, WindowDetails, WindowStats } from '../store/types.js';
+import { sliceWhole } from '../text/normalize.js';
 import type { DownloadFailure } from './uploads.js';
 
 type DocumentInfo = EngineStatus['documents'][number];
@@ -66,6 +68,31 @@ function formatTime(iso: string): string {
   });
 }
 
+/** The /stats windows, in the order shown. */
+export type StatsWindow = 'today' | '7' | '30';
+export const STATS_WINDOW_LABEL: Record<StatsWindow, string> = { today: 'Hôm nay', '7': '7 ngày', '30': '30 ngày' };
+export const DOWN_REASON_LABEL: Record<DownReason, string> = {
+  wrong: 'Sai thông tin',
+  'off-topic': 'Không đúng câu hỏi',
+  unclear: 'Khó hiểu',
+};
+
+export interface StatsView {
+  windows: { window: StatsWindow; stats: WindowStats }[];
+  selected: StatsWindow;
+  details: WindowDetails;
+  legacy: LegacyTotals | null;
+  status: RecordsStatus;
+}
+
+function percent(part: number, whole: number): number {
+  return whole === 0 ? 0 : Math.round((100 * part) / whole);
+}
+
+function cut(text: string, max = 160): string {
+  return text.length > max ? sliceWhole(text, max) + '…' : text;
+}
+
 function progressLine(event: ProgressEvent): string {
   switch (event.stage) {
     case 'load':
@@ -99,6 +126,9 @@ export const MSG = {
     docs: 'Danh sách báo cáo đã nạp (quản trị)',
     stats: 'Thống kê câu hỏi (quản trị)',
     synonym: 'Thêm từ đồng nghĩa (quản trị)',
+    export: 'Tải nhật ký câu hỏi dạng CSV (quản trị)',
+    privacy: 'Dữ liệu bot lưu về bạn',
+    forget: 'Xóa dữ liệu của bạn',
   },
 
   // --- Synonyms (admins) ---
@@ -126,10 +156,11 @@ export const MSG = {
     'Có dấu hay không dấu đều được. Tôi trả lời bằng đoạn trích trong báo cáo kèm nguồn; ' +
     'bấm “Xem thêm” để xem các đoạn liên quan khác, “Toàn văn đoạn” để đọc cả đoạn.\n\n' +
     `<b>Các báo cáo tôi đang có</b> (${documents.length})\n${documentList(documents)}\n\n` +
-    '<b>Lệnh</b>\n/start — lời chào và câu hỏi mẫu\n/help — hướng dẫn này' +
+    '<b>Lệnh</b>\n/start — lời chào và câu hỏi mẫu\n/help — hướng dẫn này\n/privacy — dữ liệu bot lưu về bạn\n/forget — xóa dữ liệu của bạn' +
     (isAdmin
       ? '\n\n<b>Dành cho quản trị</b>\n/reload — nạp lại các báo cáo\n/docs — danh sách báo cáo đã nạp\n/stats — thống kê câu hỏi\n' +
         '/synonym — thêm từ đồng nghĩa (ví dụ “/synonym yếu kém = hạn chế”)\n' +
+        '/export [từ ngày] [đến ngày] — tải nhật ký câu hỏi (CSV)\n' +
         'Gửi một tệp .docx, .doc, .pdf, .xlsx, .csv, .txt hoặc .md (dạng tệp đính kèm) để thêm hoặc thay báo cáo cùng tên.'
       : ''),
 
@@ -209,23 +240,87 @@ export const MSG = {
     return lines.join('\n');
   },
 
-  stats: (s: StatsSnapshot) => {
-    const share = s.asked === 0 ? 0 : Math.round((100 * s.answered) / s.asked);
-    const lines = [
-      '<b>Thống kê câu hỏi</b>',
-      `Tính từ: ${escapeHtml(formatTime(s.since))}`,
-      `Số câu hỏi: ${formatNumber(s.asked)}`,
-      `Trả lời được: ${formatNumber(s.answered)} (${share}%)`,
-      `Chưa trả lời được: ${formatNumber(s.asked - s.answered)}`,
-    ];
-    if (s.recentUnanswered.length > 0) {
-      lines.push('', `<b>${s.recentUnanswered.length} câu chưa trả lời được gần nhất:</b>`);
-      s.recentUnanswered.forEach((u, i) => {
-        lines.push(`${i + 1}. ${escapeHtml(u.question)} <i>(${escapeHtml(formatTime(u.at))})</i>`);
+  stats: (v: StatsView) => {
+    const lines = ['<b>Thống kê câu hỏi</b>'];
+    for (const { window, stats: w } of v.windows) {
+      lines.push(
+        `${STATS_WINDOW_LABEL[window]}: ${formatNumber(w.questions)} câu hỏi · trả lời được ${formatNumber(w.answered)} ` +
+          `(${percent(w.answered, w.questions)}%) · 👍 ${formatNumber(w.up)} · 👎 ${formatNumber(w.down)}`,
+      );
+    }
+    const d = v.details;
+    lines.push('', `<b>Chi tiết: ${STATS_WINDOW_LABEL[v.selected].toLowerCase()}</b>`);
+    lines.push(
+      d.busiestHours.length > 0
+        ? `Giờ hỏi nhiều nhất: ${d.busiestHours.map((h) => `${h.hour}h–${h.hour + 1}h (${formatNumber(h.count)} câu)`).join(', ')}`
+        : 'Chưa có câu hỏi nào.',
+    );
+    if (d.unanswered.length > 0) {
+      lines.push('', '<b>Câu chưa trả lời được hỏi nhiều nhất:</b>');
+      d.unanswered.forEach((u, i) => {
+        lines.push(`${i + 1}. ${escapeHtml(cut(u.text))} — ${formatNumber(u.count)} lần`);
       });
     }
+    if (d.latestDown.length > 0) {
+      lines.push('', '<b>👎 gần nhất:</b>');
+      for (const down of d.latestDown) {
+        lines.push(
+          `• Hỏi: ${escapeHtml(cut(down.question))}\n  Đã trả lời: ${down.answer ? `“${escapeHtml(cut(down.answer))}”` : '(không tìm thấy)'}` +
+            `${down.reason ? `\n  Lý do: ${DOWN_REASON_LABEL[down.reason]}` : ''} <i>(${escapeHtml(formatTime(new Date(down.at).toISOString()))})</i>`,
+        );
+      }
+    }
+    if (v.legacy) {
+      lines.push(
+        '',
+        `Trước khi có nhật ký (từ ${escapeHtml(formatTime(v.legacy.since))}): ${formatNumber(v.legacy.asked)} câu hỏi, ` +
+          `trả lời được ${formatNumber(v.legacy.answered)}.`,
+      );
+    }
+    const s = v.status;
+    lines.push(
+      '',
+      `Lưu trữ: ${s.kind === 'postgres' ? 'PostgreSQL' : 'SQLite (nhúng)'} · giữ ${formatNumber(s.retentionDays)} ngày · ` +
+        `đang chờ ghi: ${formatNumber(s.writer.pending)} · bị bỏ do đầy bộ đệm: ${formatNumber(s.writer.dropped)}`,
+    );
+    if (s.writer.failingSince !== null) lines.push(`⚠️ Chưa ghi được vào cơ sở dữ liệu: ${escapeHtml(s.writer.lastError ?? '')}`);
+    if (s.setAside) lines.push(`⚠️ Tệp dữ liệu cũ bị hỏng đã được để riêng: ${escapeHtml(s.setAside)}`);
+    if (s.damage) lines.push(`⚠️ Tệp dữ liệu bị hỏng (${escapeHtml(s.damage)}): hãy dừng bot, chuyển tệp records.sqlite sang chỗ khác rồi khởi động lại.`);
     return lines.join('\n');
   },
+  statsUnavailable: (reason: string) =>
+    `❌ Chưa đọc được thống kê: cơ sở dữ liệu không phản hồi (${escapeHtml(reason)}). Các câu hỏi vẫn được trả lời và ghi lại khi cơ sở dữ liệu hoạt động trở lại.`,
+
+  // --- Export (admins) ---
+  exportUsage:
+    'Cách dùng: <code>/export</code> (30 ngày gần nhất), <code>/export 2024-01-01</code> (từ ngày đó) hoặc ' +
+    '<code>/export 2024-01-01 2024-01-31</code> (cả hai ngày đều tính).',
+  exportPrivateOnly: 'Vì dữ liệu của người dân, hãy dùng /export trong tin nhắn riêng với tôi, không dùng trong nhóm.',
+  exportEmpty: (from: string, to: string) => `Không có câu hỏi nào từ ${from} đến ${to}.`,
+  exportCaption: (rows: number, from: string, to: string) =>
+    `Nhật ký câu hỏi từ ${from} đến ${to}: ${formatNumber(rows)} dòng. Người hỏi chỉ được ghi bằng mã ẩn danh.`,
+
+  // --- Feedback (citizens) ---
+  buttonUp: '👍',
+  buttonDown: '👎',
+  feedbackThanks: 'Cảm ơn bạn đã đánh giá! 👍',
+  feedbackAskReason: 'Cảm ơn bạn đã góp ý. Câu trả lời chưa tốt ở điểm nào? (không bắt buộc, bấm một nút)',
+  feedbackReasonThanks: (reason: DownReason) => `Cảm ơn bạn! Đã ghi nhận: ${DOWN_REASON_LABEL[reason]}. Văn phòng sẽ xem lại câu trả lời này.`,
+  feedbackNotSaved: 'Xin lỗi, chưa ghi nhận được đánh giá lúc này. Bạn vui lòng thử lại sau.',
+
+  // --- Privacy (citizens) ---
+  privacy: (retentionDays: number) =>
+    '<b>Dữ liệu bot lưu về bạn</b>\n' +
+    '• Câu hỏi bạn gõ, thời gian hỏi, câu trả lời bot đưa ra (báo cáo, mục được trích) và đánh giá 👍/👎 của bạn.\n' +
+    '• Bạn được ghi bằng một <b>mã ẩn danh</b>, không phải số điện thoại, tên, tên người dùng hay mã Telegram của bạn.\n\n' +
+    '<b>Để làm gì</b>\nĐể văn phòng quận biết người dân cần thông tin gì, câu trả lời nào chưa đúng, và bổ sung báo cáo.\n\n' +
+    `<b>Lưu bao lâu</b>\n${formatNumber(retentionDays)} ngày, sau đó tự động xóa.\n\n` +
+    '<b>Quyền của bạn</b>\nGõ /forget để xóa ngay toàn bộ câu hỏi và đánh giá của bạn. ' +
+    'Dữ liệu được xử lý theo Nghị định 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân.',
+  forgetDone: (questions: number, votes: number) =>
+    `✅ Đã xóa dữ liệu của bạn: ${formatNumber(questions)} câu hỏi và ${formatNumber(votes)} đánh giá. ` +
+    'Các câu hỏi sau này (nếu có) vẫn được ghi lại như mô tả trong /privacy.',
+  forgetFailed: 'Xin lỗi, chưa xóa được lúc này vì cơ sở dữ liệu không phản hồi. Bạn vui lòng thử lại sau ít phút.',
 
   // --- Uploads ---
   uploadUnsupported: (extensions: readonly string[]) =>

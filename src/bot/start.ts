@@ -14,7 +14,7 @@ import { Engine, engineOptionsFromSettings } from '../engine.js';
 import { log } from '../log.js';
 import { createBot } from './create-bot.js';
 import { MSG } from './messages.vi.js';
-import { StatsStore } from './stats.js';
+import { Records, recordsOptionsFromSettings, type RecordsOptions } from '../store/records.js';
 
 /** Start-up failed for a reason the operator can fix; `message` is one line, safe to print. */
 export class StartupError extends Error {}
@@ -30,6 +30,8 @@ export interface StartBotOptions {
   uploadParseTimeoutMs?: number;
   /** How long stop() waits for updates and reloads in flight (default 30 s). */
   shutdownTimeoutMs?: number;
+  /** Overrides of the record's options (tests: writer timing, store checks). */
+  records?: Partial<RecordsOptions>;
   /** Called when polling stops by itself (e.g. another instance took over the token); default: log. */
   onFatal?: (error: Error) => void;
 }
@@ -37,11 +39,12 @@ export interface StartBotOptions {
 export interface BotHandle {
   bot: Bot<Context>;
   engine: AnswerEngine;
-  stats: StatsStore;
+  /** The office's record; `records.ping()` is the database health probe. */
+  records: Records;
   mode: 'polling' | 'webhook';
   /** The port the webhook server listens on (webhook mode only). */
   webhookPort?: number;
-  /** Stops taking updates, waits for those in flight, saves stats, closes the engine it opened. */
+  /** Stops taking updates, waits for those in flight, writes the record, closes the engine it opened. */
   stop(): Promise<void>;
 }
 
@@ -90,12 +93,15 @@ async function registerCommands(bot: Bot<Context>, admins: ReadonlySet<number>):
   const citizen: BotCommand[] = [
     { command: 'start', description: MSG.commands.start },
     { command: 'help', description: MSG.commands.help },
+    { command: 'privacy', description: MSG.commands.privacy },
+    { command: 'forget', description: MSG.commands.forget },
   ];
   const admin: BotCommand[] = [
     ...citizen,
     { command: 'reload', description: MSG.commands.reload },
     { command: 'docs', description: MSG.commands.docs },
     { command: 'stats', description: MSG.commands.stats },
+    { command: 'export', description: MSG.commands.export },
     { command: 'synonym', description: MSG.commands.synonym },
   ];
   try {
@@ -185,19 +191,19 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
     if (ownsEngine) await engine.close();
   };
 
-  let stats: StatsStore;
+  let records: Records;
   try {
-    stats = await StatsStore.open(settings.STATS_FILE);
+    records = await Records.open({ ...recordsOptionsFromSettings(settings), ...options.records });
   } catch (error) {
     await closeEngine();
-    throw new StartupError(`Could not open STATS_FILE ${settings.STATS_FILE}: ${describe(error)}`);
+    throw new StartupError(`Could not open the record in DATA_DIR ${settings.DATA_DIR}: ${describe(error)}`);
   }
 
   const { bot, deps, inFlight } = createBot({
     settings,
     token,
     engine,
-    stats,
+    records,
     botInfo,
     progressThrottleMs: options.progressThrottleMs,
     uploadParseTimeoutMs: options.uploadParseTimeoutMs,
@@ -226,7 +232,7 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
       });
     }
   } catch (error) {
-    await stats.close();
+    await records.close();
     await closeEngine();
     throw error;
   }
@@ -246,12 +252,12 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
       }
       if (!(await inFlight.idle(limit))) log.warn('some updates were still running at shutdown', { inFlight: inFlight.size });
       if ((await Promise.race([deps.reloads.idle(), timeout(limit)])) === 'timeout') log.warn('a reload was still running at shutdown');
-      await stats.close().catch((error) => log.error('could not save stats', { error: describe(error) }));
+      await records.close().catch((error) => log.error('could not close the record', { error: describe(error) }));
       await closeEngine();
       log.info('stopped');
     })();
     return stopping;
   };
 
-  return { bot, engine, stats, mode, webhookPort, stop };
+  return { bot, engine, records, mode, webhookPort, stop };
 }

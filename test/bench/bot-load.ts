@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setLogLevel } from '../../src/log.js';
-import { startBot } from '../../src/bot/start.js';
+import { startBot, type StartBotOptions } from '../../src/bot/start.js';
 import { BotApiEmulator } from '../emulator/bot-api-emulator.js';
 import { testSettings } from '../bot/helpers.js';
 
@@ -27,6 +27,8 @@ export interface BotLoadOptions {
   corpus?: 'alqac' | 'project';
   /** Longest wait for one reply before it counts as an error (default 30 s). */
   replyTimeoutMs?: number;
+  /** Extra start options (the record bench turns question logging off and on through `records`). */
+  start?: StartBotOptions;
 }
 
 export interface BotLoadResult {
@@ -64,7 +66,7 @@ export async function benchBotLoad(options: BotLoadOptions): Promise<BotLoadResu
   const emu = await BotApiEmulator.start();
   // The bot tests' settings, with the rate limit out of the way: every question must get its reply.
   const settings = testSettings(dir, emu, { RATE_LIMIT_PER_MINUTE: '1000000', LOG_LEVEL: 'warn' });
-  const handle = await startBot(settings, { pollingTimeoutSeconds: 10 });
+  const handle = await startBot(settings, { pollingTimeoutSeconds: 10, ...options.start });
 
   // chat id → the user waiting for their reply.
   const waiting = new Map<number, (text: string) => void>();

@@ -5,12 +5,13 @@
 //   2. query latency p50/p95/p99 per mode           5. start-up with a saved index (fresh processes)
 //   3. the same at 10× and 100× the passages        6. MiniSearch on the same passages and questions
 //   + the bot load test (test/bench/bot-load.ts) when present
+//   + the record (test/bench/records.ts): log writes per store, start-up with the database, p95 logging off/on
 //
 // Every section runs in its own child process (child.ts) for clean memory figures. The 100× HNSW graph
 // is built by a background process started first, so that it is ready when the 100× run needs it.
 //
 // Options: --factors 10,100  --rounds N  --scale-dimension 64  --scale-efc 64  --startup-runs 5
-//          --serial (no background graph build)  --no-bot-load  --out bench-results/bench.json
+//          --serial (no background graph build)  --no-bot-load  --no-records  --out bench-results/bench.json
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -25,6 +26,7 @@ import type { LatencyTable, Measured } from './latency.js';
 import type { ScaleGraphArgs, ScaleGraphResult, ScaleResult } from './scale.js';
 import { measureStartup, type StartupResult } from './startup.js';
 import type { LatencySummary } from './stats.js';
+import { renderRecords, type RecordsBenchResult } from './records.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
@@ -139,6 +141,7 @@ async function main() {
       'startup-runs': { type: 'string', default: '5' },
       serial: { type: 'boolean', default: false },
       'no-bot-load': { type: 'boolean', default: false },
+      'no-records': { type: 'boolean', default: false },
       out: { type: 'string', default: path.join('bench-results', 'bench.json') },
     },
   });
@@ -210,9 +213,17 @@ async function main() {
       botLoad = await runChild<unknown>('bot-load', botLoadArgs).catch((error: Error) => ({ error: error.message }));
     }
 
+    let records: RecordsBenchResult | { skipped: string } | { error: string };
+    if (values['no-records']) records = { skipped: 'disabled with --no-records' };
+    else {
+      progress('the record: log writes per store, start-up with the database, reply latency with logging off and on');
+      records = await runChild<RecordsBenchResult>('records', {}).catch((error: Error) => ({ error: error.message }));
+    }
+
     const totalMs = performance.now() - started;
     const report = render({ alqac, startup, scale, botLoad, botLoadArgs, scaleBuild, scaleDimension, rounds, scaleRounds, totalMs });
     process.stdout.write(report.text + '\n');
+    process.stdout.write('\n' + ('throughput' in records ? renderRecords(records) : `The record: ${JSON.stringify(records)}`) + '\n');
     await fs.mkdir(path.dirname(values.out!), { recursive: true });
     await fs.writeFile(
       values.out!,
@@ -228,6 +239,7 @@ async function main() {
           startup,
           scale,
           botLoad,
+          records,
         },
         null,
         2,

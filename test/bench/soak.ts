@@ -2,7 +2,7 @@
 // plus two extra reports, the Bot API emulator in place of Telegram, many citizens asking at once while an
 // admin reloads the index in between. Checks that every question gets exactly one reply, the right one
 // (the HTML the bot renders for that question, compared in order for every user), and that /stats counts
-// them all and still does after a restart on the same STATS_FILE. Reports throughput, reply latency, RSS
+// them all and still does after a restart on the same DATA_DIR. Reports throughput, reply latency, RSS
 // (start, end, peak) and heap used after a forced GC.
 //
 // Standalone: npx tsx test/bench/soak.ts [--users 500] [--questions 10000] [--reloads 5]
@@ -147,9 +147,10 @@ function heapAfterGc(gc: (() => void) | null): number | null {
   return process.memoryUsage().heapUsed;
 }
 
-/** "Số câu hỏi: 1.234" → 1234 (vi-VN groups thousands with dots). */
-function counter(text: string, label: string): number {
-  const match = new RegExp(`${label}: ([\\d.]+)`).exec(text);
+/** "30 ngày: 1.234 câu hỏi · trả lời được 1.000" → 1234 or 1000 (vi-VN groups thousands with dots). */
+function counter(text: string, label: 'asked' | 'answered'): number {
+  const line = text.split('\n').find((l) => l.startsWith('30 ngày:')) ?? '';
+  const match = (label === 'asked' ? /: ([\d.]+) câu hỏi/ : /trả lời được ([\d.]+)/).exec(line);
   return match ? Number(match[1]!.replace(/\./g, '')) : Number.NaN;
 }
 
@@ -309,16 +310,17 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const rssEnd = process.memoryUsage().rss;
     const heapEnd = heapAfterGc(gc);
 
-    // /stats now, then after a restart on the same STATS_FILE.
+    // /stats now, then after a restart on the same DATA_DIR.
     const readStats = async (bot: BotHandle) => {
+      await bot.records.writer.flush();
       const before = emu.messagesTo(admin.id).length;
       emu.sendCommand(admin, '/stats');
       await emu.waitFor(() => emu.messagesTo(admin.id).slice(before).some((m) => m.plain_text?.includes('Thống kê câu hỏi')), 30_000);
       const shown = emu.messagesTo(admin.id).slice(before).find((m) => m.plain_text?.includes('Thống kê câu hỏi'))!.plain_text!;
-      const snapshot = bot.stats.snapshot();
-      // The counter lines only; the latest unanswered questions follow them.
-      const counters = shown.split('\n').slice(0, 5).join(' · ');
-      return { asked: counter(shown, 'Số câu hỏi'), answered: counter(shown, 'Trả lời được'), shown: counters, snapshot };
+      const snapshot = await bot.records.store.window(0, Date.now() + 1);
+      // The counter lines only; the details follow them.
+      const counters = shown.split('\n').slice(0, 4).join(' · ');
+      return { asked: counter(shown, 'asked'), answered: counter(shown, 'answered'), shown: counters, snapshot };
     };
     const beforeRestart = await readStats(handle);
     await handle.stop();

@@ -42,7 +42,7 @@ describe('answers', () => {
     expect(reply.plain_text).toContain(TARGET_SENTENCE);
     expect(reply.plain_text).toContain(CAM_LE_TITLE);
     expect(reply.entities?.some((e) => e.type === 'blockquote')).toBe(true);
-    expect(buttonsOf(reply).map((d) => d.split(':')[0])).toEqual(['more', 'full']);
+    expect(buttonsOf(reply).map((d) => d.split(':')[0])).toEqual(['more', 'full', 'fb', 'fb']);
     // Callback data stays far below Telegram's 64 bytes.
     for (const data of buttonsOf(reply)) expect(Buffer.byteLength(data)).toBeLessThanOrEqual(64);
 
@@ -51,8 +51,10 @@ describe('answers', () => {
     expect(typing[0]?.params.action).toBe('typing');
     expect(typing[0]!.at).toBeLessThanOrEqual(sent[0]!.at);
 
-    const line = logsMatching('question').find((r) => r.user === user.id)!;
+    // The log line names the citizen by the record's pseudonym, never by the Telegram id.
+    const line = logsMatching('question').find((r) => r.user === t.bot.records.pseudonym(user.id))!;
     expect(line).toMatchObject({ answered: true, chars: QUESTION.length, text: QUESTION });
+    expect(logsMatching('question').some((r) => Object.values(r).includes(user.id))).toBe(false);
     expect(typeof line.ms).toBe('number');
   });
 
@@ -69,7 +71,8 @@ describe('answers', () => {
     expect(reply.plain_text).toContain('Xin lỗi, các báo cáo hiện có không đề cập');
     expect(reply.plain_text).toContain(CAM_LE_TITLE);
     expect(reply.plain_text).toContain(SECOND_TITLE);
-    expect(buttonsOf(reply)).toEqual([]);
+    // Only the 👍/👎 row: there are no passages to show.
+    expect(buttonsOf(reply).map((d) => d.replace(/^fb:[A-Za-z0-9_-]+:/, 'fb:'))).toEqual(['fb:up', 'fb:down']);
   });
 
   it('keeps each chat in order while chats run concurrently', async () => {
@@ -120,9 +123,9 @@ describe('/start, /help and the command menu', () => {
       commands: (typeof c.params.commands === 'string' ? JSON.parse(c.params.commands) : c.params.commands) as { command: string }[],
     }));
     const citizenMenu = calls.find((c) => !c.scope);
-    expect(citizenMenu?.commands.map((c) => c.command)).toEqual(['start', 'help']);
+    expect(citizenMenu?.commands.map((c) => c.command)).toEqual(['start', 'help', 'privacy', 'forget']);
     const adminMenu = calls.find((c) => c.scope?.type === 'chat' && c.scope.chat_id === ADMIN.id);
-    expect(adminMenu?.commands.map((c) => c.command)).toEqual(['start', 'help', 'reload', 'docs', 'stats', 'synonym']);
+    expect(adminMenu?.commands.map((c) => c.command)).toEqual(['start', 'help', 'privacy', 'forget', 'reload', 'docs', 'stats', 'export', 'synonym']);
   });
 
   it('answers an unknown command with a hint', async () => {

@@ -5,6 +5,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnswerEngine } from '../../src/engine-api.js';
 import { Engine, engineOptionsFromSettings } from '../../src/engine.js';
@@ -142,7 +143,7 @@ describe('.env.example', () => {
 });
 
 describe('npm start as a process', () => {
-  it('answers, then on SIGTERM finishes, saves stats and exits 0', async () => {
+  it('answers, then on SIGTERM finishes, writes the record and exits 0', async () => {
     const user = citizen();
     let asked = false;
     const run = await runMain(
@@ -152,6 +153,7 @@ describe('npm start as a process', () => {
         CORPUS_DIR: 'corpus',
         INDEX_DIR: 'index-main',
         STATS_FILE: 'index-main/stats.json',
+        DATA_DIR: 'data-main',
         SEARCH_MODE: 'lexical',
       },
       (stderr, child) => {
@@ -165,8 +167,12 @@ describe('npm start as a process', () => {
     expect(run.stderr).toContain('"index progress"');
     expect(run.stderr).toContain('"stopped"');
     expect(run.stderr).not.toContain(emu.token);
-    const stats = JSON.parse(await readFile(path.join(dir, 'index-main', 'stats.json'), 'utf8'));
-    expect(stats).toMatchObject({ asked: 1, answered: 1 });
+    const db = new Database(path.join(dir, 'data-main', 'records.sqlite'), { readonly: true });
+    try {
+      expect(db.prepare('SELECT question, answered FROM questions').all()).toEqual([{ question: QUESTION, answered: 1 }]);
+    } finally {
+      db.close();
+    }
   }, 30_000);
 });
 

@@ -7,6 +7,7 @@ import { readDocumentFile, SUPPORTED_EXTENSIONS } from '../../corpus/load-corpus
 import { log } from '../../log.js';
 import type { BotDeps } from '../deps.js';
 import { MSG } from '../messages.vi.js';
+import { STATS_CALLBACK } from './office.js';
 import { adminOnly } from '../middleware/admin-only.js';
 import { replyHtml } from '../reply.js';
 import {
@@ -19,7 +20,7 @@ import {
   TELEGRAM_DOWNLOAD_LIMIT_MB,
 } from '../uploads.js';
 
-export const ADMIN_CALLBACK = { reload: 'adm:reload', stats: 'adm:stats' } as const;
+export const ADMIN_CALLBACK = { reload: 'adm:reload', stats: STATS_CALLBACK.refresh } as const;
 
 const MB = 1024 * 1024;
 
@@ -34,12 +35,6 @@ function describe(error: unknown): string {
 async function sendDocs(ctx: Context, deps: BotDeps): Promise<void> {
   await replyHtml(ctx, MSG.docs(deps.engine.status()), {
     reply_markup: new InlineKeyboard().text(MSG.buttonReload, ADMIN_CALLBACK.reload),
-  });
-}
-
-async function sendStats(ctx: Context, deps: BotDeps): Promise<void> {
-  await replyHtml(ctx, MSG.stats(deps.stats.snapshot()), {
-    reply_markup: new InlineKeyboard().text(MSG.buttonRefreshStats, ADMIN_CALLBACK.stats),
   });
 }
 
@@ -109,15 +104,10 @@ export function adminComposer(deps: BotDeps): Composer<Context> {
     await deps.reloads.start(ctx.chat.id, `/reload by ${ctx.from?.id}`);
   });
   composer.command('docs', onlyAdmins, (ctx) => sendDocs(ctx, deps));
-  composer.command('stats', onlyAdmins, (ctx) => sendStats(ctx, deps));
 
   composer.callbackQuery(ADMIN_CALLBACK.reload, onlyAdmins, async (ctx) => {
     await ctx.answerCallbackQuery();
     if (ctx.chat) await deps.reloads.start(ctx.chat.id, `button by ${ctx.from.id}`);
-  });
-  composer.callbackQuery(ADMIN_CALLBACK.stats, onlyAdmins, async (ctx) => {
-    await ctx.answerCallbackQuery();
-    await sendStats(ctx, deps);
   });
   // Any other admin-looking button is stale or forged.
   composer.callbackQuery(/^adm:/, onlyAdmins, (ctx) => ctx.answerCallbackQuery({ text: MSG.callbackExpired }));

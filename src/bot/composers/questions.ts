@@ -8,14 +8,16 @@ import { MAX_QUESTION_CHARS, type BotDeps } from '../deps.js';
 import { MSG } from '../messages.vi.js';
 import { renderFullPassage, renderMorePassages, renderReply } from '../render.js';
 import { replyHtml } from '../reply.js';
+import { newAnswerId } from '../../store/records.js';
+import { addFeedbackRow } from './feedback.js';
 
 /** Callback data prefixes; the rest of the data is an answer id or an example's index. */
 export const CALLBACK = { more: 'more:', full: 'full:', example: 'ex:' } as const;
 
 /**
- * How much of a question goes into its log line. Logs policy: the question text is not personal data
- * beyond the sender's Telegram id (citizens ask about public reports), and the office needs it to see
- * what people ask; it is cut so that a pasted page cannot flood the logs.
+ * How much of a question goes into its log line. Logs policy: the sender appears only as the record's
+ * pseudonym (never the Telegram id, name or username); the question text is cut so that a pasted page
+ * cannot flood the logs.
  */
 const LOGGED_QUESTION_CHARS = 200;
 /** Telegram shows "typing…" for about 5 s; repeat it while the engine works. */
@@ -43,29 +45,27 @@ async function whileTyping<T>(ctx: Context, task: () => Promise<T>): Promise<T> 
   }
 }
 
-function answerKeyboard(answer: Answer, id: string): InlineKeyboard | undefined {
+function answerKeyboard(answer: Answer, id: string): InlineKeyboard {
   const keyboard = new InlineKeyboard();
-  let buttons = 0;
   if (answer.passages.length > 1 || answer.otherYears?.length) {
     keyboard.text(MSG.buttonMore, CALLBACK.more + id);
-    buttons++;
   }
   if (answer.passages.length > 0) {
     keyboard.text(MSG.buttonFull, CALLBACK.full + id);
-    buttons++;
   }
-  return buttons > 0 ? keyboard : undefined;
+  return addFeedbackRow(keyboard, id);
 }
 
 /** Answers one question in the update's chat; shared by typed questions and /start's example buttons. */
 export async function answerQuestion(ctx: Context, deps: BotDeps, raw: string, options: { echo?: boolean } = {}): Promise<void> {
   const question = raw.trim();
+  const user = ctx.from ? deps.records.pseudonym(ctx.from.id) : undefined;
   if (!/[\p{L}\p{N}]/u.test(question)) {
     await ctx.reply(MSG.emptyQuestion);
     return;
   }
   if (question.length > MAX_QUESTION_CHARS) {
-    log.info('question too long', { user: ctx.from?.id, chars: question.length });
+    log.info('question too long', { user, chars: question.length });
     await ctx.reply(MSG.tooLong(MAX_QUESTION_CHARS));
     return;
   }
@@ -76,14 +76,32 @@ export async function answerQuestion(ctx: Context, deps: BotDeps, raw: string, o
     answer = await whileTyping(ctx, () => deps.engine.ask(question, { k: deps.settings.ANSWER_PASSAGES }));
   } catch (error) {
     if (isBlockedByUser(error)) throw error;
-    log.error('engine failed to answer', { user: ctx.from?.id, error: error instanceof Error ? error.message : String(error) });
+    log.error('engine failed to answer', { user, error: error instanceof Error ? error.message : String(error) });
     await ctx.reply(MSG.internalError);
     return;
   }
   const ms = Math.round(performance.now() - started);
-  deps.stats.recordQuestion(question, answer.answered);
+  const best = answer.passages[0];
+  const id = answer.answered ? deps.answers.put(answer, ctx.chat!.id) : newAnswerId();
+  // Queued for the batched writer: never waits for the database.
+  if (ctx.from) {
+    deps.records.logQuestion(ctx.from.id, {
+      id,
+      at: Date.now(),
+      question,
+      answered: answer.answered,
+      source: answer.citation?.source ?? null,
+      section: answer.citation?.section ?? null,
+      answer: answer.answered ? answer.excerpt : null,
+      confidence: answer.confidence ?? (best ? Number(best.score.toFixed(4)) : null),
+      mode: deps.engine.status().mode,
+      latencyMs: ms,
+      chatType: ctx.chat?.type ?? 'private',
+    });
+  }
   log.info('question', {
-    user: ctx.from?.id,
+    user,
+    answer: id,
     chars: question.length,
     text: question.slice(0, LOGGED_QUESTION_CHARS),
     answered: answer.answered,
@@ -94,12 +112,8 @@ export async function answerQuestion(ctx: Context, deps: BotDeps, raw: string, o
   });
 
   const html = renderReply(answer, deps.engine.status().documents, { echoQuestion: options.echo });
-  if (answer.answered) {
-    const id = deps.answers.put(answer, ctx.chat!.id);
-    await replyHtml(ctx, html, { reply_markup: answerKeyboard(answer, id) });
-  } else {
-    await replyHtml(ctx, html);
-  }
+  // "Not found" gets 👍/👎 too: a 👎 there tells the office the reports may say it after all.
+  await replyHtml(ctx, html, { reply_markup: answer.answered ? answerKeyboard(answer, id) : addFeedbackRow(undefined, id) });
 }
 
 export function questionsComposer(deps: BotDeps): Composer<Context> {

@@ -1,0 +1,48 @@
+// The /export file: CSV (RFC 4180) in UTF-8 with a byte order mark, so that Excel shows Vietnamese.
+import type { ExportRow } from './types.js';
+
+export const CSV_HEADER = [
+  'time',
+  'pseudonym',
+  'question',
+  'answered',
+  'source',
+  'section',
+  'confidence',
+  'search_mode',
+  'latency_ms',
+  'chat_type',
+  'vote',
+  'reason',
+] as const;
+
+function field(value: string): string {
+  return /[",\r\n]/.test(value) || /^\s|\s$/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/** A spreadsheet would run a cell starting with = + - @ as a formula: such text gets a leading quote. */
+function safeText(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+export function exportRowToCells(r: ExportRow): string[] {
+  return [
+    new Date(r.at).toISOString(),
+    r.user,
+    safeText(r.question),
+    r.answered ? '1' : '0',
+    safeText(r.source ?? ''),
+    safeText(r.section ?? ''),
+    r.confidence === null ? '' : String(r.confidence),
+    r.mode,
+    String(r.latencyMs),
+    r.chatType,
+    r.vote ?? '',
+    r.reason ?? '',
+  ];
+}
+
+export function toCsv(rows: ExportRow[]): Buffer {
+  const lines = [CSV_HEADER.join(','), ...rows.map((r) => exportRowToCells(r).map(field).join(','))];
+  return Buffer.from('\uFEFF' + lines.join('\r\n') + '\r\n', 'utf8');
+}

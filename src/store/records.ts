@@ -1,0 +1,282 @@
+// The office's record as the bot uses it: open the store (embedded SQLite under DATA_DIR, or PostgreSQL
+// when DATABASE_URL is set), import the old stats file once, log questions and votes through the batched
+// writer under pseudonyms, forget a citizen, purge what is older than LOG_RETENTION_DAYS once a day.
+import { randomBytes } from 'node:crypto';
+import { readFile, rename } from 'node:fs/promises';
+import path from 'node:path';
+import type { Settings } from '../config.js';
+import { log } from '../log.js';
+import { createPostgresStore, type PostgresOptions } from './postgres.js';
+import { loadPseudonymSecret, pseudonymizer, type Pseudonymizer } from './pseudonym.js';
+import { openSqliteStore, type SqliteOptions } from './sqlite.js';
+import type { DownReason, QuestionRecord, RecordStore, Vote } from './types.js';
+import { RecordWriter, type WriterOptions, type WriterStats } from './writer.js';
+
+export const SQLITE_FILE = 'records.sqlite';
+const DAY_MS = 24 * 60 * 60 * 1000;
+const LEGACY_IMPORTED = 'legacy_stats_imported';
+export const LEGACY_TOTALS = 'legacy_totals';
+
+export interface RecordsOptions {
+  dataDir: string;
+  databaseUrl?: string;
+  retentionDays: number;
+  pseudonymSecret?: string;
+  /** The old JSON stats file, imported once then renamed `<file>.imported`. */
+  statsFile?: string;
+  writer?: WriterOptions;
+  sqlite?: SqliteOptions;
+  postgres?: PostgresOptions;
+  /** Longest wait for a PostgreSQL server at start-up before starting without it (default 5000 ms). */
+  startupWaitMs?: number;
+  /** Between retention purges (default one day). */
+  purgeEveryMs?: number;
+}
+
+export function recordsOptionsFromSettings(settings: Settings): RecordsOptions {
+  return {
+    dataDir: settings.DATA_DIR,
+    databaseUrl: settings.DATABASE_URL,
+    retentionDays: settings.LOG_RETENTION_DAYS,
+    pseudonymSecret: settings.PSEUDONYM_SECRET,
+    statsFile: settings.STATS_FILE,
+  };
+}
+
+export interface LegacyTotals {
+  since: string;
+  asked: number;
+  answered: number;
+}
+
+export interface RecordsStatus {
+  kind: RecordStore['kind'];
+  location: string;
+  writer: WriterStats;
+  /** A damaged embedded database moved aside at start-up. */
+  setAside: string | null;
+  /** Damage found by the background check of a big embedded file. */
+  damage: string | null;
+  retentionDays: number;
+}
+
+/** A short random id for an answer; it goes into the callback data of the answer's buttons. */
+export function newAnswerId(): string {
+  return randomBytes(6).toString('base64url');
+}
+
+export class Records {
+  private purgeTimer: NodeJS.Timeout | null = null;
+  /** What the background page check of a big embedded file found, when it found damage. */
+  damage: string | null = null;
+  /** Background start-up work (PostgreSQL migrations, legacy import), awaited by close(). */
+  private background: Promise<void> = Promise.resolve();
+
+  private constructor(
+    readonly store: RecordStore,
+    readonly writer: RecordWriter,
+    readonly pseudonym: Pseudonymizer,
+    readonly retentionDays: number,
+    private readonly setAside: string | null,
+  ) {}
+
+  /**
+   * Opens the record. The embedded store opens (and migrates) before this resolves; a PostgreSQL server
+   * that is down does not stop start-up: the migrations and writes are retried by the writer.
+   */
+  static async open(options: RecordsOptions): Promise<Records> {
+    const secret = await loadPseudonymSecret(options.dataDir, options.pseudonymSecret);
+    const retentionDays = options.retentionDays;
+    // What start-up does once the schema is current: the old stats file's import, then the purge.
+    const startupWork = async (target: RecordStore) => {
+      if (options.statsFile) {
+        await importLegacyStats(target, options.statsFile).catch((error) => log.warn('could not import the old stats file', { file: options.statsFile, error }));
+      }
+      await purgeOld(target, retentionDays).catch(() => undefined);
+    };
+    let store: RecordStore;
+    let setAside: string | null = null;
+    let deferredCheck: (() => Promise<string>) | null = null;
+    let background: Promise<void> = Promise.resolve();
+    if (options.databaseUrl) {
+      const server = createPostgresStore(options.databaseUrl, options.postgres);
+      store = server;
+      background = (async () => {
+        try {
+          await server.migrate();
+        } catch (error) {
+          log.warn('record database not reachable at start-up; answers go on, records wait in memory', {
+            store: server.location,
+            error: error instanceof Error ? error.message : String(error),
+          });
+          return;
+        }
+        await startupWork(server);
+      })();
+      // A server gets a few seconds (migrations, import), then the bot starts anyway and the writer
+      // keeps retrying.
+      await Promise.race([background, new Promise((resolve) => setTimeout(resolve, options.startupWaitMs ?? 5000).unref())]);
+    } else {
+      // The embedded store is checked, migrated, imported into and purged before the bot serves.
+      ({ store, setAside, deferredCheck } = await openSqliteStore(path.join(options.dataDir, SQLITE_FILE), { ...options.sqlite, atStartup: startupWork }));
+    }
+    const writer = new RecordWriter(store, options.writer);
+    const records = new Records(store, writer, pseudonymizer(secret), retentionDays, setAside);
+    records.background = background;
+    if (deferredCheck) {
+      const check = deferredCheck;
+      // A big file is checked after start-up; damage found then is reported loudly (log and /stats).
+      setTimeout(() => {
+        void check()
+          .then((result) => {
+            if (result === 'ok') return;
+            records.damage = result;
+            log.error('the record database has damaged pages: stop the bot, move DATA_DIR/records.sqlite aside and restart', { result });
+          })
+          .catch((error) => {
+            records.damage = error instanceof Error ? error.message : String(error);
+            log.error('the record database could not be checked', { error: records.damage });
+          });
+      }, 2000).unref();
+    }
+    const every = options.purgeEveryMs ?? DAY_MS;
+    records.purgeTimer = setInterval(() => void records.purge().catch(() => undefined), every);
+    records.purgeTimer.unref();
+    log.info('record opened', { store: store.kind, location: store.location, retentionDays: options.retentionDays });
+    return records;
+  }
+
+  /** Queues a question for the log; never waits for the database. */
+  logQuestion(telegramUserId: number, row: Omit<QuestionRecord, 'user'>): boolean {
+    return this.writer.addQuestion({ ...row, user: this.pseudonym(telegramUserId) });
+  }
+
+  vote(telegramUserId: number, answerId: string, vote: Vote, reason: DownReason | null = null): boolean {
+    return this.writer.addVote({ answerId, user: this.pseudonym(telegramUserId), vote, reason, at: Date.now() });
+  }
+
+  /** Deletes every record of one citizen, waiting ones included. */
+  async forget(telegramUserId: number): Promise<{ questions: number; votes: number }> {
+    const user = this.pseudonym(telegramUserId);
+    let pending = this.writer.discardPending(user);
+    await this.writer.settle();
+    pending += this.writer.discardPending(user);
+    const deleted = await this.store.forget(user);
+    log.info('citizen records deleted on request', { user, ...deleted, pending });
+    return deleted;
+  }
+
+  /** Deletes records older than the retention period; returns how many rows went. */
+  purge(now = Date.now()): Promise<number> {
+    return purgeOld(this.store, this.retentionDays, now);
+  }
+
+  /** Health probe: resolves when the database answers. */
+  ping(): Promise<void> {
+    return this.store.ping();
+  }
+
+  async legacyTotals(): Promise<LegacyTotals | null> {
+    const raw = await this.store.getMeta(LEGACY_TOTALS);
+    return raw ? (JSON.parse(raw) as LegacyTotals) : null;
+  }
+
+  status(): RecordsStatus {
+    return {
+      kind: this.store.kind,
+      location: this.store.location,
+      writer: { ...this.writer.stats },
+      setAside: this.setAside,
+      damage: this.damage,
+      retentionDays: this.retentionDays,
+    };
+  }
+
+  /** Writes what waits (within `timeoutMs`) and closes the database. */
+  async close(timeoutMs = 5000): Promise<void> {
+    if (this.purgeTimer) clearInterval(this.purgeTimer);
+    await this.background.catch(() => undefined);
+    await this.writer.close(timeoutMs);
+    await this.store.close();
+  }
+}
+
+async function purgeOld(store: RecordStore, retentionDays: number, now = Date.now()): Promise<number> {
+  try {
+    const removed = await store.purgeBefore(now - retentionDays * DAY_MS);
+    if (removed > 0) log.info('old records purged', { removed, retentionDays });
+    return removed;
+  } catch (error) {
+    log.warn('retention purge failed; will try again', { error: error instanceof Error ? error.message : String(error) });
+    throw error;
+  }
+}
+
+interface LegacyFile {
+  version: number;
+  since: string;
+  asked: number;
+  answered: number;
+  recentUnanswered: { question: string; at: string }[];
+}
+
+function isLegacyFile(v: unknown): v is LegacyFile {
+  const o = v as Partial<LegacyFile> | null;
+  return (
+    typeof o === 'object' &&
+    o !== null &&
+    typeof o.since === 'string' &&
+    Number.isInteger(o.asked) &&
+    Number.isInteger(o.answered) &&
+    Array.isArray(o.recentUnanswered) &&
+    o.recentUnanswered.every((u) => typeof u?.question === 'string' && typeof u?.at === 'string')
+  );
+}
+
+/**
+ * The previous version kept counters and the last unanswered questions in a JSON file. They are imported
+ * once: the counters as totals "before the record", the questions as unanswered log rows (no user: the
+ * file never had one). The file is then renamed `<file>.imported`. Safe to repeat after a crash.
+ */
+export async function importLegacyStats(store: RecordStore, file: string): Promise<boolean> {
+  let raw: string;
+  try {
+    raw = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+  let parsed: unknown = null;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    // below
+  }
+  if (!isLegacyFile(parsed)) {
+    log.warn('old stats file not in the expected form; left as it is', { file });
+    return false;
+  }
+  if ((await store.getMeta(LEGACY_IMPORTED)) === null) {
+    const questions: QuestionRecord[] = parsed.recentUnanswered.map((u, i) => ({
+      id: `legacy-${i}-${Date.parse(u.at) || 0}`,
+      at: Date.parse(u.at) || Date.now(),
+      user: 'legacy',
+      question: u.question,
+      answered: false,
+      source: null,
+      section: null,
+      answer: null,
+      confidence: null,
+      mode: 'unknown',
+      latencyMs: 0,
+      chatType: 'private',
+    }));
+    await store.write({ questions, votes: [] });
+    const totals: LegacyTotals = { since: parsed.since, asked: parsed.asked, answered: parsed.answered };
+    await store.setMeta(LEGACY_TOTALS, JSON.stringify(totals));
+    await store.setMeta(LEGACY_IMPORTED, new Date().toISOString());
+    log.info('old stats file imported into the record', { file, asked: parsed.asked, unanswered: questions.length });
+  }
+  await rename(file, `${file}.imported`);
+  return true;
+}
