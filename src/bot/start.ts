@@ -15,6 +15,7 @@ import { log } from '../log.js';
 import { createBot } from './create-bot.js';
 import { MSG } from './messages.vi.js';
 import { StatsStore } from './stats.js';
+import { warmUp } from './warm-up.js';
 
 /** Start-up failed for a reason the operator can fix; `message` is one line, safe to print. */
 export class StartupError extends Error {}
@@ -30,6 +31,11 @@ export interface StartBotOptions {
   uploadParseTimeoutMs?: number;
   /** How long stop() waits for updates and reloads in flight (default 30 s). */
   shutdownTimeoutMs?: number;
+  /**
+   * Run ~40 representative questions through the engine before taking updates, so that the first burst
+   * of citizens does not pay for cold code paths (default true).
+   */
+  warmUp?: boolean;
   /** Called when polling stops by itself (e.g. another instance took over the token); default: log. */
   onFatal?: (error: Error) => void;
 }
@@ -203,6 +209,7 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
     uploadParseTimeoutMs: options.uploadParseTimeoutMs,
   });
   await registerCommands(bot, settings.ADMIN_IDS);
+  if (options.warmUp !== false) await warmUp(engine, deps.examples, { k: settings.ANSWER_PASSAGES });
 
   let runner: RunnerHandle | null = null;
   let server: http.Server | null = null;

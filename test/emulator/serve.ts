@@ -1,0 +1,98 @@
+// The Bot API emulator in a process of its own, so that the bot under test and the emulator do not share
+// one event loop: a bot busy answering cannot delay the emulator accepting the bot's own connections, and
+// the emulator's bookkeeping does not slow the bot. Prints one JSON line on stdout when ready:
+//   {"apiRoot": "http://127.0.0.1:PORT", "token": "...", "control": "http://127.0.0.1:PORT2"}
+// and then serves a small control API for the test process (JSON in, JSON out):
+//   POST /send   {from, text}                 queue one text message; → {updateId, queuedAt}
+//   POST /burst  {messages: [{from, text}]}   queue them all in one event-loop turn; → {queuedAt}
+//   POST /wait   {chats: [id], count, timeoutMs}  until every chat has ≥ count bot messages; → {ok}
+//   GET  /report                              what was queued and what the bot sent, with times (ms)
+//   POST /stop                                stop the emulator and exit
+// Times are Date.now() in this process, so latencies computed from the report (bot's sendMessage
+// reaching the emulator minus the question being queued) do not depend on the bot's event loop.
+//
+// Run: npx tsx test/emulator/serve.ts   (test/emulator/remote.ts spawns it and talks to it)
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { BotApiEmulator, type EmulatedUser } from './bot-api-emulator.js';
+
+interface Queued {
+  updateId: number;
+  chat: number;
+  text: string;
+  queuedAt: number;
+}
+
+const emu = await BotApiEmulator.start(process.env.EMULATOR_TOKEN ? { token: process.env.EMULATOR_TOKEN } : {});
+const queued: Queued[] = [];
+
+function queue(from: EmulatedUser, text: string, at: number): Queued {
+  const updateId = emu.sendText(from, text);
+  const item = { updateId, chat: from.id, text, queuedAt: at };
+  queued.push(item);
+  return item;
+}
+
+async function body(req: http.IncomingMessage): Promise<any> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text ? JSON.parse(text) : {};
+}
+
+function report() {
+  const sends = emu.callsOf('sendMessage').map((c) => ({ chat: Number(c.params.chat_id), at: c.at, text: String(c.params.text ?? '') }));
+  const actions = emu.callsOf('sendChatAction').map((c) => ({ chat: Number(c.params.chat_id), at: c.at }));
+  return { queued, sends, actions, failedCalls: emu.failedCalls().length, pendingUpdates: emu.pendingUpdateCount() };
+}
+
+const control = http.createServer((req, res) => {
+  void (async () => {
+    try {
+      const input = req.method === 'POST' ? await body(req) : {};
+      let out: unknown;
+      switch (`${req.method} ${req.url}`) {
+        case 'POST /send':
+          out = queue(input.from, input.text, Date.now());
+          break;
+        case 'POST /burst': {
+          const at = Date.now();
+          for (const m of input.messages as { from: EmulatedUser; text: string }[]) queue(m.from, m.text, at);
+          out = { queuedAt: at };
+          break;
+        }
+        case 'POST /wait': {
+          const chats = input.chats as number[];
+          const count = Number(input.count ?? 1);
+          try {
+            await emu.waitFor(() => chats.every((c) => emu.messagesTo(c).length >= count), Number(input.timeoutMs ?? 30_000));
+            out = { ok: true };
+          } catch {
+            out = { ok: false, missing: chats.filter((c) => emu.messagesTo(c).length < count) };
+          }
+          break;
+        }
+        case 'GET /report':
+          out = report();
+          break;
+        case 'POST /stop':
+          res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+          await emu.stop();
+          control.close();
+          process.exit(0);
+        default:
+          res.writeHead(404).end();
+          return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(out));
+    } catch (error) {
+      res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: String(error) }));
+    }
+  })();
+});
+await new Promise<void>((resolve) => control.listen({ port: 0, host: '127.0.0.1' }, () => resolve()));
+const port = (control.address() as AddressInfo).port;
+process.stdout.write(JSON.stringify({ apiRoot: emu.apiRoot, token: emu.token, control: `http://127.0.0.1:${port}` }) + '\n');
+// The parent going away (killed test run) must not leave the emulator behind.
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();
