@@ -27,17 +27,26 @@ function isCommand(ctx: Context): boolean {
   return /^\/[A-Za-z0-9_]+(@\w+)?(\s|$)/.test(ctx.message?.text ?? '');
 }
 
-/** Shows "typing…" until `task` settles. A 403 (blocked) ends the update; other failures don't matter. */
+/**
+ * Shows "typing…" until `task` settles. The first chat action is sent alongside the task, not before
+ * it: awaiting it first put a round trip to Telegram in front of every answer, and in a burst of
+ * hundreds of first questions those round trips (each on a new connection) queued up before any
+ * engine work started. A 403 (blocked) on that first action ends the update; other failures don't matter.
+ */
 async function whileTyping<T>(ctx: Context, task: () => Promise<T>): Promise<T> {
   const typing = () =>
     ctx.replyWithChatAction('typing').catch((error) => {
       if (isBlockedByUser(error)) throw error;
       log.debug('chat action failed', { chat: ctx.chat?.id, error: (error as Error).message });
     });
-  await typing();
+  const first = typing();
+  // Settled below; until then a rejection must not count as unhandled.
+  first.catch(() => undefined);
   const timer = setInterval(() => void typing().catch(() => undefined), TYPING_REPEAT_MS);
   try {
-    return await task();
+    const result = await task();
+    await first;
+    return result;
   } finally {
     clearInterval(timer);
   }
