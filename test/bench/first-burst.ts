@@ -46,6 +46,10 @@ export interface FirstBurstResult {
   replyMs: { p50: number; p95: number; p99: number; max: number };
   firstTypingMs: { p50: number; p99: number };
   seconds: number;
+  /** CPU time the bot's process (this one) used from the burst to the last reply, user + system. */
+  botCpuMs: number;
+  /** The machine's 1-minute load average when the burst started: above 2 on 2 cores, others were busy. */
+  loadAverage: number;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -62,7 +66,7 @@ async function questionsFor(corpus: 'alqac' | 'project'): Promise<string[]> {
 }
 
 /** The report's figures, shared by the bench and test/bot/first-burst.test.ts. */
-export function summarise(report: BurstReport, users: number): Omit<FirstBurstResult, 'users' | 'emulator' | 'warmUp' | 'corpus' | 'seconds'> {
+export function summarise(report: BurstReport, users: number): Omit<FirstBurstResult, 'users' | 'emulator' | 'warmUp' | 'corpus' | 'seconds' | 'botCpuMs' | 'loadAverage'> {
   const byChat = new Map<number, number[]>();
   for (const s of report.sends) byChat.set(s.chat, [...(byChat.get(s.chat) ?? []), s.at]);
   const latencies: number[] = [];
@@ -142,16 +146,20 @@ export async function benchFirstBurst(options: FirstBurstOptions): Promise<First
   const emu = mode === 'process' ? await RemoteEmulator.spawn() : new LocalEmulator(await BotApiEmulator.start());
   const settings = testSettings(dir, emu, { RATE_LIMIT_PER_MINUTE: '1000000', LOG_LEVEL: 'warn' });
   const handle = await startBot(settings, { pollingTimeoutSeconds: 10, warmUp });
+  const loadAverage = Math.round(os.loadavg()[0]! * 100) / 100;
+  const cpu = process.cpuUsage();
   const started = performance.now();
   try {
     const users = Array.from({ length: options.users }, (_, u): EmulatedUser => ({ id: 700_000 + u, first_name: `User ${u}` }));
     await emu.burst(users.map((from, u) => ({ from, text: questions[u % questions.length]! })));
     await emu.waitForMessages(users.map((u) => u.id), 1, options.replyTimeoutMs ?? 60_000);
     const seconds = (performance.now() - started) / 1000;
+    const used = process.cpuUsage(cpu);
+    const botCpuMs = Math.round((used.user + used.system) / 1000);
     // A moment for a duplicate, if any, to arrive before counting.
     await new Promise((resolve) => setTimeout(resolve, 300));
     const report = await emu.report();
-    return { users: options.users, emulator: mode, warmUp, corpus, ...summarise(report, options.users), seconds: Math.round(seconds * 100) / 100 };
+    return { users: options.users, emulator: mode, warmUp, corpus, ...summarise(report, options.users), seconds: Math.round(seconds * 100) / 100, botCpuMs, loadAverage };
   } finally {
     await handle.stop();
     await emu.stop();
