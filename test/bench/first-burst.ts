@@ -11,7 +11,8 @@
 //
 // Standalone: npx tsx test/bench/first-burst.ts [--users 200] [--emulator process|in-process] [--no-warm-up]
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -146,6 +147,12 @@ export async function benchFirstBurst(options: FirstBurstOptions): Promise<First
   const emu = mode === 'process' ? await RemoteEmulator.spawn() : new LocalEmulator(await BotApiEmulator.start());
   const settings = testSettings(dir, emu, { RATE_LIMIT_PER_MINUTE: '1000000', LOG_LEVEL: 'warn' });
   const handle = await startBot(settings, { pollingTimeoutSeconds: 10, warmUp });
+  // FIRST_BURST_PROFILE=file.cpuprofile: a CPU profile of the bot's process during the burst only.
+  const profiler = process.env.FIRST_BURST_PROFILE ? new Session() : null;
+  if (profiler) {
+    profiler.connect();
+    await new Promise<void>((resolve) => profiler.post('Profiler.enable', () => profiler.post('Profiler.start', () => resolve())));
+  }
   const loadAverage = Math.round(os.loadavg()[0]! * 100) / 100;
   const cpu = process.cpuUsage();
   const started = performance.now();
@@ -156,6 +163,11 @@ export async function benchFirstBurst(options: FirstBurstOptions): Promise<First
     const seconds = (performance.now() - started) / 1000;
     const used = process.cpuUsage(cpu);
     const botCpuMs = Math.round((used.user + used.system) / 1000);
+    if (profiler) {
+      const profile = await new Promise<unknown>((resolve, reject) => profiler.post('Profiler.stop', (error, result) => (error ? reject(error) : resolve(result.profile))));
+      await writeFile(process.env.FIRST_BURST_PROFILE!, JSON.stringify(profile));
+      profiler.disconnect();
+    }
     // A moment for a duplicate, if any, to arrive before counting.
     await new Promise((resolve) => setTimeout(resolve, 300));
     const report = await emu.report();
