@@ -122,7 +122,7 @@ describe('/start, /help and the command menu', () => {
     const citizenMenu = calls.find((c) => !c.scope);
     expect(citizenMenu?.commands.map((c) => c.command)).toEqual(['start', 'help']);
     const adminMenu = calls.find((c) => c.scope?.type === 'chat' && c.scope.chat_id === ADMIN.id);
-    expect(adminMenu?.commands.map((c) => c.command)).toEqual(['start', 'help', 'reload', 'docs', 'stats', 'synonym']);
+    expect(adminMenu?.commands.map((c) => c.command)).toEqual(['start', 'help', 'reload', 'docs', 'stats']);
   });
 
   it('answers an unknown command with a hint', async () => {

@@ -11,8 +11,8 @@ import { replyHtml } from '../reply.js';
 /** `/synonym` and its Vietnamese alias `/dongnghia`, for admins only. */
 export function synonymsComposer(deps: BotDeps): Composer<Context> {
   const composer = new Composer<Context>();
-  // The admin check guards the command only: guarding every text message refused every citizen's question.
-  composer.command(['synonym', 'dongnghia'], adminOnly(deps.settings.ADMIN_IDS, (ctx) => ctx.reply(MSG.notAdmin)), async (ctx) => {
+  const admins = composer.filter((ctx) => ctx.has(':text')).use(adminOnly(deps.settings.ADMIN_IDS, (ctx) => ctx.reply(MSG.notAdmin)));
+  admins.command(['synonym', 'dongnghia'], async (ctx) => {
     const line = ctx.match.trim();
     if (!line) {
       await replyHtml(ctx, MSG.synonymUsage);
