@@ -51,8 +51,10 @@ describe('answers', () => {
     expect(typing[0]?.params.action).toBe('typing');
     expect(typing[0]!.at).toBeLessThanOrEqual(sent[0]!.at);
 
-    const line = logsMatching('question').find((r) => r.user === user.id)!;
+    // The log line names the citizen by the record's pseudonym, never by the Telegram id.
+    const line = logsMatching('question').find((r) => r.user === t.bot.records.pseudonym(user.id))!;
     expect(line).toMatchObject({ answered: true, chars: QUESTION.length, text: QUESTION });
+    expect(logsMatching('question').some((r) => r.user === user.id || JSON.stringify(r).includes(String(user.id)))).toBe(false);
     expect(typeof line.ms).toBe('number');
   });
 

@@ -11,8 +11,8 @@ import { replyHtml } from '../reply.js';
 /** `/synonym` and its Vietnamese alias `/dongnghia`, for admins only. */
 export function synonymsComposer(deps: BotDeps): Composer<Context> {
   const composer = new Composer<Context>();
-  const admins = composer.filter((ctx) => ctx.has(':text')).use(adminOnly(deps.settings.ADMIN_IDS, (ctx) => ctx.reply(MSG.notAdmin)));
-  admins.command(['synonym', 'dongnghia'], async (ctx) => {
+  // Only the command itself is checked: any other text (a citizen's question) passes on untouched.
+  composer.command(['synonym', 'dongnghia'], adminOnly(deps.settings.ADMIN_IDS, (ctx) => ctx.reply(MSG.notAdmin)), async (ctx) => {
     const line = ctx.match.trim();
     if (!line) {
       await replyHtml(ctx, MSG.synonymUsage);
