@@ -28,6 +28,9 @@ const settingsSchema = z.object({
     .regex(/^[A-Za-z0-9_-]{16,256}$/, 'must be 16-256 characters of A-Z, a-z, 0-9, _ or -')
     .optional(),
   WEBHOOK_PORT: positiveInt(8443),
+  // --- Operations ---
+  // A separate listener for GET /healthz and /metrics (they are also on the webhook port in webhook mode).
+  METRICS_PORT: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be a port (1-65535)').max(65535, 'must be a port (1-65535)').optional(),
   // --- Corpus and index ---
   CORPUS_DIR: z.string().min(1).default('corpus'),
   INDEX_DIR: z.string().min(1).default('index'),

@@ -12,6 +12,8 @@ import { requireToken, type Settings } from '../config.js';
 import type { AnswerEngine, ProgressEvent } from '../engine-api.js';
 import { Engine, engineOptionsFromSettings } from '../engine.js';
 import { log } from '../log.js';
+import { opsHandler, startOpsServer, type OpsHandler } from '../ops/http.js';
+import { BotMetrics } from '../ops/metrics.js';
 import { createBot } from './create-bot.js';
 import { MSG } from './messages.vi.js';
 import { StatsStore } from './stats.js';
@@ -36,6 +38,13 @@ export interface StartBotOptions {
    * of citizens does not pay for cold code paths (default true).
    */
   warmUp?: boolean;
+  /**
+   * Resolves when the database is reachable, rejects with the reason otherwise; GET /healthz answers 503
+   * while it rejects. Given by the question-log store when the bot uses one.
+   */
+  databaseProbe?: () => Promise<void>;
+  /** Metrics to serve at /metrics (default: a new registry for this bot). */
+  metrics?: BotMetrics;
   /** Called when polling stops by itself (e.g. another instance took over the token); default: log. */
   onFatal?: (error: Error) => void;
 }
@@ -47,6 +56,10 @@ export interface BotHandle {
   mode: 'polling' | 'webhook';
   /** The port the webhook server listens on (webhook mode only). */
   webhookPort?: number;
+  /** The port of the separate /healthz + /metrics listener (when METRICS_PORT is set). */
+  metricsPort?: number;
+  /** The bot's Prometheus metrics (databaseError(op), setQueueSource(fn) for the store and the queue). */
+  metrics: BotMetrics;
   /** Stops taking updates, waits for those in flight, saves stats, closes the engine it opened. */
   stop(): Promise<void>;
 }
@@ -124,6 +137,7 @@ function timeout(ms: number): Promise<'timeout'> {
 async function startWebhook(
   bot: Bot<Context>,
   settings: Settings,
+  ops: OpsHandler,
 ): Promise<{ server: http.Server; port: number }> {
   const url = new URL(settings.WEBHOOK_URL!);
   let secret = settings.WEBHOOK_SECRET;
@@ -135,10 +149,7 @@ async function startWebhook(
   // 'return' answers Telegram after 10 s and lets a slow answer finish, instead of Telegram resending it.
   const handle = webhookCallback(bot, 'http', { secretToken: secret, onTimeout: 'return', timeoutMilliseconds: 10_000 });
   const server = http.createServer((req, res) => {
-    if (req.method === 'GET' && req.url === '/healthz') {
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-      return;
-    }
+    if (ops(req, res)) return; // GET /healthz, GET /metrics
     const length = Number(req.headers['content-length'] ?? 0);
     if (req.method !== 'POST' || (req.url ?? '').split('?')[0] !== url.pathname || length > MAX_WEBHOOK_BODY_BYTES) {
       req.resume();
@@ -176,6 +187,22 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
   log.info('token accepted', { bot: botInfo.username });
   if (settings.ADMIN_IDS.size === 0) log.warn('ADMIN_IDS is empty: nobody can reload or upload reports through the bot');
 
+  const metrics = options.metrics ?? new BotMetrics();
+  let serving: AnswerEngine | null = null;
+  const ops = opsHandler({ engine: () => serving, databaseProbe: options.databaseProbe, metrics });
+  // The separate listener starts first, so that /healthz says 503 "index not loaded" while it loads.
+  let opsServer: http.Server | null = null;
+  let metricsPort: number | undefined;
+  if (settings.METRICS_PORT !== undefined) {
+    try {
+      ({ server: opsServer, port: metricsPort } = await startOpsServer(settings.METRICS_PORT, ops));
+    } catch (error) {
+      throw new StartupError(`Cannot listen on METRICS_PORT ${settings.METRICS_PORT}: ${describe(error)}`);
+    }
+    log.info('health and metrics listener', { port: metricsPort });
+  }
+  const closeOps = () => new Promise<void>((resolve) => (opsServer ? opsServer.close(() => resolve()) : resolve()));
+
   const ownsEngine = options.engine === undefined;
   let engine: AnswerEngine;
   if (options.engine) {
@@ -184,11 +211,13 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
     try {
       engine = await Engine.open(engineOptionsFromSettings(settings), progressLogger());
     } catch (error) {
+      await closeOps();
       throw new StartupError(`Could not open the index: ${describe(error)}`);
     }
   }
   const closeEngine = async () => {
     if (ownsEngine) await (engine as Engine).close();
+    await closeOps();
   };
 
   let stats: StatsStore;
@@ -207,16 +236,18 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
     botInfo,
     progressThrottleMs: options.progressThrottleMs,
     uploadParseTimeoutMs: options.uploadParseTimeoutMs,
+    metrics,
   });
   await registerCommands(bot, settings.ADMIN_IDS);
   if (options.warmUp !== false) await warmUp(engine, deps.examples, { k: settings.ANSWER_PASSAGES });
+  serving = engine;
 
   let runner: RunnerHandle | null = null;
   let server: http.Server | null = null;
   let webhookPort: number | undefined;
   try {
     if (settings.WEBHOOK_URL) {
-      ({ server, port: webhookPort } = await startWebhook(bot, settings));
+      ({ server, port: webhookPort } = await startWebhook(bot, settings, ops));
     } else {
       // A webhook left from an earlier deployment would make getUpdates fail with 409.
       await bot.api.deleteWebhook().catch((error) => log.warn('deleteWebhook failed', { error: describe(error) }));
@@ -260,5 +291,5 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
     return stopping;
   };
 
-  return { bot, engine, stats, mode, webhookPort, stop };
+  return { bot, engine, stats, mode, webhookPort, metricsPort, metrics, stop };
 }

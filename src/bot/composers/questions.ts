@@ -109,6 +109,7 @@ export async function answerQuestion(ctx: Context, deps: BotDeps, raw: string, o
   } else {
     await replyHtml(ctx, html);
   }
+  deps.metrics?.questionAnswered(answer.answered, (performance.now() - started) / 1000);
 }
 
 export function questionsComposer(deps: BotDeps): Composer<Context> {
