@@ -55,6 +55,10 @@ const settingsSchema = z.object({
     .refine((v) => v === undefined || (v.length <= 10 && v.every((q) => q.length <= 100)), 'must be at most 10 questions of at most 100 characters, separated by |'),
   // --- Logs and data ---
   STATS_FILE: z.string().min(1).default('index/stats.json'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a PostgreSQL URL such as postgres://user:password@host:5432/botlog')
+    .optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' }).default('info'),
 });
 

@@ -11,6 +11,10 @@ import type { BotCommand, UserFromGetMe } from 'grammy/types';
 import { requireToken, type Settings } from '../config.js';
 import type { AnswerEngine, ProgressEvent } from '../engine-api.js';
 import { Engine, engineOptionsFromSettings } from '../engine.js';
+import pg from 'pg';
+import { durableWebhookHandler, replyMarker } from '../cluster/durable-webhook.js';
+import { ensureUpdateQueueSchema, UpdateQueue } from '../cluster/update-queue.js';
+import { UpdateWorker } from '../cluster/update-worker.js';
 import { log } from '../log.js';
 import { opsHandler, startOpsServer, type OpsHandler } from '../ops/http.js';
 import { BotMetrics } from '../ops/metrics.js';
@@ -134,10 +138,36 @@ function timeout(ms: number): Promise<'timeout'> {
   return new Promise((resolve) => setTimeout(() => resolve('timeout'), ms).unref());
 }
 
+/** Webhook mode with DATABASE_URL: updates stored in PostgreSQL, run by a worker in every process. */
+interface DurableQueue {
+  pool: pg.Pool;
+  queue: UpdateQueue;
+  worker: UpdateWorker;
+}
+
+async function openDurableQueue(bot: Bot<Context>, settings: Settings, metrics: BotMetrics): Promise<DurableQueue> {
+  const pool = new pg.Pool({ connectionString: settings.DATABASE_URL, max: 10 });
+  pool.on('error', (error) => log.warn('idle database connection failed', { error: error.message }));
+  try {
+    await ensureUpdateQueueSchema(pool);
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw new StartupError(`Cannot prepare the update queue in DATABASE_URL: ${describe(error)}`);
+  }
+  const queue = new UpdateQueue(pool);
+  const onDatabaseError = (op: string) => metrics.databaseError(op);
+  bot.api.config.use(replyMarker(queue, onDatabaseError));
+  const worker = new UpdateWorker({ queue, onDatabaseError, handle: (claimed) => bot.handleUpdate(claimed.update) });
+  metrics.setQueueSource(() => queue.state());
+  return { pool, queue, worker };
+}
+
 async function startWebhook(
   bot: Bot<Context>,
   settings: Settings,
   ops: OpsHandler,
+  durable?: DurableQueue,
+  metrics?: BotMetrics,
 ): Promise<{ server: http.Server; port: number }> {
   const url = new URL(settings.WEBHOOK_URL!);
   let secret = settings.WEBHOOK_SECRET;
@@ -147,7 +177,18 @@ async function startWebhook(
     log.info('WEBHOOK_SECRET not set; using a random secret for this run');
   }
   // 'return' answers Telegram after 10 s and lets a slow answer finish, instead of Telegram resending it.
-  const handle = webhookCallback(bot, 'http', { secretToken: secret, onTimeout: 'return', timeoutMilliseconds: 10_000 });
+  const handle = durable
+    ? (() => {
+        const receive = durableWebhookHandler({
+          queue: durable.queue,
+          secret,
+          maxBodyBytes: MAX_WEBHOOK_BODY_BYTES,
+          onStored: () => durable.worker.wake(),
+          onDatabaseError: (op) => metrics?.databaseError(op),
+        });
+        return async (req: http.IncomingMessage, res: http.ServerResponse) => receive(req, res);
+      })()
+    : webhookCallback(bot, 'http', { secretToken: secret, onTimeout: 'return', timeoutMilliseconds: 10_000 });
   const server = http.createServer((req, res) => {
     if (ops(req, res)) return; // GET /healthz, GET /metrics
     const length = Number(req.headers['content-length'] ?? 0);
@@ -189,7 +230,16 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
 
   const metrics = options.metrics ?? new BotMetrics();
   let serving: AnswerEngine | null = null;
-  const ops = opsHandler({ engine: () => serving, databaseProbe: options.databaseProbe, metrics });
+  // With the durable queue the pool is probed too (unless the store gives its own probe).
+  let durable: DurableQueue | undefined;
+  const databaseProbe =
+    options.databaseProbe ??
+    (settings.WEBHOOK_URL && settings.DATABASE_URL
+      ? async () => {
+          if (durable) await durable.pool.query('SELECT 1');
+        }
+      : undefined);
+  const ops = opsHandler({ engine: () => serving, databaseProbe, metrics });
   // The separate listener starts first, so that /healthz says 503 "index not loaded" while it loads.
   let opsServer: http.Server | null = null;
   let metricsPort: number | undefined;
@@ -247,7 +297,12 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
   let webhookPort: number | undefined;
   try {
     if (settings.WEBHOOK_URL) {
-      ({ server, port: webhookPort } = await startWebhook(bot, settings, ops));
+      if (settings.DATABASE_URL) {
+        durable = await openDurableQueue(bot, settings, metrics);
+        durable.worker.start();
+        log.info('durable update queue in use', { worker: durable.worker.owner });
+      }
+      ({ server, port: webhookPort } = await startWebhook(bot, settings, ops, durable, metrics));
     } else {
       // A webhook left from an earlier deployment would make getUpdates fail with 409.
       await bot.api.deleteWebhook().catch((error) => log.warn('deleteWebhook failed', { error: describe(error) }));
@@ -264,6 +319,8 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
       });
     }
   } catch (error) {
+    await durable?.worker.stop();
+    await durable?.pool.end().catch(() => undefined);
     await stats.close();
     await closeEngine();
     throw error;
@@ -281,6 +338,11 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
         const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
         server.closeIdleConnections();
         await Promise.race([closed, timeout(limit)]);
+      }
+      if (durable) {
+        // Updates not yet claimed stay in the queue for the other processes (or this one's next start).
+        if ((await Promise.race([durable.worker.stop(), timeout(limit)])) === 'timeout') log.warn('queued updates were still running at shutdown');
+        await durable.pool.end().catch((error: unknown) => log.warn('closing the database pool failed', { error: describe(error) }));
       }
       if (!(await inFlight.idle(limit))) log.warn('some updates were still running at shutdown', { inFlight: inFlight.size });
       if ((await Promise.race([deps.reloads.idle(), timeout(limit)])) === 'timeout') log.warn('a reload was still running at shutdown');
