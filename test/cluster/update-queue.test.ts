@@ -59,7 +59,7 @@ describe.skipIf(!server.available)('durable update queue (PostgreSQL)', () => {
     await clear();
     const u = update(10);
     expect(await queue.enqueue(u)).toBe(true);
-    const resent: { update_id: number } = { ...u, message: { ...u.message, text: 'resent' } };
+    const resent = { ...u, message: { ...u.message, text: 'resent' } };
     expect(await queue.enqueue(resent)).toBe(false);
     const { rows } = await db.pool.query('SELECT payload FROM bot_updates WHERE update_id = $1', [u.update_id]);
     expect(rows).toHaveLength(1);
