@@ -10,6 +10,7 @@ const SECTIONS: Record<string, () => Promise<Section>> = {
   graph: async () => (await import('./scale.js')).buildScaleGraph as Section,
   scale: async () => (await import('./scale.js')).runScale as Section,
   'bot-load': async () => (await import('./bot-load.js')).benchBotLoad as Section,
+  'update-queue': async () => (await import('./update-queue.js')).benchUpdateQueue as Section,
   'first-burst': async () => (await import('./first-burst.js')).benchFirstBurst as Section,
 };
 

@@ -225,8 +225,12 @@ async function main() {
       }
     }
 
+    // The durable update queue in PostgreSQL (issue 10, part 1): updates stored and claimed per second.
+    progress('update queue: 5,000 updates through PostgreSQL, 3 workers');
+    const updateQueue = await runChild<unknown>('update-queue', { updates: 5000, chats: 500, workers: 3 }).catch((error: Error) => ({ error: error.message }));
+
     const totalMs = performance.now() - started;
-    const report = render({ firstBurst, alqac, startup, scale, botLoad, botLoadArgs, scaleBuild, scaleDimension, rounds, scaleRounds, totalMs });
+    const report = render({ updateQueue, firstBurst, alqac, startup, scale, botLoad, botLoadArgs, scaleBuild, scaleDimension, rounds, scaleRounds, totalMs });
     process.stdout.write(report.text + '\n');
     await fs.mkdir(path.dirname(values.out!), { recursive: true });
     await fs.writeFile(
@@ -262,6 +266,7 @@ interface RenderInput {
   botLoad: unknown;
   botLoadArgs: { users: number; questionsPerUser: number };
   firstBurst: { label: string; result: unknown }[];
+  updateQueue: unknown;
   scaleBuild: { M: number; efConstruction: number };
   scaleDimension: number;
   rounds: number;
@@ -432,6 +437,14 @@ function render(input: RenderInput): { text: string; targets: { target: string; 
       '',
     );
   } else out.push('not run (--no-bot-load)', '');
+
+  out.push('## Update queue (PostgreSQL, 5,000 updates from 500 chats, 3 workers)', '');
+  {
+    const q = input.updateQueue as { enqueuePerSecond?: number; singleClaimsPerSecond?: number; workerUpdatesPerSecond?: number; skipped?: string; error?: string };
+    if (typeof q?.enqueuePerSecond === 'number') {
+      out.push(table(['stored/s (20 concurrent)', 'claimed+completed/s, one at a time', 'claimed+completed/s, UpdateWorker'], [[q.enqueuePerSecond, q.singleClaimsPerSecond ?? '–', q.workerUpdatesPerSecond ?? '–']]), '');
+    } else out.push(`not run: ${q?.skipped ?? q?.error ?? 'unknown'}`, '');
+  }
 
   // Targets of the issue.
   const lexicalStartup = startup.find((s) => s.mode === 'lexical');
