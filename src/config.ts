@@ -59,6 +59,8 @@ const settingsSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a PostgreSQL URL such as postgres://user:password@host:5432/botlog')
     .optional(),
+  // How long a claimed webhook update is held before another copy may take it (renewed while it runs).
+  UPDATE_LEASE_SECONDS: positiveInt(30),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' }).default('info'),
 });
 

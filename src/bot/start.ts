@@ -157,7 +157,7 @@ async function openDurableQueue(bot: Bot<Context>, settings: Settings, metrics: 
   const queue = new UpdateQueue(pool);
   const onDatabaseError = (op: string) => metrics.databaseError(op);
   bot.api.config.use(replyMarker(queue, onDatabaseError));
-  const worker = new UpdateWorker({ queue, onDatabaseError, handle: (claimed) => bot.handleUpdate(claimed.update) });
+  const worker = new UpdateWorker({ queue, onDatabaseError, leaseMs: settings.UPDATE_LEASE_SECONDS * 1000, handle: (claimed) => bot.handleUpdate(claimed.update) });
   metrics.setQueueSource(() => queue.state());
   return { pool, queue, worker };
 }
