@@ -149,13 +149,15 @@ export async function runMultiProcess(options: MultiProcessOptions): Promise<Mul
     let killed = false;
     let restart: Promise<void> | null = null;
     const sentAt = new Map<number, number[]>();
+    let nextUpdateId = 500_000_001;
     const started = performance.now();
     await Promise.all(
       Array.from({ length: options.users }, async (_, u) => {
         const chat = 3_000_000 + u;
         await sleep((u * 1000) / options.users); // users arrive over one second
         for (let q = 0; q < options.questionsPerUser; q++) {
-          const id = chat * 100 + q;
+          // Telegram numbers updates in the order they arrive.
+          const id = nextUpdateId++;
           const update = {
             update_id: id,
             message: { message_id: id, date: Math.floor(Date.now() / 1000), chat: { id: chat, type: 'private', first_name: 'A' }, from: { id: chat, is_bot: false, first_name: 'A' }, text: QUESTIONS[(u + q) % QUESTIONS.length] },
