@@ -33,6 +33,42 @@ function queue(from: EmulatedUser, text: string, at: number): Queued {
   return item;
 }
 
+// Hundreds of waiting users must not cost the emulator more than the bot: instead of one emulator
+// waitFor per waiter (each re-checked, with a copy of the chat's messages, on every API call and every
+// 25 ms), one timer counts the bot's messages per chat from the emulator's own state.
+function sentCount(chat: number): number {
+  const state = (emu as unknown as { chats: Map<number, { messages: Map<number, { sent?: unknown; deleted: boolean }> }> }).chats.get(chat);
+  if (!state) return 0;
+  let n = 0;
+  for (const m of state.messages.values()) if (m.sent && !m.deleted) n++;
+  return n;
+}
+
+interface Waiter {
+  chats: number[];
+  count: number;
+  deadline: number;
+  resolve: (result: { ok: boolean; missing?: number[] }) => void;
+}
+const waiters = new Set<Waiter>();
+setInterval(() => {
+  const now = Date.now();
+  for (const w of waiters) {
+    const missing = w.chats.filter((c) => sentCount(c) < w.count);
+    if (missing.length === 0) {
+      waiters.delete(w);
+      w.resolve({ ok: true });
+    } else if (now > w.deadline) {
+      waiters.delete(w);
+      w.resolve({ ok: false, missing });
+    }
+  }
+}, 10).unref();
+
+function waitForReplies(chats: number[], count: number, timeoutMs: number): Promise<{ ok: boolean; missing?: number[] }> {
+  return new Promise((resolve) => waiters.add({ chats, count, deadline: Date.now() + timeoutMs, resolve }));
+}
+
 async function body(req: http.IncomingMessage): Promise<any> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -64,12 +100,7 @@ const control = http.createServer((req, res) => {
         case 'POST /wait': {
           const chats = input.chats as number[];
           const count = Number(input.count ?? 1);
-          try {
-            await emu.waitFor(() => chats.every((c) => emu.messagesTo(c).length >= count), Number(input.timeoutMs ?? 30_000));
-            out = { ok: true };
-          } catch {
-            out = { ok: false, missing: chats.filter((c) => emu.messagesTo(c).length < count) };
-          }
+          out = await waitForReplies(chats, count, Number(input.timeoutMs ?? 30_000));
           break;
         }
         case 'GET /report':
