@@ -11,12 +11,27 @@ import { currentQueuedUpdate } from './update-worker.js';
 /** The calls that answer a user: once Telegram accepted one, the update counts as answered. */
 const REPLY_METHODS = new Set(['sendMessage', 'sendDocument', 'sendPhoto', 'answerCallbackQuery', 'copyMessage', 'forwardMessage']);
 
+/** Thrown instead of sending a reply when this worker no longer holds the update. */
+export class LeaseLostError extends Error {}
+
 export function replyMarker(queue: UpdateQueue, onDatabaseError?: (op: string, error: unknown) => void): Transformer<RawApi> {
   const marked = new WeakSet<object>();
   return async (prev, method, payload, signal) => {
-    const result = await prev(method, payload, signal);
     const current = currentQueuedUpdate.getStore();
-    if (current && result.ok && REPLY_METHODS.has(method) && !marked.has(current)) {
+    const first = current !== undefined && REPLY_METHODS.has(method) && !marked.has(current);
+    if (first) {
+      let held: boolean;
+      try {
+        held = await queue.confirmLease(current.updateId, current.owner, current.leaseMs);
+      } catch (error) {
+        // Without the database the reply still goes out: answering once is likelier than not at all.
+        onDatabaseError?.('confirm-lease', error);
+        held = true;
+      }
+      if (!held) throw new LeaseLostError(`update ${current.updateId}: lease lost before replying; another worker answers it`);
+    }
+    const result = await prev(method, payload, signal);
+    if (first && result.ok) {
       marked.add(current);
       try {
         await queue.markReplied(current.updateId);

@@ -5,10 +5,12 @@
 // ran out (its worker died, or hung) is claimed again. A chat's updates are taken in order: only the
 // oldest unfinished update of a chat can be claimed, so two processes never answer one chat at once.
 //
-// Exactly one reply: the worker marks `replied_at` as soon as Telegram accepted the first message sent
-// for an update; an update claimed again with `replied_at` set is finished without running it again.
-// The one window left is between Telegram accepting that message and the mark being written (about one
-// database round trip): a process killed exactly then makes the update run again.
+// Exactly one reply: just before the first reply to an update goes out, the worker checks that it still
+// holds the lease (and extends it); a worker that lost its lease (it stalled, and another claimed the
+// update) sends nothing. It marks `replied_at` as soon as Telegram accepted that reply; an update claimed
+// again with `replied_at` set is finished without running it again. The window left: a process killed
+// after sending a reply and before the mark is written (one Telegram round trip plus one database round
+// trip) makes the update run again, so that question is answered twice rather than not at all.
 //
 // Written against a minimal `{ query(text, params) }` (a pg Pool, a pg Client, or a test double), and
 // with its schema as an ordered list of migrations for the store's migration runner.
@@ -110,6 +112,19 @@ export class UpdateQueue {
     );
     const kept = new Set(result.rows.map((r) => Number(r.update_id)));
     return updateIds.filter((id) => !kept.has(id));
+  }
+
+  /**
+   * Just before the first reply goes out: true, with the lease extended, when `owner` still holds the
+   * update and it was not answered; false when the lease was lost (another worker may be answering it).
+   */
+  async confirmLease(updateId: number, owner: string, leaseMs: number): Promise<boolean> {
+    const result = await this.db.query(
+      `UPDATE bot_updates SET lease_until = GREATEST(lease_until, now() + make_interval(secs => $3::double precision / 1000))
+        WHERE update_id = $1 AND lease_owner = $2 AND replied_at IS NULL AND done_at IS NULL`,
+      [updateId, owner, leaseMs],
+    );
+    return (result.rowCount ?? 0) === 1;
   }
 
   /** Marks that Telegram accepted a reply for the update; false when it was already marked. */

@@ -24,8 +24,14 @@ export interface UpdateWorkerOptions {
   onDatabaseError?: (op: string, error: unknown) => void;
 }
 
+/** An update being run, with the worker's lease on it. */
+export interface QueuedRun extends ClaimedUpdate {
+  owner: string;
+  leaseMs: number;
+}
+
 /** The update being run by a worker, visible to API transformers below handleUpdate. */
-export const currentQueuedUpdate = new AsyncLocalStorage<ClaimedUpdate>();
+export const currentQueuedUpdate = new AsyncLocalStorage<QueuedRun>();
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -126,7 +132,7 @@ export class UpdateWorker {
       log.error('update given up', { update: update.updateId, attempts: update.attempts });
     } else {
       try {
-        await currentQueuedUpdate.run(update, () => this.options.handle(update));
+        await currentQueuedUpdate.run({ ...update, owner: this.owner, leaseMs: this.leaseMs }, () => this.options.handle(update));
       } catch (e) {
         error = describe(e);
         log.error('queued update failed', { update: update.updateId, error });

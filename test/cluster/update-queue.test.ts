@@ -108,6 +108,20 @@ describe.skipIf(!server.available)('durable update queue (PostgreSQL)', () => {
     expect(rows[0].done_at).not.toBeNull();
   });
 
+  it('a worker that stalled past its lease may not reply once another worker holds the update', async () => {
+    await clear();
+    const u = update(13);
+    await queue.enqueue(u);
+    await queue.claim('stalled', 200, 10);
+    let taken: Awaited<ReturnType<UpdateQueue['claim']>> = [];
+    await until(async () => (taken = await queue.claim('taker', 5000, 10)).length > 0, 'the lease to run out and be taken');
+    expect(await queue.confirmLease(u.update_id, 'stalled', 5000)).toBe(false);
+    expect(await queue.confirmLease(u.update_id, 'taker', 5000)).toBe(true);
+    await queue.markReplied(u.update_id);
+    // Answered: nobody confirms a first reply any more.
+    expect(await queue.confirmLease(u.update_id, 'taker', 5000)).toBe(false);
+  });
+
   it("runs one chat's updates in order, one at a time, across workers", async () => {
     await clear();
     const a1 = update(20);
