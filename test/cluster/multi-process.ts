@@ -4,7 +4,7 @@
 // Telegram retries). Mid-run one process is SIGKILLed and started again on the same port. At the end every
 // user's chat must hold exactly one reply per question.
 //
-// Standalone: npx tsx test/cluster/multi-process.ts [--processes 3] [--users 300] [--questions 10]
+// Standalone: npx tsx test/cluster/multi-process.ts [--processes 3] [--users 300] [--questions 10] [--kill-at 0.4 (2: no kill)]
 // (prints a JSON summary); test/cluster/multi-process.test.ts runs a small one.
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
@@ -235,8 +235,8 @@ export async function runMultiProcess(options: MultiProcessOptions): Promise<Mul
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  const { values } = parseArgs({ options: { processes: { type: 'string', default: '3' }, users: { type: 'string', default: '300' }, questions: { type: 'string', default: '10' } } });
-  runMultiProcess({ processes: Number(values.processes), users: Number(values.users), questionsPerUser: Number(values.questions) }).then(
+  const { values } = parseArgs({ options: { processes: { type: 'string', default: '3' }, users: { type: 'string', default: '300' }, questions: { type: 'string', default: '10' }, 'kill-at': { type: 'string', default: '0.4' } } });
+  runMultiProcess({ processes: Number(values.processes), users: Number(values.users), questionsPerUser: Number(values.questions), killAt: Number(values['kill-at']) }).then(
     (result) => process.stdout.write(JSON.stringify(result) + '\n'),
     (error: unknown) => {
       process.stderr.write(`multi-process run failed: ${error instanceof Error ? error.stack : String(error)}\n`);
