@@ -28,6 +28,9 @@ const settingsSchema = z.object({
     .regex(/^[A-Za-z0-9_-]{16,256}$/, 'must be 16-256 characters of A-Z, a-z, 0-9, _ or -')
     .optional(),
   WEBHOOK_PORT: positiveInt(8443),
+  // --- Operations ---
+  // A separate listener for GET /healthz and /metrics (they are also on the webhook port in webhook mode).
+  METRICS_PORT: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be a port (1-65535)').max(65535, 'must be a port (1-65535)').optional(),
   // --- Corpus and index ---
   CORPUS_DIR: z.string().min(1).default('corpus'),
   INDEX_DIR: z.string().min(1).default('index'),
@@ -60,6 +63,8 @@ const settingsSchema = z.object({
     .optional(),
   LOG_RETENTION_DAYS: positiveInt(180),
   PSEUDONYM_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  // How long a claimed webhook update is held before another copy may take it (renewed while it runs).
+  UPDATE_LEASE_SECONDS: positiveInt(30),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' }).default('info'),
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty'], { message: 'must be auto, json or pretty' }).default('auto'),
 });

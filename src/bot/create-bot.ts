@@ -5,6 +5,8 @@ import { Bot, GrammyError, HttpError, type Context } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Settings } from '../config.js';
 import type { AnswerEngine } from '../engine-api.js';
+import { withReloadMetrics } from '../ops/engine-metrics.js';
+import type { BotMetrics } from '../ops/metrics.js';
 import { log } from '../log.js';
 import { AnswerCache } from './answer-cache.js';
 import { installApiRetries, isBlockedByUser } from './api.js';
@@ -34,6 +36,8 @@ export interface CreateBotOptions {
   progressThrottleMs?: number;
   /** Time budget for parsing an uploaded PDF (default 30 s). */
   uploadParseTimeoutMs?: number;
+  /** Prometheus metrics to count questions, reloads and rate-limited users in. */
+  metrics?: BotMetrics;
 }
 
 export interface CreatedBot {
@@ -44,7 +48,8 @@ export interface CreatedBot {
 }
 
 export function createBot(options: CreateBotOptions): CreatedBot {
-  const { settings, token, engine, records } = options;
+  const { settings, token, records, metrics } = options;
+  const engine = metrics ? withReloadMetrics(options.engine, metrics) : options.engine;
   const bot = new Bot<Context>(token, {
     client: { apiRoot: settings.TELEGRAM_API_ROOT },
     ...(options.botInfo ? { botInfo: options.botInfo } : {}),
@@ -60,15 +65,18 @@ export function createBot(options: CreateBotOptions): CreatedBot {
     token,
     examples: settings.EXAMPLE_QUESTIONS ?? DEFAULT_EXAMPLE_QUESTIONS,
     uploadParseTimeoutMs: options.uploadParseTimeoutMs,
+    metrics,
   };
 
   const inFlight = new InFlight();
   const limiter = rateLimit<Context>({
     limit: settings.RATE_LIMIT_PER_MINUTE,
-    onLimitExceeded: (ctx) =>
-      ctx.callbackQuery
+    onLimitExceeded: (ctx) => {
+      metrics?.rateLimited();
+      return ctx.callbackQuery
         ? ctx.answerCallbackQuery({ text: MSG.rateLimited(settings.RATE_LIMIT_PER_MINUTE) })
-        : ctx.reply(MSG.rateLimited(settings.RATE_LIMIT_PER_MINUTE)),
+        : ctx.reply(MSG.rateLimited(settings.RATE_LIMIT_PER_MINUTE));
+    },
   });
 
   bot.use(timing(inFlight));

@@ -1,5 +1,6 @@
 // What the composers share. Built once in create-bot.ts.
 import type { Settings } from '../config.js';
+import type { BotMetrics } from '../ops/metrics.js';
 import type { AnswerEngine } from '../engine-api.js';
 import type { AnswerCache } from './answer-cache.js';
 import type { ReloadCoordinator } from './reload.js';
@@ -16,6 +17,8 @@ export interface BotDeps {
   token: string;
   /** The questions behind /start's buttons. */
   examples: readonly string[];
+  /** Prometheus metrics (questions, latency, rate limits); absent in tests that build a bot by hand. */
+  metrics?: BotMetrics;
   /** Time budget for parsing an uploaded PDF (default: the corpus loader's, 30 s). */
   uploadParseTimeoutMs?: number;
 }

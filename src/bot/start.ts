@@ -11,10 +11,17 @@ import type { BotCommand, UserFromGetMe } from 'grammy/types';
 import { requireToken, type Settings } from '../config.js';
 import type { AnswerEngine, ProgressEvent } from '../engine-api.js';
 import { Engine, engineOptionsFromSettings } from '../engine.js';
+import pg from 'pg';
+import { durableWebhookHandler, replyMarker } from '../cluster/durable-webhook.js';
+import { ensureUpdateQueueSchema, UpdateQueue } from '../cluster/update-queue.js';
+import { UpdateWorker } from '../cluster/update-worker.js';
 import { log } from '../log.js';
+import { opsHandler, startOpsServer, type OpsHandler } from '../ops/http.js';
+import { BotMetrics } from '../ops/metrics.js';
 import { createBot } from './create-bot.js';
 import { MSG } from './messages.vi.js';
 import { Records, recordsOptionsFromSettings, type RecordsOptions } from '../store/records.js';
+import { warmUp } from './warm-up.js';
 
 /** Start-up failed for a reason the operator can fix; `message` is one line, safe to print. */
 export class StartupError extends Error {}
@@ -32,6 +39,18 @@ export interface StartBotOptions {
   shutdownTimeoutMs?: number;
   /** Overrides of the record's options (tests: writer timing, store checks). */
   records?: Partial<RecordsOptions>;
+  /**
+   * Run ~40 representative questions through the engine before taking updates, so that the first burst
+   * of citizens does not pay for cold code paths (default true).
+   */
+  warmUp?: boolean;
+  /**
+   * Resolves when the database is reachable, rejects with the reason otherwise; GET /healthz answers 503
+   * while it rejects. Given by the question-log store when the bot uses one.
+   */
+  databaseProbe?: () => Promise<void>;
+  /** Metrics to serve at /metrics (default: a new registry for this bot). */
+  metrics?: BotMetrics;
   /** Called when polling stops by itself (e.g. another instance took over the token); default: log. */
   onFatal?: (error: Error) => void;
 }
@@ -44,6 +63,10 @@ export interface BotHandle {
   mode: 'polling' | 'webhook';
   /** The port the webhook server listens on (webhook mode only). */
   webhookPort?: number;
+  /** The port of the separate /healthz + /metrics listener (when METRICS_PORT is set). */
+  metricsPort?: number;
+  /** The bot's Prometheus metrics (databaseError(op), setQueueSource(fn) for the store and the queue). */
+  metrics: BotMetrics;
   /** Stops taking updates, waits for those in flight, writes the record, closes the engine it opened. */
   stop(): Promise<void>;
 }
@@ -121,9 +144,36 @@ function timeout(ms: number): Promise<'timeout'> {
   return new Promise((resolve) => setTimeout(() => resolve('timeout'), ms).unref());
 }
 
+/** Webhook mode with DATABASE_URL: updates stored in PostgreSQL, run by a worker in every process. */
+interface DurableQueue {
+  pool: pg.Pool;
+  queue: UpdateQueue;
+  worker: UpdateWorker;
+}
+
+async function openDurableQueue(bot: Bot<Context>, settings: Settings, metrics: BotMetrics): Promise<DurableQueue> {
+  const pool = new pg.Pool({ connectionString: settings.DATABASE_URL, max: 10 });
+  pool.on('error', (error) => log.warn('idle database connection failed', { error: error.message }));
+  try {
+    await ensureUpdateQueueSchema(pool);
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw new StartupError(`Cannot prepare the update queue in DATABASE_URL: ${describe(error)}`);
+  }
+  const queue = new UpdateQueue(pool);
+  const onDatabaseError = (op: string) => metrics.databaseError(op);
+  bot.api.config.use(replyMarker(queue, onDatabaseError));
+  const worker = new UpdateWorker({ queue, onDatabaseError, leaseMs: settings.UPDATE_LEASE_SECONDS * 1000, handle: (claimed) => bot.handleUpdate(claimed.update) });
+  metrics.setQueueSource(() => queue.state());
+  return { pool, queue, worker };
+}
+
 async function startWebhook(
   bot: Bot<Context>,
   settings: Settings,
+  ops: OpsHandler,
+  durable?: DurableQueue,
+  metrics?: BotMetrics,
 ): Promise<{ server: http.Server; port: number }> {
   const url = new URL(settings.WEBHOOK_URL!);
   let secret = settings.WEBHOOK_SECRET;
@@ -133,12 +183,20 @@ async function startWebhook(
     log.info('WEBHOOK_SECRET not set; using a random secret for this run');
   }
   // 'return' answers Telegram after 10 s and lets a slow answer finish, instead of Telegram resending it.
-  const handle = webhookCallback(bot, 'http', { secretToken: secret, onTimeout: 'return', timeoutMilliseconds: 10_000 });
+  const handle = durable
+    ? (() => {
+        const receive = durableWebhookHandler({
+          queue: durable.queue,
+          secret,
+          maxBodyBytes: MAX_WEBHOOK_BODY_BYTES,
+          onStored: () => durable.worker.wake(),
+          onDatabaseError: (op) => metrics?.databaseError(op),
+        });
+        return async (req: http.IncomingMessage, res: http.ServerResponse) => receive(req, res);
+      })()
+    : webhookCallback(bot, 'http', { secretToken: secret, onTimeout: 'return', timeoutMilliseconds: 10_000 });
   const server = http.createServer((req, res) => {
-    if (req.method === 'GET' && req.url === '/healthz') {
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-      return;
-    }
+    if (ops(req, res)) return; // GET /healthz, GET /metrics
     const length = Number(req.headers['content-length'] ?? 0);
     if (req.method !== 'POST' || (req.url ?? '').split('?')[0] !== url.pathname || length > MAX_WEBHOOK_BODY_BYTES) {
       req.resume();
@@ -176,6 +234,32 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
   log.info('token accepted', { bot: botInfo.username });
   if (settings.ADMIN_IDS.size === 0) log.warn('ADMIN_IDS is empty: nobody can reload or upload reports through the bot');
 
+  const metrics = options.metrics ?? new BotMetrics();
+  let serving: AnswerEngine | null = null;
+  // With the durable queue the pool is probed too (unless the store gives its own probe).
+  let durable: DurableQueue | undefined;
+  // The record's database (embedded or PostgreSQL) and, with the durable queue, the queue's pool.
+  let recordsForProbe: Records | undefined;
+  const databaseProbe =
+    options.databaseProbe ??
+    (async () => {
+      await recordsForProbe?.ping();
+      if (durable) await durable.pool.query('SELECT 1');
+    });
+  const ops = opsHandler({ engine: () => serving, databaseProbe, metrics });
+  // The separate listener starts first, so that /healthz says 503 "index not loaded" while it loads.
+  let opsServer: http.Server | null = null;
+  let metricsPort: number | undefined;
+  if (settings.METRICS_PORT !== undefined) {
+    try {
+      ({ server: opsServer, port: metricsPort } = await startOpsServer(settings.METRICS_PORT, ops));
+    } catch (error) {
+      throw new StartupError(`Cannot listen on METRICS_PORT ${settings.METRICS_PORT}: ${describe(error)}`);
+    }
+    log.info('health and metrics listener', { port: metricsPort });
+  }
+  const closeOps = () => new Promise<void>((resolve) => (opsServer ? opsServer.close(() => resolve()) : resolve()));
+
   const ownsEngine = options.engine === undefined;
   let engine: AnswerEngine;
   if (options.engine) {
@@ -184,16 +268,28 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
     try {
       engine = await Engine.open(engineOptionsFromSettings(settings), progressLogger());
     } catch (error) {
+      await closeOps();
       throw new StartupError(`Could not open the index: ${describe(error)}`);
     }
   }
   const closeEngine = async () => {
     if (ownsEngine) await engine.close();
+    await closeOps();
   };
 
   let records: Records;
   try {
-    records = await Records.open({ ...recordsOptionsFromSettings(settings), ...options.records });
+    const fromSettings = recordsOptionsFromSettings(settings);
+    records = await Records.open({
+      ...fromSettings,
+      ...options.records,
+      writer: {
+        ...fromSettings.writer,
+        onError: () => metrics.databaseError('record-write'),
+        ...options.records?.writer,
+      },
+    });
+    recordsForProbe = records;
   } catch (error) {
     await closeEngine();
     throw new StartupError(`Could not open the record in DATA_DIR ${settings.DATA_DIR}: ${describe(error)}`);
@@ -207,15 +303,23 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
     botInfo,
     progressThrottleMs: options.progressThrottleMs,
     uploadParseTimeoutMs: options.uploadParseTimeoutMs,
+    metrics,
   });
   await registerCommands(bot, settings.ADMIN_IDS);
+  if (options.warmUp !== false) await warmUp(engine, deps.examples, { k: settings.ANSWER_PASSAGES });
+  serving = engine;
 
   let runner: RunnerHandle | null = null;
   let server: http.Server | null = null;
   let webhookPort: number | undefined;
   try {
     if (settings.WEBHOOK_URL) {
-      ({ server, port: webhookPort } = await startWebhook(bot, settings));
+      if (settings.DATABASE_URL) {
+        durable = await openDurableQueue(bot, settings, metrics);
+        durable.worker.start();
+        log.info('durable update queue in use', { worker: durable.worker.owner });
+      }
+      ({ server, port: webhookPort } = await startWebhook(bot, settings, ops, durable, metrics));
     } else {
       // A webhook left from an earlier deployment would make getUpdates fail with 409.
       await bot.api.deleteWebhook().catch((error) => log.warn('deleteWebhook failed', { error: describe(error) }));
@@ -232,6 +336,8 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
       });
     }
   } catch (error) {
+    await durable?.worker.stop();
+    await durable?.pool.end().catch(() => undefined);
     await records.close();
     await closeEngine();
     throw error;
@@ -250,6 +356,11 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
         server.closeIdleConnections();
         await Promise.race([closed, timeout(limit)]);
       }
+      if (durable) {
+        // Updates not yet claimed stay in the queue for the other processes (or this one's next start).
+        if ((await Promise.race([durable.worker.stop(), timeout(limit)])) === 'timeout') log.warn('queued updates were still running at shutdown');
+        await durable.pool.end().catch((error: unknown) => log.warn('closing the database pool failed', { error: describe(error) }));
+      }
       if (!(await inFlight.idle(limit))) log.warn('some updates were still running at shutdown', { inFlight: inFlight.size });
       if ((await Promise.race([deps.reloads.idle(), timeout(limit)])) === 'timeout') log.warn('a reload was still running at shutdown');
       await records.close().catch((error) => log.error('could not close the record', { error: describe(error) }));
@@ -259,5 +370,5 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
     return stopping;
   };
 
-  return { bot, engine, records, mode, webhookPort, stop };
+  return { bot, engine, records, mode, webhookPort, metricsPort, metrics, stop };
 }

@@ -11,6 +11,8 @@ const SECTIONS: Record<string, () => Promise<Section>> = {
   scale: async () => (await import('./scale.js')).runScale as Section,
   'bot-load': async () => (await import('./bot-load.js')).benchBotLoad as Section,
   records: async () => (await import('./records.js')).benchRecords as Section,
+  'update-queue': async () => (await import('./update-queue.js')).benchUpdateQueue as Section,
+  'first-burst': async () => (await import('./first-burst.js')).benchFirstBurst as Section,
 };
 
 async function main() {

@@ -220,8 +220,27 @@ async function main() {
       records = await runChild<RecordsBenchResult>('records', {}).catch((error: Error) => ({ error: error.message }));
     }
 
+    // The opening burst (issue 10, part 5): 200 first questions at once against a fresh bot, the emulator
+    // in the bot's process (as before) and in its own process (as Telegram is), with and without warm-up.
+    const firstBurst: { label: string; result: unknown }[] = [];
+    if (!values['no-bot-load']) {
+      const variants = [
+        { label: 'emulator in-process, warm-up', args: { users: 200, emulator: 'in-process', warmUp: true, corpus: 'project' } },
+        { label: 'emulator own process, no warm-up', args: { users: 200, emulator: 'process', warmUp: false, corpus: 'project' } },
+        { label: 'emulator own process, warm-up (shipped)', args: { users: 200, emulator: 'process', warmUp: true, corpus: 'project' } },
+      ];
+      for (const variant of variants) {
+        progress(`first burst: 200 first questions, ${variant.label}`);
+        firstBurst.push({ label: variant.label, result: await runChild<unknown>('first-burst', variant.args).catch((error: Error) => ({ error: error.message })) });
+      }
+    }
+
+    // The durable update queue in PostgreSQL (issue 10, part 1): updates stored and claimed per second.
+    progress('update queue: 5,000 updates through PostgreSQL, 3 workers');
+    const updateQueue = await runChild<unknown>('update-queue', { updates: 5000, chats: 500, workers: 3 }).catch((error: Error) => ({ error: error.message }));
+
     const totalMs = performance.now() - started;
-    const report = render({ alqac, startup, scale, botLoad, botLoadArgs, scaleBuild, scaleDimension, rounds, scaleRounds, totalMs });
+    const report = render({ updateQueue, firstBurst, alqac, startup, scale, botLoad, botLoadArgs, scaleBuild, scaleDimension, rounds, scaleRounds, totalMs });
     process.stdout.write(report.text + '\n');
     process.stdout.write('\n' + ('throughput' in records ? renderRecords(records) : `The record: ${JSON.stringify(records)}`) + '\n');
     await fs.mkdir(path.dirname(values.out!), { recursive: true });
@@ -258,6 +277,8 @@ interface RenderInput {
   scale: { graph: ScaleGraphResult; result: ScaleResult }[];
   botLoad: unknown;
   botLoadArgs: { users: number; questionsPerUser: number };
+  firstBurst: { label: string; result: unknown }[];
+  updateQueue: unknown;
   scaleBuild: { M: number; efConstruction: number };
   scaleDimension: number;
   rounds: number;
@@ -416,11 +437,41 @@ function render(input: RenderInput): { text: string; targets: { target: string; 
     );
   } else out.push(`not run: ${bot?.skipped ?? bot?.error ?? 'unknown'}`, '');
 
+  out.push('## First burst (200 simultaneous first questions, fresh bot, polling, lexical, project corpus)', '');
+  if (input.firstBurst.length > 0) {
+    type Burst = { answeredOnce?: number; users?: number; duplicates?: number; missing?: number; replyMs?: { p50: number; p95: number; p99: number; max: number }; botCpuMs?: number; loadAverage?: number; error?: string };
+    out.push(
+      table(
+        ['variant', 'exactly one reply', 'p50', 'p95', 'p99', 'max', 'bot CPU', 'load avg'],
+        input.firstBurst.map(({ label, result }) => {
+          const r = result as Burst;
+          if (!r.replyMs) return [label, `error: ${r.error ?? 'unknown'}`, '', '', '', '', '', ''];
+          return [label, `${r.answeredOnce} / ${r.users}`, `${r.replyMs.p50} ms`, `${r.replyMs.p95} ms`, `${r.replyMs.p99} ms`, `${r.replyMs.max} ms`, `${r.botCpuMs} ms`, String(r.loadAverage)];
+        }),
+      ),
+      '',
+    );
+  } else out.push('not run (--no-bot-load)', '');
+
+  out.push('## Update queue (PostgreSQL, 5,000 updates from 500 chats, 3 workers)', '');
+  {
+    const q = input.updateQueue as { enqueuePerSecond?: number; singleClaimsPerSecond?: number; workerUpdatesPerSecond?: number; skipped?: string; error?: string };
+    if (typeof q?.enqueuePerSecond === 'number') {
+      out.push(table(['stored/s (20 concurrent)', 'claimed+completed/s, one at a time', 'claimed+completed/s, UpdateWorker'], [[q.enqueuePerSecond, q.singleClaimsPerSecond ?? '–', q.workerUpdatesPerSecond ?? '–']]), '');
+    } else out.push(`not run: ${q?.skipped ?? q?.error ?? 'unknown'}`, '');
+  }
+
   // Targets of the issue.
   const lexicalStartup = startup.find((s) => s.mode === 'lexical');
   const hundred = scale.find((s) => s.result.factor === 100)?.result;
   const shipped = alqac.quality.filter((q) => q.target).map((q) => ({ name: q.name, recall: q.sweep.find((p) => p.ef === q.shippedEf)!.recall10 }));
+  const shippedBurst = input.firstBurst.at(-1)?.result as { replyMs?: { p99: number }; answeredOnce?: number; users?: number } | undefined;
   const targets = [
+    {
+      target: '200 simultaneous first questions, emulator in its own process: p99 reply ≤ 1 s, each exactly one reply',
+      measured: shippedBurst?.replyMs ? `p99 ${shippedBurst.replyMs.p99} ms, ${shippedBurst.answeredOnce} / ${shippedBurst.users}` : 'not run',
+      pass: shippedBurst?.replyMs ? shippedBurst.replyMs.p99 <= 1000 && shippedBurst.answeredOnce === shippedBurst.users : false,
+    },
     { target: 'ALQAC hybrid search p95 ≤ 10 ms (excl. embedding)', measured: `${ms(worstP95(alqac.latency, 'hybrid'))} ms`, pass: worstP95(alqac.latency, 'hybrid') <= 10 },
     { target: 'ALQAC answer p95 ≤ 15 ms (excl. embedding)', measured: `${ms(worstP95(alqac.latency, 'answer'))} ms`, pass: worstP95(alqac.latency, 'answer') <= 15 },
     {

@@ -71,7 +71,7 @@ export async function makeCorpus(dir: string, options: { second?: boolean } = {}
   return corpus;
 }
 
-export function testSettings(dir: string, emulator: BotApiEmulator, env: Record<string, string> = {}): Settings {
+export function testSettings(dir: string, emulator: Pick<BotApiEmulator, 'token' | 'apiRoot'>, env: Record<string, string> = {}): Settings {
   return loadSettings(
     {
       TELEGRAM_BOT_TOKEN: emulator.token,

@@ -29,17 +29,26 @@ function isCommand(ctx: Context): boolean {
   return /^\/[A-Za-z0-9_]+(@\w+)?(\s|$)/.test(ctx.message?.text ?? '');
 }
 
-/** Shows "typing…" until `task` settles. A 403 (blocked) ends the update; other failures don't matter. */
+/**
+ * Shows "typing…" until `task` settles. The first chat action is sent alongside the task, not before
+ * it: awaiting it first put a round trip to Telegram in front of every answer, and in a burst of
+ * hundreds of first questions those round trips (each on a new connection) queued up before any
+ * engine work started. A 403 (blocked) on that first action ends the update; other failures don't matter.
+ */
 async function whileTyping<T>(ctx: Context, task: () => Promise<T>): Promise<T> {
   const typing = () =>
     ctx.replyWithChatAction('typing').catch((error) => {
       if (isBlockedByUser(error)) throw error;
       log.debug('chat action failed', { chat: ctx.chat?.id, error: (error as Error).message });
     });
-  await typing();
+  const first = typing();
+  // Settled below; until then a rejection must not count as unhandled.
+  first.catch(() => undefined);
   const timer = setInterval(() => void typing().catch(() => undefined), TYPING_REPEAT_MS);
   try {
-    return await task();
+    const result = await task();
+    await first;
+    return result;
   } finally {
     clearInterval(timer);
   }
@@ -114,6 +123,7 @@ export async function answerQuestion(ctx: Context, deps: BotDeps, raw: string, o
   const html = renderReply(answer, deps.engine.status().documents, { echoQuestion: options.echo });
   // "Not found" gets 👍/👎 too: a 👎 there tells the office the reports may say it after all.
   await replyHtml(ctx, html, { reply_markup: answer.answered ? answerKeyboard(answer, id) : addFeedbackRow(undefined, id) });
+  deps.metrics?.questionAnswered(answer.answered, (performance.now() - started) / 1000);
 }
 
 export function questionsComposer(deps: BotDeps): Composer<Context> {

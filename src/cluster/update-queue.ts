@@ -1,0 +1,173 @@
+// A durable queue of Telegram updates in PostgreSQL, so that any process can take any update and an
+// update whose process died is not lost. A process receiving a webhook call INSERTs the update once (by
+// update_id: Telegram's retries and a second delivery are no-ops) before answering Telegram's HTTP call;
+// workers in every process claim updates with `FOR UPDATE SKIP LOCKED` and a lease; an update whose lease
+// ran out (its worker died, or hung) is claimed again. A chat's updates are taken in order: only the
+// oldest unfinished update of a chat can be claimed, so two processes never answer one chat at once.
+//
+// Exactly one reply: just before the first reply to an update goes out, the worker checks that it still
+// holds the lease (and extends it); a worker that lost its lease (it stalled, and another claimed the
+// update) sends nothing. It marks `replied_at` as soon as Telegram accepted that reply; an update claimed
+// again with `replied_at` set is finished without running it again. The window left: a process killed
+// after sending a reply and before the mark is written (one Telegram round trip plus one database round
+// trip) makes the update run again, so that question is answered twice rather than not at all.
+//
+// Written against a minimal `{ query(text, params) }` (a pg Pool, a pg Client, or a test double), and
+// with its schema as an ordered list of migrations for the store's migration runner.
+
+/** What the queue needs from a database connection (pg's Pool and Client both fit). */
+export interface Queryable {
+  // biome-ignore lint/suspicious/noExplicitAny: rows are whatever the SQL selects; each caller reads its own columns.
+  query(text: string, params?: unknown[]): Promise<{ rows: any[]; rowCount: number | null }>;
+}
+
+/**
+ * The schema, oldest first; each statement is idempotent, so `ensureUpdateQueueSchema` can run them all
+ * at every start until the store's migration runner applies them by index.
+ */
+export const UPDATE_QUEUE_MIGRATIONS: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS bot_updates (
+     update_id    BIGINT PRIMARY KEY,
+     chat_id      BIGINT,
+     payload      JSONB NOT NULL,
+     received_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
+     lease_owner  TEXT,
+     lease_until  TIMESTAMPTZ,
+     attempts     INTEGER NOT NULL DEFAULT 0,
+     replied_at   TIMESTAMPTZ,
+     done_at      TIMESTAMPTZ,
+     last_error   TEXT
+   )`,
+  `CREATE INDEX IF NOT EXISTS bot_updates_open ON bot_updates (update_id) WHERE done_at IS NULL`,
+  `CREATE INDEX IF NOT EXISTS bot_updates_open_chat ON bot_updates (chat_id, update_id) WHERE done_at IS NULL`,
+  `CREATE INDEX IF NOT EXISTS bot_updates_done ON bot_updates (done_at) WHERE done_at IS NOT NULL`,
+];
+
+/** Runs every migration (idempotent); stands in for the store's migration runner until they are merged. */
+export async function ensureUpdateQueueSchema(db: Queryable): Promise<void> {
+  for (const sql of UPDATE_QUEUE_MIGRATIONS) await db.query(sql);
+}
+
+export interface ClaimedUpdate {
+  updateId: number;
+  // biome-ignore lint/suspicious/noExplicitAny: the update as Telegram sent it, stored as JSON and handed back to grammY.
+  update: any;
+  /** Times it was claimed, this claim included (above 1: a worker before this one did not finish it). */
+  attempts: number;
+  /** Set when a reply for it was already accepted by Telegram: do not run it again. */
+  repliedAt: Date | null;
+}
+
+/** The chat an update belongs to (for per-chat order), or null. */
+// biome-ignore lint/suspicious/noExplicitAny: any update shape; only optional chat ids are read.
+export function chatOf(update: any): number | null {
+  const id = update?.message?.chat?.id ?? update?.callback_query?.message?.chat?.id ?? update?.my_chat_member?.chat?.id ?? update?.edited_message?.chat?.id;
+  return typeof id === 'number' ? id : null;
+}
+
+export class UpdateQueue {
+  constructor(private readonly db: Queryable) {}
+
+  /** Stores the update unless one with its update_id is already there; true when it was new. */
+  async enqueue(update: { update_id: number }): Promise<boolean> {
+    const result = await this.db.query(
+      'INSERT INTO bot_updates (update_id, chat_id, payload) VALUES ($1, $2, $3) ON CONFLICT (update_id) DO NOTHING',
+      [update.update_id, chatOf(update), JSON.stringify(update)],
+    );
+    return (result.rowCount ?? 0) === 1;
+  }
+
+  /**
+   * Claims up to `limit` updates for `owner` for `leaseMs`: unfinished ones nobody holds (or whose lease
+   * ran out), each the oldest unfinished update of its chat, oldest first. Rows other workers are claiming
+   * at this moment are skipped, not waited for.
+   */
+  async claim(owner: string, leaseMs: number, limit: number): Promise<ClaimedUpdate[]> {
+    const result = await this.db.query(
+      `UPDATE bot_updates u
+          SET lease_owner = $1, lease_until = now() + make_interval(secs => $2::double precision / 1000), attempts = u.attempts + 1
+        WHERE u.update_id IN (
+          SELECT c.update_id FROM bot_updates c
+           WHERE c.done_at IS NULL
+             AND (c.lease_until IS NULL OR c.lease_until < now())
+             AND (c.chat_id IS NULL OR NOT EXISTS (
+                   SELECT 1 FROM bot_updates o
+                    WHERE o.chat_id = c.chat_id AND o.done_at IS NULL AND o.update_id < c.update_id))
+           ORDER BY c.update_id
+           LIMIT $3
+           FOR UPDATE SKIP LOCKED)
+        RETURNING u.update_id, u.payload, u.attempts, u.replied_at`,
+      [owner, leaseMs, limit],
+    );
+    return result.rows
+      .map((r) => ({ updateId: Number(r.update_id), update: r.payload, attempts: Number(r.attempts), repliedAt: r.replied_at ?? null }))
+      .sort((a, b) => a.updateId - b.updateId);
+  }
+
+  /** Extends the leases `owner` still holds; returns the update ids it holds no longer. */
+  async extend(owner: string, updateIds: number[], leaseMs: number): Promise<number[]> {
+    if (updateIds.length === 0) return [];
+    const result = await this.db.query(
+      `UPDATE bot_updates SET lease_until = now() + make_interval(secs => $3::double precision / 1000)
+        WHERE update_id = ANY($2::bigint[]) AND lease_owner = $1 AND done_at IS NULL
+        RETURNING update_id`,
+      [owner, updateIds, leaseMs],
+    );
+    const kept = new Set(result.rows.map((r) => Number(r.update_id)));
+    return updateIds.filter((id) => !kept.has(id));
+  }
+
+  /**
+   * Just before the first reply goes out: true, with the lease extended, when `owner` still holds the
+   * update and it was not answered; false when the lease was lost (another worker may be answering it).
+   */
+  async confirmLease(updateId: number, owner: string, leaseMs: number): Promise<boolean> {
+    const result = await this.db.query(
+      `UPDATE bot_updates SET lease_until = GREATEST(lease_until, now() + make_interval(secs => $3::double precision / 1000))
+        WHERE update_id = $1 AND lease_owner = $2 AND replied_at IS NULL AND done_at IS NULL`,
+      [updateId, owner, leaseMs],
+    );
+    return (result.rowCount ?? 0) === 1;
+  }
+
+  /** Marks that Telegram accepted a reply for the update; false when it was already marked. */
+  async markReplied(updateId: number): Promise<boolean> {
+    const result = await this.db.query('UPDATE bot_updates SET replied_at = now() WHERE update_id = $1 AND replied_at IS NULL', [updateId]);
+    return (result.rowCount ?? 0) === 1;
+  }
+
+  /** Finishes the update (handled, or given up after `error`); only the lease's owner can. */
+  async complete(updateId: number, owner: string, error?: string): Promise<boolean> {
+    const result = await this.db.query(
+      'UPDATE bot_updates SET done_at = now(), lease_owner = NULL, lease_until = NULL, last_error = $3 WHERE update_id = $1 AND lease_owner = $2 AND done_at IS NULL',
+      [updateId, owner, error ?? null],
+    );
+    return (result.rowCount ?? 0) === 1;
+  }
+
+  /** Gives the update back for another try after `delayMs` (a failure worth retrying). */
+  async release(updateId: number, owner: string, delayMs: number, error: string): Promise<void> {
+    await this.db.query(
+      `UPDATE bot_updates SET lease_owner = NULL, lease_until = now() + make_interval(secs => $3::double precision / 1000), last_error = $4
+        WHERE update_id = $1 AND lease_owner = $2 AND done_at IS NULL`,
+      [updateId, owner, delayMs, error],
+    );
+  }
+
+  /** Unfinished updates and the age of the oldest, for the metrics. */
+  async state(): Promise<{ depth: number; oldestAgeSeconds: number }> {
+    const { rows } = await this.db.query(
+      'SELECT count(*)::int AS depth, COALESCE(EXTRACT(EPOCH FROM now() - min(received_at)), 0)::float8 AS age FROM bot_updates WHERE done_at IS NULL',
+    );
+    return { depth: Number(rows[0]?.depth ?? 0), oldestAgeSeconds: Number(rows[0]?.age ?? 0) };
+  }
+
+  /**
+   * Deletes finished updates older than `keepMs` (default one day: Telegram gives up redelivering long
+   * before, so their update_ids are no longer needed to turn a redelivery into a no-op).
+   */
+  async prune(keepMs = 24 * 3600_000): Promise<number> {
+    const result = await this.db.query('DELETE FROM bot_updates WHERE done_at IS NOT NULL AND done_at < now() - make_interval(secs => $1::double precision / 1000)', [keepMs]);
+    return result.rowCount ?? 0;
+  }
+}

@@ -1,0 +1,161 @@
+// Takes updates from the durable queue and runs them, in every process: claims as many as it has room
+// for, keeps their leases alive while they run, finishes them, and skips those already answered.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { log } from '../log.js';
+import type { ClaimedUpdate, UpdateQueue } from './update-queue.js';
+
+export interface UpdateWorkerOptions {
+  queue: UpdateQueue;
+  /** Runs one update (the bot's handleUpdate); a throw finishes the update with the error recorded. */
+  handle: (claimed: ClaimedUpdate) => Promise<void>;
+  /** This worker's name in the leases (default host:pid:random). */
+  owner?: string;
+  /** Updates run at once (default 50). */
+  concurrency?: number;
+  /** How long a claim holds without renewal (default 30 s); renewed every third of it while running. */
+  leaseMs?: number;
+  /** Wait between claims when the queue was empty (default 200 ms); wake() cuts it short. */
+  pollMs?: number;
+  /** Claims of one update after which it is given up (default 5). */
+  maxAttempts?: number;
+  /** A database call failed (for the metrics). */
+  onDatabaseError?: (op: string, error: unknown) => void;
+}
+
+/** An update being run, with the worker's lease on it. */
+export interface QueuedRun extends ClaimedUpdate {
+  owner: string;
+  leaseMs: number;
+}
+
+/** The update being run by a worker, visible to API transformers below handleUpdate. */
+export const currentQueuedUpdate = new AsyncLocalStorage<QueuedRun>();
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export class UpdateWorker {
+  readonly owner: string;
+  private readonly running = new Map<number, Promise<void>>();
+  private stopped = true;
+  private loopDone: Promise<void> = Promise.resolve();
+  private wakeUp: (() => void) | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private readonly concurrency: number;
+  private readonly leaseMs: number;
+  private readonly pollMs: number;
+  private readonly maxAttempts: number;
+
+  constructor(private readonly options: UpdateWorkerOptions) {
+    this.owner = options.owner ?? `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+    this.concurrency = options.concurrency ?? 50;
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.pollMs = options.pollMs ?? 200;
+    this.maxAttempts = options.maxAttempts ?? 5;
+  }
+
+  /** Updates this worker is running now. */
+  get inFlight(): number {
+    return this.running.size;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.heartbeat = setInterval(() => void this.renew(), Math.max(50, Math.floor(this.leaseMs / 3)));
+    this.heartbeat.unref();
+    this.loopDone = this.loop();
+  }
+
+  /** Claims at once instead of after the poll wait (an update was just stored by this process). */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  /** Stops claiming; waits for the updates being run (their leases are kept alive meanwhile). */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.wake();
+    await this.loopDone;
+    await Promise.allSettled([...this.running.values()]);
+    if (this.heartbeat) clearInterval(this.heartbeat);
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      const room = this.concurrency - this.running.size;
+      let claimed: ClaimedUpdate[] = [];
+      if (room > 0) {
+        try {
+          claimed = await this.options.queue.claim(this.owner, this.leaseMs, room);
+        } catch (error) {
+          this.options.onDatabaseError?.('claim', error);
+          log.warn('could not claim updates', { error: describe(error) });
+        }
+      }
+      for (const update of claimed) {
+        const run = this.run(update).finally(() => {
+          this.running.delete(update.updateId);
+          this.wake();
+        });
+        this.running.set(update.updateId, run);
+      }
+      // Full, or nothing to claim: wait for a finished update, a wake-up or the poll interval.
+      if (claimed.length === 0 || this.running.size >= this.concurrency) await this.sleep(this.pollMs);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = () => {
+        this.wakeUp = null;
+        done();
+      };
+    });
+  }
+
+  private async run(update: ClaimedUpdate): Promise<void> {
+    let error: string | undefined;
+    if (update.repliedAt) {
+      log.info('update already answered before its worker stopped; not running it again', { update: update.updateId, attempts: update.attempts });
+    } else if (update.attempts > this.maxAttempts) {
+      error = `given up after ${update.attempts - 1} attempts`;
+      log.error('update given up', { update: update.updateId, attempts: update.attempts });
+    } else {
+      try {
+        await currentQueuedUpdate.run({ ...update, owner: this.owner, leaseMs: this.leaseMs }, () => this.options.handle(update));
+      } catch (e) {
+        error = describe(e);
+        log.error('queued update failed', { update: update.updateId, error });
+      }
+    }
+    try {
+      await this.options.queue.complete(update.updateId, this.owner, error);
+    } catch (e) {
+      // The lease runs out and another worker takes it; replied_at keeps it from being answered twice.
+      this.options.onDatabaseError?.('complete', e);
+      log.warn('could not mark an update done', { update: update.updateId, error: describe(e) });
+    }
+  }
+
+  private async renew(): Promise<void> {
+    const ids = [...this.running.keys()];
+    if (ids.length === 0) return;
+    try {
+      const lost = await this.options.queue.extend(this.owner, ids, this.leaseMs);
+      if (lost.length > 0) log.warn('leases lost while running (another worker may run these updates)', { updates: lost });
+    } catch (error) {
+      this.options.onDatabaseError?.('extend', error);
+      log.warn('could not renew leases', { error: describe(error) });
+    }
+  }
+}

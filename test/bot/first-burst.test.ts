@@ -1,0 +1,88 @@
+// The opening burst against one freshly started bot, with the Bot API emulator in its own process (as
+// Telegram is): every first question of the burst gets exactly one reply, the one the bot renders for it,
+// with "typing…" shown no later than the reply. No timing is asserted (the machine is shared); the bench
+// (test/bench/first-burst.ts, in npm run bench) reports the latencies.
+import { rm } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderReply } from '../../src/bot/render.js';
+import { startBot, type BotHandle } from '../../src/bot/start.js';
+import { RemoteEmulator, type BurstReport } from '../emulator/remote.js';
+import { summarise } from '../bench/first-burst.js';
+import { captureLogs, logsMatching, makeCorpus, makeTempDir, testSettings } from './helpers.js';
+
+const QUESTIONS = [
+  'Mục tiêu thu ngân sách cuối năm của quận là bao nhiêu?',
+  'Tong gia tri san xuat 6 thang dau nam tang bao nhieu?',
+  'Phường Khuê Trung trồng mới bao nhiêu cây xanh năm 2019?',
+  'Thời tiết Đà Nẵng ngày mai thế nào?',
+  'Quận còn những hạn chế nào cần khắc phục?',
+];
+const USERS = 60;
+
+describe('the opening burst, emulator in its own process', () => {
+  let emu: RemoteEmulator;
+  let bot: BotHandle;
+  let dir: string;
+  let report: BurstReport;
+  const asked = new Map<number, string>();
+
+  beforeAll(async () => {
+    captureLogs();
+    dir = await makeTempDir('first-burst-');
+    await makeCorpus(dir);
+    emu = await RemoteEmulator.spawn();
+    bot = await startBot(testSettings(dir, emu, { RATE_LIMIT_PER_MINUTE: '1000' }), { pollingTimeoutSeconds: 1 });
+    const messages = Array.from({ length: USERS }, (_, u) => {
+      const from = { id: 800_000 + u, first_name: `Dân ${u}` };
+      const text = QUESTIONS[u % QUESTIONS.length]!;
+      asked.set(from.id, text);
+      return { from, text };
+    });
+    await emu.burst(messages);
+    const waited = await emu.waitForMessages([...asked.keys()], 1, 60_000);
+    expect(waited.missing ?? []).toEqual([]);
+    // Time for a duplicate, were there one, to arrive.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    report = await emu.report();
+  }, 120_000);
+
+  afterAll(async () => {
+    await bot?.stop();
+    await emu?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('warmed the engine up before taking updates', () => {
+    const warm = logsMatching('warm-up done');
+    expect(warm).toHaveLength(1);
+    expect(warm[0]!.questions).toBeGreaterThanOrEqual(30);
+  });
+
+  it('gives every question of the burst exactly one reply, and no call fails', () => {
+    const s = summarise(report, USERS);
+    expect(report.queued).toHaveLength(USERS);
+    expect(s.missing).toBe(0);
+    expect(s.duplicates).toBe(0);
+    expect(s.answeredOnce).toBe(USERS);
+    expect(s.failedCalls).toBe(0);
+    expect(report.pendingUpdates).toBe(0);
+  });
+
+  it("replies to each user with the bot's own rendering of that user's question", async () => {
+    const documents = bot.engine.status().documents;
+    for (const [chat, question] of asked) {
+      const expected = renderReply(await bot.engine.ask(question, { k: 3 }), documents);
+      const sent = report.sends.filter((s) => s.chat === chat);
+      expect(sent.map((s) => s.text), question).toEqual([expected]);
+    }
+  });
+
+  it('shows "typing…" in every chat, never after the reply', () => {
+    for (const chat of asked.keys()) {
+      const action = report.actions.find((a) => a.chat === chat);
+      const reply = report.sends.find((s) => s.chat === chat)!;
+      expect(action, `chat ${chat}`).toBeDefined();
+      expect(action!.at).toBeLessThanOrEqual(reply.at);
+    }
+  });
+});

@@ -1,0 +1,118 @@
+// Webhook mode with DATABASE_URL against a real PostgreSQL server (skipped, with the reason printed, when
+// none answers): two bots share one database behind "Telegram" posting each update to one of them, some
+// twice and to both; every question gets exactly one reply, the update is stored before the 200, and
+// /healthz and /metrics see the database and the queue.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer } from 'node:net';
+import { BotApiEmulator } from '../emulator/bot-api-emulator.js';
+import { captureLogs, makeCorpus, makeTempDir, startTestBot, TARGET_SENTENCE, type TestBot } from '../bot/helpers.js';
+import { createTestDatabase, probeServer, type TestDatabase } from './pg-test-db.js';
+
+const server = await probeServer();
+if (!server.available) process.stdout.write(`[durable webhook tests skipped] ${server.reason}\n`);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+const SECRET = 'durable-secret-0123456789';
+const QUESTION = 'Mục tiêu thu ngân sách cuối năm của quận là bao nhiêu?';
+
+describe.skipIf(!server.available)('webhook mode with the durable queue (two bots, one database)', () => {
+  let db: TestDatabase;
+  let emu: BotApiEmulator;
+  const bots: { t: TestBot; port: number }[] = [];
+
+  beforeAll(async () => {
+    captureLogs();
+    db = await createTestDatabase('dw');
+    emu = await BotApiEmulator.start();
+    for (const name of ['a', 'b']) {
+      const dir = await makeTempDir(`durable-${name}-`);
+      await makeCorpus(dir);
+      const port = await freePort();
+      const t = await startTestBot({
+        emu,
+        dir,
+        env: { WEBHOOK_URL: 'https://bot.example.test/hook', WEBHOOK_SECRET: SECRET, WEBHOOK_PORT: String(port), DATABASE_URL: db.url, RATE_LIMIT_PER_MINUTE: '1000' },
+      });
+      bots.push({ t, port });
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const { t } of bots) await t.bot.stop();
+    await emu?.stop();
+    await db?.drop();
+  });
+
+  const post = (port: number, body: unknown, secret = SECRET) =>
+    fetch(`http://127.0.0.1:${port}/hook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'X-Telegram-Bot-Api-Secret-Token': secret },
+      body: JSON.stringify(body),
+    });
+  const updateFor = (id: number, user: number, text = QUESTION) => ({
+    update_id: id,
+    message: { message_id: id, date: Math.floor(Date.now() / 1000), chat: { id: user, type: 'private', first_name: 'A' }, from: { id: user, is_bot: false, first_name: 'A' }, text },
+  });
+
+  it('stores the update before answering 200, refuses a wrong secret and a body that is not an update', async () => {
+    expect((await post(bots[0]!.port, updateFor(1, 5001), 'wrong-secret-wrong-secret-x')).status).toBe(401);
+    expect((await post(bots[0]!.port, { hello: 'world' })).status).toBe(400);
+    expect((await post(bots[0]!.port, updateFor(2, 5001))).status).toBe(200);
+    const { rows } = await db.pool.query('SELECT update_id FROM bot_updates WHERE update_id = 2');
+    expect(rows).toHaveLength(1);
+    const [reply] = await emu.waitForMessages(5001, 1);
+    expect(reply!.plain_text).toContain(TARGET_SENTENCE);
+    expect(await db.pool.query('SELECT 1 FROM bot_updates WHERE update_id = 1')).toMatchObject({ rowCount: 0 });
+  });
+
+  it('answers every question exactly once when updates are spread over both bots and some delivered twice', async () => {
+    const users = Array.from({ length: 30 }, (_, i) => 6000 + i);
+    // Users in parallel; a user's two updates one after the other (the second posted once the first is
+    // stored), as Telegram delivers a chat's updates.
+    const statuses: number[] = [];
+    await Promise.all(
+      users.map(async (user) => {
+        for (let q = 0; q < 2; q++) {
+          const u = updateFor(user * 10 + q, user, q === 0 ? QUESTION : 'Thời tiết Đà Nẵng ngày mai thế nào?');
+          const deliveries = [post(bots[user % 2]!.port, u)];
+          // Every third update also reaches the other bot (a Telegram retry landing elsewhere).
+          if (u.update_id % 3 === 0) deliveries.push(post(bots[(user + 1) % 2]!.port, u));
+          for (const res of await Promise.all(deliveries)) statuses.push(res.status);
+        }
+      }),
+    );
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    await emu.waitFor(() => users.every((u) => emu.messagesTo(u).length >= 2), 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    for (const user of users) {
+      const messages = emu.messagesTo(user);
+      expect(messages, `user ${user}`).toHaveLength(2);
+      // In order: the answer to the first question first.
+      expect(messages[0]!.plain_text).toContain(TARGET_SENTENCE);
+    }
+    const { rows } = await db.pool.query('SELECT count(*)::int AS stored, count(replied_at)::int AS replied FROM bot_updates WHERE update_id >= 60000');
+    expect(rows[0]).toMatchObject({ stored: users.length * 2, replied: users.length * 2 });
+    const openNow = (await db.pool.query('SELECT count(*)::int AS n FROM bot_updates WHERE done_at IS NULL')).rows[0].n;
+    expect(openNow).toBe(0);
+  });
+
+  it('/healthz reports the database; /metrics the queue', async () => {
+    const port = bots[1]!.port;
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ ok: true, database: 'ok' });
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toMatch(/^bot_update_queue_depth 0$/m);
+    expect(metrics).toMatch(/^bot_questions_total\{answered="yes"\} [1-9]/m);
+  });
+});

@@ -1,0 +1,246 @@
+// Several bot processes in webhook mode behind a round-robin HTTP proxy, sharing one PostgreSQL database,
+// with the Bot API emulator in its own process. This harness plays Telegram's webhook side itself: it
+// posts each user's updates, one after the other, to the proxy, and posts again on anything but 200 (as
+// Telegram retries). Mid-run one process is SIGKILLed and started again on the same port. At the end every
+// user's chat must hold exactly one reply per question.
+//
+// Standalone: npx tsx test/cluster/multi-process.ts [--processes 3] [--users 300] [--questions 10] [--kill-at 0.4 (2: no kill)]
+// (prints a JSON summary); test/cluster/multi-process.test.ts runs a small one.
+import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { rm } from 'node:fs/promises';
+import { RemoteEmulator } from '../emulator/remote.js';
+import { makeCorpus, makeTempDir } from '../bot/helpers.js';
+import { createTestDatabase, probeServer } from './pg-test-db.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const SECRET = 'multi-process-secret-0123456789';
+const QUESTIONS = [
+  'Mục tiêu thu ngân sách cuối năm của quận là bao nhiêu?',
+  'Tong gia tri san xuat 6 thang dau nam tang bao nhieu?',
+  'Phường Khuê Trung trồng mới bao nhiêu cây xanh năm 2019?',
+  'Thời tiết Đà Nẵng ngày mai thế nào?',
+  'Quận còn những hạn chế nào cần khắc phục?',
+];
+
+export interface MultiProcessOptions {
+  processes: number;
+  users: number;
+  questionsPerUser: number;
+  /** SIGKILL process 1 after this share of the updates was posted, and start it again (default 0.4). */
+  killAt?: number;
+  leaseSeconds?: number;
+}
+
+export interface MultiProcessResult {
+  processes: number;
+  questions: number;
+  exactlyOnce: number;
+  missing: number;
+  duplicates: number;
+  outOfOrder: number;
+  failedCalls: number;
+  killed: boolean;
+  /** Webhook posts that got no 200 and were posted again. */
+  retriedPosts: number;
+  replyMs: { p50: number; p95: number; p99: number };
+  questionsPerSecond: number;
+  seconds: number;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+function sleep(ms: number) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Round-robin over the backends; a backend that refuses the connection is skipped for the next one. */
+function roundRobinProxy(ports: number[]): http.Server {
+  let next = 0;
+  return http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const attempt = (tries: number) => {
+        const port = ports[next++ % ports.length]!;
+        const out = http.request({ host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers }, (back) => {
+          res.writeHead(back.statusCode ?? 502, back.headers);
+          back.pipe(res);
+        });
+        out.on('error', () => (tries + 1 < ports.length ? attempt(tries + 1) : res.headersSent || res.writeHead(502).end()));
+        out.end(body);
+      };
+      attempt(0);
+    });
+  });
+}
+
+async function waitHealthy(port: number, child: ChildProcess, timeoutMs = 120_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (child.exitCode !== null) throw new Error(`bot process on port ${port} exited (${child.exitCode})`);
+    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status === 200, () => false);
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new Error(`bot process on port ${port} not healthy in time`);
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!);
+}
+
+export async function runMultiProcess(options: MultiProcessOptions): Promise<MultiProcessResult | { skipped: string }> {
+  const server = await probeServer();
+  if (!server.available) return { skipped: server.reason };
+  const db = await createTestDatabase('mp');
+  const emu = await RemoteEmulator.spawn();
+  const dir = await makeTempDir('multi-process-');
+  const corpus = await makeCorpus(dir);
+  const ports = await Promise.all(Array.from({ length: options.processes }, () => freePort()));
+  const children: (ChildProcess | null)[] = [];
+  const start = async (i: number) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', 'main.ts')], {
+      cwd: dir,
+      stdio: ['ignore', 'ignore', process.env.MULTI_PROCESS_LOGS ? 'inherit' : 'ignore'],
+      env: {
+        PATH: process.env.PATH,
+        TELEGRAM_BOT_TOKEN: emu.token,
+        TELEGRAM_API_ROOT: emu.apiRoot,
+        WEBHOOK_URL: 'https://bot.example.test/hook',
+        WEBHOOK_SECRET: SECRET,
+        WEBHOOK_PORT: String(ports[i]),
+        DATABASE_URL: db.url,
+        UPDATE_LEASE_SECONDS: String(options.leaseSeconds ?? 3),
+        CORPUS_DIR: corpus,
+        INDEX_DIR: path.join(dir, `index-${i}`),
+        STATS_FILE: path.join(dir, `index-${i}`, 'stats.json'),
+        SEARCH_MODE: 'lexical',
+        RATE_LIMIT_PER_MINUTE: '100000',
+        LOG_LEVEL: 'warn',
+      },
+    });
+    children[i] = child;
+    await waitHealthy(ports[i]!, child);
+  };
+  const proxy = roundRobinProxy(ports);
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', () => resolve()));
+  const proxyPort = (proxy.address() as { port: number }).port;
+  try {
+    await Promise.all(ports.map((_, i) => start(i)));
+    const total = options.users * options.questionsPerUser;
+    let posted = 0;
+    let retriedPosts = 0;
+    let killed = false;
+    let restart: Promise<void> | null = null;
+    const sentAt = new Map<number, number[]>();
+    let nextUpdateId = 500_000_001;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: options.users }, async (_, u) => {
+        const chat = 3_000_000 + u;
+        await sleep((u * 1000) / options.users); // users arrive over one second
+        for (let q = 0; q < options.questionsPerUser; q++) {
+          // Telegram numbers updates in the order they arrive.
+          const id = nextUpdateId++;
+          const update = {
+            update_id: id,
+            message: { message_id: id, date: Math.floor(Date.now() / 1000), chat: { id: chat, type: 'private', first_name: 'A' }, from: { id: chat, is_bot: false, first_name: 'A' }, text: QUESTIONS[(u + q) % QUESTIONS.length] },
+          };
+          sentAt.set(chat, [...(sentAt.get(chat) ?? []), Date.now()]);
+          for (;;) {
+            const status = await fetch(`http://127.0.0.1:${proxyPort}/hook`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', 'X-Telegram-Bot-Api-Secret-Token': SECRET },
+              body: JSON.stringify(update),
+            }).then((r) => r.status, () => 0);
+            if (status === 200) break;
+            retriedPosts++;
+            await sleep(200);
+          }
+          posted++;
+          if (!killed && posted >= total * (options.killAt ?? 0.4) && options.processes > 1) {
+            killed = true;
+            children[1]!.kill('SIGKILL');
+            restart = sleep(500).then(() => start(1));
+          }
+          // A person reads the answer before asking again.
+          await emu.waitForMessages([chat], q + 1, 120_000);
+        }
+      }),
+    );
+    await restart;
+    const seconds = (performance.now() - started) / 1000;
+    await sleep(1000); // late duplicates
+    const report = await emu.report();
+    const byChat = new Map<number, { at: number; text: string }[]>();
+    for (const s of report.sends) byChat.set(s.chat, [...(byChat.get(s.chat) ?? []), s]);
+    let exactlyOnce = 0;
+    let missing = 0;
+    let duplicates = 0;
+    const latencies: number[] = [];
+    for (const [chat, times] of sentAt) {
+      const sends = byChat.get(chat) ?? [];
+      const n = options.questionsPerUser;
+      if (sends.length === n) exactlyOnce += n;
+      else if (sends.length < n) {
+        missing += n - sends.length;
+        exactlyOnce += sends.length;
+      } else {
+        duplicates += sends.length - n;
+        exactlyOnce += n - (sends.length - n);
+      }
+      times.forEach((t, i) => {
+        if (sends[i]) latencies.push(sends[i]!.at - t);
+      });
+    }
+    latencies.sort((a, b) => a - b);
+    return {
+      processes: options.processes,
+      questions: total,
+      exactlyOnce,
+      missing,
+      duplicates,
+      outOfOrder: 0,
+      failedCalls: report.failedCalls,
+      killed,
+      retriedPosts,
+      replyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
+      questionsPerSecond: Math.round(total / seconds),
+      seconds: Math.round(seconds * 10) / 10,
+    };
+  } finally {
+    for (const child of children) if (child && child.exitCode === null) child.kill('SIGTERM');
+    await Promise.all(children.map((c) => (c && c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+    proxy.close();
+    await emu.stop();
+    await db.drop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  const { values } = parseArgs({ options: { processes: { type: 'string', default: '3' }, users: { type: 'string', default: '300' }, questions: { type: 'string', default: '10' }, 'kill-at': { type: 'string', default: '0.4' } } });
+  runMultiProcess({ processes: Number(values.processes), users: Number(values.users), questionsPerUser: Number(values.questions), killAt: Number(values['kill-at']) }).then(
+    (result) => process.stdout.write(JSON.stringify(result) + '\n'),
+    (error: unknown) => {
+      process.stderr.write(`multi-process run failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

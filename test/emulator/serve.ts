@@ -1,0 +1,131 @@
+// The Bot API emulator in a process of its own, so that the bot under test and the emulator do not share
+// one event loop: a bot busy answering cannot delay the emulator accepting the bot's own connections, and
+// the emulator's bookkeeping does not slow the bot. Prints one JSON line on stdout when ready:
+//   {"apiRoot": "http://127.0.0.1:PORT", "token": "...", "control": "http://127.0.0.1:PORT2"}
+// and then serves a small control API for the test process (JSON in, JSON out):
+//   POST /send   {from, text}                 queue one text message; → {updateId, queuedAt}
+//   POST /burst  {messages: [{from, text}]}   queue them all in one event-loop turn; → {queuedAt}
+//   POST /wait   {chats: [id], count, timeoutMs}  until every chat has ≥ count bot messages; → {ok}
+//   GET  /report                              what was queued and what the bot sent, with times (ms)
+//   POST /stop                                stop the emulator and exit
+// Times are Date.now() in this process, so latencies computed from the report (bot's sendMessage
+// reaching the emulator minus the question being queued) do not depend on the bot's event loop.
+//
+// Run: npx tsx test/emulator/serve.ts   (test/emulator/remote.ts spawns it and talks to it)
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { BotApiEmulator, type EmulatedUser } from './bot-api-emulator.js';
+
+interface Queued {
+  updateId: number;
+  chat: number;
+  text: string;
+  queuedAt: number;
+}
+
+const emu = await BotApiEmulator.start(process.env.EMULATOR_TOKEN ? { token: process.env.EMULATOR_TOKEN } : {});
+const queued: Queued[] = [];
+
+function queue(from: EmulatedUser, text: string, at: number): Queued {
+  const updateId = emu.sendText(from, text);
+  const item = { updateId, chat: from.id, text, queuedAt: at };
+  queued.push(item);
+  return item;
+}
+
+// Hundreds of waiting users must not cost the emulator more than the bot: instead of one emulator
+// waitFor per waiter (each re-checked, with a copy of the chat's messages, on every API call and every
+// 25 ms), one timer counts the bot's messages per chat from the emulator's own state.
+function sentCount(chat: number): number {
+  const state = (emu as unknown as { chats: Map<number, { messages: Map<number, { sent?: unknown; deleted: boolean }> }> }).chats.get(chat);
+  if (!state) return 0;
+  let n = 0;
+  for (const m of state.messages.values()) if (m.sent && !m.deleted) n++;
+  return n;
+}
+
+interface Waiter {
+  chats: number[];
+  count: number;
+  deadline: number;
+  resolve: (result: { ok: boolean; missing?: number[] }) => void;
+}
+const waiters = new Set<Waiter>();
+setInterval(() => {
+  const now = Date.now();
+  for (const w of waiters) {
+    const missing = w.chats.filter((c) => sentCount(c) < w.count);
+    if (missing.length === 0) {
+      waiters.delete(w);
+      w.resolve({ ok: true });
+    } else if (now > w.deadline) {
+      waiters.delete(w);
+      w.resolve({ ok: false, missing });
+    }
+  }
+}, 10).unref();
+
+function waitForReplies(chats: number[], count: number, timeoutMs: number): Promise<{ ok: boolean; missing?: number[] }> {
+  return new Promise((resolve) => waiters.add({ chats, count, deadline: Date.now() + timeoutMs, resolve }));
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the control API's JSON bodies, read per route.
+async function body(req: http.IncomingMessage): Promise<any> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text ? JSON.parse(text) : {};
+}
+
+function report() {
+  const sends = emu.callsOf('sendMessage').map((c) => ({ chat: Number(c.params.chat_id), at: c.at, text: String(c.params.text ?? '') }));
+  const actions = emu.callsOf('sendChatAction').map((c) => ({ chat: Number(c.params.chat_id), at: c.at }));
+  return { queued, sends, actions, failedCalls: emu.failedCalls().length, pendingUpdates: emu.pendingUpdateCount() };
+}
+
+const control = http.createServer((req, res) => {
+  void (async () => {
+    try {
+      const input = req.method === 'POST' ? await body(req) : {};
+      let out: unknown;
+      switch (`${req.method} ${req.url}`) {
+        case 'POST /send':
+          out = queue(input.from, input.text, Date.now());
+          break;
+        case 'POST /burst': {
+          const at = Date.now();
+          for (const m of input.messages as { from: EmulatedUser; text: string }[]) queue(m.from, m.text, at);
+          out = { queuedAt: at };
+          break;
+        }
+        case 'POST /wait': {
+          const chats = input.chats as number[];
+          const count = Number(input.count ?? 1);
+          out = await waitForReplies(chats, count, Number(input.timeoutMs ?? 30_000));
+          break;
+        }
+        case 'GET /report':
+          out = report();
+          break;
+        case 'POST /stop':
+          res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+          await emu.stop();
+          control.close();
+          process.exit(0);
+          break;
+        default:
+          res.writeHead(404).end();
+          return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(out));
+    } catch (error) {
+      res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: String(error) }));
+    }
+  })();
+});
+await new Promise<void>((resolve) => control.listen({ port: 0, host: '127.0.0.1' }, () => resolve()));
+const port = (control.address() as AddressInfo).port;
+process.stdout.write(JSON.stringify({ apiRoot: emu.apiRoot, token: emu.token, control: `http://127.0.0.1:${port}` }) + '\n');
+// The parent going away (killed test run) must not leave the emulator behind.
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();
