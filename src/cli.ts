@@ -12,6 +12,7 @@ import type { ProgressEvent } from './engine-api.js';
 import type { Answer } from './answer/types.js';
 import { setLogFormat, setLogLevel } from './log.js';
 import { renderAnswerPlain } from './cli/render-plain.js';
+import { describeError } from './errors.js';
 
 const USAGE = `Usage:
   npm run index -- [--corpus DIR] [--index DIR] [--mode hybrid|lexical|vector]
@@ -169,8 +170,8 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     // A user-facing failure is one readable line; a stack trace is only for LOG_LEVEL=debug.
-    process.stderr.write(`error: ${(error as Error).message ?? String(error)}\n`);
-    if (showStacks) process.stderr.write(`${(error as Error).stack}\n`);
+    process.stderr.write(`error: ${describeError(error)}\n`);
+    if (showStacks && error instanceof Error) process.stderr.write(`${error.stack}\n`);
     process.exit(1);
   },
 );

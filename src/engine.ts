@@ -25,6 +25,7 @@ import nodePath from 'node:path';
 import { normalizeLine, foldDiacritics, sliceWhole } from './text/normalize.js';
 import { syllables } from './text/tokenize.js';
 import { log } from './log.js';
+import { describeError } from './errors.js';
 
 export interface EmbedderSettings {
   model: string;
@@ -172,7 +173,7 @@ export class Engine implements AnswerEngine {
       this.degradedReason = null;
       log.info('embedding model loaded', { model: this.embedder.modelId, dimension: this.embedder.dimension });
     } catch (error) {
-      this.degradedReason = (error as Error).message;
+      this.degradedReason = describeError(error);
       log.warn('embedding model unavailable; answering from the lexical index only', { reason: this.degradedReason });
     }
   }
@@ -217,7 +218,7 @@ export class Engine implements AnswerEngine {
       hashes = await hashCorpusFiles(this.options.corpusDir);
     } catch (error) {
       // No corpus to compare with: the saved index is the best there is.
-      log.warn('corpus folder unreadable; serving the saved index', { reason: (error as Error).message });
+      log.warn('corpus folder unreadable; serving the saved index', { reason: describeError(error) });
       return null;
     }
     return sameHashes(hashes, manifest.corpusHashes) ? null : 'corpus files changed';
@@ -374,7 +375,7 @@ export class Engine implements AnswerEngine {
     try {
       queryVector = await this.embedQuery(text);
     } catch (error) {
-      log.warn('query embedding failed; answering lexically', { reason: (error as Error).message });
+      log.warn('query embedding failed; answering lexically', { reason: describeError(error) });
     }
     const analysed = this.analyse(question);
     // The answer may come from any of the top five passages; the pool behind them offers other years.

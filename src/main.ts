@@ -4,6 +4,7 @@ import 'dotenv/config';
 import { ConfigError, loadSettings } from './config.js';
 import { log, redactSecrets, setLogFormat, setLogLevel } from './log.js';
 import { startBot, StartupError, type BotHandle } from './bot/start.js';
+import { describeError } from './errors.js';
 
 function fail(message: string): never {
   process.stderr.write(redactSecrets(message.split('\n')[0]!) + '\n');
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
     });
   } catch (error) {
     if (error instanceof ConfigError || error instanceof StartupError) fail(error.message);
-    fail(`Start-up failed: ${error instanceof Error ? error.message : String(error)}`);
+    fail(`Start-up failed: ${describeError(error)}`);
   }
 
   let signalled = false;
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
     log.info('signal received; shutting down', { signal });
     handle.stop().then(
       () => process.exit(0),
-      (error: unknown) => fail(`Shutdown failed: ${error instanceof Error ? error.message : String(error)}`),
+      (error: unknown) => fail(`Shutdown failed: ${describeError(error)}`),
     );
   };
   process.on('SIGINT', () => shutdown('SIGINT'));

@@ -5,6 +5,7 @@
 import { autoRetry } from '@grammyjs/auto-retry';
 import { GrammyError, HttpError, type Api, type RawApi, type Transformer } from 'grammy';
 import { log } from '../log.js';
+import { describeError } from '../errors.js';
 
 export interface ApiRetryOptions {
   maxRetryAttempts?: number;
@@ -51,7 +52,7 @@ const logPollingErrors: Transformer<RawApi> = async (prev, method, payload, sign
     return result;
   } catch (error) {
     if (method === 'getUpdates' && !signal?.aborted) {
-      log.warn('getUpdates failed; the runner retries', { error: error instanceof Error ? error.message : String(error) });
+      log.warn('getUpdates failed; the runner retries', { error: describeError(error) });
     }
     throw error;
   }

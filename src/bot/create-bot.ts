@@ -24,6 +24,7 @@ import type { Records } from '../store/records.js';
 import { feedbackComposer } from './composers/feedback.js';
 import { officeComposer } from './composers/office.js';
 import { privacyComposer } from './composers/privacy.js';
+import { describeError } from '../errors.js';
 
 export interface CreateBotOptions {
   settings: Settings;
@@ -110,7 +111,7 @@ export function createBot(options: CreateBotOptions): CreatedBot {
     } else if (error instanceof HttpError) {
       log.error('network error talking to Telegram', { ...fields, error: error.message });
     } else {
-      log.error('update failed', { ...fields, error: error instanceof Error ? error.message : String(error), stack: error instanceof Error ? error.stack : undefined });
+      log.error('update failed', { ...fields, error: describeError(error), stack: error instanceof Error ? error.stack : undefined });
     }
   });
 

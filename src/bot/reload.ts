@@ -12,6 +12,7 @@ import { log } from '../log.js';
 import { isBlockedByUser } from './api.js';
 import { MSG } from './messages.vi.js';
 import { sendHtml } from './reply.js';
+import { describeError } from '../errors.js';
 
 interface Watcher {
   chatId: number;
@@ -24,9 +25,6 @@ export interface ReloadOptions {
   throttleMs?: number;
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 export class ReloadCoordinator {
   /** Chats told about the reload in flight. */
@@ -73,7 +71,7 @@ export class ReloadCoordinator {
       const sent = await this.api.sendMessage(chatId, queued ? MSG.reloadQueued : MSG.reloadStarted, { parse_mode: 'HTML' });
       watcher.messageId = sent.message_id;
     } catch (error) {
-      log.warn('could not send reload status', { chat: chatId, error: describe(error) });
+      log.warn('could not send reload status', { chat: chatId, error: describeError(error) });
     }
   }
 
@@ -113,8 +111,8 @@ export class ReloadCoordinator {
       report = MSG.reloadDone(summary);
       ok = true;
     } catch (error) {
-      log.warn('reload failed; the previous index keeps serving', { error: describe(error) });
-      report = MSG.reloadFailed(describe(error));
+      log.warn('reload failed; the previous index keeps serving', { error: describeError(error) });
+      report = MSG.reloadFailed(describeError(error));
     }
     if (this.pendingEdit) clearTimeout(this.pendingEdit);
     this.pendingEdit = null;
@@ -126,11 +124,11 @@ export class ReloadCoordinator {
         if (w.messageId !== null) {
           await this.api
             .editMessageText(w.chatId, w.messageId, MSG.reloadStatusFinished(ok), { parse_mode: 'HTML' })
-            .catch((error) => log.debug('final status edit failed', { chat: w.chatId, error: describe(error) }));
+            .catch((error) => log.debug('final status edit failed', { chat: w.chatId, error: describeError(error) }));
         }
         await sendHtml(this.api, w.chatId, report).catch((error) => {
           const level = isBlockedByUser(error) ? 'info' : 'warn';
-          log[level]('could not send reload result', { chat: w.chatId, error: describe(error) });
+          log[level]('could not send reload result', { chat: w.chatId, error: describeError(error) });
         });
       }),
     );
@@ -152,7 +150,7 @@ export class ReloadCoordinator {
         const edit = this.api
           .editMessageText(w.chatId, w.messageId, text, { parse_mode: 'HTML' })
           // "message is not modified" and the like must not disturb the reload.
-          .catch((error) => log.debug('progress edit failed', { chat: w.chatId, error: describe(error) }))
+          .catch((error) => log.debug('progress edit failed', { chat: w.chatId, error: describeError(error) }))
           .finally(() => this.editsInFlight.delete(edit));
         this.editsInFlight.add(edit);
       }

@@ -22,6 +22,7 @@ import { createBot } from './create-bot.js';
 import { MSG } from './messages.vi.js';
 import { Records, recordsOptionsFromSettings, type RecordsOptions } from '../store/records.js';
 import { warmUp } from './warm-up.js';
+import { describeError } from '../errors.js';
 
 /** Start-up failed for a reason the operator can fix; `message` is one line, safe to print. */
 export class StartupError extends Error {}
@@ -75,9 +76,6 @@ const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'] as const
 /** Telegram's updates are small; anything bigger at the webhook is not from Telegram. */
 const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** getMe with one clear line for the two ways it fails: a rejected token, or no Telegram at all. */
 async function checkToken(settings: Settings, token: string): Promise<UserFromGetMe> {
@@ -130,13 +128,13 @@ async function registerCommands(bot: Bot<Context>, admins: ReadonlySet<number>):
   try {
     await bot.api.setMyCommands(citizen);
   } catch (error) {
-    log.warn('could not register the command menu', { error: describe(error) });
+    log.warn('could not register the command menu', { error: describeError(error) });
   }
   for (const chatId of admins) {
     // Fails with "chat not found" until that admin has opened the bot once; harmless.
     await bot.api
       .setMyCommands(admin, { scope: { type: 'chat', chat_id: chatId } })
-      .catch((error) => log.warn('could not register admin commands', { admin: chatId, error: describe(error) }));
+      .catch((error) => log.warn('could not register admin commands', { admin: chatId, error: describeError(error) }));
   }
 }
 
@@ -158,7 +156,7 @@ async function openDurableQueue(bot: Bot<Context>, settings: Settings, metrics: 
     await ensureUpdateQueueSchema(pool);
   } catch (error) {
     await pool.end().catch(() => undefined);
-    throw new StartupError(`Cannot prepare the update queue in DATABASE_URL: ${describe(error)}`);
+    throw new StartupError(`Cannot prepare the update queue in DATABASE_URL: ${describeError(error)}`);
   }
   const queue = new UpdateQueue(pool);
   const onDatabaseError = (op: string) => metrics.databaseError(op);
@@ -204,7 +202,7 @@ async function startWebhook(
       return;
     }
     handle(req, res).catch((error: unknown) => {
-      log.warn('webhook request failed', { error: describe(error) });
+      log.warn('webhook request failed', { error: describeError(error) });
       if (!res.headersSent) res.writeHead(400);
       res.end();
     });
@@ -218,7 +216,7 @@ async function startWebhook(
     await bot.api.setWebhook(url.href, { secret_token: secret, allowed_updates: [...ALLOWED_UPDATES] });
   } catch (error) {
     server.close();
-    throw new StartupError(`Telegram refused WEBHOOK_URL ${url.href}: ${describe(error)}`);
+    throw new StartupError(`Telegram refused WEBHOOK_URL ${url.href}: ${describeError(error)}`);
   }
   log.info('webhook set', { url: url.href, port });
   return { server, port };
@@ -254,7 +252,7 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
     try {
       ({ server: opsServer, port: metricsPort } = await startOpsServer(settings.METRICS_PORT, ops));
     } catch (error) {
-      throw new StartupError(`Cannot listen on METRICS_PORT ${settings.METRICS_PORT}: ${describe(error)}`);
+      throw new StartupError(`Cannot listen on METRICS_PORT ${settings.METRICS_PORT}: ${describeError(error)}`);
     }
     log.info('health and metrics listener', { port: metricsPort });
   }
@@ -269,7 +267,7 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
       engine = await Engine.open(engineOptionsFromSettings(settings), progressLogger());
     } catch (error) {
       await closeOps();
-      throw new StartupError(`Could not open the index: ${describe(error)}`);
+      throw new StartupError(`Could not open the index: ${describeError(error)}`);
     }
   }
   const closeEngine = async () => {
@@ -292,7 +290,7 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
     recordsForProbe = records;
   } catch (error) {
     await closeEngine();
-    throw new StartupError(`Could not open the record in DATA_DIR ${settings.DATA_DIR}: ${describe(error)}`);
+    throw new StartupError(`Could not open the record in DATA_DIR ${settings.DATA_DIR}: ${describeError(error)}`);
   }
 
   const { bot, deps, inFlight } = createBot({
@@ -322,7 +320,7 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
       ({ server, port: webhookPort } = await startWebhook(bot, settings, ops, durable, metrics));
     } else {
       // A webhook left from an earlier deployment would make getUpdates fail with 409.
-      await bot.api.deleteWebhook().catch((error) => log.warn('deleteWebhook failed', { error: describe(error) }));
+      await bot.api.deleteWebhook().catch((error) => log.warn('deleteWebhook failed', { error: describeError(error) }));
       runner = run(bot, {
         runner: {
           fetch: { timeout: options.pollingTimeoutSeconds ?? 30, allowed_updates: [...ALLOWED_UPDATES] },
@@ -331,7 +329,7 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
         },
       });
       runner.task()?.catch((error: unknown) => {
-        log.error('polling stopped', { error: describe(error) });
+        log.error('polling stopped', { error: describeError(error) });
         options.onFatal?.(error instanceof Error ? error : new Error(String(error)));
       });
     }
@@ -359,11 +357,11 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
       if (durable) {
         // Updates not yet claimed stay in the queue for the other processes (or this one's next start).
         if ((await Promise.race([durable.worker.stop(), timeout(limit)])) === 'timeout') log.warn('queued updates were still running at shutdown');
-        await durable.pool.end().catch((error: unknown) => log.warn('closing the database pool failed', { error: describe(error) }));
+        await durable.pool.end().catch((error: unknown) => log.warn('closing the database pool failed', { error: describeError(error) }));
       }
       if (!(await inFlight.idle(limit))) log.warn('some updates were still running at shutdown', { inFlight: inFlight.size });
       if ((await Promise.race([deps.reloads.idle(), timeout(limit)])) === 'timeout') log.warn('a reload was still running at shutdown');
-      await records.close().catch((error) => log.error('could not close the record', { error: describe(error) }));
+      await records.close().catch((error) => log.error('could not close the record', { error: describeError(error) }));
       await closeEngine();
       log.info('stopped');
     })();

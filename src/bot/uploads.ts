@@ -8,6 +8,7 @@ import { copyFile, type FileHandle, mkdir, open, rename, rm, stat } from 'node:f
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Api } from 'grammy';
+import { describeError } from '../errors.js';
 
 /** Telegram's Bot API serves files up to 20 MB through getFile. */
 export const TELEGRAM_DOWNLOAD_LIMIT_MB = 20;
@@ -94,7 +95,7 @@ export async function downloadTelegramFile(
   try {
     filePath = (await api.getFile(fileId)).file_path;
   } catch (error) {
-    throw new DownloadError('refused', error instanceof Error ? error.message : String(error));
+    throw new DownloadError('refused', describeError(error));
   }
   if (!filePath) throw new DownloadError('no-path');
 

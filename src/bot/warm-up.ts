@@ -7,6 +7,7 @@ import type { AnswerEngine } from '../engine-api.js';
 import { log } from '../log.js';
 import { foldDiacritics } from '../text/normalize.js';
 import { renderReply } from './render.js';
+import { describeError } from '../errors.js';
 
 const QUESTION_FORMS = [
   'là bao nhiêu?',
@@ -54,7 +55,7 @@ export async function warmUp(engine: AnswerEngine, examples: readonly string[], 
       renderReply(answer, documents);
       done++;
     } catch (error) {
-      log.warn('warm-up question failed', { error: error instanceof Error ? error.message : String(error) });
+      log.warn('warm-up question failed', { error: describeError(error) });
       break;
     }
   }

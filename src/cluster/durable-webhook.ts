@@ -7,6 +7,7 @@ import type { RawApi, Transformer } from 'grammy';
 import { log } from '../log.js';
 import type { UpdateQueue } from './update-queue.js';
 import { currentQueuedUpdate } from './update-worker.js';
+import { describeError } from '../errors.js';
 
 /** The calls that answer a user: once Telegram accepted one, the update counts as answered. */
 const REPLY_METHODS = new Set(['sendMessage', 'sendDocument', 'sendPhoto', 'answerCallbackQuery', 'copyMessage', 'forwardMessage']);
@@ -37,7 +38,7 @@ export function replyMarker(queue: UpdateQueue, onDatabaseError?: (op: string, e
         await queue.markReplied(current.updateId);
       } catch (error) {
         onDatabaseError?.('mark-replied', error);
-        log.warn('could not mark an update replied', { update: current.updateId, error: error instanceof Error ? error.message : String(error) });
+        log.warn('could not mark an update replied', { update: current.updateId, error: describeError(error) });
       }
     }
     return result;
@@ -101,7 +102,7 @@ export function durableWebhookHandler(options: DurableWebhookOptions): (req: htt
         (error: unknown) => {
           // Not stored: 500 makes Telegram deliver it again later.
           options.onDatabaseError?.('enqueue', error);
-          log.error('could not store an update; Telegram will resend it', { update: update.update_id, error: error instanceof Error ? error.message : String(error) });
+          log.error('could not store an update; Telegram will resend it', { update: update.update_id, error: describeError(error) });
           res.writeHead(500).end();
         },
       );

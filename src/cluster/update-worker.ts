@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { log } from '../log.js';
 import type { ClaimedUpdate, UpdateQueue } from './update-queue.js';
+import { describeError } from '../errors.js';
 
 export interface UpdateWorkerOptions {
   queue: UpdateQueue;
@@ -33,9 +34,6 @@ export interface QueuedRun extends ClaimedUpdate {
 /** The update being run by a worker, visible to API transformers below handleUpdate. */
 export const currentQueuedUpdate = new AsyncLocalStorage<QueuedRun>();
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 export class UpdateWorker {
   readonly owner: string;
@@ -94,7 +92,7 @@ export class UpdateWorker {
           claimed = await this.options.queue.claim(this.owner, this.leaseMs, room);
         } catch (error) {
           this.options.onDatabaseError?.('claim', error);
-          log.warn('could not claim updates', { error: describe(error) });
+          log.warn('could not claim updates', { error: describeError(error) });
         }
       }
       for (const update of claimed) {
@@ -134,7 +132,7 @@ export class UpdateWorker {
       try {
         await currentQueuedUpdate.run({ ...update, owner: this.owner, leaseMs: this.leaseMs }, () => this.options.handle(update));
       } catch (e) {
-        error = describe(e);
+        error = describeError(e);
         log.error('queued update failed', { update: update.updateId, error });
       }
     }
@@ -143,7 +141,7 @@ export class UpdateWorker {
     } catch (e) {
       // The lease runs out and another worker takes it; replied_at keeps it from being answered twice.
       this.options.onDatabaseError?.('complete', e);
-      log.warn('could not mark an update done', { update: update.updateId, error: describe(e) });
+      log.warn('could not mark an update done', { update: update.updateId, error: describeError(e) });
     }
   }
 
@@ -155,7 +153,7 @@ export class UpdateWorker {
       if (lost.length > 0) log.warn('leases lost while running (another worker may run these updates)', { updates: lost });
     } catch (error) {
       this.options.onDatabaseError?.('extend', error);
-      log.warn('could not renew leases', { error: describe(error) });
+      log.warn('could not renew leases', { error: describeError(error) });
     }
   }
 }

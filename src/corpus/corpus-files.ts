@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { type Dirent, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { log } from '../log.js';
+import { describeError } from '../errors.js';
 
 export const SUPPORTED_EXTENSIONS: readonly string[] = ['.txt', '.md', '.docx', '.pdf', '.doc', '.xlsx', '.csv'];
 
@@ -29,7 +30,7 @@ export async function listCorpusFiles(dir: string): Promise<string[]> {
       throw new CorpusFolderError(`Corpus folder ${absolute} does not exist: create it and put the reports (.docx, .doc, .pdf, .xlsx, .csv, .txt, .md) in it`);
     }
     if (code === 'ENOTDIR') throw new CorpusFolderError(`Corpus folder ${absolute} is a file, not a folder`);
-    throw new CorpusFolderError(`Corpus folder ${absolute} cannot be listed (${code ?? (error as Error).message}): check its permissions`);
+    throw new CorpusFolderError(`Corpus folder ${absolute} cannot be listed (${code ?? describeError(error)}): check its permissions`);
   }
   const names: string[] = [];
   for (const entry of entries) {

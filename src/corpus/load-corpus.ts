@@ -15,6 +15,7 @@ import type { OcrOptions } from './loaders/ocr.js';
 import { parseTextFile } from './loaders/text.js';
 import { officialCitation, parseOfficialLayout } from './official-header.js';
 import { listCorpusFiles, sha256, SUPPORTED_EXTENSIONS } from './corpus-files.js';
+import { describeError } from '../errors.js';
 
 export { UnreadableFileError } from './loaders/detect.js';
 
@@ -200,7 +201,7 @@ export async function loadCorpus(dir: string, options: LoadOptions = {}): Promis
     } catch (error) {
       // Anything unexpected is still one file's problem, not the corpus's.
       const reason =
-        error instanceof UnreadableFileError ? error.message : `could not be read: ${(error as Error).message ?? error}`;
+        error instanceof UnreadableFileError ? error.message : `could not be read: ${describeError(error)}`;
       skipped.push({ source, reason });
       log.warn(`Skipped corpus file ${source}: ${reason}`, { source, reason });
     }

@@ -2,6 +2,7 @@
 // with a JSON reason otherwise, so that a load balancer takes the process out until it is ready.
 import type { AnswerEngine } from '../engine-api.js';
 import type { BotMetrics } from './metrics.js';
+import { describeError } from '../errors.js';
 
 export interface HealthSources {
   /** The serving engine, or null while it is still being opened. */
@@ -46,7 +47,7 @@ export async function checkHealth(sources: HealthSources): Promise<Health> {
       database = 'ok';
     } catch (error) {
       database = 'unreachable';
-      dbProblem = error instanceof Error ? error.message : String(error);
+      dbProblem = describeError(error);
       sources.metrics?.databaseError('probe');
     }
   }

@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { checkHealth, type HealthSources } from './health.js';
 import type { BotMetrics } from './metrics.js';
+import { describeError } from '../errors.js';
 
 export type OpsHandler = (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
 
@@ -22,7 +23,7 @@ export function opsHandler(sources: HealthSources & { metrics: BotMetrics }): Op
         });
     reply.catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
-      res.end(error instanceof Error ? error.message : String(error));
+      res.end(describeError(error));
     });
     return true;
   };

@@ -15,6 +15,7 @@ import { promises as fs } from 'node:fs';
 import { foldDiacritics } from '../text/normalize.js';
 import { syllables } from '../text/tokenize.js';
 import { BUILT_IN_THESAURUS } from './thesaurus.vi.js';
+import { describeError } from '../errors.js';
 
 /** A phrase of a group, as folded lower-case syllables. */
 type Phrase = string[];
@@ -192,7 +193,7 @@ export async function loadSynonyms(file: string | null): Promise<LoadedSynonyms>
     bytes = await fs.readFile(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { thesaurus, fileGroups: 0, issues: [], fileError: null };
-    return { thesaurus, fileGroups: 0, issues: [], fileError: `unreadable: ${(error as Error).message}` };
+    return { thesaurus, fileGroups: 0, issues: [], fileError: `unreadable: ${describeError(error)}` };
   }
   if (bytes.includes(0)) return { thesaurus, fileGroups: 0, issues: [], fileError: 'not a text file (binary content); not read' };
   const issues = thesaurus.add(new TextDecoder('utf-8').decode(bytes).replace(/^\uFEFF/, ''));

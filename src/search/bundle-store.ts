@@ -11,6 +11,7 @@ import type { Passage } from '../corpus/types.js';
 import { log } from '../log.js';
 import { fsyncDir, makeDirsDurably, writeDurable } from '../fs/durable-file.js';
 import { DEFAULT_HNSW, VectorIndex, type HnswParams } from './vector-index.js';
+import { describeError } from '../errors.js';
 
 export const BUNDLE_FORMAT_VERSION = 1;
 
@@ -206,7 +207,7 @@ async function readCurrentId(indexDir: string): Promise<string> {
     if (errorCode(err) === 'ENOENT' || errorCode(err) === 'ENOTDIR') {
       throw new BundleError(`no index bundle yet in ${indexDir} (${CURRENT} is missing)`, 'missing');
     }
-    throw new BundleError(`${CURRENT} in ${indexDir} cannot be read: ${(err as Error).message}`, 'corrupt');
+    throw new BundleError(`${CURRENT} in ${indexDir} cannot be read: ${describeError(err)}`, 'corrupt');
   }
   const id = text.trim();
   if (!ID_PATTERN.test(id)) {
@@ -490,7 +491,7 @@ async function readManifestOf(dir: string): Promise<BundleManifest> {
   try {
     text = await readFile(path.join(dir, MANIFEST), 'utf8');
   } catch (err) {
-    const what = errorCode(err) === 'ENOENT' ? 'is missing' : `cannot be read (${errorCode(err) ?? (err as Error).message})`;
+    const what = errorCode(err) === 'ENOENT' ? 'is missing' : `cannot be read (${errorCode(err) ?? describeError(err)})`;
     const folder = await stat(dir).then(
       () => true,
       () => false,
@@ -510,7 +511,7 @@ async function readChecked(dir: string, name: string, entry: { bytes: number; sh
   try {
     buf = await readFile(path.join(dir, name));
   } catch (err) {
-    const what = errorCode(err) === 'ENOENT' ? 'is missing' : `cannot be read (${errorCode(err) ?? (err as Error).message})`;
+    const what = errorCode(err) === 'ENOENT' ? 'is missing' : `cannot be read (${errorCode(err) ?? describeError(err)})`;
     throw new BundleError(`${where}: ${name} ${what}`, 'corrupt');
   }
   if (buf.length !== entry.bytes) {
@@ -566,7 +567,7 @@ async function loadBundle(indexDir: string, id: string, params: HnswParams | und
     // The vectors are intact, so the graph can be rebuilt from them; the bundle itself stays as is.
     log.warn('vector graph unusable; rebuilding it from the saved vectors (re-index to persist the fix)', {
       bundle: id,
-      reason: (err as Error).message,
+      reason: describeError(err),
       passages: n,
     });
     vectorIndex = VectorIndex.build(vectors, dimension, effective);

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { env, pipeline } from '@xenova/transformers';
 import { log } from '../log.js';
 import type { Embedder } from './types.js';
+import { describeError } from '../errors.js';
 
 export interface LoadEmbedderOptions {
   /** Hugging Face model id, also the sub-folder of modelsDir, e.g. "Xenova/multilingual-e5-small". */
@@ -181,7 +182,7 @@ function captureWarnings() {
     console.warn = (...args: unknown[]) => {
       const error = args.find((a): a is Error => a instanceof Error);
       if (error) lastWarnedError = error.message;
-      log.warn('transformers.js: ' + args.map((a) => (a instanceof Error ? a.message : String(a))).join(' ').trim());
+      log.warn('transformers.js: ' + args.map((a) => (describeError(a))).join(' ').trim());
     };
   }
   let restored = false;
@@ -224,7 +225,7 @@ function failureMessage(
   modelDir: string,
 ): string {
   const { model, modelsDir, allowDownloads, quantized } = options;
-  let reason = err instanceof Error ? err.message : String(err);
+  let reason = describeError(err);
 
   const missingLocally = /not found locally at "([^"]+)"/.exec(reason);
   if (missingLocally) {

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import hnswlib from 'hnswlib-node';
+import { describeError } from '../errors.js';
 
 type NativeIndex = InstanceType<typeof hnswlib.HierarchicalNSW>;
 
@@ -237,20 +238,20 @@ export class VectorIndex {
     try {
       bytes = await readFile(file);
     } catch (err) {
-      throw new Error(`cannot read vector index ${name}: ${(err as Error).message}`);
+      throw new Error(`cannot read vector index ${name}: ${describeError(err)}`);
     }
     let header: HnswHeader;
     try {
       header = inspectHnswFile(bytes, dimension, expectedCount);
     } catch (err) {
-      throw new Error(`vector index ${name} is unusable: ${(err as Error).message}`);
+      throw new Error(`vector index ${name} is unusable: ${describeError(err)}`);
     }
     // Never into a live object: readIndex frees the old graph first and leaves it dangling on failure.
     const native = new hnswlib.HierarchicalNSW('cosine', dimension);
     try {
       await native.readIndex(file);
     } catch (err) {
-      throw new Error(`hnswlib could not read ${name}: ${(err as Error).message}`);
+      throw new Error(`hnswlib could not read ${name}: ${describeError(err)}`);
     }
     const count = native.getCurrentCount();
     if (count !== expectedCount) throw new Error(`vector index ${name} holds ${count} vectors, expected ${expectedCount}`);
@@ -290,13 +291,13 @@ export class VectorIndex {
       try {
         inspectHnswFile(written, this.dimension, this.size);
       } catch (err) {
-        throw new Error(`hnswlib wrote a damaged file: ${(err as Error).message}`);
+        throw new Error(`hnswlib wrote a damaged file: ${describeError(err)}`);
       }
       await fsyncFile(tmp);
       await rename(tmp, file);
     } catch (err) {
       await rm(tmp, { force: true }).catch(() => undefined);
-      throw new Error(`could not save vector index to ${file}: ${(err as Error).message}`);
+      throw new Error(`could not save vector index to ${file}: ${describeError(err)}`);
     }
   }
 }

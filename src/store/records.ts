@@ -11,6 +11,7 @@ import { loadPseudonymSecret, pseudonymizer, type Pseudonymizer } from './pseudo
 import { openSqliteStore, type SqliteOptions } from './sqlite.js';
 import type { DownReason, QuestionRecord, RecordStore, Vote } from './types.js';
 import { RecordWriter, type WriterOptions, type WriterStats } from './writer.js';
+import { describeError } from '../errors.js';
 
 export const SQLITE_FILE = 'records.sqlite';
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -107,7 +108,7 @@ export class Records {
         } catch (error) {
           log.warn('record database not reachable at start-up; answers go on, records wait in memory', {
             store: server.location,
-            error: error instanceof Error ? error.message : String(error),
+            error: describeError(error),
           });
           return;
         }
@@ -134,7 +135,7 @@ export class Records {
             log.error('the record database has damaged pages: stop the bot, move DATA_DIR/records.sqlite aside and restart', { result });
           })
           .catch((error) => {
-            records.damage = error instanceof Error ? error.message : String(error);
+            records.damage = describeError(error);
             log.error('the record database could not be checked', { error: records.damage });
           });
       }, 2000).unref();
@@ -207,7 +208,7 @@ async function purgeOld(store: RecordStore, retentionDays: number, now = Date.no
     if (removed > 0) log.info('old records purged', { removed, retentionDays });
     return removed;
   } catch (error) {
-    log.warn('retention purge failed; will try again', { error: error instanceof Error ? error.message : String(error) });
+    log.warn('retention purge failed; will try again', { error: describeError(error) });
     throw error;
   }
 }

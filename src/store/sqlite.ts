@@ -13,6 +13,7 @@ import type { Driver, Row } from './driver.js';
 import type { Statement } from './sql.js';
 import { SqlRecordStore } from './store.js';
 import type { RecordStore } from './types.js';
+import { describeError } from '../errors.js';
 
 export type SqliteSync = 'FULL' | 'NORMAL' | 'OFF';
 
@@ -220,7 +221,7 @@ export async function openSqliteStore(file: string, options: SqliteOptions = {})
     log.error('the record database could not be read; it was set aside and a fresh one created', {
       file,
       setAside: aside,
-      error: error instanceof Error ? error.message : String(error),
+      error: describeError(error),
     });
     const fresh = new SqlRecordStore(new SqliteDriver(openFile(file, options), file));
     try {

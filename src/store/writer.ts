@@ -4,6 +4,7 @@
 // pauses; when the buffer is full, new records are dropped and counted (an answer is never held up).
 import { log } from '../log.js';
 import type { QuestionRecord, RecordStore, VoteRecord, WriteBatch } from './types.js';
+import { describeError } from '../errors.js';
 
 type Entry = { kind: 'question'; row: QuestionRecord } | { kind: 'vote'; row: VoteRecord };
 
@@ -129,7 +130,7 @@ export class RecordWriter {
         // /forget may have removed some of these meanwhile; the rest go back in front, in order.
         this.queue = [...entries, ...this.queue].slice(0, Math.max(this.capacity, entries.length));
         this.stats.writeErrors++;
-        this.stats.lastError = error instanceof Error ? error.message : String(error);
+        this.stats.lastError = describeError(error);
         this.retryMs = Math.min(this.maxRetryMs, Math.max(this.flushMs, this.retryMs * 2));
         if (this.stats.failingSince === null) this.stats.failingSince = Date.now();
         log.warn('could not write the record; will retry', { error: this.stats.lastError, pending: this.queue.length, retryInMs: this.retryMs });

@@ -19,6 +19,7 @@ import {
   sanitizeFileName,
   TELEGRAM_DOWNLOAD_LIMIT_MB,
 } from '../uploads.js';
+import { describeError } from '../../errors.js';
 
 export const ADMIN_CALLBACK = { reload: 'adm:reload', stats: STATS_CALLBACK.refresh } as const;
 
@@ -28,9 +29,6 @@ function refuse(ctx: Context): Promise<unknown> {
   return ctx.callbackQuery ? ctx.answerCallbackQuery({ text: MSG.notAdmin, show_alert: true }) : ctx.reply(MSG.notAdmin);
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 async function sendDocs(ctx: Context, deps: BotDeps): Promise<void> {
   await replyHtml(ctx, MSG.docs(deps.engine.status()), {
@@ -75,8 +73,8 @@ async function handleUpload(ctx: Context, deps: BotDeps): Promise<void> {
     try {
       title = (await readDocumentFile(temp, name, { parseTimeoutMs: deps.uploadParseTimeoutMs })).title;
     } catch (error) {
-      log.info('upload refused: unreadable', { user: ctx.from?.id, file: name, reason: describe(error) });
-      await replyHtml(ctx, MSG.uploadRefused(name, describe(error)));
+      log.info('upload refused: unreadable', { user: ctx.from?.id, file: name, reason: describeError(error) });
+      await replyHtml(ctx, MSG.uploadRefused(name, describeError(error)));
       return;
     }
     const installed = await installUpload(corpusDir, name, temp);
@@ -88,7 +86,7 @@ async function handleUpload(ctx: Context, deps: BotDeps): Promise<void> {
   } catch (error) {
     // A disk problem (full, read-only, permissions): the admin must hear that the upload did not happen.
     if (!(error as NodeJS.ErrnoException).syscall) throw error;
-    log.error('upload failed', { user: ctx.from?.id, file: name, error: describe(error) });
+    log.error('upload failed', { user: ctx.from?.id, file: name, error: describeError(error) });
     await ctx.reply(MSG.internalError);
   } finally {
     if (temp) await rm(temp, { force: true });

@@ -8,6 +8,7 @@ import type { BotDeps } from '../deps.js';
 import { MSG, type StatsView, type StatsWindow } from '../messages.vi.js';
 import { adminOnly } from '../middleware/admin-only.js';
 import { replyHtml } from '../reply.js';
+import { describeError } from '../../errors.js';
 
 export const STATS_CALLBACK = { refresh: 'adm:stats', window: 'adm:stats:' } as const;
 const WINDOWS: StatsWindow[] = ['today', '7', '30'];
@@ -95,7 +96,7 @@ async function sendStats(ctx: Context, deps: BotDeps, window: StatsWindow): Prom
   try {
     html = MSG.stats(await buildStatsView(deps, window));
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = describeError(error);
     log.warn('/stats: record unavailable', { error: reason });
     html = MSG.statsUnavailable(reason);
   }
@@ -130,7 +131,7 @@ export function officeComposer(deps: BotDeps): Composer<Context> {
     try {
       rows = await deps.records.store.exportRows(range.from, range.to);
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = describeError(error);
       await replyHtml(ctx, MSG.statsUnavailable(reason));
       return;
     }

@@ -5,6 +5,7 @@ import { log } from '../../log.js';
 import type { BotDeps } from '../deps.js';
 import { MSG } from '../messages.vi.js';
 import { replyHtml } from '../reply.js';
+import { describeError } from '../../errors.js';
 
 export function privacyComposer(deps: BotDeps): Composer<Context> {
   const composer = new Composer<Context>();
@@ -17,7 +18,7 @@ export function privacyComposer(deps: BotDeps): Composer<Context> {
       const deleted = await deps.records.forget(ctx.from.id);
       await ctx.reply(MSG.forgetDone(deleted.questions, deleted.votes));
     } catch (error) {
-      log.warn('/forget failed', { error: error instanceof Error ? error.message : String(error) });
+      log.warn('/forget failed', { error: describeError(error) });
       await ctx.reply(MSG.forgetFailed);
     }
   });

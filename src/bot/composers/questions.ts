@@ -10,6 +10,7 @@ import { renderFullPassage, renderMorePassages, renderReply } from '../render.js
 import { replyHtml } from '../reply.js';
 import { newAnswerId } from '../../store/records.js';
 import { addFeedbackRow } from './feedback.js';
+import { describeError } from '../../errors.js';
 
 /** Callback data prefixes; the rest of the data is an answer id or an example's index. */
 export const CALLBACK = { more: 'more:', full: 'full:', example: 'ex:' } as const;
@@ -39,7 +40,7 @@ async function whileTyping<T>(ctx: Context, task: () => Promise<T>): Promise<T> 
   const typing = () =>
     ctx.replyWithChatAction('typing').catch((error) => {
       if (isBlockedByUser(error)) throw error;
-      log.debug('chat action failed', { chat: ctx.chat?.id, error: (error as Error).message });
+      log.debug('chat action failed', { chat: ctx.chat?.id, error: describeError(error) });
     });
   const first = typing();
   // Settled below; until then a rejection must not count as unhandled.
@@ -85,7 +86,7 @@ export async function answerQuestion(ctx: Context, deps: BotDeps, raw: string, o
     answer = await whileTyping(ctx, () => deps.engine.ask(question, { k: deps.settings.ANSWER_PASSAGES }));
   } catch (error) {
     if (isBlockedByUser(error)) throw error;
-    log.error('engine failed to answer', { user, error: error instanceof Error ? error.message : String(error) });
+    log.error('engine failed to answer', { user, error: describeError(error) });
     await ctx.reply(MSG.internalError);
     return;
   }

@@ -4,6 +4,7 @@
 import WordExtractor from 'word-extractor';
 import { UnreadableFileError, type ParsedFile } from './detect.js';
 import { tabbedTablesToText } from './table-text.js';
+import { describeError } from '../../errors.js';
 
 export { splitRows, tabbedTablesToText } from './table-text.js';
 
@@ -13,7 +14,7 @@ export async function parseDoc(bytes: Buffer): Promise<ParsedFile> {
     const document = await new WordExtractor().extract(bytes);
     body = document.getBody();
   } catch (error) {
-    const message = (error as Error).message ?? String(error);
+    const message = describeError(error);
     // An OLE2 container that is not a Word document: an .xls or .ppt under a .doc name.
     if (/WordDocument|magic number|stream/i.test(message)) {
       throw new UnreadableFileError('not a Word .doc (an old Office file of another kind, e.g. .xls?): open it in Office and save it as .docx or .xlsx');

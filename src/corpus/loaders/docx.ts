@@ -4,6 +4,7 @@ import JSZip from 'jszip';
 import mammoth from 'mammoth';
 import { UnreadableFileError, type ParsedFile } from './detect.js';
 import { tableToLines } from './table-text.js';
+import { describeError } from '../../errors.js';
 
 // Images are not text; mammoth would otherwise inline them as base64 data.
 const IGNORE_IMAGES = mammoth.images.imgElement(() => Promise.resolve({ src: '' }));
@@ -115,7 +116,7 @@ export async function checkZipBudget(zip: JSZip, limits: DocxLimits, format = 'd
     try {
       size = await inflatedSize(entry, limits.maxUncompressedBytes - actualTotal);
     } catch (error) {
-      throw new UnreadableFileError(`not a valid .${format} (part ${entry.name} is damaged: ${(error as Error).message})`);
+      throw new UnreadableFileError(`not a valid .${format} (part ${entry.name} is damaged: ${describeError(error)})`);
     }
     actualTotal += size;
     if (actualTotal > limits.maxUncompressedBytes) throw bombError(actualTotal, compressedTotal);
@@ -163,7 +164,7 @@ export async function parseDocx(bytes: Buffer, limits: DocxLimits = DEFAULT_DOCX
     const html = (await mammoth.convertToHtml({ buffer: bytes }, { ignoreEmptyParagraphs: false, convertImage: IGNORE_IMAGES })).value;
     text = htmlToText(html);
   } catch (error) {
-    throw new UnreadableFileError(`not a valid .docx (${(error as Error).message})`);
+    throw new UnreadableFileError(`not a valid .docx (${describeError(error)})`);
   }
   let title: string | undefined;
   try {

@@ -8,6 +8,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { log } from '../../log.js';
+import { describeError } from '../../errors.js';
 
 export const OCR_PACKAGES = 'tesseract-ocr tesseract-ocr-vie poppler-utils';
 export const OCR_INSTALL_HINT = `OCR is not installed on the server: install the Debian packages ${OCR_PACKAGES} (apt-get install -y ${OCR_PACKAGES})`;
@@ -203,7 +204,7 @@ export async function ocrPdfPages(bytes: Uint8Array, pageNumbers: number[], sour
         if (text === null) imageless.push(page);
         pages.set(page, text ?? '');
       } catch (error) {
-        log.warn(`OCR skipped page ${page} of ${source}: ${(error as Error).message}`, { source, page });
+        log.warn(`OCR skipped page ${page} of ${source}: ${describeError(error)}`, { source, page });
         pages.set(page, '');
         unread.push(page);
       }
