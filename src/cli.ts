@@ -35,7 +35,9 @@ function progressPrinter(): (event: ProgressEvent) => void {
     if (tty) {
       const width = 30;
       const filled = Math.round((width * percent) / 100);
-      process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${event.done}/${event.total}`);
+      process.stderr.write(
+        `\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${event.done}/${event.total}`,
+      );
       if (event.done === event.total) process.stderr.write('\n');
     } else if (Math.floor(percent / 10) !== Math.floor(lastShown / 10) || event.done === event.total) {
       process.stderr.write(`${label}: ${event.done}/${event.total}\n`);
@@ -51,14 +53,19 @@ function progressPrinter(): (event: ProgressEvent) => void {
 function indexDirFor(corpusDir: string, settings: Settings): string {
   if (path.resolve(corpusDir) === settings.CORPUS_DIR) return settings.INDEX_DIR;
   const abs = path.resolve(corpusDir);
-  const slug = path.basename(abs).replace(/[^\w-]+/g, '-').slice(0, 40) || 'corpus';
+  const slug =
+    path
+      .basename(abs)
+      .replace(/[^\w-]+/g, '-')
+      .slice(0, 40) || 'corpus';
   const hash = createHash('sha256').update(abs).digest('hex').slice(0, 8);
   return path.join(settings.INDEX_DIR, 'other-corpora', `${slug}-${hash}`);
 }
 
 function engineOptions(settings: Settings, values: { corpus?: string; index?: string; mode?: string }): EngineOptions {
   const mode = values.mode ?? settings.SEARCH_MODE;
-  if (!['hybrid', 'lexical', 'vector'].includes(mode)) throw new ConfigError(`--mode must be hybrid, lexical or vector (got "${mode}")`);
+  if (!['hybrid', 'lexical', 'vector'].includes(mode))
+    throw new ConfigError(`--mode must be hybrid, lexical or vector (got "${mode}")`);
   const withMode = loadSettingsWith({ SEARCH_MODE: mode });
   const options = engineOptionsFromSettings(withMode);
   if (values.corpus) options.corpusDir = path.resolve(values.corpus);
@@ -139,19 +146,24 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'ask': {
       const k = values.k === undefined ? undefined : Number(values.k);
-      if (k !== undefined && (!Number.isInteger(k) || k < 1 || k > 50)) throw new ConfigError('--k must be a whole number from 1 to 50');
+      if (k !== undefined && (!Number.isInteger(k) || k < 1 || k > 50))
+        throw new ConfigError('--k must be a whole number from 1 to 50');
       const engine = await Engine.open(engineOptions(settings, values), progressPrinter());
       for await (const question of questionsFrom(positionals)) {
         if (!values.json && question.trim() === '') continue;
         const answer = await engine.ask(question, { k });
-        process.stdout.write((values.json ? toJson(answer) : renderAnswerPlain(answer, engine.status().documents)) + '\n');
+        process.stdout.write(
+          (values.json ? toJson(answer) : renderAnswerPlain(answer, engine.status().documents)) + '\n',
+        );
       }
       return 0;
     }
     case 'chat': {
       const engine = await Engine.open(engineOptions(settings, values), progressPrinter());
       const status = engine.status();
-      process.stdout.write(`${status.documents.length} báo cáo, ${status.passages} đoạn. Gõ câu hỏi (Ctrl+D để thoát).\n`);
+      process.stdout.write(
+        `${status.documents.length} báo cáo, ${status.passages} đoạn. Gõ câu hỏi (Ctrl+D để thoát).\n`,
+      );
       const lines = readline.createInterface({ input: process.stdin, output: process.stdout, prompt: '> ' });
       lines.prompt();
       for await (const line of lines) {

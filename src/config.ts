@@ -8,7 +8,11 @@ const bool = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const positiveInt = (fallback: number) =>
-  z.coerce.number({ message: 'must be a number' }).int('must be a whole number').positive('must be above 0').default(fallback);
+  z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .positive('must be above 0')
+    .default(fallback);
 
 const settingsSchema = z.object({
   // --- Telegram ---
@@ -19,9 +23,24 @@ const settingsSchema = z.object({
   ADMIN_IDS: z
     .string()
     .default('')
-    .refine((v) => v.trim() === '' || /^\s*\d+(\s*,\s*\d+)*\s*$/.test(v), 'must be Telegram user ids separated by commas')
-    .transform((v) => new Set(v.split(',').map((s) => s.trim()).filter(Boolean).map(Number))),
-  TELEGRAM_API_ROOT: z.string().url('must be a URL such as https://api.telegram.org').default('https://api.telegram.org'),
+    .refine(
+      (v) => v.trim() === '' || /^\s*\d+(\s*,\s*\d+)*\s*$/.test(v),
+      'must be Telegram user ids separated by commas',
+    )
+    .transform(
+      (v) =>
+        new Set(
+          v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+            .map(Number),
+        ),
+    ),
+  TELEGRAM_API_ROOT: z
+    .string()
+    .url('must be a URL such as https://api.telegram.org')
+    .default('https://api.telegram.org'),
   WEBHOOK_URL: z.string().url('must be an https URL').optional(),
   WEBHOOK_SECRET: z
     .string()
@@ -30,7 +49,12 @@ const settingsSchema = z.object({
   WEBHOOK_PORT: positiveInt(8443),
   // --- Operations ---
   // A separate listener for GET /healthz and /metrics (they are also on the webhook port in webhook mode).
-  METRICS_PORT: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be a port (1-65535)').max(65535, 'must be a port (1-65535)').optional(),
+  METRICS_PORT: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be a port (1-65535)')
+    .max(65535, 'must be a port (1-65535)')
+    .optional(),
   // --- Corpus and index ---
   CORPUS_DIR: z.string().min(1).default('corpus'),
   INDEX_DIR: z.string().min(1).default('index'),
@@ -42,7 +66,9 @@ const settingsSchema = z.object({
   MODELS_DIR: z.string().min(1).default('models'),
   ALLOW_MODEL_DOWNLOADS: bool.default(true),
   MODEL_LOAD_TIMEOUT_MS: positiveInt(20_000),
-  SEARCH_MODE: z.enum(['hybrid', 'lexical', 'vector'], { message: 'must be hybrid, lexical or vector' }).default('hybrid'),
+  SEARCH_MODE: z
+    .enum(['hybrid', 'lexical', 'vector'], { message: 'must be hybrid, lexical or vector' })
+    .default('hybrid'),
   // --- Answers and users ---
   ANSWER_PASSAGES: positiveInt(3),
   RATE_LIMIT_PER_MINUTE: positiveInt(20),
@@ -51,8 +77,18 @@ const settingsSchema = z.object({
   EXAMPLE_QUESTIONS: z
     .string()
     .optional()
-    .transform((v) => (v ? v.split('|').map((q) => q.trim()).filter(Boolean) : undefined))
-    .refine((v) => v === undefined || (v.length <= 10 && v.every((q) => q.length <= 100)), 'must be at most 10 questions of at most 100 characters, separated by |'),
+    .transform((v) =>
+      v
+        ? v
+            .split('|')
+            .map((q) => q.trim())
+            .filter(Boolean)
+        : undefined,
+    )
+    .refine(
+      (v) => v === undefined || (v.length <= 10 && v.every((q) => q.length <= 100)),
+      'must be at most 10 questions of at most 100 characters, separated by |',
+    ),
   // --- Logs and data ---
   STATS_FILE: z.string().min(1).default('index/stats.json'),
   // --- The office's record (questions, feedback) ---
@@ -65,11 +101,16 @@ const settingsSchema = z.object({
   PSEUDONYM_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   // How long a claimed webhook update is held before another copy may take it (renewed while it runs).
   UPDATE_LEASE_SECONDS: positiveInt(30),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' }).default('info'),
+  LOG_LEVEL: z
+    .enum(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' })
+    .default('info'),
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty'], { message: 'must be auto, json or pretty' }).default('auto'),
 });
 
-export type Settings = Omit<z.infer<typeof settingsSchema>, 'CORPUS_DIR' | 'INDEX_DIR' | 'MODELS_DIR' | 'STATS_FILE' | 'SYNONYMS_FILE' | 'DATA_DIR'> & {
+export type Settings = Omit<
+  z.infer<typeof settingsSchema>,
+  'CORPUS_DIR' | 'INDEX_DIR' | 'MODELS_DIR' | 'STATS_FILE' | 'SYNONYMS_FILE' | 'DATA_DIR'
+> & {
   DATA_DIR: string;
   CORPUS_DIR: string;
   SYNONYMS_FILE: string;
@@ -86,7 +127,9 @@ export class ConfigError extends Error {}
  */
 export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Settings {
   const present = Object.fromEntries(
-    Object.entries(env).filter(([key, value]) => key in settingsSchema.shape && value !== undefined && value.trim() !== ''),
+    Object.entries(env).filter(
+      ([key, value]) => key in settingsSchema.shape && value !== undefined && value.trim() !== '',
+    ),
   );
   const parsed = settingsSchema.safeParse(present);
   if (!parsed.success) {
@@ -97,13 +140,17 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
   }
   const s = parsed.data;
   if (s.WEBHOOK_URL && !s.WEBHOOK_URL.startsWith('https://')) {
-    throw new ConfigError('Setting WEBHOOK_URL must start with https:// (Telegram only calls https webhooks). Fix it in .env.');
+    throw new ConfigError(
+      'Setting WEBHOOK_URL must start with https:// (Telegram only calls https webhooks). Fix it in .env.',
+    );
   }
   return {
     ...s,
     CORPUS_DIR: path.resolve(cwd, s.CORPUS_DIR),
     INDEX_DIR: path.resolve(cwd, s.INDEX_DIR),
-    SYNONYMS_FILE: s.SYNONYMS_FILE ? path.resolve(cwd, s.SYNONYMS_FILE) : path.join(path.resolve(cwd, s.CORPUS_DIR), 'synonyms.txt'),
+    SYNONYMS_FILE: s.SYNONYMS_FILE
+      ? path.resolve(cwd, s.SYNONYMS_FILE)
+      : path.join(path.resolve(cwd, s.CORPUS_DIR), 'synonyms.txt'),
     MODELS_DIR: path.resolve(cwd, s.MODELS_DIR),
     STATS_FILE: path.resolve(cwd, s.STATS_FILE),
     DATA_DIR: path.resolve(cwd, s.DATA_DIR),
@@ -118,7 +165,9 @@ export function loadSettingsWith(overrides: Record<string, string>, cwd = proces
 /** The bot needs a token; the CLI does not. */
 export function requireToken(settings: Settings): string {
   if (!settings.TELEGRAM_BOT_TOKEN) {
-    throw new ConfigError('Setting TELEGRAM_BOT_TOKEN is missing. Get one from @BotFather and put it in .env (see README).');
+    throw new ConfigError(
+      'Setting TELEGRAM_BOT_TOKEN is missing. Get one from @BotFather and put it in .env (see README).',
+    );
   }
   return settings.TELEGRAM_BOT_TOKEN;
 }

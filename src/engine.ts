@@ -4,7 +4,15 @@
 import type { Settings } from './config.js';
 import type { Passage, SkippedFile } from './corpus/types.js';
 import type { Answer, RankedPassage } from './answer/types.js';
-import { MAX_QUESTION_CHARS, type AnswerEngine, type AskOptions, type EngineStatus, type IndexSummary, type ProgressEvent, type SynonymUpdate } from './engine-api.js';
+import {
+  MAX_QUESTION_CHARS,
+  type AnswerEngine,
+  type AskOptions,
+  type EngineStatus,
+  type IndexSummary,
+  type ProgressEvent,
+  type SynonymUpdate,
+} from './engine-api.js';
 import type { Embedder, ScoredPassage, SearchMode } from './search/types.js';
 import { chunkDocument, CHUNKER_VERSION } from './corpus/chunker.js';
 import type { OcrOptions } from './corpus/loaders/ocr.js';
@@ -61,7 +69,6 @@ export interface EngineOptions {
 /** Passages ranked before the year and district priors re-order them (more than any k asked). */
 const PRIOR_POOL = 20;
 
-
 export function engineOptionsFromSettings(settings: Settings): EngineOptions {
   return {
     corpusDir: settings.CORPUS_DIR,
@@ -104,7 +111,9 @@ interface Snapshot {
 function placeNamesOf(titles: Iterable<string>): string[][] {
   const names = new Map<string, string[]>();
   for (const title of titles) {
-    for (const m of title.matchAll(/(?:quận|huyện|phường|xã|thị xã|thành phố)\s+((?:\p{Lu}[\p{Ll}\p{M}]*\s*){1,3})/gu)) {
+    for (const m of title.matchAll(
+      /(?:quận|huyện|phường|xã|thị xã|thành phố)\s+((?:\p{Lu}[\p{Ll}\p{M}]*\s*){1,3})/gu,
+    )) {
       const words = syllables(m[1]!).map(foldDiacritics);
       if (words.length) names.set(words.join(' '), words);
     }
@@ -169,7 +178,10 @@ export class Engine implements AnswerEngine {
       // Imported on demand: transformers.js and onnxruntime take ~0.5 s to load, which a lexical-only
       // engine should not pay at start-up.
       const { loadEmbedder } = await import('./search/embedder.js');
-      this.embedder = await loadEmbedder({ ...embedder, onProgress: (message) => onProgress?.({ stage: 'model', message }) });
+      this.embedder = await loadEmbedder({
+        ...embedder,
+        onProgress: (message) => onProgress?.({ stage: 'model', message }),
+      });
       this.degradedReason = null;
       log.info('embedding model loaded', { model: this.embedder.modelId, dimension: this.embedder.dimension });
     } catch (error) {
@@ -184,32 +196,47 @@ export class Engine implements AnswerEngine {
     const loaded = await loadSynonyms(file);
     this.thesaurus = loaded.thesaurus;
     if (loaded.fileError) log.warn('synonyms file not read', { file, reason: loaded.fileError });
-    for (const issue of loaded.issues.slice(0, 20)) log.warn('synonyms file: line skipped', { file, line: issue.line, reason: issue.message });
-    if (loaded.issues.length > 20) log.warn('synonyms file: more lines skipped', { file, count: loaded.issues.length - 20 });
+    for (const issue of loaded.issues.slice(0, 20))
+      log.warn('synonyms file: line skipped', { file, line: issue.line, reason: issue.message });
+    if (loaded.issues.length > 20)
+      log.warn('synonyms file: more lines skipped', { file, count: loaded.issues.length - 20 });
     if (loaded.fileGroups > 0) log.info('synonyms loaded', { file, groups: loaded.fileGroups });
   }
 
   async addSynonyms(line: string): Promise<SynonymUpdate> {
     const file = this.options.synonymsFile;
-    const text = line.normalize('NFC').replace(/[\r\n]+/g, ' ').trim();
+    const text = line
+      .normalize('NFC')
+      .replace(/[\r\n]+/g, ' ')
+      .trim();
     if (!file) return { added: false, problem: 'no synonyms file is configured', problemKind: 'no-file', phrases: [] };
     const check = new Thesaurus();
     const [issue] = check.add(text);
     if (issue) return { added: false, problem: issue.message, problemKind: issue.kind, phrases: [] };
     // An empty line or a comment parses without issue but adds no group.
-    if (check.size !== 1) return { added: false, problem: 'no group in the line', problemKind: 'one-phrase', phrases: [] };
+    if (check.size !== 1)
+      return { added: false, problem: 'no group in the line', problemKind: 'one-phrase', phrases: [] };
     await mkdir(nodePath.dirname(file), { recursive: true });
     // A file without a final newline must not have the new group glued to its last line.
     const existing = await readFile(file, 'utf8').catch(() => '');
     await appendFile(file, `${existing && !existing.endsWith('\n') ? '\n' : ''}${text}\n`, 'utf8');
     await this.loadSynonyms();
     log.info('synonym group added', { file, group: text });
-    return { added: true, problem: null, problemKind: null, phrases: text.replace('=', ',').split(',').map((p) => p.trim()) };
+    return {
+      added: true,
+      problem: null,
+      problemKind: null,
+      phrases: text
+        .replace('=', ',')
+        .split(',')
+        .map((p) => p.trim()),
+    };
   }
 
   /** Why a saved bundle cannot serve as is, or null when it can. */
   private async staleness(manifest: BundleManifest): Promise<string | null> {
-    if (manifest.chunkerVersion !== CHUNKER_VERSION) return `chunker version ${manifest.chunkerVersion} ≠ ${CHUNKER_VERSION}`;
+    if (manifest.chunkerVersion !== CHUNKER_VERSION)
+      return `chunker version ${manifest.chunkerVersion} ≠ ${CHUNKER_VERSION}`;
     if (this.embedder && manifest.modelId !== this.embedder.modelId) {
       return `built with model ${manifest.modelId ?? 'none'}, serving ${this.embedder.modelId}`;
     }
@@ -225,7 +252,9 @@ export class Engine implements AnswerEngine {
   }
 
   private snapshotOf(bundle: LoadedBundle): Snapshot {
-    const lexical = LexicalIndex.build(bundle.passages.map((p) => ({ title: p.docTitle, section: p.section, text: p.text })));
+    const lexical = LexicalIndex.build(
+      bundle.passages.map((p) => ({ title: p.docTitle, section: p.section, text: p.text })),
+    );
     const skipped = (bundle.manifest.extra?.skipped as SkippedFile[] | undefined) ?? [];
     const bySource = new Map<string, DocumentFacts>();
     const facts = bundle.passages.map((p) => {
@@ -253,20 +282,27 @@ export class Engine implements AnswerEngine {
   }
 
   /** Reads the corpus and builds a complete, saved snapshot; the serving one is untouched. */
-  private async build(previous: Snapshot | null, onProgress?: (event: ProgressEvent) => void): Promise<{ snapshot: Snapshot; summary: IndexSummary }> {
+  private async build(
+    previous: Snapshot | null,
+    onProgress?: (event: ProgressEvent) => void,
+  ): Promise<{ snapshot: Snapshot; summary: IndexSummary }> {
     const started = performance.now();
     const { corpusDir, indexDir } = this.options;
     const listed = await hashCorpusFiles(corpusDir);
     // The parsers (mammoth, pdf.js) load on the first build, not at every start-up.
     const { loadCorpus } = await import('./corpus/load-corpus.js');
-    const corpus = await loadCorpus(corpusDir, { ocr: this.options.ocr, onProgress: (done, total) => onProgress?.({ stage: 'load', done, total }) });
+    const corpus = await loadCorpus(corpusDir, {
+      ocr: this.options.ocr,
+      onProgress: (done, total) => onProgress?.({ stage: 'load', done, total }),
+    });
     // The manifest must fingerprint the bytes that were indexed: a file replaced between the listing and
     // the read would otherwise be recorded with the old hash, and a later start-up with the old file back
     // would serve the new file's passages as if current. Skipped files keep their listing hash (or
     // 'unreadable'), which at worst causes one extra rebuild.
     const corpusHashes: Record<string, string> = {};
     for (const s of corpus.skipped) corpusHashes[s.source] = listed[s.source] ?? 'unreadable';
-    for (const d of corpus.documents) corpusHashes[d.source] = corpus.fileHashes[d.source] ?? listed[d.source] ?? 'unreadable';
+    for (const d of corpus.documents)
+      corpusHashes[d.source] = corpus.fileHashes[d.source] ?? listed[d.source] ?? 'unreadable';
     if (corpus.documents.length === 0) log.warn('the corpus has no readable report', { corpusDir });
     const passages = corpus.documents.flatMap((document) => chunkDocument(document));
 
@@ -283,14 +319,17 @@ export class Engine implements AnswerEngine {
       }
       const texts = passages.map(embeddingText);
       const missing = [...new Set(texts.filter((t) => !known.has(t)))];
-      const fresh = await embedder.embedPassages(missing, (done, total) => onProgress?.({ stage: 'embed', done, total }));
+      const fresh = await embedder.embedPassages(missing, (done, total) =>
+        onProgress?.({ stage: 'embed', done, total }),
+      );
       missing.forEach((text, i) => {
         known.set(text, fresh[i]!);
       });
       vectors = texts.map((t) => known.get(t)!);
       reusedEmbeddings = passages.length - missing.length;
     }
-    const vectorIndex = vectors && this.embedder ? VectorIndex.build(vectors, this.embedder.dimension, DEFAULT_HNSW) : null;
+    const vectorIndex =
+      vectors && this.embedder ? VectorIndex.build(vectors, this.embedder.dimension, DEFAULT_HNSW) : null;
 
     onProgress?.({ stage: 'save' });
     const bundle = await writeBundle(indexDir, {
@@ -349,14 +388,21 @@ export class Engine implements AnswerEngine {
    * Ranks passages for a question (text, or already analysed); synchronous, on the current snapshot.
    * The year and district priors re-order a pool of the best candidates.
    */
-  search(question: string | AnalysedQuestion, k: number, queryVector: number[] | null, mode: SearchMode = this.mode): RankedPassage[] {
+  search(
+    question: string | AnalysedQuestion,
+    k: number,
+    queryVector: number[] | null,
+    mode: SearchMode = this.mode,
+  ): RankedPassage[] {
     const snap = this.snapshot;
     const analysed = typeof question === 'string' ? this.analyse(question) : question;
     const pool = Math.max(this.options.candidates ?? 50, k);
     const wanted = Math.max(k, PRIOR_POOL);
-    const lexical = mode === 'vector' ? [] : snap.lexical.searchWeighted(analysed.searchTerms, mode === 'lexical' ? wanted : pool);
+    const lexical =
+      mode === 'vector' ? [] : snap.lexical.searchWeighted(analysed.searchTerms, mode === 'lexical' ? wanted : pool);
     let vector: ScoredPassage[] = [];
-    if (mode !== 'lexical' && queryVector && snap.vectorIndex) vector = snap.vectorIndex.search(queryVector, mode === 'vector' ? wanted : pool);
+    if (mode !== 'lexical' && queryVector && snap.vectorIndex)
+      vector = snap.vectorIndex.search(queryVector, mode === 'vector' ? wanted : pool);
     let ranked: ScoredPassage[];
     if (mode === 'lexical') ranked = lexical;
     else if (mode === 'vector') ranked = vector;
@@ -381,9 +427,17 @@ export class Engine implements AnswerEngine {
     // The answer may come from any of the top five passages; the pool behind them offers other years.
     const pool = this.search(analysed, Math.max(k, PRIOR_POOL), queryVector, queryVector ? this.mode : 'lexical');
     const ranked = pool.slice(0, Math.max(k, 5));
-    const answer = this.gateBySimilarity(composeAnswer(analysed, ranked, { reportYears: this.snapshot.corpusYears }), queryVector);
+    const answer = this.gateBySimilarity(
+      composeAnswer(analysed, ranked, { reportYears: this.snapshot.corpusYears }),
+      queryVector,
+    );
     const otherYears = answer.answered ? otherYearPassages(analysed, pool, yearOfDate(answer.citation?.date)) : [];
-    return { ...answer, passages: answer.passages.slice(0, k), analysis: summarise(analysed), ...(otherYears.length ? { otherYears } : {}) };
+    return {
+      ...answer,
+      passages: answer.passages.slice(0, k),
+      analysis: summarise(analysed),
+      ...(otherYears.length ? { otherYears } : {}),
+    };
   }
 
   /**
@@ -399,7 +453,15 @@ export class Engine implements AnswerEngine {
     const similarity = cosineSimilarity(queryVector, vector);
     const floor = this.options.similarityGate === false ? undefined : this.calibrations[this.embedder.modelId]?.floor;
     if (floor === undefined || similarity >= floor) return { ...answer, similarity };
-    return { question: answer.question, answered: false, excerpt: '', citation: null, passages: answer.passages, reason: 'not-similar', similarity };
+    return {
+      question: answer.question,
+      answered: false,
+      excerpt: '',
+      citation: null,
+      passages: answer.passages,
+      reason: 'not-similar',
+      similarity,
+    };
   }
 
   reload(onProgress?: (event: ProgressEvent) => void): Promise<IndexSummary> {
@@ -424,7 +486,8 @@ export class Engine implements AnswerEngine {
       ready: true,
       mode: this.mode,
       degradedReason: this.degradedReason,
-      degraded: this.degradedReason === null ? null : this.options.embedder ? 'model-unavailable' : 'no-model-configured',
+      degraded:
+        this.degradedReason === null ? null : this.options.embedder ? 'model-unavailable' : 'no-model-configured',
       modelId: this.embedder?.modelId ?? null,
       // The bot renders every reply with the document list: computed once per snapshot, not per reply
       // (walking every passage cost ~0.5 ms a reply on ALQAC's 2,733 passages).

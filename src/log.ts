@@ -38,7 +38,8 @@ function readable(): boolean {
 function prettyLine(record: { time: string; level: Level; msg: string } & Record<string, unknown>): string {
   const { time, level, msg, ...fields } = record;
   const parts = Object.entries(fields).map(([key, value]) => {
-    const text = typeof value === 'string' ? value : JSON.stringify(value, (_k, v) => (v instanceof Error ? v.message : v));
+    const text =
+      typeof value === 'string' ? value : JSON.stringify(value, (_k, v) => (v instanceof Error ? v.message : v));
     return `${key}=${typeof value === 'string' && /[\s"=]/.test(text) ? JSON.stringify(text) : text}`;
   });
   return `${time.slice(11, 19)} ${level.toUpperCase().padEnd(5)} ${msg}${parts.length ? '  ' + parts.join(' ') : ''}`;
@@ -51,7 +52,9 @@ export function redactSecrets(text: string): string {
 function emit(level: Level, msg: string, fields?: Record<string, unknown>): void {
   if (ORDER[level] < ORDER[threshold]) return;
   const record = { time: new Date().toISOString(), level, msg, ...fields };
-  const line = readable() ? prettyLine(record) : JSON.stringify(record, (_key, value) => (value instanceof Error ? value.message : value));
+  const line = readable()
+    ? prettyLine(record)
+    : JSON.stringify(record, (_key, value) => (value instanceof Error ? value.message : value));
   sink(redactSecrets(line));
 }
 

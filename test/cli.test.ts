@@ -28,8 +28,16 @@ function run(args: string[], input?: string, env: Record<string, string> = {}) {
 
 describe('ask --json', () => {
   it('prints one object per stdin line, in order, with the documented fields', async () => {
-    const questions = ['Mục tiêu thu ngân sách cuối năm của quận là bao nhiêu?', 'muc tieu thu ngan sach cuoi nam', 'Thời tiết ngày mai thế nào?', ''];
-    const { stdout, stderr } = await run(['ask', '--json', '--k', '2', '--corpus', ws.corpusDir, '--index', ws.indexDir], questions.join('\n') + '\n');
+    const questions = [
+      'Mục tiêu thu ngân sách cuối năm của quận là bao nhiêu?',
+      'muc tieu thu ngan sach cuoi nam',
+      'Thời tiết ngày mai thế nào?',
+      '',
+    ];
+    const { stdout, stderr } = await run(
+      ['ask', '--json', '--k', '2', '--corpus', ws.corpusDir, '--index', ws.indexDir],
+      questions.join('\n') + '\n',
+    );
     const lines = stdout.trim().split('\n');
     expect(lines).toHaveLength(questions.length);
     const results = lines.map((l) => JSON.parse(l));
@@ -47,7 +55,10 @@ describe('ask --json', () => {
     expect(results[0].answer).toContain('vượt từ 15% trở lên so với dự toán');
     expect(results[0].passages[0].title).toBe('Báo cáo 6 tháng đầu năm 2018, quận Cẩm Lệ');
     expect(results[1].answer).toBe(results[0].answer);
-    expect(results[0]).toMatchObject({ reason: null, citation: { title: 'Báo cáo 6 tháng đầu năm 2018, quận Cẩm Lệ', date: '2018' } });
+    expect(results[0]).toMatchObject({
+      reason: null,
+      citation: { title: 'Báo cáo 6 tháng đầu năm 2018, quận Cẩm Lệ', date: '2018' },
+    });
     expect(results[0].analysis).toMatchObject({ type: 'quantity' });
     expect(results[2]).toMatchObject({ answered: false, answer: '', citation: null });
     expect(results[2].reason).toMatch(/below-threshold|no-match/);
@@ -57,15 +68,37 @@ describe('ask --json', () => {
   });
 
   it('answers a question given as an argument in plain text, with the citation', async () => {
-    const { stdout } = await run(['ask', '--corpus', ws.corpusDir, '--index', ws.indexDir, 'Thu ngân sách cuối năm vượt bao nhiêu?']);
+    const { stdout } = await run([
+      'ask',
+      '--corpus',
+      ws.corpusDir,
+      '--index',
+      ws.indexDir,
+      'Thu ngân sách cuối năm vượt bao nhiêu?',
+    ]);
     expect(stdout).toContain('vượt từ 15% trở lên');
     expect(stdout).toContain('Nguồn: Báo cáo 6 tháng đầu năm 2018, quận Cẩm Lệ');
   });
 
   it('stays clean under `npm run --silent`', async () => {
-    const { stdout } = await exec('npm', ['run', '--silent', 'ask', '--', '--json', '--corpus', ws.corpusDir, '--index', ws.indexDir, 'Chỉ thị 21 ban hành ngày nào?'], {
-      env: { ...process.env, SEARCH_MODE: 'lexical' },
-    });
+    const { stdout } = await exec(
+      'npm',
+      [
+        'run',
+        '--silent',
+        'ask',
+        '--',
+        '--json',
+        '--corpus',
+        ws.corpusDir,
+        '--index',
+        ws.indexDir,
+        'Chỉ thị 21 ban hành ngày nào?',
+      ],
+      {
+        env: { ...process.env, SEARCH_MODE: 'lexical' },
+      },
+    );
     const lines = stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0]!).answered).toBe(true);
@@ -75,7 +108,9 @@ describe('ask --json', () => {
 describe('errors are one readable line', () => {
   it('a missing corpus folder', async () => {
     const missing = path.join(ws.root, 'no-such-folder');
-    await expect(run(['ask', '--json', '--corpus', missing, '--index', path.join(ws.root, 'idx2'), 'xin chào'])).rejects.toMatchObject({
+    await expect(
+      run(['ask', '--json', '--corpus', missing, '--index', path.join(ws.root, 'idx2'), 'xin chào']),
+    ).rejects.toMatchObject({
       code: 1,
       stderr: expect.stringMatching(/error: Corpus folder .*no-such-folder does not exist/),
     });
@@ -84,7 +119,9 @@ describe('errors are one readable line', () => {
   it('a bad setting', async () => {
     const error = await run(['ask', 'x'], undefined, { SEARCH_MODE: 'fast' }).catch((e) => e);
     expect(error.code).toBe(1);
-    expect(error.stderr.trim().split('\n')).toEqual(['error: Setting SEARCH_MODE must be hybrid, lexical or vector. Fix it in .env (see .env.example).']);
+    expect(error.stderr.trim().split('\n')).toEqual([
+      'error: Setting SEARCH_MODE must be hybrid, lexical or vector. Fix it in .env (see .env.example).',
+    ]);
   });
 
   it('index reports a summary with skipped files', async () => {

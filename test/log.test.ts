@@ -25,7 +25,9 @@ describe('log lines', () => {
     setLogSink((line) => lines.push(line));
     setLogFormat('pretty');
     log.info('index loaded', { passages: 57, file: 'a b.txt', token: TOKEN });
-    expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d INFO {2}index loaded {2}passages=57 file="a b\.txt" token=<redacted-token>$/);
+    expect(lines[0]).toMatch(
+      /^\d\d:\d\d:\d\d INFO {2}index loaded {2}passages=57 file="a b\.txt" token=<redacted-token>$/,
+    );
   });
 
   it('below the level are not written', () => {

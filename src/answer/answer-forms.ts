@@ -14,7 +14,9 @@ const NUMBER_WORDS = 'hai|bốn|sáu|bảy|tám|chín|mười|trăm|nghìn|ngàn
 const NUMBER = re(`\\d|${words(NUMBER_WORDS)}`);
 const DIGIT = /\d/;
 const PERCENT = re(`\\d\\s*%|${words('phần trăm')}`);
-const MONEY = re(`\\d[\\d.,]*\\s*(?:(?:nghìn|ngàn|triệu|tỷ|tỉ)\\s*)?${words('đồng|đ|usd|vnd|vnđ|euro|triệu|tỷ|tỉ')}|\\d\\s*\\$`);
+const MONEY = re(
+  `\\d[\\d.,]*\\s*(?:(?:nghìn|ngàn|triệu|tỷ|tỉ)\\s*)?${words('đồng|đ|usd|vnd|vnđ|euro|triệu|tỷ|tỉ')}|\\d\\s*\\$`,
+);
 const TIME_UNITS = 'năm|tháng|ngày|giờ|tuần|phút|giây|thế kỷ|thập kỷ|thập niên';
 const DURATION = re(`\\d[\\d.,]*\\s*${words(TIME_UNITS)}|${words(NUMBER_WORDS)}\\s+${words(TIME_UNITS)}`);
 const AGE = re(`\\d+\\s*${words('tuổi')}|${words('tuổi')}\\s*\\d+`);
@@ -27,8 +29,13 @@ const DATE = re(
 /** Two or more capitalised syllables in a row: a name ("Huỳnh Thị Tam Thanh", "William Watson"). */
 const NAME = /\p{Lu}[\p{Ll}\p{M}'’-]*(?:\s+\p{Lu}[\p{Ll}\p{M}'’-]*)+/u;
 /** Words that introduce a person by role: "đồng chí", "ông", "bà", a title followed by a name. */
-const PERSON_TITLE = re(`${words('đồng chí|ông|bà|vua|hoàng đế|tướng|giáo sư|tiến sĩ|bí thư|chủ tịch|giám đốc|thủ tướng|tổng thống')}\\s+\\p{Lu}`, 'u');
-const PLACE = re(`${words('tại|ở|thuộc|phía|miền|vùng|khu vực|địa bàn|trên|từ|đến|sang|về')}\\s+(?:các\\s+|những\\s+)?\\p{L}`);
+const PERSON_TITLE = re(
+  `${words('đồng chí|ông|bà|vua|hoàng đế|tướng|giáo sư|tiến sĩ|bí thư|chủ tịch|giám đốc|thủ tướng|tổng thống')}\\s+\\p{Lu}`,
+  'u',
+);
+const PLACE = re(
+  `${words('tại|ở|thuộc|phía|miền|vùng|khu vực|địa bàn|trên|từ|đến|sang|về')}\\s+(?:các\\s+|những\\s+)?\\p{L}`,
+);
 const REASON = re(words('vì|do|bởi|nhờ|nên|nhằm|để|nguyên nhân|lý do|lí do|dẫn đến|khiến|vì vậy|vì thế|cho nên'));
 
 /** How well a sentence carries the question's answer form: 1 yes, 0 not at all, between for a weak match. */
@@ -57,7 +64,6 @@ export function formIsRequired(form: AnswerForm): boolean {
   // Not "ai": the answer may be a body ("Thành ủy") or a group ("người dân"), which no pattern knows.
   return form.kind === 'quantity' || form.kind === 'date';
 }
-
 
 /**
  * Numbers that name rather than count: "Chỉ thị 21", "Nghị quyết Trung ương 4", "khóa XII", "Điều 12",

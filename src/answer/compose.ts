@@ -29,7 +29,11 @@ export function passageTerms(passage: Passage): Set<string> {
 }
 
 /** The answer to an analysed question from its ranked passages (best first). */
-export function composeAnswer(question: AnalysedQuestion, ranked: RankedPassage[], options: ComposeOptions = {}): Answer {
+export function composeAnswer(
+  question: AnalysedQuestion,
+  ranked: RankedPassage[],
+  options: ComposeOptions = {},
+): Answer {
   const unanswered = (reason: NonNullable<Answer['reason']>, confidence?: number): Answer => ({
     question: question.raw,
     answered: false,
@@ -50,7 +54,11 @@ export function composeAnswer(question: AnalysedQuestion, ranked: RankedPassage[
     const year = yearOfDate(p.date);
     return years.length === 0 || year === null || years.includes(year);
   };
-  const choice = chooseExcerpt(question, ranked, (i) => coverages[i]! >= minCoverage && ofAskedYear(ranked[i]!.passage));
+  const choice = chooseExcerpt(
+    question,
+    ranked,
+    (i) => coverages[i]! >= minCoverage && ofAskedYear(ranked[i]!.passage),
+  );
   if (!choice) {
     // Covered well enough, but only in reports of other years than the one asked about.
     const otherYear = ranked.some((r, i) => coverages[i]! >= minCoverage && !ofAskedYear(r.passage));
@@ -59,10 +67,12 @@ export function composeAnswer(question: AnalysedQuestion, ranked: RankedPassage[
   const { passage } = ranked[choice.passage]!;
   // A "bao nhiêu" question answered by a sentence without a number, or "khi nào" without a date, is
   // not answered: the report does not say.
-  if (formIsRequired(question.form) && choice.form < MIN_FORM) return unanswered('no-answer-form', coverages[choice.passage]);
+  if (formIsRequired(question.form) && choice.form < MIN_FORM)
+    return unanswered('no-answer-form', coverages[choice.passage]);
   // The sentence itself must be about the question, not only its passage.
   if (choice.sentenceCoverage < MIN_SENTENCE_COVERAGE) return unanswered('below-threshold', choice.sentenceCoverage);
-  if (!coversYears(question, passage, choice.excerpt, options.reportYears)) return unanswered('year-not-covered', coverages[choice.passage]);
+  if (!coversYears(question, passage, choice.excerpt, options.reportYears))
+    return unanswered('year-not-covered', coverages[choice.passage]);
   const chosen = choice.passage;
   return {
     question: question.raw,
@@ -79,7 +89,12 @@ export function composeAnswer(question: AnalysedQuestion, ranked: RankedPassage[
  * A question naming a year is answered from a report of that year; when the corpus has none, only by
  * an excerpt that itself speaks of that year. Undated documents (laws, articles) are not judged by year.
  */
-function coversYears(question: AnalysedQuestion, passage: Passage, excerpt: string, reportYears?: ReadonlySet<number>): boolean {
+function coversYears(
+  question: AnalysedQuestion,
+  passage: Passage,
+  excerpt: string,
+  reportYears?: ReadonlySet<number>,
+): boolean {
   const years = question.time.resolvedYears;
   if (years.length === 0) return true;
   const reportYear = yearOfDate(passage.date);

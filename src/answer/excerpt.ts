@@ -66,7 +66,12 @@ function matchUnits(unitTerms: Set<string>[], terms: readonly ContentTerm[]): nu
  * its rarity among the candidate sentences: the topic's name, repeated in every sentence of an article,
  * does not single one out. What the document's title or section heading says counts less too.
  */
-function scoreUnits(found: number[][], terms: readonly ContentTerm[], termValue: number[], context: Set<string>): { own: number[]; windowed: number[] } {
+function scoreUnits(
+  found: number[][],
+  terms: readonly ContentTerm[],
+  termValue: number[],
+  context: Set<string>,
+): { own: number[]; windowed: number[] } {
   const value = terms.map((t, i) => termValue[i]! * (context.has(t.term) ? 0.25 : 1));
   const weighted = found.map((row) => row.map((f, t) => f * value[t]!));
   const own = weighted.map((row) => row.reduce((a, b) => a + b, 0));
@@ -91,7 +96,11 @@ function densestWindow(at: Set<string>[], terms: readonly ContentTerm[], value: 
   const positions = terms.map((t) => {
     const out: number[] = [];
     at.forEach((forms, i) => {
-      if (forms.has(t.term) || (t.alternatives.length && t.alternatives.some((alt) => alt.length === 1 && forms.has(alt[0]!)))) out.push(i);
+      if (
+        forms.has(t.term) ||
+        (t.alternatives.length && t.alternatives.some((alt) => alt.length === 1 && forms.has(alt[0]!)))
+      )
+        out.push(i);
     });
     return out;
   });
@@ -122,18 +131,41 @@ export interface ScoredSentence {
 }
 
 /** Every unit of the top passages, scored for the question, best first. */
-export function rankSentences(question: AnalysedQuestion, ranked: readonly RankedPassage[], eligible: (index: number) => boolean = () => true): ScoredSentence[] {
+export function rankSentences(
+  question: AnalysedQuestion,
+  ranked: readonly RankedPassage[],
+  eligible: (index: number) => boolean = () => true,
+): ScoredSentence[] {
   const terms = question.contentTerms;
   const topScore = ranked[0]?.score ?? 0;
   // The candidates: the units of the top passages, with what each matched.
-  const pool: { p: number; units: string[]; positions: Set<string>[][]; found: number[][]; context: Set<string>; prior: number }[] = [];
+  const pool: {
+    p: number;
+    units: string[];
+    positions: Set<string>[][];
+    found: number[][];
+    context: Set<string>;
+    prior: number;
+  }[] = [];
   for (let p = 0; p < Math.min(PASSAGES_CONSIDERED, ranked.length); p++) {
     if (!eligible(p)) continue;
     const { passage, score: passageScore } = ranked[p]!;
     const reading = readPassage(passage);
     if (reading.units.length === 0) continue;
-    const prior = topScore > 0 && passageScore > 0 ? Math.min(1, passageScore / topScore) ** PASSAGE_PRIOR_EXPONENT : p === 0 ? 1 : 0.5;
-    pool.push({ p, units: reading.units, positions: reading.unitPositions, found: matchUnits(reading.unitTerms, terms), context: reading.contextTerms, prior });
+    const prior =
+      topScore > 0 && passageScore > 0
+        ? Math.min(1, passageScore / topScore) ** PASSAGE_PRIOR_EXPONENT
+        : p === 0
+          ? 1
+          : 0.5;
+    pool.push({
+      p,
+      units: reading.units,
+      positions: reading.unitPositions,
+      found: matchUnits(reading.unitTerms, terms),
+      context: reading.contextTerms,
+      prior,
+    });
   }
   const sentences = pool.reduce((n, e) => n + e.units.length, 0);
   const termValue = terms.map((t, i) => {
@@ -153,15 +185,29 @@ export function rankSentences(question: AnalysedQuestion, ranked: readonly Ranke
       const evidence = dense < 0 ? coverage : (1 - WINDOW_SHARE) * coverage + WINDOW_SHARE * (dense / total);
       const stated = question.intent ? sentenceIntent(candidates[u]!) : null;
       const intent = stated && stated !== question.intent ? INTENT_MISMATCH : 1;
-      out.push({ score: evidence * (FORM_FLOOR + (1 - FORM_FLOOR) * form) * prior * intent, passage: p, unit: u, units: candidates, own, coverage, form });
+      out.push({
+        score: evidence * (FORM_FLOOR + (1 - FORM_FLOOR) * form) * prior * intent,
+        passage: p,
+        unit: u,
+        units: candidates,
+        own,
+        coverage,
+        form,
+      });
     }
   }
   // Ties go to the shorter unit: the same evidence in fewer words; then to the better-ranked passage.
-  return out.sort((a, b) => b.score - a.score || a.units[a.unit]!.length - b.units[b.unit]!.length || a.passage - b.passage);
+  return out.sort(
+    (a, b) => b.score - a.score || a.units[a.unit]!.length - b.units[b.unit]!.length || a.passage - b.passage,
+  );
 }
 
 /** The excerpt for an analysed question from its ranked passages, or null when there are none. */
-export function chooseExcerpt(question: AnalysedQuestion, ranked: readonly RankedPassage[], eligible: (index: number) => boolean = () => true): ExcerptChoice | null {
+export function chooseExcerpt(
+  question: AnalysedQuestion,
+  ranked: readonly RankedPassage[],
+  eligible: (index: number) => boolean = () => true,
+): ExcerptChoice | null {
   const sentences = rankSentences(question, ranked, eligible);
   // A quantity or date question is answered by the best sentence that carries one, if any does.
   const best = (formIsRequired(question.form) && sentences.find((s) => s.form >= MIN_FORM)) || sentences[0];

@@ -11,7 +11,11 @@ import type { RankedPassage } from './types.js';
 const MAX_OTHER_YEARS = 3;
 
 /** The best-ranked passage of each year other than `citedYear` that covers the question, newest first. */
-export function otherYearPassages(question: AnalysedQuestion, ranked: readonly RankedPassage[], citedYear: number | null): RankedPassage[] {
+export function otherYearPassages(
+  question: AnalysedQuestion,
+  ranked: readonly RankedPassage[],
+  citedYear: number | null,
+): RankedPassage[] {
   if (citedYear === null) return [];
   const byYear = new Map<number, RankedPassage>();
   for (const r of ranked) {

@@ -59,7 +59,13 @@ export function calibrateFloor(
 
 function isCalibration(v: unknown): v is SimilarityCalibration {
   const c = v as Partial<SimilarityCalibration> | null;
-  return typeof c === 'object' && c !== null && typeof c.modelId === 'string' && typeof c.floor === 'number' && Number.isFinite(c.floor);
+  return (
+    typeof c === 'object' &&
+    c !== null &&
+    typeof c.modelId === 'string' &&
+    typeof c.floor === 'number' &&
+    Number.isFinite(c.floor)
+  );
 }
 
 /** The calibrations saved in `indexDir`; none when the file is missing, and a warning when it is unusable. */
@@ -69,7 +75,11 @@ export async function readCalibrations(indexDir: string): Promise<Calibrations> 
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') log.warn('similarity calibration unreadable; answers are not gated by similarity', { file, reason: String(error) });
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      log.warn('similarity calibration unreadable; answers are not gated by similarity', {
+        file,
+        reason: String(error),
+      });
     return {};
   }
   try {

@@ -33,7 +33,8 @@ function retryNetworkErrors(delaysMs: number[]): Transformer<RawApi> {
       try {
         return await prev(method, payload, signal);
       } catch (error) {
-        const retriable = error instanceof HttpError && method !== 'getUpdates' && !signal?.aborted && attempt < delaysMs.length;
+        const retriable =
+          error instanceof HttpError && method !== 'getUpdates' && !signal?.aborted && attempt < delaysMs.length;
         if (!retriable) throw error;
         log.warn('network error talking to Telegram; retrying', { method, attempt: attempt + 1, error: error.message });
         await sleep(delaysMs[attempt]!, signal);

@@ -107,11 +107,20 @@ export function createBot(options: CreateBotOptions): CreatedBot {
     if (isBlockedByUser(error)) {
       log.info('user blocked the bot; not retrying', { ...fields, method: (error as GrammyError).method });
     } else if (error instanceof GrammyError) {
-      log.error('Telegram refused a call', { ...fields, method: error.method, code: error.error_code, description: error.description });
+      log.error('Telegram refused a call', {
+        ...fields,
+        method: error.method,
+        code: error.error_code,
+        description: error.description,
+      });
     } else if (error instanceof HttpError) {
       log.error('network error talking to Telegram', { ...fields, error: error.message });
     } else {
-      log.error('update failed', { ...fields, error: describeError(error), stack: error instanceof Error ? error.stack : undefined });
+      log.error('update failed', {
+        ...fields,
+        error: describeError(error),
+        stack: error instanceof Error ? error.stack : undefined,
+      });
     }
   });
 

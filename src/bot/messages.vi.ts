@@ -46,7 +46,8 @@ function docLine(doc: Pick<DocumentInfo, 'title' | 'date'>): string {
 function documentList(documents: DocumentInfo[]): string {
   if (documents.length === 0) return 'Hiện chưa có báo cáo nào được nạp.';
   const shown = documents.slice(0, MAX_LISTED_DOCUMENTS).map(docLine);
-  if (documents.length > MAX_LISTED_DOCUMENTS) shown.push(`… và ${documents.length - MAX_LISTED_DOCUMENTS} báo cáo khác.`);
+  if (documents.length > MAX_LISTED_DOCUMENTS)
+    shown.push(`… và ${documents.length - MAX_LISTED_DOCUMENTS} báo cáo khác.`);
   return shown.join('\n');
 }
 
@@ -138,7 +139,8 @@ export const MSG = {
     '<code>/synonym từ người dân dùng = từ trong báo cáo, từ khác</code>\n' +
     'Ví dụ: <code>/synonym yếu kém = hạn chế, tồn tại</code>\n' +
     'Bot dùng ngay, không cần nạp lại. Danh sách nằm trong tệp synonyms.txt của thư mục báo cáo.',
-  synonymAdded: (phrases: string[]) => `✅ Đã thêm nhóm từ đồng nghĩa: ${phrases.map((p) => `“${escapeHtml(p)}”`).join(', ')}. Bot dùng ngay từ câu hỏi tiếp theo.`,
+  synonymAdded: (phrases: string[]) =>
+    `✅ Đã thêm nhóm từ đồng nghĩa: ${phrases.map((p) => `“${escapeHtml(p)}”`).join(', ')}. Bot dùng ngay từ câu hỏi tiếp theo.`,
   synonymRefused: (kind: SynonymProblemKind | 'no-file' | null) =>
     `Chưa thêm được: ${SYNONYM_PROBLEMS[kind ?? 'one-phrase']}.\nCần ít nhất hai cụm từ, ngăn cách bằng dấu phẩy hoặc “=”, ví dụ: <code>/synonym đường sá = giao thông</code>`,
   synonymUnavailable: 'Bot đang chạy không có tệp từ đồng nghĩa nên chưa thêm được.',
@@ -198,9 +200,11 @@ export const MSG = {
   notAdmin: 'Xin lỗi, chức năng này chỉ dành cho cán bộ quản trị.',
 
   reloadStarted: '⏳ Đang nạp lại…',
-  reloadQueued: '⏳ Đang có một lượt nạp lại; tôi sẽ nạp lại thêm một lần ngay sau đó để có các thay đổi mới nhất, rồi báo kết quả.',
+  reloadQueued:
+    '⏳ Đang có một lượt nạp lại; tôi sẽ nạp lại thêm một lần ngay sau đó để có các thay đổi mới nhất, rồi báo kết quả.',
   reloadProgress: (event: ProgressEvent) => `⏳ Đang nạp lại…\n${progressLine(event)}`,
-  reloadStatusFinished: (ok: boolean) => (ok ? '✅ Nạp lại xong (kết quả bên dưới).' : '❌ Nạp lại không thành công (lý do bên dưới).'),
+  reloadStatusFinished: (ok: boolean) =>
+    ok ? '✅ Nạp lại xong (kết quả bên dưới).' : '❌ Nạp lại không thành công (lý do bên dưới).',
   reloadDone: (summary: IndexSummary) => {
     const lines = [
       '✅ <b>Đã nạp lại xong.</b>',
@@ -228,7 +232,8 @@ export const MSG = {
       );
     });
     if (status.documents.length === 0) lines.push('Chưa có báo cáo nào.');
-    const mode = status.mode === 'lexical' ? 'từ khóa' : status.mode === 'vector' ? 'ngữ nghĩa' : 'kết hợp từ khóa và ngữ nghĩa';
+    const mode =
+      status.mode === 'lexical' ? 'từ khóa' : status.mode === 'vector' ? 'ngữ nghĩa' : 'kết hợp từ khóa và ngữ nghĩa';
     lines.push('', `Chế độ tìm kiếm: ${mode}`);
     if (status.degraded) lines.push(`⚠️ ${DEGRADED[status.degraded]}`);
     if (status.builtAt) lines.push(`Chỉ mục lập lúc: ${escapeHtml(formatTime(status.builtAt))}`);
@@ -283,9 +288,13 @@ export const MSG = {
       `Lưu trữ: ${s.kind === 'postgres' ? 'PostgreSQL' : 'SQLite (nhúng)'} · giữ ${formatNumber(s.retentionDays)} ngày · ` +
         `đang chờ ghi: ${formatNumber(s.writer.pending)} · bị bỏ do đầy bộ đệm: ${formatNumber(s.writer.dropped)}`,
     );
-    if (s.writer.failingSince !== null) lines.push(`⚠️ Chưa ghi được vào cơ sở dữ liệu: ${escapeHtml(s.writer.lastError ?? '')}`);
+    if (s.writer.failingSince !== null)
+      lines.push(`⚠️ Chưa ghi được vào cơ sở dữ liệu: ${escapeHtml(s.writer.lastError ?? '')}`);
     if (s.setAside) lines.push(`⚠️ Tệp dữ liệu cũ bị hỏng đã được để riêng: ${escapeHtml(s.setAside)}`);
-    if (s.damage) lines.push(`⚠️ Tệp dữ liệu bị hỏng (${escapeHtml(s.damage)}): hãy dừng bot, chuyển tệp records.sqlite sang chỗ khác rồi khởi động lại.`);
+    if (s.damage)
+      lines.push(
+        `⚠️ Tệp dữ liệu bị hỏng (${escapeHtml(s.damage)}): hãy dừng bot, chuyển tệp records.sqlite sang chỗ khác rồi khởi động lại.`,
+      );
     return lines.join('\n');
   },
   statsUnavailable: (reason: string) =>
@@ -305,7 +314,8 @@ export const MSG = {
   buttonDown: '👎',
   feedbackThanks: 'Cảm ơn bạn đã đánh giá! 👍',
   feedbackAskReason: 'Cảm ơn bạn đã góp ý. Câu trả lời chưa tốt ở điểm nào? (không bắt buộc, bấm một nút)',
-  feedbackReasonThanks: (reason: DownReason) => `Cảm ơn bạn! Đã ghi nhận: ${DOWN_REASON_LABEL[reason]}. Văn phòng sẽ xem lại câu trả lời này.`,
+  feedbackReasonThanks: (reason: DownReason) =>
+    `Cảm ơn bạn! Đã ghi nhận: ${DOWN_REASON_LABEL[reason]}. Văn phòng sẽ xem lại câu trả lời này.`,
   feedbackNotSaved: 'Xin lỗi, chưa ghi nhận được đánh giá lúc này. Bạn vui lòng thử lại sau.',
 
   // --- Privacy (citizens) ---

@@ -25,7 +25,6 @@ export interface ReloadOptions {
   throttleMs?: number;
 }
 
-
 export class ReloadCoordinator {
   /** Chats told about the reload in flight. */
   private current: Watcher[] = [];
@@ -68,7 +67,9 @@ export class ReloadCoordinator {
       this.running = this.loop(why);
     }
     try {
-      const sent = await this.api.sendMessage(chatId, queued ? MSG.reloadQueued : MSG.reloadStarted, { parse_mode: 'HTML' });
+      const sent = await this.api.sendMessage(chatId, queued ? MSG.reloadQueued : MSG.reloadStarted, {
+        parse_mode: 'HTML',
+      });
       watcher.messageId = sent.message_id;
     } catch (error) {
       log.warn('could not send reload status', { chat: chatId, error: describeError(error) });

@@ -39,7 +39,11 @@ export function renderAnswer(answer: Answer, options: { echoQuestion?: boolean }
  * The whole reply to a question, whatever the outcome: the cited excerpt, a hint for an unusable question,
  * or the kind "not found" with the reports on hand. The console chat prints the same.
  */
-export function renderReply(answer: Answer, documents: EngineStatus['documents'], options: { echoQuestion?: boolean } = {}): string {
+export function renderReply(
+  answer: Answer,
+  documents: EngineStatus['documents'],
+  options: { echoQuestion?: boolean } = {},
+): string {
   if (answer.answered) return renderAnswer(answer, options);
   return answer.reason === 'empty' ? MSG.emptyQuestion : MSG.notFound(documents);
 }
@@ -49,7 +53,12 @@ export function shorten(text: string, max: number): string {
   if (text.length <= max) return text;
   // Never end on the first half of a surrogate pair: Telegram refuses text that is not valid UTF-8.
   const cut = text.slice(0, /[\uD800-\uDBFF]/.test(text[max - 1] ?? '') ? max - 1 : max);
-  const sentenceEnd = Math.max(cut.lastIndexOf('. '), cut.lastIndexOf('; '), cut.lastIndexOf('! '), cut.lastIndexOf('? '));
+  const sentenceEnd = Math.max(
+    cut.lastIndexOf('. '),
+    cut.lastIndexOf('; '),
+    cut.lastIndexOf('! '),
+    cut.lastIndexOf('? '),
+  );
   if (sentenceEnd > max * 0.5) return cut.slice(0, sentenceEnd + 1) + ' …';
   const space = cut.lastIndexOf(' ');
   return (space > max * 0.5 ? cut.slice(0, space) : cut) + ' …';
@@ -59,13 +68,18 @@ export function shorten(text: string, max: number): string {
  * "Xem thêm": the further passages (after the first), each with its citation, then the same topic in
  * other years' reports (those not already listed).
  */
-export function renderMorePassages(passages: RankedPassage[], otherYears: RankedPassage[] = [], maxChars = 900): string {
+export function renderMorePassages(
+  passages: RankedPassage[],
+  otherYears: RankedPassage[] = [],
+  maxChars = 900,
+): string {
   const item = (ranked: RankedPassage, n: number) =>
     `<b>${n}.</b> ${escapeHtml(shorten(ranked.passage.text, maxChars))}\n📄 ${renderCitation(citationOfPassage(ranked))}`;
   const listed = new Set(passages.map((r) => r.passage.id));
   const years = otherYears.filter((r) => !listed.has(r.passage.id));
   const parts = passages.length ? [`<b>${MSG.morePassagesTitle}</b>`, ...passages.map((r, i) => item(r, i + 1))] : [];
-  if (years.length) parts.push(`<b>${MSG.otherYearsTitle}</b>`, ...years.map((r, i) => item(r, passages.length + i + 1)));
+  if (years.length)
+    parts.push(`<b>${MSG.otherYearsTitle}</b>`, ...years.map((r, i) => item(r, passages.length + i + 1)));
   return parts.join('\n\n');
 }
 
@@ -75,7 +89,11 @@ export function renderFullPassage(ranked: RankedPassage, excerpt: string): strin
   const at = excerpt ? text.indexOf(excerpt) : -1;
   const body =
     at >= 0
-      ? escapeHtml(text.slice(0, at)) + '<b>' + escapeHtml(excerpt) + '</b>' + escapeHtml(text.slice(at + excerpt.length))
+      ? escapeHtml(text.slice(0, at)) +
+        '<b>' +
+        escapeHtml(excerpt) +
+        '</b>' +
+        escapeHtml(text.slice(at + excerpt.length))
       : escapeHtml(text);
   return `📜 <b>${MSG.fullPassageTitle}</b> — ${renderCitation(citationOfPassage(ranked))}\n\n${body}`;
 }
@@ -137,7 +155,10 @@ function scan(html: string): { safe: boolean[]; openAt: (index: number) => OpenT
 }
 
 function closingTags(stack: OpenTag[]): string {
-  return [...stack].reverse().map((t) => `</${t.name}>`).join('');
+  return [...stack]
+    .reverse()
+    .map((t) => `</${t.name}>`)
+    .join('');
 }
 
 function openingTags(stack: OpenTag[]): string {

@@ -76,7 +76,6 @@ const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'] as const
 /** Telegram's updates are small; anything bigger at the webhook is not from Telegram. */
 const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
 
-
 /** getMe with one clear line for the two ways it fails: a rejected token, or no Telegram at all. */
 async function checkToken(settings: Settings, token: string): Promise<UserFromGetMe> {
   const api = new Api(token, { apiRoot: settings.TELEGRAM_API_ROOT });
@@ -93,7 +92,9 @@ async function checkToken(settings: Settings, token: string): Promise<UserFromGe
     }
     // HttpError: DNS, firewall, proxy. The message names the method only, never the URL with the token.
     const cause = error instanceof HttpError && error.error instanceof Error ? `: ${error.error.message}` : '';
-    throw new StartupError(`Cannot reach Telegram at ${settings.TELEGRAM_API_ROOT}${cause}. Check the network or TELEGRAM_API_ROOT`);
+    throw new StartupError(
+      `Cannot reach Telegram at ${settings.TELEGRAM_API_ROOT}${cause}. Check the network or TELEGRAM_API_ROOT`,
+    );
   }
 }
 
@@ -161,7 +162,12 @@ async function openDurableQueue(bot: Bot<Context>, settings: Settings, metrics: 
   const queue = new UpdateQueue(pool);
   const onDatabaseError = (op: string) => metrics.databaseError(op);
   bot.api.config.use(replyMarker(queue, onDatabaseError));
-  const worker = new UpdateWorker({ queue, onDatabaseError, leaseMs: settings.UPDATE_LEASE_SECONDS * 1000, handle: (claimed) => bot.handleUpdate(claimed.update) });
+  const worker = new UpdateWorker({
+    queue,
+    onDatabaseError,
+    leaseMs: settings.UPDATE_LEASE_SECONDS * 1000,
+    handle: (claimed) => bot.handleUpdate(claimed.update),
+  });
   metrics.setQueueSource(() => queue.state());
   return { pool, queue, worker };
 }
@@ -208,7 +214,9 @@ async function startWebhook(
     });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (error) => reject(new StartupError(`Cannot listen on WEBHOOK_PORT ${settings.WEBHOOK_PORT}: ${error.message}`)));
+    server.once('error', (error) =>
+      reject(new StartupError(`Cannot listen on WEBHOOK_PORT ${settings.WEBHOOK_PORT}: ${error.message}`)),
+    );
     server.listen(settings.WEBHOOK_PORT, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
@@ -230,7 +238,8 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
   const token = requireToken(settings);
   const botInfo = await checkToken(settings, token);
   log.info('token accepted', { bot: botInfo.username });
-  if (settings.ADMIN_IDS.size === 0) log.warn('ADMIN_IDS is empty: nobody can reload or upload reports through the bot');
+  if (settings.ADMIN_IDS.size === 0)
+    log.warn('ADMIN_IDS is empty: nobody can reload or upload reports through the bot');
 
   const metrics = options.metrics ?? new BotMetrics();
   let serving: AnswerEngine | null = null;
@@ -356,11 +365,16 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
       }
       if (durable) {
         // Updates not yet claimed stay in the queue for the other processes (or this one's next start).
-        if ((await Promise.race([durable.worker.stop(), timeout(limit)])) === 'timeout') log.warn('queued updates were still running at shutdown');
-        await durable.pool.end().catch((error: unknown) => log.warn('closing the database pool failed', { error: describeError(error) }));
+        if ((await Promise.race([durable.worker.stop(), timeout(limit)])) === 'timeout')
+          log.warn('queued updates were still running at shutdown');
+        await durable.pool
+          .end()
+          .catch((error: unknown) => log.warn('closing the database pool failed', { error: describeError(error) }));
       }
-      if (!(await inFlight.idle(limit))) log.warn('some updates were still running at shutdown', { inFlight: inFlight.size });
-      if ((await Promise.race([deps.reloads.idle(), timeout(limit)])) === 'timeout') log.warn('a reload was still running at shutdown');
+      if (!(await inFlight.idle(limit)))
+        log.warn('some updates were still running at shutdown', { inFlight: inFlight.size });
+      if ((await Promise.race([deps.reloads.idle(), timeout(limit)])) === 'timeout')
+        log.warn('a reload was still running at shutdown');
       await records.close().catch((error) => log.error('could not close the record', { error: describeError(error) }));
       await closeEngine();
       log.info('stopped');

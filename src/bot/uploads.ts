@@ -157,7 +157,10 @@ export interface Installed {
 }
 
 function timestamp(date = new Date()): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.(\d+)Z$/, '$1Z');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.(\d+)Z$/, '$1Z');
 }
 
 /** Copies `from` into .history/ under a name no earlier version holds: two replacements in one millisecond keep both. */
@@ -178,7 +181,8 @@ async function keepInHistory(historyDir: string, name: string, from: string): Pr
 export async function installUpload(corpusDir: string, name: string, tempPath: string): Promise<Installed> {
   const target = path.join(corpusDir, name);
   // sanitizeFileName already guarantees this; checked again because it guards the disk.
-  if (path.dirname(target) !== path.resolve(corpusDir) || name.startsWith('.')) throw new Error(`unsafe corpus file name: ${name}`);
+  if (path.dirname(target) !== path.resolve(corpusDir) || name.startsWith('.'))
+    throw new Error(`unsafe corpus file name: ${name}`);
   let historyPath: string | null = null;
   const existing = await stat(target).catch(() => null);
   if (existing) {

@@ -19,7 +19,13 @@ const QUESTION_FORMS = [
   'vì sao chưa đạt?',
   'có đạt kế hoạch không?',
 ];
-const TOPICS = ['Thu ngân sách', 'Giải quyết việc làm', 'An ninh trật tự', 'Xây dựng nông thôn mới', 'Cải cách hành chính'];
+const TOPICS = [
+  'Thu ngân sách',
+  'Giải quyết việc làm',
+  'An ninh trật tự',
+  'Xây dựng nông thôn mới',
+  'Cải cách hành chính',
+];
 
 /** About `count` questions: examples, topic × form (half without diacritics), and report titles. */
 export function warmUpQuestions(examples: readonly string[], titles: readonly string[], count = 40): string[] {
@@ -44,10 +50,18 @@ export interface WarmUpResult {
 }
 
 /** Never throws: a warm-up question failing is logged and the bot starts anyway. */
-export async function warmUp(engine: AnswerEngine, examples: readonly string[], options: { count?: number; k?: number } = {}): Promise<WarmUpResult> {
+export async function warmUp(
+  engine: AnswerEngine,
+  examples: readonly string[],
+  options: { count?: number; k?: number } = {},
+): Promise<WarmUpResult> {
   const started = performance.now();
   const documents = engine.status().documents;
-  const questions = warmUpQuestions(examples, documents.map((d) => d.title), options.count ?? 40);
+  const questions = warmUpQuestions(
+    examples,
+    documents.map((d) => d.title),
+    options.count ?? 40,
+  );
   let done = 0;
   for (const question of questions) {
     try {

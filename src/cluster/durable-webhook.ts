@@ -10,12 +10,22 @@ import { currentQueuedUpdate } from './update-worker.js';
 import { describeError } from '../errors.js';
 
 /** The calls that answer a user: once Telegram accepted one, the update counts as answered. */
-const REPLY_METHODS = new Set(['sendMessage', 'sendDocument', 'sendPhoto', 'answerCallbackQuery', 'copyMessage', 'forwardMessage']);
+const REPLY_METHODS = new Set([
+  'sendMessage',
+  'sendDocument',
+  'sendPhoto',
+  'answerCallbackQuery',
+  'copyMessage',
+  'forwardMessage',
+]);
 
 /** Thrown instead of sending a reply when this worker no longer holds the update. */
 export class LeaseLostError extends Error {}
 
-export function replyMarker(queue: UpdateQueue, onDatabaseError?: (op: string, error: unknown) => void): Transformer<RawApi> {
+export function replyMarker(
+  queue: UpdateQueue,
+  onDatabaseError?: (op: string, error: unknown) => void,
+): Transformer<RawApi> {
   const marked = new WeakSet<object>();
   return async (prev, method, payload, signal) => {
     const current = currentQueuedUpdate.getStore();
@@ -29,7 +39,8 @@ export function replyMarker(queue: UpdateQueue, onDatabaseError?: (op: string, e
         onDatabaseError?.('confirm-lease', error);
         held = true;
       }
-      if (!held) throw new LeaseLostError(`update ${current.updateId}: lease lost before replying; another worker answers it`);
+      if (!held)
+        throw new LeaseLostError(`update ${current.updateId}: lease lost before replying; another worker answers it`);
     }
     const result = await prev(method, payload, signal);
     if (first && result.ok) {
@@ -62,7 +73,9 @@ export interface DurableWebhookOptions {
 }
 
 /** Handles one POST to the webhook path: 401 bad secret, 400 not an update, 500 not stored, 200 stored. */
-export function durableWebhookHandler(options: DurableWebhookOptions): (req: http.IncomingMessage, res: http.ServerResponse) => void {
+export function durableWebhookHandler(
+  options: DurableWebhookOptions,
+): (req: http.IncomingMessage, res: http.ServerResponse) => void {
   return (req, res) => {
     if (!sameSecret(req.headers['x-telegram-bot-api-secret-token'], options.secret)) {
       req.resume();
@@ -102,7 +115,10 @@ export function durableWebhookHandler(options: DurableWebhookOptions): (req: htt
         (error: unknown) => {
           // Not stored: 500 makes Telegram deliver it again later.
           options.onDatabaseError?.('enqueue', error);
-          log.error('could not store an update; Telegram will resend it', { update: update.update_id, error: describeError(error) });
+          log.error('could not store an update; Telegram will resend it', {
+            update: update.update_id,
+            error: describeError(error),
+          });
           res.writeHead(500).end();
         },
       );

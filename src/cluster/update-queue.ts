@@ -61,7 +61,11 @@ export interface ClaimedUpdate {
 /** The chat an update belongs to (for per-chat order), or null. */
 // biome-ignore lint/suspicious/noExplicitAny: any update shape; only optional chat ids are read.
 export function chatOf(update: any): number | null {
-  const id = update?.message?.chat?.id ?? update?.callback_query?.message?.chat?.id ?? update?.my_chat_member?.chat?.id ?? update?.edited_message?.chat?.id;
+  const id =
+    update?.message?.chat?.id ??
+    update?.callback_query?.message?.chat?.id ??
+    update?.my_chat_member?.chat?.id ??
+    update?.edited_message?.chat?.id;
   return typeof id === 'number' ? id : null;
 }
 
@@ -100,7 +104,12 @@ export class UpdateQueue {
       [owner, leaseMs, limit],
     );
     return result.rows
-      .map((r) => ({ updateId: Number(r.update_id), update: r.payload, attempts: Number(r.attempts), repliedAt: r.replied_at ?? null }))
+      .map((r) => ({
+        updateId: Number(r.update_id),
+        update: r.payload,
+        attempts: Number(r.attempts),
+        repliedAt: r.replied_at ?? null,
+      }))
       .sort((a, b) => a.updateId - b.updateId);
   }
 
@@ -132,7 +141,10 @@ export class UpdateQueue {
 
   /** Marks that Telegram accepted a reply for the update; false when it was already marked. */
   async markReplied(updateId: number): Promise<boolean> {
-    const result = await this.db.query('UPDATE bot_updates SET replied_at = now() WHERE update_id = $1 AND replied_at IS NULL', [updateId]);
+    const result = await this.db.query(
+      'UPDATE bot_updates SET replied_at = now() WHERE update_id = $1 AND replied_at IS NULL',
+      [updateId],
+    );
     return (result.rowCount ?? 0) === 1;
   }
 
@@ -167,7 +179,10 @@ export class UpdateQueue {
    * before, so their update_ids are no longer needed to turn a redelivery into a no-op).
    */
   async prune(keepMs = 24 * 3600_000): Promise<number> {
-    const result = await this.db.query('DELETE FROM bot_updates WHERE done_at IS NOT NULL AND done_at < now() - make_interval(secs => $1::double precision / 1000)', [keepMs]);
+    const result = await this.db.query(
+      'DELETE FROM bot_updates WHERE done_at IS NOT NULL AND done_at < now() - make_interval(secs => $1::double precision / 1000)',
+      [keepMs],
+    );
     return result.rowCount ?? 0;
   }
 }

@@ -34,7 +34,6 @@ export interface QueuedRun extends ClaimedUpdate {
 /** The update being run by a worker, visible to API transformers below handleUpdate. */
 export const currentQueuedUpdate = new AsyncLocalStorage<QueuedRun>();
 
-
 export class UpdateWorker {
   readonly owner: string;
   private readonly running = new Map<number, Promise<void>>();
@@ -124,13 +123,18 @@ export class UpdateWorker {
   private async run(update: ClaimedUpdate): Promise<void> {
     let error: string | undefined;
     if (update.repliedAt) {
-      log.info('update already answered before its worker stopped; not running it again', { update: update.updateId, attempts: update.attempts });
+      log.info('update already answered before its worker stopped; not running it again', {
+        update: update.updateId,
+        attempts: update.attempts,
+      });
     } else if (update.attempts > this.maxAttempts) {
       error = `given up after ${update.attempts - 1} attempts`;
       log.error('update given up', { update: update.updateId, attempts: update.attempts });
     } else {
       try {
-        await currentQueuedUpdate.run({ ...update, owner: this.owner, leaseMs: this.leaseMs }, () => this.options.handle(update));
+        await currentQueuedUpdate.run({ ...update, owner: this.owner, leaseMs: this.leaseMs }, () =>
+          this.options.handle(update),
+        );
       } catch (e) {
         error = describeError(e);
         log.error('queued update failed', { update: update.updateId, error });
@@ -150,7 +154,8 @@ export class UpdateWorker {
     if (ids.length === 0) return;
     try {
       const lost = await this.options.queue.extend(this.owner, ids, this.leaseMs);
-      if (lost.length > 0) log.warn('leases lost while running (another worker may run these updates)', { updates: lost });
+      if (lost.length > 0)
+        log.warn('leases lost while running (another worker may run these updates)', { updates: lost });
     } catch (error) {
       this.options.onDatabaseError?.('extend', error);
       log.warn('could not renew leases', { error: describeError(error) });

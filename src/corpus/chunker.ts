@@ -47,7 +47,13 @@ function headingKind(line: string, insideArticle: boolean): HeadingKind | null {
   if (!insideArticle && NUMBERED.test(line) && looksLikeTitle) return 'numbered';
   // A short line without final punctuation between paragraphs reads as a heading in reports
   // ("Hội nghị Ban Chấp hành lần thứ XIV (Mở rộng)").
-  if (!insideArticle && looksLikeTitle && line.length >= 8 && line.split(' ').length <= 16 && /^[\p{Lu}\d]/u.test(line)) {
+  if (
+    !insideArticle &&
+    looksLikeTitle &&
+    line.length >= 8 &&
+    line.split(' ').length <= 16 &&
+    /^[\p{Lu}\d]/u.test(line)
+  ) {
     return 'title-line';
   }
   return null;
@@ -62,7 +68,11 @@ function sections(text: string): Section[] {
   const result: Section[] = [];
   let current: Section = { heading: null, paragraphs: [] };
   let insideArticle = false;
-  const paragraphs = text.split(/\n\s*\n/).flatMap((block) => block.split('\n')).map((l) => l.trim()).filter(Boolean);
+  const paragraphs = text
+    .split(/\n\s*\n/)
+    .flatMap((block) => block.split('\n'))
+    .map((l) => l.trim())
+    .filter(Boolean);
   for (let i = 0; i < paragraphs.length; i++) {
     const line = paragraphs[i]!;
     const kind = headingKind(line, insideArticle);
@@ -154,7 +164,15 @@ export function chunkDocument(document: SourceDocument, options: ChunkOptions = 
     const text = metadataText(document.official);
     if (text) {
       const position = passages.length;
-      passages.push({ id: `${document.source}#${position}`, docTitle, date: document.date, section: METADATA_SECTION, source: document.source, position, text });
+      passages.push({
+        id: `${document.source}#${position}`,
+        docTitle,
+        date: document.date,
+        section: METADATA_SECTION,
+        source: document.source,
+        position,
+        text,
+      });
     }
   }
   return passages;

@@ -27,10 +27,14 @@ export async function listCorpusFiles(dir: string): Promise<string[]> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      throw new CorpusFolderError(`Corpus folder ${absolute} does not exist: create it and put the reports (.docx, .doc, .pdf, .xlsx, .csv, .txt, .md) in it`);
+      throw new CorpusFolderError(
+        `Corpus folder ${absolute} does not exist: create it and put the reports (.docx, .doc, .pdf, .xlsx, .csv, .txt, .md) in it`,
+      );
     }
     if (code === 'ENOTDIR') throw new CorpusFolderError(`Corpus folder ${absolute} is a file, not a folder`);
-    throw new CorpusFolderError(`Corpus folder ${absolute} cannot be listed (${code ?? describeError(error)}): check its permissions`);
+    throw new CorpusFolderError(
+      `Corpus folder ${absolute} cannot be listed (${code ?? describeError(error)}): check its permissions`,
+    );
   }
   const names: string[] = [];
   for (const entry of entries) {

@@ -112,7 +112,9 @@ function dateFromFileName(source: string): string | null {
 function toDocument(parsed: ParsedFile, source: string, ext: string): SourceDocument {
   const text = normalizeText(parsed.text);
   if (text === '') {
-    throw new UnreadableFileError(ext === '.pdf' ? 'PDF has no extractable text (scanned image?)' : 'file contains no text');
+    throw new UnreadableFileError(
+      ext === '.pdf' ? 'PDF has no extractable text (scanned image?)' : 'file contains no text',
+    );
   }
   // The Decree 30 header names the document better than anything else (file metadata is often a
   // template's); its header and signature blocks are not report text.
@@ -127,7 +129,13 @@ function toDocument(parsed: ParsedFile, source: string, ext: string): SourceDocu
   return document;
 }
 
-async function parseBytes(bytes: Buffer, source: string, ext: string, timeoutMs: number, options: ReadOptions = {}): Promise<SourceDocument> {
+async function parseBytes(
+  bytes: Buffer,
+  source: string,
+  ext: string,
+  timeoutMs: number,
+  options: ReadOptions = {},
+): Promise<SourceDocument> {
   const detected = detectContent(bytes);
   const mismatch = mismatchReason(ext, detected);
   if (mismatch) throw new UnreadableFileError(mismatch);
@@ -146,9 +154,7 @@ async function parseBytes(bytes: Buffer, source: string, ext: string, timeoutMs:
 async function readBytes(filePath: string, source: string, maxFileBytes: number): Promise<Buffer> {
   const ext = path.extname(source).toLowerCase();
   if (!SUPPORTED_EXTENSIONS.includes(ext)) {
-    throw new UnreadableFileError(
-      `unsupported file type "${ext || '(none)'}": use ${SUPPORTED_EXTENSIONS.join(', ')}`,
-    );
+    throw new UnreadableFileError(`unsupported file type "${ext || '(none)'}": use ${SUPPORTED_EXTENSIONS.join(', ')}`);
   }
   let info: Stats;
   try {
@@ -176,9 +182,19 @@ async function readBytes(filePath: string, source: string, maxFileBytes: number)
  * expected format, so an upload saved under a temporary name can be checked before it is added.
  * Throws UnreadableFileError whose message is the reason to show the admin.
  */
-export async function readDocumentFile(filePath: string, source: string, options: ReadOptions = {}): Promise<SourceDocument> {
+export async function readDocumentFile(
+  filePath: string,
+  source: string,
+  options: ReadOptions = {},
+): Promise<SourceDocument> {
   const bytes = await readBytes(filePath, source, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
-  return parseBytes(bytes, source, path.extname(source).toLowerCase(), options.parseTimeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS, options);
+  return parseBytes(
+    bytes,
+    source,
+    path.extname(source).toLowerCase(),
+    options.parseTimeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS,
+    options,
+  );
 }
 
 export async function loadCorpus(dir: string, options: LoadOptions = {}): Promise<LoadedCorpus> {

@@ -71,11 +71,15 @@ const DOCUMENT_TYPES: Record<string, string> = {
 };
 
 // OCR reads the dashes of the motto as "-", "–", "—" or nothing at all.
-const MOTTO = [/cong\s*hoa\s+xa\s+hoi\s+chu\s+nghia\s+viet\s+nam/, /doc\s*lap\s*[-–—~_.,]?\s*tu\s*do\s*[-–—~_.,]?\s*hanh\s*phuc/];
+const MOTTO = [
+  /cong\s*hoa\s+xa\s+hoi\s+chu\s+nghia\s+viet\s+nam/,
+  /doc\s*lap\s*[-–—~_.,]?\s*tu\s*do\s*[-–—~_.,]?\s*hanh\s*phuc/,
+];
 const NUMBER = /(?:^|\s)so\s*[:.;]\s*([0-9]+[0-9a-z]*\s*\/\s*[0-9a-z/\-.đ]*[a-z0-9])/;
 const NUMBER_PLAIN = /^so\s+([0-9]+\s*\/\s*[0-9a-z/\-.]*[a-z0-9])/;
 const PLACE_DATE = /(?:^|\s)([a-z][a-z .]{1,40}?)\s*,\s*ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*((?:19|20)\d{2})/;
-const ISSUER_START = /^(uy ban nhan dan|ubnd|hoi dong nhan dan|hdnd|quan uy|huyen uy|dang bo|phong |ban |van phong|so |cong an|chi cuc|trung tam|ban chi huy|mat tran|doan |hoi )/;
+const ISSUER_START =
+  /^(uy ban nhan dan|ubnd|hoi dong nhan dan|hdnd|quan uy|huyen uy|dang bo|phong |ban |van phong|so |cong an|chi cuc|trung tam|ban chi huy|mat tran|doan |hoi )/;
 const ADMIN_UNITS = ['thanh pho', 'thi xa', 'thi tran', 'quan', 'huyen', 'phuong', 'xa', 'tinh'];
 const RECIPIENTS = /^noi\s*nhan\s*[:.]?/;
 const SIGNATURE_PREFIX = /^(tm|kt|tl|tuq|q|ktl)\s*[.,]\s*\S/;
@@ -84,9 +88,18 @@ const SIGNATURE_TITLE =
 const SIGNED_NOTE = /^\(?\s*(da\s+ky|ky\s+ten|ky,?\s*ghi\s+ro\s+ho\s+ten|dong\s+dau)[^)]*\)?\.?$/;
 // Family names carry most signature lines' names; the list only has to recognise a name in capitals.
 const SURNAMES = new Set(
-  'nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly dinh doan lam mai trinh truong ha cao luong luu chau ta thai kieu quach tong hua la van ton thach dam nghiem khuc au tang vuong'.split(' '),
+  'nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly dinh doan lam mai trinh truong ha cao luong luu chau ta thai kieu quach tong hua la van ton thach dam nghiem khuc au tang vuong'.split(
+    ' ',
+  ),
 );
-const ON_BEHALF: Record<string, string> = { tm: 'thay mặt', kt: 'ký thay', tl: 'thừa lệnh', tuq: 'thừa ủy quyền', q: 'quyền', ktl: 'ký thay' };
+const ON_BEHALF: Record<string, string> = {
+  tm: 'thay mặt',
+  kt: 'ký thay',
+  tl: 'thừa lệnh',
+  tuq: 'thừa ủy quyền',
+  q: 'quyền',
+  ktl: 'ký thay',
+};
 const HEADER_SCAN_LINES = 30;
 const FOOTER_SCAN_LINES = 40;
 
@@ -141,7 +154,10 @@ export function issuerAsName(issuer: string): string {
 /** Cuts the matched span out of a line (original and folded copies alike). */
 function cut(line: Line, start: number, end: number): Line {
   const join = (a: string, b: string) => `${a.trimEnd()} ${b.trimStart()}`.trim();
-  return { text: join(line.text.slice(0, start), line.text.slice(end)), fold: join(line.fold.slice(0, start), line.fold.slice(end)) };
+  return {
+    text: join(line.text.slice(0, start), line.text.slice(end)),
+    fold: join(line.fold.slice(0, start), line.fold.slice(end)),
+  };
 }
 
 function stripMotto(line: Line): { line: Line; found: boolean } {
@@ -210,14 +226,18 @@ function scanHeader(lines: Line[]): HeaderScan | null {
     const number = NUMBER.exec(line.fold) ?? NUMBER_PLAIN.exec(line.fold);
     if (number && !header.number) {
       const at = line.fold.indexOf(number[1]!, number.index);
-      header.number = line.text.slice(at, at + number[1]!.length).replace(/\s+/g, '').toLocaleUpperCase('vi');
+      header.number = line.text
+        .slice(at, at + number[1]!.length)
+        .replace(/\s+/g, '')
+        .toLocaleUpperCase('vi');
       line = cut(line, number.index, at + number[1]!.length);
       recognised = true;
     }
     const type = documentType(line.fold);
     // "KẾ HOẠCH TỔ CHỨC LỄ HỘI NĂM 2019": type and summary on one line, in capitals.
     const typeWords = /^(\S+ \S+) (\S.*)$/.exec(line.fold.trim());
-    const typeInLine = typeWords && (header.number || header.date) && isUpper(line.text) ? documentType(typeWords[1]!) : undefined;
+    const typeInLine =
+      typeWords && (header.number || header.date) && isUpper(line.text) ? documentType(typeWords[1]!) : undefined;
     if (typeInLine && !type) {
       header.type = typeInLine;
       header.summary = line.text.trim().slice(typeWords![1]!.length).trim();
@@ -237,7 +257,13 @@ function scanHeader(lines: Line[]): HeaderScan | null {
       if (recognised) lastHeaderLine = i;
       continue;
     }
-    if (!header.number && !header.date && isUpper(rest) && rest.length <= 80 && (issuerParts.length > 0 || ISSUER_START.test(line.fold.trim()) || i < 3)) {
+    if (
+      !header.number &&
+      !header.date &&
+      isUpper(rest) &&
+      rest.length <= 80 &&
+      (issuerParts.length > 0 || ISSUER_START.test(line.fold.trim()) || i < 3)
+    ) {
       issuerParts.push(rest.replace(/\s*[-_]{2,}\s*$/, ''));
       lastHeaderLine = i;
       continue;
@@ -268,7 +294,8 @@ function scanHeader(lines: Line[]): HeaderScan | null {
         break;
       }
       const fold = lines[i]!.fold;
-      if (/[.;:]$/.test(text) || text.length > 160 || /^(kinh gui|can cu|thuc hien|[ivx]+[.)]\s|\d+[.)]\s)/.test(fold)) break;
+      if (/[.;:]$/.test(text) || text.length > 160 || /^(kinh gui|can cu|thuc hien|[ivx]+[.)]\s|\d+[.)]\s)/.test(fold))
+        break;
       summary.push(text);
     }
     if (summary.length > 0) header.summary = summary.join(' ');
@@ -281,7 +308,10 @@ function scanHeader(lines: Line[]): HeaderScan | null {
     const merged: string[] = [];
     for (const part of issuerParts) {
       const previous = merged[merged.length - 1];
-      if (previous !== undefined && /^(uy ban nhan dan|hoi dong nhan dan)$/.test(foldKeepingPositions(previous).trim())) {
+      if (
+        previous !== undefined &&
+        /^(uy ban nhan dan|hoi dong nhan dan)$/.test(foldKeepingPositions(previous).trim())
+      ) {
         merged[merged.length - 1] = `${previous} ${part}`;
       } else {
         merged.push(part);
@@ -354,7 +384,10 @@ function scanFooter(lines: Line[], from: number): FooterScan | null {
     }
     if (left === '') continue;
     if (/^[-+•*]/.test(left) || inRecipients) {
-      const recipient = left.replace(/^[-+•*]\s*/, '').replace(/[;.,]$/, '').trim();
+      const recipient = left
+        .replace(/^[-+•*]\s*/, '')
+        .replace(/[;.,]$/, '')
+        .trim();
       // The name may share a line with the last recipient ("- Lưu: VT. Nguyễn Văn A").
       if (!/^[-+•*]/.test(left) && looksLikeName(left) && signerTitles.length > 0) signerName = left;
       else if (recipient) recipients.push(recipient);
@@ -385,7 +418,13 @@ export function parseOfficialLayout(text: string): OfficialLayout | null {
     recipients: footer?.recipients ?? [],
     ...(footer?.signerName ? { signerName: footer.signerName } : {}),
   };
-  return { header, body: bodyLines.join('\n').replace(/\n{3,}/g, '\n\n').trim() };
+  return {
+    header,
+    body: bodyLines
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim(),
+  };
 }
 
 /** "Báo cáo số 123/BC-UBND ngày 10/7/2019 của UBND quận Cẩm Lệ": how a citizen should read the source. */
@@ -412,7 +451,9 @@ export function metadataText(header: OfficialHeader): string {
   if (header.date) lines.push(`Ngày ban hành: ${header.date}${header.place ? ` tại ${header.place}` : ''}.`);
   if (header.signerName || header.signerTitles.length > 0) {
     // "TM." and "KT." are spelled out: the sentence splitter would end the sentence at their dots.
-    const spelled = header.signerTitles.map((t) => t.replace(/^(tm|kt|tl|tuq|q)\s*[.,]\s*/i, (_, k: string) => `${ON_BEHALF[k.toLowerCase()] ?? ''} `).trim());
+    const spelled = header.signerTitles.map((t) =>
+      t.replace(/^(tm|kt|tl|tuq|q)\s*[.,]\s*/i, (_, k: string) => `${ON_BEHALF[k.toLowerCase()] ?? ''} `).trim(),
+    );
     const title = spelled.length > 0 ? spelled[spelled.length - 1]! : '';
     const on = spelled.length > 1 ? `, ${spelled.slice(0, -1).reverse().join(', ')}` : '';
     lines.push(`Người ký báo cáo: ${[title, header.signerName].filter(Boolean).join(' ')}${on}.`);

@@ -20,7 +20,14 @@ export interface Health {
     ok: boolean;
     /** Why the process is not healthy; absent when it is. */
     reason?: string;
-    index: { loaded: boolean; mode?: string; documents?: number; passages?: number; builtAt?: string | null; reloading?: boolean };
+    index: {
+      loaded: boolean;
+      mode?: string;
+      documents?: number;
+      passages?: number;
+      builtAt?: string | null;
+      reloading?: boolean;
+    };
     database: 'ok' | 'not used' | 'unreachable';
   };
 }
@@ -37,7 +44,14 @@ export async function checkHealth(sources: HealthSources): Promise<Health> {
   const engine = sources.engine();
   const status = engine?.status();
   const index: Health['body']['index'] = status?.ready
-    ? { loaded: true, mode: status.mode, documents: status.documents.length, passages: status.passages, builtAt: status.builtAt, reloading: status.reloading }
+    ? {
+        loaded: true,
+        mode: status.mode,
+        documents: status.documents.length,
+        passages: status.passages,
+        builtAt: status.builtAt,
+        reloading: status.reloading,
+      }
     : { loaded: false };
   let database: Health['body']['database'] = 'not used';
   let dbProblem: string | null = null;

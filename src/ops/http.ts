@@ -14,13 +14,16 @@ export function opsHandler(sources: HealthSources & { metrics: BotMetrics }): Op
     const route = (req.url ?? '').split('?')[0];
     if (req.method !== 'GET' || (route !== '/healthz' && route !== '/metrics')) return false;
     req.resume();
-    const reply = route === '/healthz'
-      ? checkHealth(sources).then((health) => {
-          res.writeHead(health.status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(health.body));
-        })
-      : sources.metrics.text().then((text) => {
-          res.writeHead(200, { 'content-type': sources.metrics.contentType }).end(text);
-        });
+    const reply =
+      route === '/healthz'
+        ? checkHealth(sources).then((health) => {
+            res
+              .writeHead(health.status, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+              .end(JSON.stringify(health.body));
+          })
+        : sources.metrics.text().then((text) => {
+            res.writeHead(200, { 'content-type': sources.metrics.contentType }).end(text);
+          });
     reply.catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end(describeError(error));
@@ -30,7 +33,11 @@ export function opsHandler(sources: HealthSources & { metrics: BotMetrics }): Op
 }
 
 /** A listener for the ops endpoints alone (404 for anything else). */
-export async function startOpsServer(port: number, handler: OpsHandler, host?: string): Promise<{ server: http.Server; port: number }> {
+export async function startOpsServer(
+  port: number,
+  handler: OpsHandler,
+  host?: string,
+): Promise<{ server: http.Server; port: number }> {
   const server = http.createServer((req, res) => {
     if (handler(req, res)) return;
     req.resume();

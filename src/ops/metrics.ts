@@ -75,7 +75,12 @@ export class BotMetrics {
         this.set((await self.readQueue()).oldestAgeSeconds);
       },
     });
-    this.reloads = new Counter({ name: 'bot_reloads_total', help: 'Index reloads, by outcome (ok, failed)', labelNames: ['outcome'], registers });
+    this.reloads = new Counter({
+      name: 'bot_reloads_total',
+      help: 'Index reloads, by outcome (ok, failed)',
+      labelNames: ['outcome'],
+      registers,
+    });
     this.reloads.inc({ outcome: 'ok' }, 0);
     this.reloads.inc({ outcome: 'failed' }, 0);
     this.reloadSeconds = new Histogram({
@@ -84,7 +89,12 @@ export class BotMetrics {
       buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800],
       registers,
     });
-    this.dbErrors = new Counter({ name: 'bot_database_errors_total', help: 'Database operations that failed, by operation', labelNames: ['op'], registers });
+    this.dbErrors = new Counter({
+      name: 'bot_database_errors_total',
+      help: 'Database operations that failed, by operation',
+      labelNames: ['op'],
+      registers,
+    });
     this.limited = new Counter({
       name: 'bot_rate_limited_users_total',
       help: 'Times a user went over the rate limit (one per user per window: the window in which they got the notice)',

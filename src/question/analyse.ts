@@ -6,7 +6,14 @@
 //            → content terms (cues and function words out) weighted by corpus rarity
 //            → synonym phrases → alternatives for coverage, extra search terms at a lower weight
 import { normalizeLine, sliceWhole } from '../text/normalize.js';
-import { FOLDED_STOPWORDS, STOPWORDS, foldSyllable, hasDiacritics, phrases, terms as indexTerms } from '../text/tokenize.js';
+import {
+  FOLDED_STOPWORDS,
+  STOPWORDS,
+  foldSyllable,
+  hasDiacritics,
+  phrases,
+  terms as indexTerms,
+} from '../text/tokenize.js';
 import { cueSpans, detectAnswerForm, type AnswerForm } from './question-type.js';
 import { findTimeReferences, resolveYears, type TimeReferences } from './time-references.js';
 import type { Thesaurus } from './synonyms.js';
@@ -15,7 +22,6 @@ import { questionIntent, type Intent } from './intent.js';
 
 /** Search terms from synonyms weigh this much of the question's own words in ranking. */
 export const SYNONYM_WEIGHT = 0.5;
-
 
 /** A term for the lexical index, in its index form ("f:ngan_sach", "a:ngân_sách"), with its weight. */
 export interface SearchTerm {
@@ -76,7 +82,8 @@ export interface QuestionContext {
   placeNames: string[][];
 }
 
-const isStopword = (syllable: string) => (hasDiacritics(syllable) ? STOPWORDS.has(syllable) : FOLDED_STOPWORDS.has(syllable));
+const isStopword = (syllable: string) =>
+  hasDiacritics(syllable) ? STOPWORDS.has(syllable) : FOLDED_STOPWORDS.has(syllable);
 
 /** Words that make a question about the district itself, typed with diacritics. */
 const DISTRICT_WORDS = new Set(['quận', 'huyện', 'phường', 'xã', 'quận ủy', 'ubnd']);
@@ -106,7 +113,8 @@ export function analyseQuestion(raw: string, context: QuestionContext, maxChars 
     const required = m.alternatives.map(requiredTerms);
     for (let j = 0; j < m.length; j++) alternativesAt[m.start + j] = required;
     const phrase = folded.slice(m.start, m.start + m.length).join(' ');
-    if (!synonyms.some((s) => s.phrase === phrase)) synonyms.push({ phrase, added: m.alternatives.map((p) => p.join(' ')) });
+    if (!synonyms.some((s) => s.phrase === phrase))
+      synonyms.push({ phrase, added: m.alternatives.map((p) => p.join(' ')) });
   }
 
   // Content terms: every syllable that is neither a function word nor part of an interrogative, and the
@@ -120,14 +128,16 @@ export function analyseQuestion(raw: string, context: QuestionContext, maxChars 
       const word = phrase[i]!;
       if (cues[at] || isStopword(word)) continue;
       const alternatives = alternativesAt[at]!;
-      if (!content.has(word)) content.set(word, { term: word, folded: folded[at]!, weight: context.idf(folded[at]!), alternatives });
+      if (!content.has(word))
+        content.set(word, { term: word, folded: folded[at]!, weight: context.idf(folded[at]!), alternatives });
       const previous = phrase[i - 1];
       if (previous === undefined || cues[at - 1] || isStopword(previous)) continue;
       const bigramFolded = folded[at - 1] + '_' + folded[at];
       const term = hasDiacritics(previous) && hasDiacritics(word) ? previous + '_' + word : bigramFolded;
       // A bigram inside one synonym phrase shares its alternatives; one that straddles two does not.
       const shared = alternativesAt[at - 1] === alternatives ? alternatives : [];
-      if (!content.has(term)) content.set(term, { term, folded: bigramFolded, weight: context.idf(bigramFolded), alternatives: shared });
+      if (!content.has(term))
+        content.set(term, { term, folded: bigramFolded, weight: context.idf(bigramFolded), alternatives: shared });
     }
     offset += phrase.length;
   }
@@ -182,7 +192,16 @@ function mentionsDistrict(typed: string[], folded: string[], placeNames: string[
     if (folded[i] === 'quan' && typed[i] === 'quan') {
       const next = folded[i + 1];
       const prev = folded[i - 1];
-      if (next === undefined || next === 'uy' || next === 'ta' || next === 'minh' || next === 'nha' || prev === 'cua' || prev === 'ban') return true;
+      if (
+        next === undefined ||
+        next === 'uy' ||
+        next === 'ta' ||
+        next === 'minh' ||
+        next === 'nha' ||
+        prev === 'cua' ||
+        prev === 'ban'
+      )
+        return true;
     }
     if (folded[i] === 'ubnd' || folded[i] === 'hdnd') return true;
   }

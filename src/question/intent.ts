@@ -6,8 +6,34 @@ import { foldDiacritics } from '../text/normalize.js';
 /** A target or plan, what was achieved, or not said. */
 export type Intent = 'target' | 'actual' | null;
 
-const TARGET_CUES = ['muc tieu', 'chi tieu', 'phan dau', 'du kien', 'dinh huong', 'nhiem vu', 'cuoi nam', 'ca nam', 'sap toi', 'thoi gian toi', 'se', 'ke hoach nam'];
-const ACTUAL_CUES = ['dat', 'da', 'duoc', 'ket qua', 'toi gio', 'roi', 'dau nam', 'thang qua', 'vua qua', 'uoc dat', 'tang', 'giam'];
+const TARGET_CUES = [
+  'muc tieu',
+  'chi tieu',
+  'phan dau',
+  'du kien',
+  'dinh huong',
+  'nhiem vu',
+  'cuoi nam',
+  'ca nam',
+  'sap toi',
+  'thoi gian toi',
+  'se',
+  'ke hoach nam',
+];
+const ACTUAL_CUES = [
+  'dat',
+  'da',
+  'duoc',
+  'ket qua',
+  'toi gio',
+  'roi',
+  'dau nam',
+  'thang qua',
+  'vua qua',
+  'uoc dat',
+  'tang',
+  'giam',
+];
 
 /** The question's intent, from its folded syllables; a target cue wins over an achievement cue. */
 export function questionIntent(folded: string[]): Intent {
@@ -17,8 +43,10 @@ export function questionIntent(folded: string[]): Intent {
   return null;
 }
 
-const TARGET_SENTENCE = /(?<![\p{L}\p{M}])(phan dau|muc tieu|chi tieu (?:nam|ca nam)|du kien|dinh huong|tu nay den|se|tiep tuc|nhiem vu|de ra|yeu cau)(?![\p{L}\p{M}])/u;
-const ACTUAL_SENTENCE = /(?<![\p{L}\p{M}])(uoc dat|dat|da|tang|giam|so voi cung ky|ket qua|duoc (?:giu vung|cung co|trien khai|thuc hien))(?![\p{L}\p{M}])/u;
+const TARGET_SENTENCE =
+  /(?<![\p{L}\p{M}])(phan dau|muc tieu|chi tieu (?:nam|ca nam)|du kien|dinh huong|tu nay den|se|tiep tuc|nhiem vu|de ra|yeu cau)(?![\p{L}\p{M}])/u;
+const ACTUAL_SENTENCE =
+  /(?<![\p{L}\p{M}])(uoc dat|dat|da|tang|giam|so voi cung ky|ket qua|duoc (?:giu vung|cung co|trien khai|thuc hien))(?![\p{L}\p{M}])/u;
 
 /** What a report sentence states: a target, an achievement, or neither. */
 export function sentenceIntent(sentence: string): Intent {

@@ -3,7 +3,16 @@
 // sentence can answer: a "bao nhiêu" question wants a quantity, "khi nào" a date, "ai" a person.
 
 /** The kind of answer a question expects. */
-export type AnswerKind = 'person' | 'quantity' | 'date' | 'place' | 'reason' | 'description' | 'yesno' | 'thing' | 'unknown';
+export type AnswerKind =
+  | 'person'
+  | 'quantity'
+  | 'date'
+  | 'place'
+  | 'reason'
+  | 'description'
+  | 'yesno'
+  | 'thing'
+  | 'unknown';
 
 /** The form the answer takes: its kind and, for a quantity, the unit the question names. */
 export interface AnswerForm {
@@ -185,7 +194,11 @@ const CHANGE_VERBS = new Set(['tang', 'giam', 'dat', 'vuot', 'chiem']);
  * The answer form of a question, from its syllables as typed (lower case) and folded. Cues typed with
  * diacritics must match accented; folded cues match either ("bao nhieu" and "bao nhiêu").
  */
-export function detectAnswerForm(typed: string[], folded: string[], phraseStarts: ReadonlySet<number> = new Set()): AnswerForm {
+export function detectAnswerForm(
+  typed: string[],
+  folded: string[],
+  phraseStarts: ReadonlySet<number> = new Set(),
+): AnswerForm {
   // Cues run from specific to general; the first that matches wins, except that a yes/no frame gives
   // way to any other cue ("có bao nhiêu … không" asks for a number).
   let best: { cue: Cue; at: number } | null = null;
@@ -202,7 +215,11 @@ export function detectAnswerForm(typed: string[], folded: string[], phraseStarts
   const { cue: found, at } = best;
   const unit = found.kind === 'quantity' ? quantityUnit(found, folded, at, phraseStarts) : null;
   // "bao lâu" asks for a duration.
-  return { kind: found.kind, unit: found.words.join(' ') === 'bao lau' ? 'duration' : unit, cue: found.words.join(' ') };
+  return {
+    kind: found.kind,
+    unit: found.words.join(' ') === 'bao lau' ? 'duration' : unit,
+    cue: found.words.join(' '),
+  };
 }
 
 /** How many syllables at `at` name a measurement unit ("phan tram" 2, "km" 1; counted nouns 0). */
@@ -212,7 +229,23 @@ function unitLength(folded: string[], at: number): number {
   return MEASURES.has(folded[at] ?? '') ? 1 : 0;
 }
 
-const MEASURES = new Set(['phan tram', 'phan', 'ty dong', 'trieu dong', 'dong', 'tien', 'km', 'met', 'm', 'ha', 'km2', 'tan', 'kg', 'tuoi', 'usd']);
+const MEASURES = new Set([
+  'phan tram',
+  'phan',
+  'ty dong',
+  'trieu dong',
+  'dong',
+  'tien',
+  'km',
+  'met',
+  'm',
+  'ha',
+  'km2',
+  'tan',
+  'kg',
+  'tuoi',
+  'usd',
+]);
 
 /** "không"/"chưa" close a question only after "có"/"đã" ("có … không", "đã … chưa"); else a negation. */
 function yesNoFrame(c: Cue, folded: string[], at: number): boolean {
@@ -225,7 +258,14 @@ function findCue(c: Cue, typed: string[], folded: string[], from = 0): number {
   const n = c.words.length;
   for (let i = from; i + n <= folded.length; i++) {
     // Folded "may" (máy, may) asks "mấy" only before a counted noun: "may phan tram", "may nguoi".
-    if (c.accented && c.words[0] === 'may' && folded[i] === 'may' && typed[i] === 'may' && UNITS[folded[i + 1] ?? ''] !== undefined) return i;
+    if (
+      c.accented &&
+      c.words[0] === 'may' &&
+      folded[i] === 'may' &&
+      typed[i] === 'may' &&
+      UNITS[folded[i + 1] ?? ''] !== undefined
+    )
+      return i;
     let ok = true;
     for (let j = 0; j < n && ok; j++) {
       if (folded[i + j] !== c.words[j]) ok = false;
@@ -241,7 +281,9 @@ function findCue(c: Cue, typed: string[], folded: string[], from = 0): number {
 function quantityUnit(c: Cue, folded: string[], at: number, phraseStarts: ReadonlySet<number>): string | null {
   // The unit is named in the same phrase: "bao nhiêu? Mục tiêu…" names none.
   const end = at + c.words.length;
-  const after = folded.slice(end, end + 2).filter((_, j) => ![...Array(j + 1).keys()].some((k) => phraseStarts.has(end + k)));
+  const after = folded
+    .slice(end, end + 2)
+    .filter((_, j) => ![...Array(j + 1).keys()].some((k) => phraseStarts.has(end + k)));
   const two = after.join(' ');
   if (UNITS[two]) return UNITS[two]!;
   if (after[0] && UNITS[after[0]]) return UNITS[after[0]]!;
@@ -259,4 +301,28 @@ function quantityUnit(c: Cue, folded: string[], at: number, phraseStarts: Readon
 }
 
 /** Words after "bao nhiêu" that are not what is counted. */
-const NOT_COUNTED = new Set(['so', 'voi', 'vay', 'the', 'a', 'nhi', 'ha', 'roi', 'nua', 'duoc', 'la', 'trong', 'cua', 'tai', 'o', 'khi', 'nam', 'sau', 'truoc', 'va', 'hay', 'hoac', 'cho']);
+const NOT_COUNTED = new Set([
+  'so',
+  'voi',
+  'vay',
+  'the',
+  'a',
+  'nhi',
+  'ha',
+  'roi',
+  'nua',
+  'duoc',
+  'la',
+  'trong',
+  'cua',
+  'tai',
+  'o',
+  'khi',
+  'nam',
+  'sau',
+  'truoc',
+  'va',
+  'hay',
+  'hoac',
+  'cho',
+]);

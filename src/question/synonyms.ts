@@ -28,7 +28,13 @@ interface Entry {
 }
 
 /** Why a synonyms line was refused; the bot words each kind in Vietnamese for the admin. */
-export type SynonymProblemKind = 'line-too-long' | 'not-text' | 'empty-entry' | 'no-letters' | 'phrase-too-long' | 'one-phrase';
+export type SynonymProblemKind =
+  | 'line-too-long'
+  | 'not-text'
+  | 'empty-entry'
+  | 'no-letters'
+  | 'phrase-too-long'
+  | 'one-phrase';
 
 /** A problem in a synonyms file, for the admin: which line and why (`message` in English, for logs). */
 export interface SynonymIssue {
@@ -75,18 +81,25 @@ export class Thesaurus {
     const line = raw.normalize('NFC').trim();
     if (line === '' || line.startsWith('#')) return null;
     if (line.length > MAX_LINE_CHARS) return refuse('line-too-long', `line longer than ${MAX_LINE_CHARS} characters`);
-    if (/[\u0000-\u0008\u000E-\u001F\uFFFD]/.test(line)) return refuse('not-text', 'not text (control or undecodable characters)');
-    const parts = line.replace('=', ',').split(',').map((p) => p.trim());
-    if (parts.some((p) => p === '')) return refuse('empty-entry', 'empty entry (two commas in a row, or a comma at an end)');
+    if (/[\u0000-\u0008\u000E-\u001F\uFFFD]/.test(line))
+      return refuse('not-text', 'not text (control or undecodable characters)');
+    const parts = line
+      .replace('=', ',')
+      .split(',')
+      .map((p) => p.trim());
+    if (parts.some((p) => p === ''))
+      return refuse('empty-entry', 'empty entry (two commas in a row, or a comma at an end)');
     const entries: { phrase: Phrase; written: string[] }[] = [];
     for (const part of parts) {
       const written = syllables(part);
       const words = written.map(foldDiacritics);
       if (words.length === 0) return refuse('no-letters', `"${part}" has no letters or digits`);
-      if (words.length > MAX_PHRASE_SYLLABLES) return refuse('phrase-too-long', `"${part}" is longer than ${MAX_PHRASE_SYLLABLES} words`);
+      if (words.length > MAX_PHRASE_SYLLABLES)
+        return refuse('phrase-too-long', `"${part}" is longer than ${MAX_PHRASE_SYLLABLES} words`);
       if (!entries.some((e) => e.written.join(' ') === written.join(' '))) entries.push({ phrase: words, written });
     }
-    if (new Set(entries.map((e) => e.phrase.join(' '))).size < 2) return refuse('one-phrase', 'a group needs at least two different phrases, separated by commas');
+    if (new Set(entries.map((e) => e.phrase.join(' '))).size < 2)
+      return refuse('one-phrase', 'a group needs at least two different phrases, separated by commas');
     const group = this.groups.push(entries.map((e) => e.phrase)) - 1;
     for (const { phrase, written } of entries) {
       const list = this.byFirstSyllable.get(phrase[0]!) ?? [];
@@ -188,14 +201,21 @@ export async function loadSynonyms(file: string | null): Promise<LoadedSynonyms>
   try {
     const stat = await fs.stat(file);
     if (stat.size > MAX_SYNONYMS_BYTES) {
-      return { thesaurus, fileGroups: 0, issues: [], fileError: `larger than ${MAX_SYNONYMS_BYTES / 1024 / 1024} MB; not read` };
+      return {
+        thesaurus,
+        fileGroups: 0,
+        issues: [],
+        fileError: `larger than ${MAX_SYNONYMS_BYTES / 1024 / 1024} MB; not read`,
+      };
     }
     bytes = await fs.readFile(file);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { thesaurus, fileGroups: 0, issues: [], fileError: null };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      return { thesaurus, fileGroups: 0, issues: [], fileError: null };
     return { thesaurus, fileGroups: 0, issues: [], fileError: `unreadable: ${describeError(error)}` };
   }
-  if (bytes.includes(0)) return { thesaurus, fileGroups: 0, issues: [], fileError: 'not a text file (binary content); not read' };
+  if (bytes.includes(0))
+    return { thesaurus, fileGroups: 0, issues: [], fileError: 'not a text file (binary content); not read' };
   const issues = thesaurus.add(new TextDecoder('utf-8').decode(bytes).replace(/^\uFEFF/, ''));
   return { thesaurus, fileGroups: thesaurus.size - builtInGroups, issues, fileError: null };
 }

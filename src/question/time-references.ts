@@ -4,7 +4,11 @@
 
 /** A year as the question says it: a number, or relative to the newest report. */
 export type YearReference =
-  | { kind: 'absolute'; year: number; /** Named as the baseline ("so với cùng kỳ năm 2017"): the figure is of the year after. */ comparison?: boolean }
+  | {
+      kind: 'absolute';
+      year: number /** Named as the baseline ("so với cùng kỳ năm 2017"): the figure is of the year after. */;
+      comparison?: boolean;
+    }
   | { kind: 'relative'; offset: number; said: string };
 
 export interface TimeReferences {
@@ -25,7 +29,22 @@ const RELATIVE: [string, number][] = [
   ['nam sau', 1],
 ];
 
-const PERIODS = ['6 thang dau nam', '6 thang cuoi nam', 'sau thang dau nam', 'ca nam', 'cuoi nam', 'dau nam', 'quy 1', 'quy 2', 'quy 3', 'quy 4', 'quy i', 'quy ii', 'quy iii', 'quy iv'];
+const PERIODS = [
+  '6 thang dau nam',
+  '6 thang cuoi nam',
+  'sau thang dau nam',
+  'ca nam',
+  'cuoi nam',
+  'dau nam',
+  'quy 1',
+  'quy 2',
+  'quy 3',
+  'quy 4',
+  'quy i',
+  'quy ii',
+  'quy iii',
+  'quy iv',
+];
 
 /** Years from 1900 to 2099: a four-digit number a question about reports would name. */
 const YEAR = /^(19|20)\d\d$/;

@@ -45,7 +45,10 @@ export interface LoadedBundle extends BundleData {
   dir: string;
 }
 
-export type BundleManifestInput = Omit<BundleManifest, 'files' | 'formatVersion' | 'builtAt' | 'passageCount' | 'dimension'> & {
+export type BundleManifestInput = Omit<
+  BundleManifest,
+  'files' | 'formatVersion' | 'builtAt' | 'passageCount' | 'dimension'
+> & {
   dimension: number | null;
 };
 
@@ -85,14 +88,20 @@ const isStringOrNull = (v: unknown) => v === null || typeof v === 'string';
 const checkHnsw: Check = (v) => {
   if (v === null) return null;
   if (!isRecord(v)) return 'must be an object or null';
-  for (const key of ['M', 'efConstruction', 'efSearch']) if (!isWhole(v[key], 1)) return `${key} must be a whole number ≥ 1`;
+  for (const key of ['M', 'efConstruction', 'efSearch'])
+    if (!isWhole(v[key], 1)) return `${key} must be a whole number ≥ 1`;
   return null;
 };
 
 const checkFiles: Check = (v) => {
   if (!isRecord(v)) return 'must be an object';
   for (const [name, entry] of Object.entries(v)) {
-    if (!isRecord(entry) || !isWhole(entry.bytes, 0) || typeof entry.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(entry.sha256)) {
+    if (
+      !isRecord(entry) ||
+      !isWhole(entry.bytes, 0) ||
+      typeof entry.sha256 !== 'string' ||
+      !/^[0-9a-f]{64}$/.test(entry.sha256)
+    ) {
       return `entry ${name} must have bytes and a sha256`;
     }
   }
@@ -104,7 +113,8 @@ const manifestChecks: Record<string, Check> = {
   builtAt: (v) => (typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? null : 'must be an ISO date'),
   modelId: (v) => (isStringOrNull(v) ? null : 'must be a string or null'),
   dimension: (v) => (v === null || isWhole(v, 1) ? null : 'must be a whole number ≥ 1 or null'),
-  corpusHashes: (v) => (isRecord(v) && Object.values(v).every((h) => typeof h === 'string') ? null : 'must map sources to hashes'),
+  corpusHashes: (v) =>
+    isRecord(v) && Object.values(v).every((h) => typeof h === 'string') ? null : 'must map sources to hashes',
   passageCount: (v) => (isWhole(v, 0) ? null : 'must be a whole number'),
   hnsw: checkHnsw,
   chunkerVersion: (v) => (typeof v === 'number' && Number.isInteger(v) ? null : 'must be a whole number'),
@@ -211,7 +221,10 @@ async function readCurrentId(indexDir: string): Promise<string> {
   }
   const id = text.trim();
   if (!ID_PATTERN.test(id)) {
-    throw new BundleError(`${CURRENT} in ${indexDir} does not name a bundle (${JSON.stringify(text.slice(0, 60))})`, 'corrupt');
+    throw new BundleError(
+      `${CURRENT} in ${indexDir} does not name a bundle (${JSON.stringify(text.slice(0, 60))})`,
+      'corrupt',
+    );
   }
   return id;
 }
@@ -344,7 +357,8 @@ export async function writeBundle(
   if (vectors) {
     if (vectors.length !== n) throw new Error(`writeBundle: ${vectors.length} vectors for ${n} passages`);
     dimension = data.manifest.dimension ?? vectors[0]?.length ?? null;
-    if (dimension === null) throw new Error('writeBundle: the dimension of an empty vector set must be given in the manifest');
+    if (dimension === null)
+      throw new Error('writeBundle: the dimension of an empty vector set must be given in the manifest');
     vectorIndex = data.vectorIndex ?? VectorIndex.build(vectors, dimension, data.manifest.hnsw ?? DEFAULT_HNSW);
     if (vectorIndex.size !== n || vectorIndex.dimension !== dimension) {
       throw new Error(
@@ -395,7 +409,10 @@ export async function writeBundle(
       const manifestText = encodeManifest(manifest);
       // Written last: a folder with a valid manifest has every file it lists.
       await writeDurable(path.join(tmpDir, MANIFEST), manifestText);
-      await verifyWritten(path.join(tmpDir, MANIFEST), { bytes: Buffer.byteLength(manifestText), sha256: sha256(manifestText) });
+      await verifyWritten(path.join(tmpDir, MANIFEST), {
+        bytes: Buffer.byteLength(manifestText),
+        sha256: sha256(manifestText),
+      });
       await fsyncDir(tmpDir);
       // Make room before the new bundle appears, keeping only the current one: a crash at any later
       // point then leaves at most two bundles (current and new) instead of three until the next write.
@@ -458,7 +475,10 @@ function parseManifest(text: string, dir: string): BundleManifest {
   try {
     raw = JSON.parse(text);
   } catch {
-    throw new BundleError(`${where}: ${MANIFEST} is not valid JSON (${text.length} bytes; truncated or corrupted)`, 'corrupt');
+    throw new BundleError(
+      `${where}: ${MANIFEST} is not valid JSON (${text.length} bytes; truncated or corrupted)`,
+      'corrupt',
+    );
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new BundleError(`${where}: ${MANIFEST} is not a JSON object`, 'corrupt');
@@ -481,7 +501,10 @@ function parseManifest(text: string, dir: string): BundleManifest {
   const expected = manifest.dimension === null ? [PASSAGES] : [PASSAGES, VECTORS, GRAPH];
   const listed = Object.keys(manifest.files).sort();
   if (listed.join() !== [...expected].sort().join()) {
-    throw new BundleError(`${where}: ${MANIFEST} lists files [${listed.join(', ')}], expected [${expected.join(', ')}]`, 'corrupt');
+    throw new BundleError(
+      `${where}: ${MANIFEST} lists files [${listed.join(', ')}], expected [${expected.join(', ')}]`,
+      'corrupt',
+    );
   }
   return manifest;
 }
@@ -491,13 +514,16 @@ async function readManifestOf(dir: string): Promise<BundleManifest> {
   try {
     text = await readFile(path.join(dir, MANIFEST), 'utf8');
   } catch (err) {
-    const what = errorCode(err) === 'ENOENT' ? 'is missing' : `cannot be read (${errorCode(err) ?? describeError(err)})`;
+    const what =
+      errorCode(err) === 'ENOENT' ? 'is missing' : `cannot be read (${errorCode(err) ?? describeError(err)})`;
     const folder = await stat(dir).then(
       () => true,
       () => false,
     );
     throw new BundleError(
-      folder ? `bundle ${path.basename(dir)}: ${MANIFEST} ${what}` : `${CURRENT} names bundle ${path.basename(dir)}, which does not exist`,
+      folder
+        ? `bundle ${path.basename(dir)}: ${MANIFEST} ${what}`
+        : `${CURRENT} names bundle ${path.basename(dir)}, which does not exist`,
       'corrupt',
     );
   }
@@ -511,7 +537,8 @@ async function readChecked(dir: string, name: string, entry: { bytes: number; sh
   try {
     buf = await readFile(path.join(dir, name));
   } catch (err) {
-    const what = errorCode(err) === 'ENOENT' ? 'is missing' : `cannot be read (${errorCode(err) ?? describeError(err)})`;
+    const what =
+      errorCode(err) === 'ENOENT' ? 'is missing' : `cannot be read (${errorCode(err) ?? describeError(err)})`;
     throw new BundleError(`${where}: ${name} ${what}`, 'corrupt');
   }
   if (buf.length !== entry.bytes) {
@@ -541,23 +568,32 @@ async function loadBundle(indexDir: string, id: string, params: HnswParams | und
   } catch {
     throw new BundleError(`${where}: ${PASSAGES} is not valid JSON`, 'corrupt');
   }
-  if (!Array.isArray(passagesRaw)) throw new BundleError(`${where}: ${PASSAGES} does not hold a list of passages`, 'corrupt');
+  if (!Array.isArray(passagesRaw))
+    throw new BundleError(`${where}: ${PASSAGES} does not hold a list of passages`, 'corrupt');
   const bad = passagesRaw.findIndex((p) => !isPassage(p));
   if (bad >= 0) throw new BundleError(`${where}: ${PASSAGES} entry ${bad} is not a passage`, 'corrupt');
   const passages = passagesRaw as Passage[];
-  if (passages.length !== n) throw new BundleError(`${where}: ${PASSAGES} holds ${passages.length} passages, manifest says ${n}`, 'corrupt');
+  if (passages.length !== n)
+    throw new BundleError(`${where}: ${PASSAGES} holds ${passages.length} passages, manifest says ${n}`, 'corrupt');
 
   const dimension = manifest.dimension;
   if (dimension === null) return { passages, vectors: null, manifest, vectorIndex: null, dir };
 
   const vectorsBuf = await readChecked(dir, VECTORS, manifest.files[VECTORS]!);
   if (vectorsBuf.length !== n * dimension * 4) {
-    throw new BundleError(`${where}: ${VECTORS} is ${vectorsBuf.length} bytes, expected ${n} × ${dimension} float32`, 'corrupt');
+    throw new BundleError(
+      `${where}: ${VECTORS} is ${vectorsBuf.length} bytes, expected ${n} × ${dimension} float32`,
+      'corrupt',
+    );
   }
   const vectors = decodeVectors(vectorsBuf, n, dimension);
 
   const built = manifest.hnsw ?? params ?? DEFAULT_HNSW;
-  const effective: HnswParams = { M: built.M, efConstruction: built.efConstruction, efSearch: params?.efSearch ?? built.efSearch };
+  const effective: HnswParams = {
+    M: built.M,
+    efConstruction: built.efConstruction,
+    efSearch: params?.efSearch ?? built.efSearch,
+  };
   let vectorIndex: VectorIndex;
   try {
     // Checksum first: hnswlib trusts the file and a damaged graph can crash the process.

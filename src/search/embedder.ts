@@ -182,7 +182,13 @@ function captureWarnings() {
     console.warn = (...args: unknown[]) => {
       const error = args.find((a): a is Error => a instanceof Error);
       if (error) lastWarnedError = error.message;
-      log.warn('transformers.js: ' + args.map((a) => (describeError(a))).join(' ').trim());
+      log.warn(
+        'transformers.js: ' +
+          args
+            .map((a) => describeError(a))
+            .join(' ')
+            .trim(),
+      );
     };
   }
   let restored = false;
@@ -236,7 +242,10 @@ function failureMessage(
     );
   }
 
-  const httpFailure = /(Could not locate file|Unauthorized access|Forbidden access|error occurred while trying to load file|Error \(\d+\) occurred)/.test(reason);
+  const httpFailure =
+    /(Could not locate file|Unauthorized access|Forbidden access|error occurred while trying to load file|Error \(\d+\) occurred)/.test(
+      reason,
+    );
   // undici reports network trouble as TypeError("fetch failed") with the system error as cause, and a
   // connection dropped mid-download as TypeError("terminated").
   const networkFailure =

@@ -21,19 +21,30 @@ function normalise(results: ScoredPassage[]): Map<number, number> {
  * lexicalWeight in [0, 1]; the vector side gets the rest. A passage missing from one list scores 0 on
  * that side (it ranked below that list's cut-off).
  */
-export function fuseWeighted(lexical: ScoredPassage[], vector: ScoredPassage[], lexicalWeight: number, k: number): ScoredPassage[] {
+export function fuseWeighted(
+  lexical: ScoredPassage[],
+  vector: ScoredPassage[],
+  lexicalWeight: number,
+  k: number,
+): ScoredPassage[] {
   const lexicalScores = normalise(lexical);
   const vectorScores = normalise(vector);
   const fused: ScoredPassage[] = [];
   for (const index of new Set([...lexicalScores.keys(), ...vectorScores.keys()])) {
-    const score = lexicalWeight * (lexicalScores.get(index) ?? 0) + (1 - lexicalWeight) * (vectorScores.get(index) ?? 0);
+    const score =
+      lexicalWeight * (lexicalScores.get(index) ?? 0) + (1 - lexicalWeight) * (vectorScores.get(index) ?? 0);
     fused.push({ index, score });
   }
   return fused.sort((a, b) => b.score - a.score || a.index - b.index).slice(0, k);
 }
 
 /** Reciprocal rank fusion, kept for the evaluation's comparison. */
-export function fuseReciprocalRank(lexical: ScoredPassage[], vector: ScoredPassage[], k: number, constant = 60): ScoredPassage[] {
+export function fuseReciprocalRank(
+  lexical: ScoredPassage[],
+  vector: ScoredPassage[],
+  k: number,
+  constant = 60,
+): ScoredPassage[] {
   const scores = new Map<number, number>();
   for (const list of [lexical, vector]) {
     list.forEach((r, rank) => {

@@ -84,11 +84,13 @@ export class LexicalIndex {
       occurrences.clear();
       interner.intern(`${doc.title}\n${doc.section ?? ''}\n${doc.text}`, true, occurrences);
       if (interner.termCount > knownTerms) {
-        if (4 * interner.termCount > state.length) state = grow(state, Math.max(4 * interner.termCount, 2 * state.length));
+        if (4 * interner.termCount > state.length)
+          state = grow(state, Math.max(4 * interner.termCount, 2 * state.length));
         const flags = interner.foldedFlags();
         for (; knownTerms < interner.termCount; knownTerms++) state[4 * knownTerms + FOLDED] = flags[knownTerms]!;
       }
-      if (2 * (pairCount + occurrences.length) > pairs.length) pairs = grow(pairs, Math.max(2 * pairs.length, 2 * (pairCount + occurrences.length)));
+      if (2 * (pairCount + occurrences.length) > pairs.length)
+        pairs = grow(pairs, Math.max(2 * pairs.length, 2 * (pairCount + occurrences.length)));
       const firstPair = pairCount;
       const stamp = docId + 1;
       let length = 0;
@@ -149,7 +151,9 @@ export class LexicalIndex {
     if (!this.speller) {
       // Built on first use: start-up does not pay for it.
       const frequency = new Map<string, number>();
-      this.vocabulary.forEachFoldedSyllable((folded, id) => frequency.set(folded, this.offsets[id + 1]! - this.offsets[id]!));
+      this.vocabulary.forEachFoldedSyllable((folded, id) =>
+        frequency.set(folded, this.offsets[id + 1]! - this.offsets[id]!),
+      );
       this.speller = new SpellingCorrector(frequency);
     }
     return this.speller.correctText(question);
@@ -410,7 +414,8 @@ export class LexicalIndex {
     const want = Math.min(touchedCount, Math.max(LEADERS, k));
     const cut = kthLargest(scores, touched, touchedCount, want);
     const leaders: number[] = [];
-    for (let i = 0; i < touchedCount && leaders.length < want; i++) if (scores[touched[i]!]! >= cut) leaders.push(touched[i]!);
+    for (let i = 0; i < touchedCount && leaders.length < want; i++)
+      if (scores[touched[i]!]! >= cut) leaders.push(touched[i]!);
     leaders.sort((a, b) => a - b);
     const full = Float64Array.from(leaders, (doc) => scores[doc]!);
     for (let l = j; l < order.length; l++) {

@@ -16,7 +16,8 @@ const OLDER_REPORT = 0.85;
 const GENERAL_WHEN_DISTRICT_ASKED = 0.6;
 
 const LAW_TITLE = /^(bộ luật|luật|hiến pháp|nghị định|thông tư|pháp lệnh)\b/iu;
-const REPORT_TITLE = /(quận|huyện|phường|thị xã|ubnd|ủy ban|uỷ ban|quận ủy|báo cáo|kế hoạch|nghị quyết|kết luận|chương trình)/iu;
+const REPORT_TITLE =
+  /(quận|huyện|phường|thị xã|ubnd|ủy ban|uỷ ban|quận ủy|báo cáo|kế hoạch|nghị quyết|kết luận|chương trình)/iu;
 
 /** Per-document facts the priors need, computed once per index snapshot. */
 export interface DocumentFacts {
@@ -41,7 +42,12 @@ export function newestYear(facts: Iterable<DocumentFacts>): number | null {
  * Re-weighs scored passages by the question's year and district cues and re-sorts them (stable for
  * equal scores). `factsOf(index)` gives the facts of a passage's document.
  */
-export function applyPriors(ranked: ScoredPassage[], question: AnalysedQuestion, factsOf: (index: number) => DocumentFacts, corpusYears: ReadonlySet<number>): ScoredPassage[] {
+export function applyPriors(
+  ranked: ScoredPassage[],
+  question: AnalysedQuestion,
+  factsOf: (index: number) => DocumentFacts,
+  corpusYears: ReadonlySet<number>,
+): ScoredPassage[] {
   const asked = question.time.resolvedYears.filter((y) => corpusYears.has(y));
   const candidateYears = ranked.map((r) => factsOf(r.index).year).filter((y): y is number => y !== null);
   const newestCandidate = candidateYears.length ? Math.max(...candidateYears) : null;
@@ -52,7 +58,12 @@ export function applyPriors(ranked: ScoredPassage[], question: AnalysedQuestion,
     if (asked.length > 0) {
       if (facts.year === null) factor *= UNDATED_WHEN_YEAR_ASKED;
       else if (!asked.includes(facts.year)) factor *= OTHER_YEAR;
-    } else if (question.time.resolvedYears.length === 0 && facts.year !== null && newestCandidate !== null && facts.year < newestCandidate) {
+    } else if (
+      question.time.resolvedYears.length === 0 &&
+      facts.year !== null &&
+      newestCandidate !== null &&
+      facts.year < newestCandidate
+    ) {
       factor *= OLDER_REPORT;
     }
     if (question.aboutDistrict && anyReport && !facts.districtReport) factor *= GENERAL_WHEN_DISTRICT_ASKED;

@@ -17,7 +17,9 @@ function withinOneEdit(a: string, b: string): boolean {
   let i = 0;
   while (i < a.length && i < b.length && a[i] === b[i]) i++;
   if (a.length === b.length) {
-    return a.slice(i + 1) === b.slice(i + 1) || (a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2));
+    return (
+      a.slice(i + 1) === b.slice(i + 1) || (a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2))
+    );
   }
   return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
 }
@@ -53,7 +55,8 @@ export class SpellingCorrector {
 
   /** The best corpus syllable for an unknown folded syllable, or null. */
   correct(folded: string): string | null {
-    if (folded.length < MIN_LENGTH || /\d/.test(folded) || this.frequency.has(folded) || isPlausibleSyllable(folded)) return null;
+    if (folded.length < MIN_LENGTH || /\d/.test(folded) || this.frequency.has(folded) || isPlausibleSyllable(folded))
+      return null;
     let best: string | null = null;
     let bestFrequency = 0;
     for (const variant of [folded, ...deletions(folded)]) {

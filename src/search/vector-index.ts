@@ -40,9 +40,12 @@ const PROBE_EPSILON = 1e-4;
 
 function checkParams(params: HnswParams): void {
   const ok = (v: number, max: number) => Number.isInteger(v) && v >= 1 && v <= max;
-  if (!ok(params.M, 10_000) || params.M < 2) throw new Error(`HNSW M must be a whole number from 2 to 10000, got ${params.M}`);
-  if (!ok(params.efConstruction, 1_000_000)) throw new Error(`HNSW efConstruction must be a whole number ≥ 1, got ${params.efConstruction}`);
-  if (!ok(params.efSearch, 1_000_000)) throw new Error(`HNSW efSearch must be a whole number ≥ 1, got ${params.efSearch}`);
+  if (!ok(params.M, 10_000) || params.M < 2)
+    throw new Error(`HNSW M must be a whole number from 2 to 10000, got ${params.M}`);
+  if (!ok(params.efConstruction, 1_000_000))
+    throw new Error(`HNSW efConstruction must be a whole number ≥ 1, got ${params.efConstruction}`);
+  if (!ok(params.efSearch, 1_000_000))
+    throw new Error(`HNSW efSearch must be a whole number ≥ 1, got ${params.efSearch}`);
 }
 
 function checkDimension(dimension: number): void {
@@ -60,7 +63,8 @@ function toPlainVector(v: VectorLike, dimension: number, what: string): number[]
   const out = Array.isArray(v) ? (v as number[]) : Array.from(v);
   for (let i = 0; i < dimension; i++) {
     const x = out[i];
-    if (typeof x !== 'number' || !Number.isFinite(x)) throw new Error(`${what} has a non-finite value at position ${i}`);
+    if (typeof x !== 'number' || !Number.isFinite(x))
+      throw new Error(`${what} has a non-finite value at position ${i}`);
   }
   return out;
 }
@@ -79,7 +83,8 @@ interface HnswHeader {
  */
 function inspectHnswFile(file: Buffer, dimension: number, expectedCount: number): HnswHeader {
   const len = file.length;
-  if (len < HEADER_BYTES) throw new Error(`file is ${len} bytes, shorter than the ${HEADER_BYTES}-byte header (truncated)`);
+  if (len < HEADER_BYTES)
+    throw new Error(`file is ${len} bytes, shorter than the ${HEADER_BYTES}-byte header (truncated)`);
   // Typed views need 4-byte alignment; fs buffers normally are, small pooled ones may not be.
   const buf = file.byteOffset % 4 === 0 ? file : Buffer.from(file);
   const u32 = new Uint32Array(buf.buffer, buf.byteOffset, Math.floor(len / 4));
@@ -106,7 +111,8 @@ function inspectHnswFile(file: Buffer, dimension: number, expectedCount: number)
   if (offsetLevel0 !== 0) throw new Error(`header offsetLevel0 is ${offsetLevel0}, expected 0 (not an hnswlib index)`);
   if (maxElements < count) throw new Error(`header maxElements ${maxElements} is below the count ${count}`);
   // We always save with maxElements = count; a huge value would make hnswlib allocate for it.
-  if (maxElements > Math.max(2 * count, count + 1024)) throw new Error(`header maxElements ${maxElements} is implausible for ${count} vectors`);
+  if (maxElements > Math.max(2 * count, count + 1024))
+    throw new Error(`header maxElements ${maxElements} is implausible for ${count} vectors`);
   if (M < 2 || M > 10_000 || maxM < 1 || maxM > 10_000 || maxM0 < 1 || maxM0 > 20_000) {
     throw new Error(`header link sizes are implausible (M=${M}, maxM=${maxM}, maxM0=${maxM0})`);
   }
@@ -146,7 +152,8 @@ function inspectHnswFile(file: Buffer, dimension: number, expectedCount: number)
     }
     const lw = w + labelOffset / 4;
     const label = u32[lw]!;
-    if (u32[lw + 1] !== 0 || label >= count || seenLabels[label]) throw new Error(`vector ${i} has a bad or duplicate label`);
+    if (u32[lw + 1] !== 0 || label >= count || seenLabels[label])
+      throw new Error(`vector ${i} has a bad or duplicate label`);
     seenLabels[label] = 1;
   }
 
@@ -159,7 +166,8 @@ function inspectHnswFile(file: Buffer, dimension: number, expectedCount: number)
     if (pos + 4 > len) throw new Error(`file ends inside the link lists (truncated)`);
     const size = buf.readUInt32LE(pos);
     pos += 4;
-    if (size % linkBlock !== 0) throw new Error(`vector ${i} has a link list of ${size} bytes, not a multiple of ${linkBlock}`);
+    if (size % linkBlock !== 0)
+      throw new Error(`vector ${i} has a link list of ${size} bytes, not a multiple of ${linkBlock}`);
     const level = size / linkBlock;
     if (level > maxLevel) throw new Error(`vector ${i} sits on level ${level}, above the maximum ${maxLevel}`);
     if (pos + size > len) throw new Error(`file ends inside the link lists (truncated)`);
@@ -178,7 +186,8 @@ function inspectHnswFile(file: Buffer, dimension: number, expectedCount: number)
       if (head >>> 16 !== 0 || links > maxM) throw new Error(`vector ${i} has a damaged level-${l} link list`);
       for (let j = 0; j < links; j++) {
         const nb = buf.readUInt32LE(at + 4 + 4 * j);
-        if (nb >= count || levels[nb]! < l) throw new Error(`vector ${i} links on level ${l} to ${nb}, which is not on that level`);
+        if (nb >= count || levels[nb]! < l)
+          throw new Error(`vector ${i} links on level ${l} to ${nb}, which is not on that level`);
       }
     }
   }
@@ -229,10 +238,16 @@ export class VectorIndex {
    * one), read into a fresh native object, then probed. `params.efSearch` is applied (ef is not saved);
    * M and efConstruction are taken from the file. Throws an Error naming the problem.
    */
-  static async load(file: string, dimension: number, expectedCount: number, params: HnswParams = DEFAULT_HNSW): Promise<VectorIndex> {
+  static async load(
+    file: string,
+    dimension: number,
+    expectedCount: number,
+    params: HnswParams = DEFAULT_HNSW,
+  ): Promise<VectorIndex> {
     checkDimension(dimension);
     checkParams(params);
-    if (!Number.isInteger(expectedCount) || expectedCount < 0) throw new Error(`expected count must be a whole number, got ${expectedCount}`);
+    if (!Number.isInteger(expectedCount) || expectedCount < 0)
+      throw new Error(`expected count must be a whole number, got ${expectedCount}`);
     const name = path.basename(file);
     let bytes: Buffer;
     try {
@@ -254,17 +269,25 @@ export class VectorIndex {
       throw new Error(`hnswlib could not read ${name}: ${describeError(err)}`);
     }
     const count = native.getCurrentCount();
-    if (count !== expectedCount) throw new Error(`vector index ${name} holds ${count} vectors, expected ${expectedCount}`);
-    if (native.getMaxElements() < count) throw new Error(`vector index ${name} has capacity ${native.getMaxElements()} below its count ${count}`);
-    if (native.getNumDimensions() !== dimension) throw new Error(`vector index ${name} has dimension ${native.getNumDimensions()}, expected ${dimension}`);
+    if (count !== expectedCount)
+      throw new Error(`vector index ${name} holds ${count} vectors, expected ${expectedCount}`);
+    if (native.getMaxElements() < count)
+      throw new Error(`vector index ${name} has capacity ${native.getMaxElements()} below its count ${count}`);
+    if (native.getNumDimensions() !== dimension)
+      throw new Error(`vector index ${name} has dimension ${native.getNumDimensions()}, expected ${dimension}`);
     probe(native, count, dimension, name, params.efSearch);
     native.setEf(params.efSearch);
-    return new VectorIndex(native, count, dimension, { M: header.M, efConstruction: header.efConstruction, efSearch: params.efSearch });
+    return new VectorIndex(native, count, dimension, {
+      M: header.M,
+      efConstruction: header.efConstruction,
+      efSearch: params.efSearch,
+    });
   }
 
   /** Top-k by cosine similarity, best first; k is clamped to the index size. */
   search(query: VectorLike, k: number): VectorHit[] {
-    if (this.#saving) throw new Error('VectorIndex.search called while the index is being saved; wait for save() to finish');
+    if (this.#saving)
+      throw new Error('VectorIndex.search called while the index is being saved; wait for save() to finish');
     const q = toPlainVector(query, this.dimension, 'query vector');
     const kk = Math.min(Math.floor(k), this.size);
     if (!(kk > 0)) return [];
@@ -309,7 +332,8 @@ function probe(native: NativeIndex, count: number, dimension: number, name: stri
   const labels = [...new Set([0, count >> 1, count - 1])];
   for (const label of labels) {
     const point = native.getPoint(label);
-    if (point.length !== dimension) throw new Error(`vector index ${name}: stored vector ${label} has ${point.length} values`);
+    if (point.length !== dimension)
+      throw new Error(`vector index ${name}: stored vector ${label} has ${point.length} values`);
     if (point.every((x) => x === 0)) continue; // a zero vector has no direction to find
     const k = Math.min(count, 10);
     const { neighbors, distances } = native.searchKnn(point, k);
@@ -347,7 +371,8 @@ export function cosineSimilarity(a: VectorLike, b: VectorLike): number {
 /** Brute-force cosine top-k, best first (ties by lower index); for validation and benchmarks. */
 export function exactSearch(vectors: readonly VectorLike[], query: VectorLike, k: number): VectorHit[] {
   const hits: VectorHit[] = vectors.map((v, index) => {
-    if (v.length !== query.length) throw new Error(`vector ${index} has ${v.length} dimensions, query has ${query.length}`);
+    if (v.length !== query.length)
+      throw new Error(`vector ${index} has ${v.length} dimensions, query has ${query.length}`);
     return { index, score: cosineSimilarity(v, query) };
   });
   hits.sort((a, b) => b.score - a.score || a.index - b.index);

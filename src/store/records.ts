@@ -91,7 +91,9 @@ export class Records {
     // What start-up does once the schema is current: the old stats file's import, then the purge.
     const startupWork = async (target: RecordStore) => {
       if (options.statsFile) {
-        await importLegacyStats(target, options.statsFile).catch((error) => log.warn('could not import the old stats file', { file: options.statsFile, error }));
+        await importLegacyStats(target, options.statsFile).catch((error) =>
+          log.warn('could not import the old stats file', { file: options.statsFile, error }),
+        );
       }
       await purgeOld(target, retentionDays).catch(() => undefined);
     };
@@ -116,10 +118,16 @@ export class Records {
       })();
       // A server gets a few seconds (migrations, import), then the bot starts anyway and the writer
       // keeps retrying.
-      await Promise.race([background, new Promise((resolve) => setTimeout(resolve, options.startupWaitMs ?? 5000).unref())]);
+      await Promise.race([
+        background,
+        new Promise((resolve) => setTimeout(resolve, options.startupWaitMs ?? 5000).unref()),
+      ]);
     } else {
       // The embedded store is checked, migrated, imported into and purged before the bot serves.
-      ({ store, setAside, deferredCheck } = await openSqliteStore(path.join(options.dataDir, SQLITE_FILE), { ...options.sqlite, atStartup: startupWork }));
+      ({ store, setAside, deferredCheck } = await openSqliteStore(path.join(options.dataDir, SQLITE_FILE), {
+        ...options.sqlite,
+        atStartup: startupWork,
+      }));
     }
     const writer = new RecordWriter(store, options.writer);
     const records = new Records(store, writer, pseudonymizer(secret), retentionDays, setAside);
@@ -132,7 +140,10 @@ export class Records {
           .then((result) => {
             if (result === 'ok') return;
             records.damage = result;
-            log.error('the record database has damaged pages: stop the bot, move DATA_DIR/records.sqlite aside and restart', { result });
+            log.error(
+              'the record database has damaged pages: stop the bot, move DATA_DIR/records.sqlite aside and restart',
+              { result },
+            );
           })
           .catch((error) => {
             records.damage = describeError(error);

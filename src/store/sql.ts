@@ -49,11 +49,27 @@ export const MIGRATIONS: { version: number; name: string; statements: string[] }
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
-export const CREATE_MIGRATIONS_TABLE = 'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)';
+export const CREATE_MIGRATIONS_TABLE =
+  'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)';
 export const APPLIED_VERSIONS = 'SELECT version FROM schema_migrations ORDER BY version';
-export const RECORD_VERSION = 'INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?) ON CONFLICT (version) DO NOTHING';
+export const RECORD_VERSION =
+  'INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?) ON CONFLICT (version) DO NOTHING';
 
-const QUESTION_COLUMNS = ['id', 'at', 'pseudonym', 'question', 'question_key', 'answered', 'source', 'section', 'answer', 'confidence', 'mode', 'latency_ms', 'chat_type'];
+const QUESTION_COLUMNS = [
+  'id',
+  'at',
+  'pseudonym',
+  'question',
+  'question_key',
+  'answered',
+  'source',
+  'section',
+  'answer',
+  'confidence',
+  'mode',
+  'latency_ms',
+  'chat_type',
+];
 const VOTE_COLUMNS = ['answer_id', 'pseudonym', 'vote', 'reason', 'at'];
 /** Rows per INSERT: few distinct statement shapes, far below both backends' parameter limits. */
 const ROWS_PER_INSERT = 100;
@@ -112,7 +128,8 @@ export function upsertVotes(rows: VoteRecord[]): Statement[] {
 
 export const Q = {
   ping: 'SELECT 1 AS ok',
-  windowQuestions: 'SELECT COUNT(*) AS questions, COALESCE(SUM(answered), 0) AS answered FROM questions WHERE at >= ? AND at < ?',
+  windowQuestions:
+    'SELECT COUNT(*) AS questions, COALESCE(SUM(answered), 0) AS answered FROM questions WHERE at >= ? AND at < ?',
   /** Votes for answers in the record only: a forged answer id in a button counts nowhere. */
   windowVotes:
     "SELECT COALESCE(SUM(CASE WHEN v.vote = 'up' THEN 1 ELSE 0 END), 0) AS up, " +

@@ -62,7 +62,9 @@ class SqliteDriver implements Driver {
   }
 
   async transaction(statements: Statement[]): Promise<number[]> {
-    const run = this.db.transaction((list: Statement[]) => list.map((s) => this.prepare(s.sql).run(...s.params).changes));
+    const run = this.db.transaction((list: Statement[]) =>
+      list.map((s) => this.prepare(s.sql).run(...s.params).changes),
+    );
     return run.immediate(statements);
   }
 
@@ -71,7 +73,9 @@ class SqliteDriver implements Driver {
   }
 }
 
-type WorkerReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: { message: string; code?: string } };
+type WorkerReply =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; error: { message: string; code?: string } };
 
 /**
  * The driver the bot runs on: the database lives on a worker thread (sqlite-worker.mjs), so that a commit
@@ -91,7 +95,10 @@ class SqliteWorkerDriver implements Driver {
 
   private start(): Worker {
     // Plain JS: no TypeScript loader (inherited from tsx, it would cost the worker most of a second to start).
-    const worker = new Worker(WORKER_URL, { workerData: { file: this.location, synchronous: this.synchronous }, execArgv: [] });
+    const worker = new Worker(WORKER_URL, {
+      workerData: { file: this.location, synchronous: this.synchronous },
+      execArgv: [],
+    });
     worker.unref();
     worker.on('message', (reply: WorkerReply) => {
       const waiting = this.pending.get(reply.id);
@@ -207,12 +214,15 @@ export async function openSqliteStore(file: string, options: SqliteOptions = {})
     } finally {
       await startup.close();
     }
-    const big = options.check !== false && statSync(file).size > (options.checkAtStartMaxBytes ?? DEFAULT_CHECK_AT_START_MAX_BYTES);
+    const big =
+      options.check !== false &&
+      statSync(file).size > (options.checkAtStartMaxBytes ?? DEFAULT_CHECK_AT_START_MAX_BYTES);
     const { store, driver } = handOver(file, options);
     return { store, setAside: null, deferredCheck: big ? () => driver.check() : null };
   } catch (error) {
     const code = (error as { code?: string }).code ?? '';
-    if (!existsSync(file) || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY' || code === 'SQLITE_PERM') throw error;
+    if (!existsSync(file) || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY' || code === 'SQLITE_PERM')
+      throw error;
     const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     renameSync(file, aside);
     for (const suffix of ['-wal', '-shm']) {

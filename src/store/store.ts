@@ -63,7 +63,9 @@ export class SqlRecordStore implements RecordStore {
     }
     const newest = Math.max(0, ...applied);
     if (newest > LATEST_VERSION) {
-      throw new Error(`the database has schema version ${newest}, newer than this bot's ${LATEST_VERSION}: upgrade the bot`);
+      throw new Error(
+        `the database has schema version ${newest}, newer than this bot's ${LATEST_VERSION}: upgrade the bot`,
+      );
     }
     this.migrated = true;
   }
@@ -85,7 +87,11 @@ export class SqlRecordStore implements RecordStore {
     return { questions: num(q?.questions), answered: num(q?.answered), up: num(v?.up), down: num(v?.down) };
   }
 
-  async details(from: number, to: number, limits: { hours?: number; unanswered?: number; latestDown?: number } = {}): Promise<WindowDetails> {
+  async details(
+    from: number,
+    to: number,
+    limits: { hours?: number; unanswered?: number; latestDown?: number } = {},
+  ): Promise<WindowDetails> {
     const base = await this.window(from, to);
     const hours = await this.db.query(Q.busiestHours, [from, to, limits.hours ?? 3]);
     const unanswered = await this.db.query(Q.unanswered, [from, to, limits.unanswered ?? 5]);
@@ -94,7 +100,12 @@ export class SqlRecordStore implements RecordStore {
       ...base,
       busiestHours: hours.map((r) => ({ hour: num(r.hour), count: num(r.n) })),
       unanswered: unanswered.map((r) => ({ text: String(r.text), count: num(r.n) })),
-      latestDown: down.map((r) => ({ at: num(r.at), question: String(r.question), answer: str(r.answer), reason: str(r.reason) as DownReason | null })),
+      latestDown: down.map((r) => ({
+        at: num(r.at),
+        question: String(r.question),
+        answer: str(r.answer),
+        reason: str(r.reason) as DownReason | null,
+      })),
     };
   }
 

@@ -96,7 +96,11 @@ export interface RecordStore {
   ping(): Promise<void>;
   write(batch: WriteBatch): Promise<void>;
   window(from: number, to: number): Promise<WindowStats>;
-  details(from: number, to: number, limits?: { hours?: number; unanswered?: number; latestDown?: number }): Promise<WindowDetails>;
+  details(
+    from: number,
+    to: number,
+    limits?: { hours?: number; unanswered?: number; latestDown?: number },
+  ): Promise<WindowDetails>;
   /** Rows with at in [from, to), oldest first, with the asker's own vote on the answer. */
   exportRows(from: number, to: number): Promise<ExportRow[]>;
   /** Deletes everything kept about one pseudonym; returns how many questions and votes went. */

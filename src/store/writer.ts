@@ -46,7 +46,14 @@ export class RecordWriter {
   private readonly flushMs: number;
   private readonly batchSize: number;
   private readonly maxRetryMs: number;
-  readonly stats: WriterStats = { pending: 0, written: 0, dropped: 0, writeErrors: 0, lastError: null, failingSince: null };
+  readonly stats: WriterStats = {
+    pending: 0,
+    written: 0,
+    dropped: 0,
+    writeErrors: 0,
+    lastError: null,
+    failingSince: null,
+  };
 
   constructor(
     private readonly store: RecordStore,
@@ -73,7 +80,11 @@ export class RecordWriter {
       const now = Date.now();
       if (now - this.lastDropLog > 10_000) {
         this.lastDropLog = now;
-        log.warn('record buffer full: records dropped', { dropped: this.stats.dropped, capacity: this.capacity, closed: this.closed });
+        log.warn('record buffer full: records dropped', {
+          dropped: this.stats.dropped,
+          capacity: this.capacity,
+          closed: this.closed,
+        });
       }
       return false;
     }
@@ -101,7 +112,8 @@ export class RecordWriter {
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.flushOnce().then(() => {
-        if (this.queue.length > 0) this.schedule(this.retryMs || (this.queue.length >= this.batchSize ? 0 : this.flushMs));
+        if (this.queue.length > 0)
+          this.schedule(this.retryMs || (this.queue.length >= this.batchSize ? 0 : this.flushMs));
       });
     }, delay);
     this.timer.unref();
@@ -121,7 +133,8 @@ export class RecordWriter {
       .write(batch)
       .then(() => {
         this.stats.written += entries.length;
-        if (this.stats.failingSince !== null) log.info('record database writable again', { pending: this.queue.length });
+        if (this.stats.failingSince !== null)
+          log.info('record database writable again', { pending: this.queue.length });
         this.stats.failingSince = null;
         this.retryMs = 0;
         this.options.onWritten?.(entries.length);
@@ -133,7 +146,11 @@ export class RecordWriter {
         this.stats.lastError = describeError(error);
         this.retryMs = Math.min(this.maxRetryMs, Math.max(this.flushMs, this.retryMs * 2));
         if (this.stats.failingSince === null) this.stats.failingSince = Date.now();
-        log.warn('could not write the record; will retry', { error: this.stats.lastError, pending: this.queue.length, retryInMs: this.retryMs });
+        log.warn('could not write the record; will retry', {
+          error: this.stats.lastError,
+          pending: this.queue.length,
+          retryInMs: this.retryMs,
+        });
         this.options.onError?.(error);
       })
       .finally(() => {
@@ -166,7 +183,8 @@ export class RecordWriter {
     const deadline = Date.now() + timeoutMs;
     while (this.queue.length > 0 && Date.now() < deadline) {
       await this.flush();
-      if (this.queue.length > 0) await new Promise((r) => setTimeout(r, Math.min(200, Math.max(0, deadline - Date.now()))));
+      if (this.queue.length > 0)
+        await new Promise((r) => setTimeout(r, Math.min(200, Math.max(0, deadline - Date.now()))));
     }
     if (this.flushing) await this.flushing;
     const left = this.queue.length;

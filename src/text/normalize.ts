@@ -23,12 +23,7 @@ export function normalizeText(raw: string): string {
 
 /** One line: NFC and collapsed whitespace; for questions and titles. */
 export function normalizeLine(raw: string): string {
-  return raw
-    .normalize('NFC')
-    .replace(ZERO_WIDTH, '')
-    .replace(CONTROL, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return raw.normalize('NFC').replace(ZERO_WIDTH, '').replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
 }
 
 /**

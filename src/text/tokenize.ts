@@ -133,7 +133,8 @@ class PairMap {
     const mask = table.length / 3 - 1;
     let slot = (Math.imul(first, 0x9e3779b1) ^ Math.imul(second + 0x7f4a7c15, 0x85ebca77)) >>> 0;
     slot = (slot ^ (slot >>> 15)) & mask;
-    while (table[3 * slot + 2] !== 0 && (table[3 * slot] !== first || table[3 * slot + 1] !== second)) slot = (slot + 1) & mask;
+    while (table[3 * slot + 2] !== 0 && (table[3 * slot] !== first || table[3 * slot + 1] !== second))
+      slot = (slot + 1) & mask;
     return slot;
   }
 
@@ -153,7 +154,8 @@ class PairMap {
 
   forEach(visit: (first: number, second: number, value: number) => void): void {
     const table = this.table;
-    for (let at = 0; at < table.length; at += 3) if (table[at + 2] !== 0) visit(table[at]!, table[at + 1]!, table[at + 2]! - 1);
+    for (let at = 0; at < table.length; at += 3)
+      if (table[at + 2] !== 0) visit(table[at]!, table[at + 1]!, table[at + 2]! - 1);
   }
 
   private grow(): void {
@@ -453,9 +455,13 @@ const STOPWORDS_ACCENTED = (
  * also Đảng): in a question typed without diacritics they are kept as content.
  */
 const AMBIGUOUS_WHEN_FOLDED = new Set(
-  ('dau tu co ma toi ban minh chung the do trong ngoai tai da dang vi quy chi can moi van qua cung con hoi ' +
-    'nen ve o viec cai de noi cu thi lam nhu cho em anh').split(' '),
+  (
+    'dau tu co ma toi ban minh chung the do trong ngoai tai da dang vi quy chi can moi van qua cung con hoi ' +
+    'nen ve o viec cai de noi cu thi lam nhu cho em anh'
+  ).split(' '),
 );
 
 export const STOPWORDS = new Set(STOPWORDS_ACCENTED);
-export const FOLDED_STOPWORDS = new Set(STOPWORDS_ACCENTED.map(foldDiacritics).filter((w) => !AMBIGUOUS_WHEN_FOLDED.has(w)));
+export const FOLDED_STOPWORDS = new Set(
+  STOPWORDS_ACCENTED.map(foldDiacritics).filter((w) => !AMBIGUOUS_WHEN_FOLDED.has(w)),
+);

@@ -5,7 +5,8 @@ import { composeAnswer, DEFAULT_MIN_COVERAGE, passageTerms } from '../../src/ans
 import { analyse, passage, ranked } from './helpers.js';
 
 const BUDGET_PERCENT = 'Thu ngân sách năm 2018 đạt bao nhiêu phần trăm?';
-const budget = () => passage('Thu ngân sách trên địa bàn năm 2018 được quan tâm chỉ đạo. Thu ngân sách đạt 105,3% dự toán năm.');
+const budget = () =>
+  passage('Thu ngân sách trên địa bàn năm 2018 được quan tâm chỉ đạo. Thu ngân sách đạt 105,3% dự toán năm.');
 const security = () => passage('Công tác an ninh quốc phòng được giữ vững. Tình hình trật tự xã hội ổn định.');
 const culture = () => passage('Phong trào văn hóa văn nghệ, thể dục thể thao diễn ra sôi nổi ở các phường.');
 
@@ -23,7 +24,14 @@ describe('composeAnswer: abstentions', () => {
 
   it("'no-match' when nothing was retrieved", () => {
     const answer = composeAnswer(analyse(BUDGET_PERCENT), []);
-    expect(answer).toMatchObject({ question: BUDGET_PERCENT, answered: false, excerpt: '', citation: null, passages: [], reason: 'no-match' });
+    expect(answer).toMatchObject({
+      question: BUDGET_PERCENT,
+      answered: false,
+      excerpt: '',
+      citation: null,
+      passages: [],
+      reason: 'no-match',
+    });
     expect(answer.confidence).toBeUndefined();
   });
 
@@ -59,20 +67,25 @@ describe('composeAnswer: abstentions', () => {
     expect(answer.confidence).toBeLessThan(0.2);
   });
 
-  it("'no-answer-form' for a \"bao nhiêu\" question whose passages hold no number", () => {
+  it('\'no-answer-form\' for a "bao nhiêu" question whose passages hold no number', () => {
     const question = analyse(BUDGET_PERCENT);
     expect(question.form.kind).toBe('quantity');
-    const p = passage('Thu ngân sách năm 2018 đạt kết quả tốt, vượt dự toán được giao. Thu ngân sách được quan tâm chỉ đạo.');
+    const p = passage(
+      'Thu ngân sách năm 2018 đạt kết quả tốt, vượt dự toán được giao. Thu ngân sách được quan tâm chỉ đạo.',
+    );
     const answer = composeAnswer(question, ranked(p));
     expect(answer).toMatchObject({ answered: false, excerpt: '', citation: null, reason: 'no-answer-form' });
     // The passage itself was relevant: its coverage is the confidence.
     expect(answer.confidence).toBeGreaterThanOrEqual(DEFAULT_MIN_COVERAGE);
   });
 
-  it("'no-answer-form' for a \"khi nào\" question whose passages hold no date", () => {
+  it('\'no-answer-form\' for a "khi nào" question whose passages hold no date', () => {
     const question = analyse('Chợ Hòa Cầm được khởi công khi nào?');
     expect(question.form.kind).toBe('date');
-    const answer = composeAnswer(question, ranked(passage('Chợ Hòa Cầm được khởi công và đang thi công đúng tiến độ.')));
+    const answer = composeAnswer(
+      question,
+      ranked(passage('Chợ Hòa Cầm được khởi công và đang thi công đúng tiến độ.')),
+    );
     expect(answer.reason).toBe('no-answer-form');
     const dated = composeAnswer(question, ranked(passage('Chợ Hòa Cầm được khởi công vào tháng 3 năm 2018.')));
     expect(dated.answered).toBe(true);
@@ -111,27 +124,39 @@ describe('composeAnswer: years', () => {
   // Once a bug: the year was looked for as a substring, so "120165 người" spoke of 2016.
   it('the digits of a larger number are not the asked year ("120165" does not name 2016)', () => {
     const question = analyse('Dân số của quận năm 2016 là bao nhiêu người?');
-    const answer = composeAnswer(question, ranked(passage('Dân số của quận là 120165 người.')), { reportYears: new Set([2018]) });
+    const answer = composeAnswer(question, ranked(passage('Dân số của quận là 120165 người.')), {
+      reportYears: new Set([2018]),
+    });
     expect(answer.reason).toBe('year-not-covered');
   });
 
   it('the same figure written with a thousands separator is refused for another year', () => {
     const question = analyse('Dân số của quận năm 2016 là bao nhiêu người?');
-    const answer = composeAnswer(question, ranked(passage('Dân số của quận là 120.165 người.')), { reportYears: new Set([2018]) });
+    const answer = composeAnswer(question, ranked(passage('Dân số của quận là 120.165 người.')), {
+      reportYears: new Set([2018]),
+    });
     expect(answer.reason).toBe('year-not-covered');
   });
 
   it('an undated document is not judged by year', () => {
-    const p = passage('Tỷ lệ hộ nghèo của quận giảm còn 1,2%, đạt chỉ tiêu đề ra.', { date: null, docTitle: 'Chương trình giảm nghèo' });
+    const p = passage('Tỷ lệ hộ nghèo của quận giảm còn 1,2%, đạt chỉ tiêu đề ra.', {
+      date: null,
+      docTitle: 'Chương trình giảm nghèo',
+    });
     const answer = composeAnswer(analyse(POOR), ranked(p), { reportYears: new Set([2018]) });
     expect(answer.answered).toBe(true);
   });
 
   it('answers from the report of the asked year when the corpus has one, even if another ranks first', () => {
-    const p2019 = passage('Tỷ lệ hộ nghèo của quận năm 2019 giảm còn 0,8%.', { date: '2019-12', source: 'bao-cao-2019.txt' });
+    const p2019 = passage('Tỷ lệ hộ nghèo của quận năm 2019 giảm còn 0,8%.', {
+      date: '2019-12',
+      source: 'bao-cao-2019.txt',
+    });
     const p2018 = passage('Tỷ lệ hộ nghèo của quận năm 2018 giảm còn 1,2%.');
     const list = ranked(p2019, p2018);
-    const answer = composeAnswer(analyse('Tỷ lệ hộ nghèo năm 2018 là bao nhiêu?'), list, { reportYears: new Set([2018, 2019]) });
+    const answer = composeAnswer(analyse('Tỷ lệ hộ nghèo năm 2018 là bao nhiêu?'), list, {
+      reportYears: new Set([2018, 2019]),
+    });
     expect(answer.answered).toBe(true);
     expect(answer.excerpt).toContain('1,2%');
     expect(answer.citation?.date).toBe('2018-12');
@@ -140,7 +165,9 @@ describe('composeAnswer: years', () => {
 
   it('with a report of the asked year in the corpus but none retrieved, does not answer from another year', () => {
     const p2019 = passage('Tỷ lệ hộ nghèo của quận năm 2019 giảm còn 0,8%.', { date: '2019-12' });
-    const answer = composeAnswer(analyse('Tỷ lệ hộ nghèo năm 2018 là bao nhiêu?'), ranked(p2019), { reportYears: new Set([2018, 2019]) });
+    const answer = composeAnswer(analyse('Tỷ lệ hộ nghèo năm 2018 là bao nhiêu?'), ranked(p2019), {
+      reportYears: new Set([2018, 2019]),
+    });
     expect(answer.answered).toBe(false);
     // Covered, but in the wrong year's report: the reason says so.
     expect(answer.reason).toBe('year-not-covered');
@@ -165,7 +192,12 @@ describe('composeAnswer: the answer', () => {
     expect(answer.reason).toBeUndefined();
     expect(answer.question).toBe(BUDGET_PERCENT);
     expect(answer.excerpt).toBe('Thu ngân sách đạt 105,3% dự toán năm.');
-    expect(answer.citation).toEqual({ title: 'Báo cáo cuối năm 2018', section: 'I. Kinh tế', date: '2018-12-20', source: 'bao-cao-cuoi-nam-2018.docx' });
+    expect(answer.citation).toEqual({
+      title: 'Báo cáo cuối năm 2018',
+      section: 'I. Kinh tế',
+      date: '2018-12-20',
+      source: 'bao-cao-cuoi-nam-2018.docx',
+    });
     expect(answer.confidence).toBeGreaterThanOrEqual(DEFAULT_MIN_COVERAGE);
     expect(answer.confidence).toBeLessThanOrEqual(1);
   });
@@ -176,7 +208,7 @@ describe('composeAnswer: the answer', () => {
     expect(answer.citation).toEqual({ title: p.docTitle, section: null, date: null, source: p.source });
   });
 
-  it('the confidence is the cited passage\'s share of the question (title and heading included)', () => {
+  it("the confidence is the cited passage's share of the question (title and heading included)", () => {
     const p = budget();
     const question = analyse(BUDGET_PERCENT);
     const answer = composeAnswer(question, ranked(p));
@@ -197,7 +229,12 @@ describe('composeAnswer: the answer', () => {
     expect(answer.passages.map((r) => r.passage)).toEqual([c, a, b, d]);
     // The same RankedPassage objects, scores untouched.
     expect(answer.passages[0]).toBe(list[2]);
-    expect(answer.passages.map((r) => r.score)).toEqual([list[2]!.score, list[0]!.score, list[1]!.score, list[3]!.score]);
+    expect(answer.passages.map((r) => r.score)).toEqual([
+      list[2]!.score,
+      list[0]!.score,
+      list[1]!.score,
+      list[3]!.score,
+    ]);
     expect(answer.citation?.source).toBe(c.source);
     // The input is not reordered.
     expect(list.map((r) => r.passage)).toEqual([a, b, c, d]);

@@ -34,7 +34,10 @@ describe('chooseExcerpt: the asked form', () => {
 
   it('falls back to the best sentence (form 0) when no sentence has the asked form', () => {
     const question = analyse('Thu ngân sách năm 2018 đạt bao nhiêu phần trăm?');
-    const choice = chooseExcerpt(question, ranked(passage('Thu ngân sách năm 2018 đạt kết quả tích cực. Công tác an ninh được giữ vững.')));
+    const choice = chooseExcerpt(
+      question,
+      ranked(passage('Thu ngân sách năm 2018 đạt kết quả tích cực. Công tác an ninh được giữ vững.')),
+    );
     expect(choice!.sentence).toBe('Thu ngân sách năm 2018 đạt kết quả tích cực.');
     expect(choice!.form).toBe(0);
   });
@@ -75,9 +78,13 @@ describe('chooseExcerpt: neighbours', () => {
   const question = analyse('Quận thu hút được bao nhiêu dự án đầu tư?');
 
   it('appends the relevant neighbour of a short sentence, in reading order', () => {
-    const p = passage('Công tác thu hút đầu tư được quan tâm. Quận đã thu hút 12 dự án đầu tư với tổng vốn 500 tỷ đồng. Tình hình an ninh ổn định.');
+    const p = passage(
+      'Công tác thu hút đầu tư được quan tâm. Quận đã thu hút 12 dự án đầu tư với tổng vốn 500 tỷ đồng. Tình hình an ninh ổn định.',
+    );
     const choice = chooseExcerpt(question, ranked(p));
-    expect(choice!.excerpt).toBe('Công tác thu hút đầu tư được quan tâm. Quận đã thu hút 12 dự án đầu tư với tổng vốn 500 tỷ đồng.');
+    expect(choice!.excerpt).toBe(
+      'Công tác thu hút đầu tư được quan tâm. Quận đã thu hút 12 dự án đầu tư với tổng vốn 500 tỷ đồng.',
+    );
     // The scored unit is one of the two; the excerpt holds both.
     expect(choice!.excerpt).toContain(choice!.sentence);
     expect(choice!.excerpt).not.toContain('an ninh');
@@ -133,7 +140,9 @@ describe('chooseExcerpt: long sentences and length', () => {
   });
 
   it(`never returns an excerpt over ${MAX_EXCERPT_CHARS} characters`, () => {
-    const words = Array.from({ length: 150 }, (_, i) => (i % 10 === 0 ? 'thu ngân sách đạt 105%' : 'và các nội dung khác')).join(' ');
+    const words = Array.from({ length: 150 }, (_, i) =>
+      i % 10 === 0 ? 'thu ngân sách đạt 105%' : 'và các nội dung khác',
+    ).join(' ');
     const choice = chooseExcerpt(analyse('Thu ngân sách đạt bao nhiêu phần trăm?'), ranked(passage(words)));
     expect(words.length).toBeGreaterThan(MAX_EXCERPT_CHARS);
     expect(choice!.excerpt.length).toBeLessThanOrEqual(MAX_EXCERPT_CHARS);
@@ -146,22 +155,28 @@ describe('rankSentences', () => {
   const question = analyse('Thu ngân sách đạt bao nhiêu phần trăm?');
 
   it('scores every unit of the passages considered, best first', () => {
-    const list = ranked(passage('Thu ngân sách đạt 98% dự toán. Tình hình an ninh ổn định.'), passage('Thu ngân sách được quan tâm.'));
+    const list = ranked(
+      passage('Thu ngân sách đạt 98% dự toán. Tình hình an ninh ổn định.'),
+      passage('Thu ngân sách được quan tâm.'),
+    );
     const sentences = rankSentences(question, list);
     expect(sentences).toHaveLength(3);
-    for (let i = 1; i < sentences.length; i++) expect(sentences[i - 1]!.score).toBeGreaterThanOrEqual(sentences[i]!.score);
+    for (let i = 1; i < sentences.length; i++)
+      expect(sentences[i - 1]!.score).toBeGreaterThanOrEqual(sentences[i]!.score);
     expect(sentences[0]!.units[sentences[0]!.unit]).toBe('Thu ngân sách đạt 98% dự toán.');
     expect(sentences.map((s) => s.passage).sort()).toEqual([0, 0, 1]);
   });
 
   it('considers the five best passages only, and only the eligible ones', () => {
-    const list = ranked(...Array.from({ length: 7 }, (_, i) => passage(`Thu ngân sách phường ${i} đạt ${90 + i}% dự toán.`)));
+    const list = ranked(
+      ...Array.from({ length: 7 }, (_, i) => passage(`Thu ngân sách phường ${i} đạt ${90 + i}% dự toán.`)),
+    );
     expect(new Set(rankSentences(question, list).map((s) => s.passage))).toEqual(new Set([0, 1, 2, 3, 4]));
     const odd = rankSentences(question, list, (i) => i % 2 === 1);
     expect(new Set(odd.map((s) => s.passage))).toEqual(new Set([1, 3]));
   });
 
-  it('weighs a sentence by its passage\'s score relative to the best', () => {
+  it("weighs a sentence by its passage's score relative to the best", () => {
     const same = 'Thu ngân sách đạt 98% dự toán.';
     const sentences = rankSentences(question, ranked([passage(same), 1], [passage(same), 0.5]));
     const [a, b] = [sentences.find((s) => s.passage === 0)!, sentences.find((s) => s.passage === 1)!];
@@ -170,7 +185,10 @@ describe('rankSentences', () => {
 
   it('breaks a tie by the shorter unit', () => {
     // Same terms, same form; the second only longer by words the question does not have.
-    const sentences = rankSentences(question, ranked(passage('Thu ngân sách đạt 98%, một con số khả quan.\nThu ngân sách đạt 98%.')));
+    const sentences = rankSentences(
+      question,
+      ranked(passage('Thu ngân sách đạt 98%, một con số khả quan.\nThu ngân sách đạt 98%.')),
+    );
     expect(sentences[0]!.score).toBe(sentences[1]!.score);
     expect(sentences[0]!.units[sentences[0]!.unit]).toBe('Thu ngân sách đạt 98%.');
   });
@@ -204,15 +222,19 @@ describe('truncate', () => {
   it('for any text: at most max characters, ends with "…" when cut, no lone surrogate, a prefix of the text', () => {
     const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom('a', 'ư', ' ', ',', ';', '😀', '👍🏽', 'Đ'), maxLength: 80 }), fc.integer({ min: 2, max: 60 }), (text, max) => {
-        const out = truncate(text, max);
-        if (text.length <= max) return out === text;
-        expect(out.length).toBeLessThanOrEqual(max);
-        expect(out.endsWith('…')).toBe(true);
-        expect(loneSurrogate.test(out)).toBe(false);
-        expect(text.startsWith(out.slice(0, -1))).toBe(true);
-        return true;
-      }),
+      fc.property(
+        fc.string({ unit: fc.constantFrom('a', 'ư', ' ', ',', ';', '😀', '👍🏽', 'Đ'), maxLength: 80 }),
+        fc.integer({ min: 2, max: 60 }),
+        (text, max) => {
+          const out = truncate(text, max);
+          if (text.length <= max) return out === text;
+          expect(out.length).toBeLessThanOrEqual(max);
+          expect(out.endsWith('…')).toBe(true);
+          expect(loneSurrogate.test(out)).toBe(false);
+          expect(text.startsWith(out.slice(0, -1))).toBe(true);
+          return true;
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -235,7 +257,11 @@ describe('readPassage', () => {
 
   it('splits the passage into sentences, with per-unit terms and syllable positions', () => {
     const reading = readPassage(p);
-    expect(reading.units).toEqual(['Thu ngân sách đạt 98% dự toán.', 'Tình hình an ninh ổn định.', 'Phong trào văn hóa sôi nổi.']);
+    expect(reading.units).toEqual([
+      'Thu ngân sách đạt 98% dự toán.',
+      'Tình hình an ninh ổn định.',
+      'Phong trào văn hóa sôi nổi.',
+    ]);
     expect(reading.unitTerms).toHaveLength(reading.units.length);
     expect(reading.unitPositions).toHaveLength(reading.units.length);
     reading.units.forEach((unit, u) => {
@@ -246,13 +272,14 @@ describe('readPassage', () => {
       reading.unitPositions[u]!.forEach((forms, i) => {
         expect(forms.has(syllables[i]!), syllables[i]).toBe(true);
       });
-      for (const forms of reading.unitPositions[u]!) for (const f of forms) expect(reading.unitTerms[u]!.has(f), f).toBe(true);
+      for (const forms of reading.unitPositions[u]!)
+        for (const f of forms) expect(reading.unitTerms[u]!.has(f), f).toBe(true);
     });
     expect(reading.unitTerms[0]!.has('ngân_sách')).toBe(true);
     expect(reading.unitTerms[0]!.has('ngan_sach')).toBe(true);
   });
 
-  it('the passage\'s terms hold every unit\'s terms and its title and heading\'s', () => {
+  it("the passage's terms hold every unit's terms and its title and heading's", () => {
     const reading = readPassage(p);
     for (const terms of reading.unitTerms) for (const t of terms) expect(reading.terms.has(t), t).toBe(true);
     expect(reading.contextTerms).toEqual(textTerms('Báo cáo năm 2018\nI. Kinh tế'));

@@ -38,5 +38,7 @@ export function passage(text: string, fields: Partial<Passage> = {}): Passage {
 
 /** Ranked passages, scores falling from 1 in steps of 0.1 unless given. */
 export function ranked(...passages: (Passage | [Passage, number])[]): RankedPassage[] {
-  return passages.map((p, i) => (Array.isArray(p) ? { passage: p[0], score: p[1] } : { passage: p, score: 1 - i * 0.1 }));
+  return passages.map((p, i) =>
+    Array.isArray(p) ? { passage: p[0], score: p[1] } : { passage: p, score: 1 - i * 0.1 },
+  );
 }

@@ -17,7 +17,18 @@ import { askKey, memoEmbedder, replaceEmbedder } from './engine-harness.js';
 import { bagOfSyllables, measureHnswQuality, randomVectors, type HnswQuality } from './hnsw-quality.js';
 import { measureEngineLatency, type LatencyTable } from './latency.js';
 import { compareWithMiniSearch, type PeerComparison } from './peer-minisearch.js';
-import { liveMemoryMB, median, peakRssMB, randomUnitVector, seededRandom, summarize, timed, timedAsync, timeEachAsync, type LatencySummary } from './stats.js';
+import {
+  liveMemoryMB,
+  median,
+  peakRssMB,
+  randomUnitVector,
+  seededRandom,
+  summarize,
+  timed,
+  timedAsync,
+  timeEachAsync,
+  type LatencySummary,
+} from './stats.js';
 
 export const TINY_MODEL = 'test/tiny-e5';
 /** e5-small's dimension, for the HNSW quality sets that stand in for the real model's vectors. */
@@ -115,13 +126,20 @@ export async function runAlqac(args: AlqacArgs): Promise<AlqacResult> {
   );
   const engineHybrid = step(hybridEngine.ms);
   const engine = hybridEngine.value;
-  if (engine.mode !== 'hybrid') throw new Error(`the hybrid engine serves ${engine.mode}: ${engine.status().degradedReason}`);
+  if (engine.mode !== 'hybrid')
+    throw new Error(`the hybrid engine serves ${engine.mode}: ${engine.status().degradedReason}`);
   const saved = await readBundle(options('hybrid').indexDir);
   const embedded = saved.vectors!;
   const model = { modelId: saved.manifest.modelId!, dimension: saved.manifest.dimension! };
   const embedMs = embeddedAt - loadedAt;
   const chars = passages.reduce((sum, p) => sum + embeddingText(p).length, 0);
-  const embed = { ms: embedMs, peakRssMB: engineHybrid.peakRssMB, model: model.modelId, dimension: model.dimension, charsPerSecond: chars / (embedMs / 1000) };
+  const embed = {
+    ms: embedMs,
+    peakRssMB: engineHybrid.peakRssMB,
+    model: model.modelId,
+    dimension: model.dimension,
+    charsPerSecond: chars / (embedMs / 1000),
+  };
   const graph = timed(() => VectorIndex.build(embedded, model.dimension, DEFAULT_HNSW));
   const hnsw = { ...step(graph.ms), M: DEFAULT_HNSW.M, efConstruction: DEFAULT_HNSW.efConstruction };
 
@@ -130,12 +148,20 @@ export async function runAlqac(args: AlqacArgs): Promise<AlqacResult> {
   const embedQuery = {} as Record<Variant, LatencySummary>;
   for (const variant of VARIANTS) {
     const keys = questions.map((q) => askKey(questionText(q, variant)));
-    const times = await timeEachAsync(keys, async (key) => vectors.set(key, (await engine.embedQuery(key))!), args.rounds);
+    const times = await timeEachAsync(
+      keys,
+      async (key) => vectors.set(key, (await engine.embedQuery(key))!),
+      args.rounds,
+    );
     embedQuery[variant] = summarize(times);
   }
   replaceEmbedder(engine, memoEmbedder(model, vectors));
   const latency = await measureEngineLatency(engine, questions, { rounds: args.rounds, vectors });
-  const lexicalOnly = await measureEngineLatency(lexicalEngine.value, questions, { rounds: args.rounds, vectors: null, measure: ['answer'] });
+  const lexicalOnly = await measureEngineLatency(lexicalEngine.value, questions, {
+    rounds: args.rounds,
+    vectors: null,
+    measure: ['answer'],
+  });
   const memory = { ...liveMemoryMB(), peakRssMB: peakRssMB() };
 
   // --- 6. Peer.
@@ -143,7 +169,9 @@ export async function runAlqac(args: AlqacArgs): Promise<AlqacResult> {
   const peer = compareWithMiniSearch(lexicalEngine.value, passages, questions, lexical.ms, Math.min(args.rounds, 3));
 
   // --- 4. HNSW quality: the test model's vectors of ALQAC, then random vectors of e5-small's dimension.
-  const questionVectors = VARIANTS.flatMap((variant) => questions.map((q) => vectors.get(askKey(questionText(q, variant)))!));
+  const questionVectors = VARIANTS.flatMap((variant) =>
+    questions.map((q) => vectors.get(askKey(questionText(q, variant)))!),
+  );
   const quality: HnswQuality[] = [];
   quality.push(
     await measureHnswQuality({
@@ -156,7 +184,11 @@ export async function runAlqac(args: AlqacArgs): Promise<AlqacResult> {
     }),
   );
   const texts = passages.map(embeddingText);
-  const texts384 = bagOfSyllables([...texts, ...questions.flatMap((q) => VARIANTS.map((v) => questionText(q, v)))], E5_DIMENSION, 5);
+  const texts384 = bagOfSyllables(
+    [...texts, ...questions.flatMap((q) => VARIANTS.map((v) => questionText(q, v)))],
+    E5_DIMENSION,
+    5,
+  );
   quality.push(
     await measureHnswQuality({
       name: `ALQAC passages as ${E5_DIMENSION}-d bag-of-syllables vectors (e5-small's dimension, real text structure); queries: the 200 questions`,
@@ -185,7 +217,9 @@ export async function runAlqac(args: AlqacArgs): Promise<AlqacResult> {
       documents: loaded.value.documents.length,
       passages: passages.length,
       bytes,
-      articles: new Set(passages.filter((p) => articleOf(p.section) !== null).map((p) => `${p.docTitle}|${articleOf(p.section)}`)).size,
+      articles: new Set(
+        passages.filter((p) => articleOf(p.section) !== null).map((p) => `${p.docTitle}|${articleOf(p.section)}`),
+      ).size,
     },
     build: { load, chunk, lexical, embed, hnsw, engineLexical, engineHybrid },
     embedQuery,
@@ -195,7 +229,11 @@ export async function runAlqac(args: AlqacArgs): Promise<AlqacResult> {
     quality,
     memory,
     bundles: {
-      lexical: { indexDir: options('lexical').indexDir, builtAt: lexicalEngine.value.status().builtAt, mode: 'lexical' },
+      lexical: {
+        indexDir: options('lexical').indexDir,
+        builtAt: lexicalEngine.value.status().builtAt,
+        mode: 'lexical',
+      },
       hybrid: { indexDir: options('hybrid').indexDir, builtAt: engine.status().builtAt, mode: 'hybrid' },
     },
     modelsDir,

@@ -52,7 +52,10 @@ export function articleOf(section: string | null): string | null {
 }
 
 /** A passage answers the question when it comes from one of its relevant law articles. */
-export function isRelevant(passage: { docTitle: string; section: string | null }, relevant: readonly Relevant[]): boolean {
+export function isRelevant(
+  passage: { docTitle: string; section: string | null },
+  relevant: readonly Relevant[],
+): boolean {
   const article = articleOf(passage.section);
   return article !== null && relevant.some((r) => r.law === passage.docTitle && r.article === article);
 }
@@ -66,7 +69,10 @@ export function questionText(q: AlqacQuestion, variant: Variant): string {
 
 /** Share of questions with a relevant passage among the first k of each ranking (given as passages). */
 export function recallAt(
-  rankings: readonly { relevant: readonly Relevant[]; ranked: readonly { docTitle: string; section: string | null }[] }[],
+  rankings: readonly {
+    relevant: readonly Relevant[];
+    ranked: readonly { docTitle: string; section: string | null }[];
+  }[],
   k: number,
 ): number {
   if (rankings.length === 0) return 0;

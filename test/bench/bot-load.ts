@@ -47,7 +47,10 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function questionsFor(corpus: 'alqac' | 'project'): Promise<string[]> {
-  const file = corpus === 'alqac' ? path.join(ALQAC_DIR, 'questions-train.jsonl') : path.join(ROOT, 'test', 'eval', 'seed-questions.jsonl');
+  const file =
+    corpus === 'alqac'
+      ? path.join(ALQAC_DIR, 'questions-train.jsonl')
+      : path.join(ROOT, 'test', 'eval', 'seed-questions.jsonl');
   const text = await readFile(file, 'utf8');
   return text
     .trim()
@@ -60,7 +63,9 @@ export async function benchBotLoad(options: BotLoadOptions): Promise<BotLoadResu
   const timeoutMs = options.replyTimeoutMs ?? 30_000;
   const questions = await questionsFor(corpus);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bot-load-'));
-  await cp(corpus === 'alqac' ? path.join(ALQAC_DIR, 'corpus') : path.join(ROOT, 'corpus'), path.join(dir, 'corpus'), { recursive: true });
+  await cp(corpus === 'alqac' ? path.join(ALQAC_DIR, 'corpus') : path.join(ROOT, 'corpus'), path.join(dir, 'corpus'), {
+    recursive: true,
+  });
 
   setLogLevel('warn');
   const emu = await BotApiEmulator.start();

@@ -18,10 +18,13 @@ const SECTIONS: Record<string, () => Promise<Section>> = {
 async function main() {
   const [name, json] = process.argv.slice(2);
   const load = SECTIONS[name ?? ''];
-  if (!load || !process.send) throw new Error(`usage (from run.ts only): child.ts <${Object.keys(SECTIONS).join('|')}> <json args>`);
+  if (!load || !process.send)
+    throw new Error(`usage (from run.ts only): child.ts <${Object.keys(SECTIONS).join('|')}> <json args>`);
   setLogLevel('warn');
   const result = await (await load())(JSON.parse(json ?? '{}') as never);
-  await new Promise<void>((resolve, reject) => process.send!({ ok: true, result }, (error: Error | null) => (error ? reject(error) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    process.send!({ ok: true, result }, (error: Error | null) => (error ? reject(error) : resolve())),
+  );
 }
 
 main().then(

@@ -27,13 +27,18 @@ interface EngineInternals {
 function internals(engine: Engine): EngineInternals {
   const e = engine as unknown as EngineInternals;
   if (!('embedder' in e) || !('snapshot' in e) || typeof e.snapshotOf !== 'function') {
-    throw new Error('the Engine no longer has the embedder/snapshot/snapshotOf members the benchmark harness uses; update test/bench/engine-harness.ts');
+    throw new Error(
+      'the Engine no longer has the embedder/snapshot/snapshotOf members the benchmark harness uses; update test/bench/engine-harness.ts',
+    );
   }
   return e;
 }
 
 /** An Embedder whose embedQuery returns a precomputed vector for each known question (key: as engine.ask normalises it). */
-export function memoEmbedder(base: Pick<Embedder, 'modelId' | 'dimension'>, vectors: ReadonlyMap<string, number[]>): Embedder {
+export function memoEmbedder(
+  base: Pick<Embedder, 'modelId' | 'dimension'>,
+  vectors: ReadonlyMap<string, number[]>,
+): Embedder {
   return {
     modelId: base.modelId,
     dimension: base.dimension,
@@ -41,7 +46,9 @@ export function memoEmbedder(base: Pick<Embedder, 'modelId' | 'dimension'>, vect
     embedQuery(text) {
       const vector = vectors.get(text);
       // A miss must not silently fall back to a model: the timing would then include embedding.
-      return vector ? Promise.resolve(vector) : Promise.reject(new Error(`no precomputed vector for ${JSON.stringify(text.slice(0, 60))}`));
+      return vector
+        ? Promise.resolve(vector)
+        : Promise.reject(new Error(`no precomputed vector for ${JSON.stringify(text.slice(0, 60))}`));
     },
   };
 }
@@ -70,7 +77,15 @@ export interface EngineParts {
  */
 export function engineOverParts(options: EngineOptions, parts: EngineParts): { engine: Engine; snapshotMs: number } {
   const engine = Object.create(Engine.prototype) as Engine;
-  Object.assign(engine, { options, embedder: parts.embedder, degradedReason: null, reloadInFlight: null, snapshot: null, thesaurus: builtInThesaurus(), calibrations: {} });
+  Object.assign(engine, {
+    options,
+    embedder: parts.embedder,
+    degradedReason: null,
+    reloadInFlight: null,
+    snapshot: null,
+    thesaurus: builtInThesaurus(),
+    calibrations: {},
+  });
   const e = internals(engine);
   const manifest: BundleManifest = {
     formatVersion: 1,
@@ -84,6 +99,12 @@ export function engineOverParts(options: EngineOptions, parts: EngineParts): { e
     files: {},
   };
   const started = performance.now();
-  e.snapshot = e.snapshotOf({ manifest, passages: parts.passages, vectors: null, vectorIndex: parts.vectorIndex, dir: '' });
+  e.snapshot = e.snapshotOf({
+    manifest,
+    passages: parts.passages,
+    vectors: null,
+    vectorIndex: parts.vectorIndex,
+    dir: '',
+  });
   return { engine, snapshotMs: performance.now() - started };
 }

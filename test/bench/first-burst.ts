@@ -59,7 +59,10 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function questionsFor(corpus: 'alqac' | 'project'): Promise<string[]> {
-  const file = corpus === 'alqac' ? path.join(ALQAC_DIR, 'questions-train.jsonl') : path.join(ROOT, 'test', 'eval', 'seed-questions.jsonl');
+  const file =
+    corpus === 'alqac'
+      ? path.join(ALQAC_DIR, 'questions-train.jsonl')
+      : path.join(ROOT, 'test', 'eval', 'seed-questions.jsonl');
   return (await readFile(file, 'utf8'))
     .trim()
     .split('\n')
@@ -67,7 +70,10 @@ async function questionsFor(corpus: 'alqac' | 'project'): Promise<string[]> {
 }
 
 /** The report's figures, shared by the bench and test/bot/first-burst.test.ts. */
-export function summarise(report: BurstReport, users: number): Omit<FirstBurstResult, 'users' | 'emulator' | 'warmUp' | 'corpus' | 'seconds' | 'botCpuMs' | 'loadAverage'> {
+export function summarise(
+  report: BurstReport,
+  users: number,
+): Omit<FirstBurstResult, 'users' | 'emulator' | 'warmUp' | 'corpus' | 'seconds' | 'botCpuMs' | 'loadAverage'> {
   const byChat = new Map<number, number[]>();
   for (const s of report.sends) byChat.set(s.chat, [...(byChat.get(s.chat) ?? []), s.at]);
   const latencies: number[] = [];
@@ -94,7 +100,12 @@ export function summarise(report: BurstReport, users: number): Omit<FirstBurstRe
     missing,
     duplicates,
     failedCalls: report.failedCalls,
-    replyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), max: Math.round(latencies.at(-1) ?? 0) },
+    replyMs: {
+      p50: percentile(latencies, 50),
+      p95: percentile(latencies, 95),
+      p99: percentile(latencies, 99),
+      max: Math.round(latencies.at(-1) ?? 0),
+    },
     firstTypingMs: { p50: percentile(typing, 50), p99: percentile(typing, 99) },
   };
 }
@@ -111,7 +122,8 @@ class LocalEmulator {
   }
   async burst(messages: { from: EmulatedUser; text: string }[]) {
     const at = Date.now();
-    for (const m of messages) this.queued.push({ updateId: this.emu.sendText(m.from, m.text), chat: m.from.id, text: m.text, queuedAt: at });
+    for (const m of messages)
+      this.queued.push({ updateId: this.emu.sendText(m.from, m.text), chat: m.from.id, text: m.text, queuedAt: at });
     return { queuedAt: at };
   }
   async waitForMessages(chats: number[], count: number, timeoutMs: number) {
@@ -125,7 +137,9 @@ class LocalEmulator {
   async report(): Promise<BurstReport> {
     return {
       queued: this.queued,
-      sends: this.emu.callsOf('sendMessage').map((c) => ({ chat: Number(c.params.chat_id), at: c.at, text: String(c.params.text) })),
+      sends: this.emu
+        .callsOf('sendMessage')
+        .map((c) => ({ chat: Number(c.params.chat_id), at: c.at, text: String(c.params.text) })),
       actions: this.emu.callsOf('sendChatAction').map((c) => ({ chat: Number(c.params.chat_id), at: c.at })),
       failedCalls: this.emu.failedCalls().length,
       pendingUpdates: this.emu.pendingUpdateCount(),
@@ -142,7 +156,9 @@ export async function benchFirstBurst(options: FirstBurstOptions): Promise<First
   const warmUp = options.warmUp ?? true;
   const questions = await questionsFor(corpus);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'first-burst-'));
-  await cp(corpus === 'alqac' ? path.join(ALQAC_DIR, 'corpus') : path.join(ROOT, 'corpus'), path.join(dir, 'corpus'), { recursive: true });
+  await cp(corpus === 'alqac' ? path.join(ALQAC_DIR, 'corpus') : path.join(ROOT, 'corpus'), path.join(dir, 'corpus'), {
+    recursive: true,
+  });
   setLogLevel('warn');
   const emu = mode === 'process' ? await RemoteEmulator.spawn() : new LocalEmulator(await BotApiEmulator.start());
   const settings = testSettings(dir, emu, { RATE_LIMIT_PER_MINUTE: '1000000', LOG_LEVEL: 'warn' });
@@ -151,27 +167,47 @@ export async function benchFirstBurst(options: FirstBurstOptions): Promise<First
   const profiler = process.env.FIRST_BURST_PROFILE ? new Session() : null;
   if (profiler) {
     profiler.connect();
-    await new Promise<void>((resolve) => profiler.post('Profiler.enable', () => profiler.post('Profiler.start', () => resolve())));
+    await new Promise<void>((resolve) =>
+      profiler.post('Profiler.enable', () => profiler.post('Profiler.start', () => resolve())),
+    );
   }
   const loadAverage = Math.round(os.loadavg()[0]! * 100) / 100;
   const cpu = process.cpuUsage();
   const started = performance.now();
   try {
-    const users = Array.from({ length: options.users }, (_, u): EmulatedUser => ({ id: 700_000 + u, first_name: `User ${u}` }));
+    const users = Array.from(
+      { length: options.users },
+      (_, u): EmulatedUser => ({ id: 700_000 + u, first_name: `User ${u}` }),
+    );
     await emu.burst(users.map((from, u) => ({ from, text: questions[u % questions.length]! })));
-    await emu.waitForMessages(users.map((u) => u.id), 1, options.replyTimeoutMs ?? 60_000);
+    await emu.waitForMessages(
+      users.map((u) => u.id),
+      1,
+      options.replyTimeoutMs ?? 60_000,
+    );
     const seconds = (performance.now() - started) / 1000;
     const used = process.cpuUsage(cpu);
     const botCpuMs = Math.round((used.user + used.system) / 1000);
     if (profiler) {
-      const profile = await new Promise<unknown>((resolve, reject) => profiler.post('Profiler.stop', (error, result) => (error ? reject(error) : resolve(result.profile))));
+      const profile = await new Promise<unknown>((resolve, reject) =>
+        profiler.post('Profiler.stop', (error, result) => (error ? reject(error) : resolve(result.profile))),
+      );
       await writeFile(process.env.FIRST_BURST_PROFILE!, JSON.stringify(profile));
       profiler.disconnect();
     }
     // A moment for a duplicate, if any, to arrive before counting.
     await new Promise((resolve) => setTimeout(resolve, 300));
     const report = await emu.report();
-    return { users: options.users, emulator: mode, warmUp, corpus, ...summarise(report, options.users), seconds: Math.round(seconds * 100) / 100, botCpuMs, loadAverage };
+    return {
+      users: options.users,
+      emulator: mode,
+      warmUp,
+      corpus,
+      ...summarise(report, options.users),
+      seconds: Math.round(seconds * 100) / 100,
+      botCpuMs,
+      loadAverage,
+    };
   } finally {
     await handle.stop();
     await emu.stop();

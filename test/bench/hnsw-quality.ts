@@ -5,7 +5,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_HNSW, exactSearch, VectorIndex, type HnswParams, type VectorLike } from '../../src/search/vector-index.js';
+import {
+  DEFAULT_HNSW,
+  exactSearch,
+  VectorIndex,
+  type HnswParams,
+  type VectorLike,
+} from '../../src/search/vector-index.js';
 import { syllables } from '../../src/text/tokenize.js';
 import { randomUnitVector, seededRandom, summarize, timed, timeEach, type LatencySummary } from './stats.js';
 
@@ -84,7 +90,9 @@ export async function measureHnswQuality(input: QualityInput): Promise<HnswQuali
   if (!graphFile) {
     dir = await mkdtemp(path.join(os.tmpdir(), 'bench-hnsw-'));
     graphFile = path.join(dir, 'graph.hnsw');
-    const built = timed(() => VectorIndex.build(vectors, dimension, { ...input.build, efSearch: DEFAULT_HNSW.efSearch }));
+    const built = timed(() =>
+      VectorIndex.build(vectors, dimension, { ...input.build, efSearch: DEFAULT_HNSW.efSearch }),
+    );
     buildMs = built.ms;
     await built.value.save(graphFile);
   }

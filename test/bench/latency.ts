@@ -32,8 +32,14 @@ export interface LatencyOptions {
   measure?: readonly Measured[];
 }
 
-export async function measureEngineLatency(engine: Engine, questions: readonly AlqacQuestion[], options: LatencyOptions): Promise<LatencyTable> {
-  const measure = options.measure ?? (options.vectors ? [...SEARCH_MODES, 'answer' as const] : ['lexical' as const, 'answer' as const]);
+export async function measureEngineLatency(
+  engine: Engine,
+  questions: readonly AlqacQuestion[],
+  options: LatencyOptions,
+): Promise<LatencyTable> {
+  const measure =
+    options.measure ??
+    (options.vectors ? [...SEARCH_MODES, 'answer' as const] : ['lexical' as const, 'answer' as const]);
   const table: LatencyTable = {};
   for (const what of measure) {
     const perVariant = {} as Record<Variant, VariantLatency>;
@@ -53,7 +59,11 @@ export async function measureEngineLatency(engine: Engine, questions: readonly A
       } else {
         const mode = what;
         const withVectors = items.map((item) => ({ ...item, vector: vectorOf(item.text) }));
-        const times = timeEach(withVectors, (item) => engine.search(item.text, SEARCH_K, item.vector, mode), options.rounds);
+        const times = timeEach(
+          withVectors,
+          (item) => engine.search(item.text, SEARCH_K, item.vector, mode),
+          options.rounds,
+        );
         let hits = 0;
         for (const item of withVectors) {
           const ranked = engine.search(item.text, SEARCH_K, item.vector, mode);

@@ -35,7 +35,11 @@ function corpus(size: number, seed: number): { title: string; section: string | 
     }
     const words = Array.from({ length: 20 + Math.floor(random() * 120) }, pick);
     const text = words.map((w, j) => (j % 11 === 10 ? w + '.' : w)).join(' ');
-    docs.push({ title: `Luật ${Math.floor(random() * 5)}`, section: random() < 0.8 ? `Điều ${i % 97}. ${pick()} ${pick()}` : null, text });
+    docs.push({
+      title: `Luật ${Math.floor(random() * 5)}`,
+      section: random() < 0.8 ? `Điều ${i % 97}. ${pick()} ${pick()}` : null,
+      text,
+    });
   }
   return docs;
 }
@@ -44,9 +48,17 @@ describe('LexicalIndex pruned search', () => {
   const index = LexicalIndex.build(corpus(6000, 3));
   const random = seededRandom(9);
   const questions = Array.from({ length: 150 }, () => {
-    const words = Array.from({ length: 2 + Math.floor(random() * 40) }, () => SYLLABLES[Math.floor(random() * SYLLABLES.length)]!);
+    const words = Array.from(
+      { length: 2 + Math.floor(random() * 40) },
+      () => SYLLABLES[Math.floor(random() * SYLLABLES.length)]!,
+    );
     const question = words.join(' ');
-    return random() < 0.5 ? question.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd') : question;
+    return random() < 0.5
+      ? question
+          .normalize('NFD')
+          .replace(/[\u0300-\u036f]/g, '')
+          .replace(/đ/g, 'd')
+      : question;
   });
 
   it('returns exactly the exhaustive ranking, scores and ties included', () => {

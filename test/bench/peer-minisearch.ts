@@ -29,7 +29,14 @@ function measureSide(side: SearchSide, questions: readonly AlqacQuestion[], roun
     const items = questions.map((q) => ({ q, text: questionText(q, variant) }));
     latency[variant] = summarize(timeEach(items, (item) => side.search(item.text), rounds));
     let hits = 0;
-    for (const item of items) if (side.search(item.text).slice(0, 5).some((p) => isRelevant(p, item.q.relevant))) hits++;
+    for (const item of items)
+      if (
+        side
+          .search(item.text)
+          .slice(0, 5)
+          .some((p) => isRelevant(p, item.q.relevant))
+      )
+        hits++;
     recall5[variant] = hits / items.length;
   }
   return { buildMs, latency, recall5 };
@@ -44,13 +51,19 @@ export function compareWithMiniSearch(
   rounds: number,
 ): PeerComparison {
   const built = timed(() => {
-    const index = new MiniSearch<{ id: number; title: string; section: string; text: string }>({ fields: ['title', 'section', 'text'] });
+    const index = new MiniSearch<{ id: number; title: string; section: string; text: string }>({
+      fields: ['title', 'section', 'text'],
+    });
     index.addAll(passages.map((p, id) => ({ id, title: p.docTitle, section: p.section ?? '', text: p.text })));
     return index;
   });
   const mini = built.value;
   const theirs: SearchSide = {
-    search: (question) => mini.search(question).slice(0, 10).map((r) => passages[r.id as number]!),
+    search: (question) =>
+      mini
+        .search(question)
+        .slice(0, 10)
+        .map((r) => passages[r.id as number]!),
   };
   const ours: SearchSide = {
     search: (question) => engine.search(question, 10, null, 'lexical').map((r) => r.passage),

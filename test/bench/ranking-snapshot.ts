@@ -18,7 +18,9 @@ async function main() {
   const out = process.argv[2] ?? path.join('bench-results', 'ranking-snapshot.json');
   const alqac = await loadAlqac();
   const started = performance.now();
-  const index = LexicalIndex.build(alqac.passages.map((p) => ({ title: p.docTitle, section: p.section, text: p.text })));
+  const index = LexicalIndex.build(
+    alqac.passages.map((p) => ({ title: p.docTitle, section: p.section, text: p.text })),
+  );
   const buildMs = performance.now() - started;
   const rows: unknown[] = [];
   let prunedMismatches = 0;
@@ -28,25 +30,41 @@ async function main() {
       const top = index.search(corrected, 10);
       // The pruned path (taken at larger scale) must agree here too, where search() rarely takes it.
       for (const k of [10, 50]) {
-        if (JSON.stringify(index.searchPruned(corrected, k)) !== JSON.stringify(index.searchExhaustive(corrected, k))) prunedMismatches++;
+        if (JSON.stringify(index.searchPruned(corrected, k)) !== JSON.stringify(index.searchExhaustive(corrected, k)))
+          prunedMismatches++;
       }
-      const analysed = analyseQuestion(question, { idf: (t) => index.foldedIdf(t), correctSpelling: (t) => index.correctSpelling(t), thesaurus: builtInThesaurus(), newestYear: null, placeNames: [] });
+      const analysed = analyseQuestion(question, {
+        idf: (t) => index.foldedIdf(t),
+        correctSpelling: (t) => index.correctSpelling(t),
+        thesaurus: builtInThesaurus(),
+        newestYear: null,
+        placeNames: [],
+      });
       const answer = composeAnswer(
         analysed,
-        index.searchWeighted(analysed.searchTerms, 3).map((r) => ({ passage: alqac.passages[r.index]!, score: r.score })),
+        index
+          .searchWeighted(analysed.searchTerms, 3)
+          .map((r) => ({ passage: alqac.passages[r.index]!, score: r.score })),
       );
       rows.push({
         question,
         corrected,
         top: top.map((r) => [r.index, r.score]),
         queryTerms: index.queryTerms(corrected),
-        answer: { answered: answer.answered, excerpt: answer.excerpt, confidence: answer.confidence, reason: answer.reason },
+        answer: {
+          answered: answer.answered,
+          excerpt: answer.excerpt,
+          confidence: answer.confidence,
+          reason: answer.reason,
+        },
       });
     }
   }
   await fs.mkdir(path.dirname(out), { recursive: true });
   await fs.writeFile(out, JSON.stringify(rows, null, 1));
-  process.stderr.write(`${rows.length} rankings written to ${out} (build ${buildMs.toFixed(0)} ms); pruned ≠ exhaustive: ${prunedMismatches}\n`);
+  process.stderr.write(
+    `${rows.length} rankings written to ${out} (build ${buildMs.toFixed(0)} ms); pruned ≠ exhaustive: ${prunedMismatches}\n`,
+  );
   if (prunedMismatches > 0) process.exitCode = 1;
 }
 

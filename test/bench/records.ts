@@ -47,7 +47,12 @@ export interface RecordsBenchResult {
   throughput: Throughput[];
   postgresSkipped: string | null;
   startup: { rows: number; recordsOpenMs: number; engineOpenMs: number; totalMs: number; fileMB: number };
-  latency: { logging: 'off' | 'on'; rounds: { p50Ms: number; p95Ms: number; replies: number; errors: number }[]; p95Ms: number; p50Ms: number }[];
+  latency: {
+    logging: 'off' | 'on';
+    rounds: { p50Ms: number; p95Ms: number; replies: number; errors: number }[];
+    p95Ms: number;
+    p50Ms: number;
+  }[];
   p95ChangePercent: number;
 }
 
@@ -86,7 +91,12 @@ async function startupChild(dataDir: string, indexDir: string): Promise<void> {
   setLogLevel('warn');
   const { Engine } = await import('../../src/engine.js');
   const t0 = performance.now();
-  const engine = await Engine.open({ corpusDir: path.join(ROOT, 'corpus'), indexDir, searchMode: 'lexical', embedder: null });
+  const engine = await Engine.open({
+    corpusDir: path.join(ROOT, 'corpus'),
+    indexDir,
+    searchMode: 'lexical',
+    embedder: null,
+  });
   const t1 = performance.now();
   const records = await Records.open({ dataDir, retentionDays: 180 });
   const t2 = performance.now();
@@ -97,10 +107,18 @@ async function startupChild(dataDir: string, indexDir: string): Promise<void> {
 
 function runStartupChild(dataDir: string, indexDir: string): Promise<{ engineOpenMs: number; recordsOpenMs: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--startup-child', dataDir, indexDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(import.meta.url), '--startup-child', dataDir, indexDir],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let out = '';
     child.stdout.on('data', (d) => (out += d));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`start-up child exited ${code}`))));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').pop()!))
+        : reject(new Error(`start-up child exited ${code}`)),
+    );
   });
 }
 
@@ -124,7 +142,11 @@ export async function benchRecords(options: RecordsBenchOptions = {}): Promise<R
         await new Promise((resolve) => setTimeout(resolve, 2));
       }
       delay.disable();
-      const holds = { p50: delay.percentile(50) / 1e6 - 1, p95: delay.percentile(95) / 1e6 - 1, max: delay.max / 1e6 - 1 };
+      const holds = {
+        p50: delay.percentile(50) / 1e6 - 1,
+        p95: delay.percentile(95) / 1e6 - 1,
+        max: delay.max / 1e6 - 1,
+      };
       await store.close();
       throughput.push({
         store: `embedded SQLite, synchronous=${sync}${sync === 'FULL' ? ' (default)' : ''}`,
@@ -142,7 +164,12 @@ export async function benchRecords(options: RecordsBenchOptions = {}): Promise<R
         await store.migrate();
         const seconds = await writeThrough(store, n);
         await store.close();
-        throughput.push({ store: 'PostgreSQL 127.0.0.1 (pg, 4 connections)', records: n, seconds, perSecond: n / seconds });
+        throughput.push({
+          store: 'PostgreSQL 127.0.0.1 (pg, 4 connections)',
+          records: n,
+          seconds,
+          perSecond: n / seconds,
+        });
       } finally {
         await db.drop();
       }
@@ -156,7 +183,9 @@ export async function benchRecords(options: RecordsBenchOptions = {}): Promise<R
       const DAY = 86_400_000;
       const now = Date.now();
       for (let i = 0; i < rows; i += 5000) {
-        const batch = Array.from({ length: Math.min(5000, rows - i) }, (_, j) => record(i + j, now - Math.floor(((i + j) / rows) * 179 * DAY)));
+        const batch = Array.from({ length: Math.min(5000, rows - i) }, (_, j) =>
+          record(i + j, now - Math.floor(((i + j) / rows) * 179 * DAY)),
+        );
         await store.write({ questions: batch, votes: [] });
       }
       await store.close();
@@ -165,21 +194,35 @@ export async function benchRecords(options: RecordsBenchOptions = {}): Promise<R
     await runStartupChild(dataDir, indexDir); // builds the index once; not counted
     const runs = [];
     for (let i = 0; i < 3; i++) runs.push(await runStartupChild(dataDir, indexDir));
-    const best = runs.sort((a, b) => a.engineOpenMs + a.recordsOpenMs - (b.engineOpenMs + b.recordsOpenMs))[Math.floor(runs.length / 2)]!;
+    const best = runs.sort((a, b) => a.engineOpenMs + a.recordsOpenMs - (b.engineOpenMs + b.recordsOpenMs))[
+      Math.floor(runs.length / 2)
+    ]!;
     const { statSync } = await import('node:fs');
     const fileMB = statSync(path.join(dataDir, SQLITE_FILE)).size / 2 ** 20;
 
     // 3. Reply latency with logging off and on, alternating.
     const rounds = options.rounds ?? 4;
-    const load = { users: options.users ?? 4, questionsPerUser: options.questionsPerUser ?? 50, corpus: 'project' as const };
-    const measured: Record<'off' | 'on', { p50Ms: number; p95Ms: number; replies: number; errors: number }[]> = { off: [], on: [] };
+    const load = {
+      users: options.users ?? 4,
+      questionsPerUser: options.questionsPerUser ?? 50,
+      corpus: 'project' as const,
+    };
+    const measured: Record<'off' | 'on', { p50Ms: number; p95Ms: number; replies: number; errors: number }[]> = {
+      off: [],
+      on: [],
+    };
     for (let r = 0; r < rounds; r++) {
       for (const logging of r % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
         // Off: a writer that takes nothing (capacity 0), so no record reaches the database.
         const start = logging === 'off' ? { records: { writer: { capacity: 0 } } } : {};
         const result = await benchBotLoad({ ...load, start });
         setLogSink(() => undefined);
-        measured[logging].push({ p50Ms: result.p50Ms, p95Ms: result.p95Ms, replies: result.replies, errors: result.errors });
+        measured[logging].push({
+          p50Ms: result.p50Ms,
+          p95Ms: result.p95Ms,
+          replies: result.replies,
+          errors: result.errors,
+        });
       }
     }
     const latency = (['off', 'on'] as const).map((logging) => ({
@@ -192,7 +235,13 @@ export async function benchRecords(options: RecordsBenchOptions = {}): Promise<R
     return {
       throughput,
       postgresSkipped,
-      startup: { rows, recordsOpenMs: best.recordsOpenMs, engineOpenMs: best.engineOpenMs, totalMs: best.engineOpenMs + best.recordsOpenMs, fileMB },
+      startup: {
+        rows,
+        recordsOpenMs: best.recordsOpenMs,
+        engineOpenMs: best.engineOpenMs,
+        totalMs: best.engineOpenMs + best.recordsOpenMs,
+        fileMB,
+      },
       latency,
       p95ChangePercent,
     };

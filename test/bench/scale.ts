@@ -41,7 +41,9 @@ async function passageCount(factor: number): Promise<number> {
 export async function buildScaleGraph(args: ScaleGraphArgs): Promise<ScaleGraphResult> {
   const n = await passageCount(args.factor);
   const vectors = randomVectors(n, args.dimension, args.seed);
-  const built = timed(() => VectorIndex.build(vectors, args.dimension, { ...args.build, efSearch: DEFAULT_HNSW.efSearch }));
+  const built = timed(() =>
+    VectorIndex.build(vectors, args.dimension, { ...args.build, efSearch: DEFAULT_HNSW.efSearch }),
+  );
   await built.value.save(args.file);
   return {
     factor: args.factor,
@@ -87,21 +89,38 @@ export async function runScale(args: ScaleArgs): Promise<ScaleResult> {
   const passages = synthesized.value;
   const { dimension, M, efConstruction } = args.graph;
   const vectors = randomVectors(passages.length, dimension, args.seed);
-  const graph = await timedAsync(() => VectorIndex.load(args.graph.file, dimension, passages.length, { M, efConstruction, efSearch: DEFAULT_HNSW.efSearch }));
+  const graph = await timedAsync(() =>
+    VectorIndex.load(args.graph.file, dimension, passages.length, {
+      M,
+      efConstruction,
+      efSearch: DEFAULT_HNSW.efSearch,
+    }),
+  );
 
   // One random query vector per question text (the vector side's quality is measured apart, below).
   const random = seededRandom(args.seed + 1);
   const queryVectors = new Map<string, number[]>();
-  for (const variant of VARIANTS) for (const q of alqac.questions) queryVectors.set(askKey(questionText(q, variant)), randomUnitVector(random, dimension));
+  for (const variant of VARIANTS)
+    for (const q of alqac.questions)
+      queryVectors.set(askKey(questionText(q, variant)), randomUnitVector(random, dimension));
 
-  const options: EngineOptions = { corpusDir: path.join('nowhere'), indexDir: path.join('nowhere'), searchMode: 'hybrid', embedder: null };
+  const options: EngineOptions = {
+    corpusDir: path.join('nowhere'),
+    indexDir: path.join('nowhere'),
+    searchMode: 'hybrid',
+    embedder: null,
+  };
   const { engine, snapshotMs } = engineOverParts(options, {
     passages,
     vectorIndex: graph.value,
     embedder: memoEmbedder({ modelId: `random-${dimension}d`, dimension }, queryVectors),
   });
   const memory = { ...liveMemoryMB(), peakRssMB: peakRssMB(), baselineHeapMB: baseline.heapUsed };
-  const latency = await measureEngineLatency(engine, alqac.questions, { rounds: args.rounds, vectors: queryVectors, measure: args.measure });
+  const latency = await measureEngineLatency(engine, alqac.questions, {
+    rounds: args.rounds,
+    vectors: queryVectors,
+    measure: args.measure,
+  });
 
   const queries = [...queryVectors.values()].slice(0, args.qualityQueries);
   const quality = await measureHnswQuality({

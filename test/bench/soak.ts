@@ -160,7 +160,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'soak-'));
   const corpus = path.join(dir, 'corpus');
   await mkdir(corpus);
-  await copyFile(path.join(ROOT, 'corpus', 'bao-cao-6-thang-dau-nam-2018-cam-le.txt'), path.join(corpus, 'bao-cao-6-thang-dau-nam-2018-cam-le.txt'));
+  await copyFile(
+    path.join(ROOT, 'corpus', 'bao-cao-6-thang-dau-nam-2018-cam-le.txt'),
+    path.join(corpus, 'bao-cao-6-thang-dau-nam-2018-cam-le.txt'),
+  );
   await writeFile(path.join(corpus, SECOND_FILE), SECOND_REPORT);
   await writeFile(path.join(corpus, 'ke-hoach-nuoc-sach-2019.md'), WATER_REPORT);
 
@@ -228,10 +231,23 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       const before = emu.messagesTo(admin.id).length;
       emu.sendCommand(admin, '/reload');
       void emu
-        .waitFor(() => emu.messagesTo(admin.id).slice(before).some((m) => /Đã nạp lại xong|Nạp lại không thành công/.test(m.plain_text ?? '')), 120_000)
+        .waitFor(
+          () =>
+            emu
+              .messagesTo(admin.id)
+              .slice(before)
+              .some((m) => /Đã nạp lại xong|Nạp lại không thành công/.test(m.plain_text ?? '')),
+          120_000,
+        )
         .then(
           () => {
-            if (emu.messagesTo(admin.id).slice(before).some((m) => m.plain_text?.includes('Đã nạp lại xong'))) reloadsCompleted++;
+            if (
+              emu
+                .messagesTo(admin.id)
+                .slice(before)
+                .some((m) => m.plain_text?.includes('Đã nạp lại xong'))
+            )
+              reloadsCompleted++;
           },
           () => undefined,
         )
@@ -315,8 +331,18 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       await bot.records.writer.flush();
       const before = emu.messagesTo(admin.id).length;
       emu.sendCommand(admin, '/stats');
-      await emu.waitFor(() => emu.messagesTo(admin.id).slice(before).some((m) => m.plain_text?.includes('Thống kê câu hỏi')), 30_000);
-      const shown = emu.messagesTo(admin.id).slice(before).find((m) => m.plain_text?.includes('Thống kê câu hỏi'))!.plain_text!;
+      await emu.waitFor(
+        () =>
+          emu
+            .messagesTo(admin.id)
+            .slice(before)
+            .some((m) => m.plain_text?.includes('Thống kê câu hỏi')),
+        30_000,
+      );
+      const shown = emu
+        .messagesTo(admin.id)
+        .slice(before)
+        .find((m) => m.plain_text?.includes('Thống kê câu hỏi'))!.plain_text!;
       const snapshot = await bot.records.store.window(0, Date.now() + 1);
       // The counter lines only; the details follow them.
       const counters = shown.split('\n').slice(0, 4).join(' · ');
@@ -335,7 +361,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
 
     const percentiles = (values: number[]): Percentiles => {
       const sorted = [...values].sort((a, b) => a - b);
-      return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: percentile(sorted, 100) };
+      return {
+        p50: percentile(sorted, 50),
+        p95: percentile(sorted, 95),
+        p99: percentile(sorted, 99),
+        max: percentile(sorted, 100),
+      };
     };
     const telegramErrors = emu.failedCalls().length;
     const result: SoakResult = {
@@ -389,7 +420,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   const { values } = parseArgs({
-    options: { users: { type: 'string', default: '500' }, questions: { type: 'string', default: '10000' }, reloads: { type: 'string', default: '5' } },
+    options: {
+      users: { type: 'string', default: '500' },
+      questions: { type: 'string', default: '10000' },
+      reloads: { type: 'string', default: '5' },
+    },
   });
   runSoak({ users: Number(values.users), questions: Number(values.questions), reloads: Number(values.reloads) }).then(
     (result) => {

@@ -14,12 +14,23 @@ const engine = await Engine.open({
   corpusDir: args.corpusDir,
   indexDir: args.indexDir,
   searchMode: args.mode,
-  embedder: args.mode === 'lexical' ? null : { model: args.model, modelsDir: args.modelsDir, allowDownloads: false, quantized: true, timeoutMs: 60_000 },
+  embedder:
+    args.mode === 'lexical'
+      ? null
+      : { model: args.model, modelsDir: args.modelsDir, allowDownloads: false, quantized: true, timeoutMs: 60_000 },
 });
 const readyMs = performance.now();
 const status = engine.status();
 process.stdout.write(
-  JSON.stringify({ bootMs, importMs: importedMs - bootMs, openMs: readyMs - importedMs, readyMs, rssMB: process.memoryUsage.rss() / 2 ** 20, builtAt: status.builtAt, mode: status.mode }) + '\n',
+  JSON.stringify({
+    bootMs,
+    importMs: importedMs - bootMs,
+    openMs: readyMs - importedMs,
+    readyMs,
+    rssMB: process.memoryUsage.rss() / 2 ** 20,
+    builtAt: status.builtAt,
+    mode: status.mode,
+  }) + '\n',
 );
 const started = performance.now();
 await engine.ask(args.question);

@@ -40,10 +40,15 @@ export interface ChildArgs {
   question: string;
 }
 
-function runOnce(args: ChildArgs, expectedBuiltAt: string | null): Promise<StartupRun & { lateImportMs: Record<string, number> }> {
+function runOnce(
+  args: ChildArgs,
+  expectedBuiltAt: string | null,
+): Promise<StartupRun & { lateImportMs: Record<string, number> }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(args)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let buffer = '';
     const lines: { at: number; value: Record<string, unknown> }[] = [];
     child.stdout.setEncoding('utf8');
@@ -58,9 +63,18 @@ function runOnce(args: ChildArgs, expectedBuiltAt: string | null): Promise<Start
     child.on('error', reject);
     child.on('close', (code) => {
       const [ready, answered] = lines;
-      if (code !== 0 || !ready || !answered) return reject(new Error(`start-up child (${args.mode}) exited with ${code}`));
-      const r = ready.value as { bootMs: number; importMs: number; openMs: number; rssMB: number; builtAt: string | null; mode: string };
-      if (r.builtAt !== expectedBuiltAt) return reject(new Error(`start-up child rebuilt the index (builtAt ${r.builtAt}, saved ${expectedBuiltAt})`));
+      if (code !== 0 || !ready || !answered)
+        return reject(new Error(`start-up child (${args.mode}) exited with ${code}`));
+      const r = ready.value as {
+        bootMs: number;
+        importMs: number;
+        openMs: number;
+        rssMB: number;
+        builtAt: string | null;
+        mode: string;
+      };
+      if (r.builtAt !== expectedBuiltAt)
+        return reject(new Error(`start-up child rebuilt the index (builtAt ${r.builtAt}, saved ${expectedBuiltAt})`));
       if (r.mode !== args.mode) return reject(new Error(`start-up child serves ${r.mode}, expected ${args.mode}`));
       resolve({
         wallMs: ready.at - started,
@@ -75,7 +89,11 @@ function runOnce(args: ChildArgs, expectedBuiltAt: string | null): Promise<Start
   });
 }
 
-export async function measureStartup(args: ChildArgs, expectedBuiltAt: string | null, runs: number): Promise<StartupResult> {
+export async function measureStartup(
+  args: ChildArgs,
+  expectedBuiltAt: string | null,
+  runs: number,
+): Promise<StartupResult> {
   const all: (StartupRun & { lateImportMs: Record<string, number> })[] = [];
   // One unmeasured run first: tsx compiles the sources into its cache, as a deployed bot's first start does once.
   await runOnce(args, expectedBuiltAt);

@@ -55,7 +55,12 @@ export function timeEach<T>(items: readonly T[], run: (item: T) => unknown, roun
 }
 
 /** timeEach for asynchronous work (each call awaited before the next starts). */
-export async function timeEachAsync<T>(items: readonly T[], run: (item: T) => Promise<unknown>, rounds: number, warmup = 1): Promise<number[]> {
+export async function timeEachAsync<T>(
+  items: readonly T[],
+  run: (item: T) => Promise<unknown>,
+  rounds: number,
+  warmup = 1,
+): Promise<number[]> {
   for (let w = 0; w < warmup; w++) for (const item of items) await run(item);
   const times: number[][] = items.map(() => []);
   for (let r = 0; r < rounds; r++) {

@@ -24,7 +24,10 @@ export function synthesizePassages(originals: readonly Passage[], factor: number
   for (let copy = 1; copy < factor; copy++) {
     for (const law of laws) {
       const sentences = shuffle([...law.sentences], random);
-      const headings = shuffle(law.passages.map((p) => p.section), random);
+      const headings = shuffle(
+        law.passages.map((p) => p.section),
+        random,
+      );
       let next = 0;
       law.passages.forEach((original, i) => {
         const count = law.counts[i]!;

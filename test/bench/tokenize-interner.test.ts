@@ -12,27 +12,87 @@ function internedTerms(interner: TermInterner, text: string, accented: boolean):
 }
 
 const PIECES = [
-  'Ngân sách', 'ngan sach', 'NGÂN SÁCH', 'Điều 39.', 'đ', 'Đ', 'quận Cẩm Lệ', 'TP. Đà Nẵng', '15,5%', '1/11/2017', '2.500',
-  ' ', '  ', '\n', '\r\n', '\t', ',', ';', ':', '!', '?', '(', ')', '[', ']', '{', '}', '"', '“', '”', "'", '‘', '’', '…', '–', '—', '-',
-  '_', '/', '%', '+', '\u00a0', 'ﬁ', 'İ', 'ǅ', 'Σ', 'ς', '𝐀𝐁', '😀', '\ud83d', '\ude00', 'e\u0301', 'a\u0300\u0323', '中文', 'x²', '٣', 'ß',
+  'Ngân sách',
+  'ngan sach',
+  'NGÂN SÁCH',
+  'Điều 39.',
+  'đ',
+  'Đ',
+  'quận Cẩm Lệ',
+  'TP. Đà Nẵng',
+  '15,5%',
+  '1/11/2017',
+  '2.500',
+  ' ',
+  '  ',
+  '\n',
+  '\r\n',
+  '\t',
+  ',',
+  ';',
+  ':',
+  '!',
+  '?',
+  '(',
+  ')',
+  '[',
+  ']',
+  '{',
+  '}',
+  '"',
+  '“',
+  '”',
+  "'",
+  '‘',
+  '’',
+  '…',
+  '–',
+  '—',
+  '-',
+  '_',
+  '/',
+  '%',
+  '+',
+  '\u00a0',
+  'ﬁ',
+  'İ',
+  'ǅ',
+  'Σ',
+  'ς',
+  '𝐀𝐁',
+  '😀',
+  '\ud83d',
+  '\ude00',
+  'e\u0301',
+  'a\u0300\u0323',
+  '中文',
+  'x²',
+  '٣',
+  'ß',
 ];
 
 describe('TermInterner', () => {
   it('matches terms() on Vietnamese text with punctuation, marks, surrogates and odd cases', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.constantFrom(...PIECES), fc.string({ unit: 'binary' })), { maxLength: 30 }), fc.boolean(), (parts, accented) => {
-        const text = parts.join('');
-        const interner = new TermInterner();
-        // Twice: the second pass goes through the tables filled by the first.
-        expect(internedTerms(interner, text, accented)).toEqual(terms(text, { accented }));
-        expect(internedTerms(interner, text, accented)).toEqual(terms(text, { accented }));
-      }),
+      fc.property(
+        fc.array(fc.oneof(fc.constantFrom(...PIECES), fc.string({ unit: 'binary' })), { maxLength: 30 }),
+        fc.boolean(),
+        (parts, accented) => {
+          const text = parts.join('');
+          const interner = new TermInterner();
+          // Twice: the second pass goes through the tables filled by the first.
+          expect(internedTerms(interner, text, accented)).toEqual(terms(text, { accented }));
+          expect(internedTerms(interner, text, accented)).toEqual(terms(text, { accented }));
+        },
+      ),
       { numRuns: 2000 },
     );
   });
 
   it('looks a term up by its string exactly when an interned text had that term', () => {
-    const text = fc.array(fc.oneof(fc.constantFrom(...PIECES), fc.string({ unit: 'binary' })), { maxLength: 20 }).map((p) => p.join(''));
+    const text = fc
+      .array(fc.oneof(fc.constantFrom(...PIECES), fc.string({ unit: 'binary' })), { maxLength: 20 })
+      .map((p) => p.join(''));
     fc.assert(
       fc.property(text, text, (indexed, asked) => {
         const interner = new TermInterner();
@@ -61,7 +121,18 @@ describe('TermInterner', () => {
       expect(interner.isFolded(id)).toBe(name.startsWith('f:'));
       expect(interner.lookup(name)).toBe(id);
     });
-    for (const missing of ['f:', 'a:', 'f:ngân', 'a:ngan', 'a:thu_ngan', 'f:ngan_sach_nha', 'x:ngan', 'f:_ngan', 'fngan', 'f:xyz']) {
+    for (const missing of [
+      'f:',
+      'a:',
+      'f:ngân',
+      'a:ngan',
+      'a:thu_ngan',
+      'f:ngan_sach_nha',
+      'x:ngan',
+      'f:_ngan',
+      'fngan',
+      'f:xyz',
+    ]) {
       expect(interner.lookup(missing)).toBe(-1);
     }
   });

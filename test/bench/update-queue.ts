@@ -26,10 +26,23 @@ export interface QueueBenchResult {
 }
 
 function fakeUpdate(id: number, chat: number) {
-  return { update_id: id, message: { message_id: id, date: 0, chat: { id: chat, type: 'private' }, from: { id: chat, is_bot: false, first_name: 'A' }, text: 'Mục tiêu thu ngân sách là bao nhiêu?' } };
+  return {
+    update_id: id,
+    message: {
+      message_id: id,
+      date: 0,
+      chat: { id: chat, type: 'private' },
+      from: { id: chat, is_bot: false, first_name: 'A' },
+      text: 'Mục tiêu thu ngân sách là bao nhiêu?',
+    },
+  };
 }
 
-export async function benchUpdateQueue(options: { updates: number; chats: number; workers: number }): Promise<QueueBenchResult | { skipped: string }> {
+export async function benchUpdateQueue(options: {
+  updates: number;
+  chats: number;
+  workers: number;
+}): Promise<QueueBenchResult | { skipped: string }> {
   const server = await probeServer();
   if (!server.available) return { skipped: server.reason };
   setLogLevel('error');
@@ -52,7 +65,8 @@ export async function benchUpdateQueue(options: { updates: number; chats: number
       );
       return options.updates / ((performance.now() - started) / 1000);
     };
-    const open = async () => Number((await db.pool.query('SELECT count(*) FROM bot_updates WHERE done_at IS NULL')).rows[0].count);
+    const open = async () =>
+      Number((await db.pool.query('SELECT count(*) FROM bot_updates WHERE done_at IS NULL')).rows[0].count);
 
     const enqueuePerSecond = await fill(1);
     // One claim of one update at a time per loop.
@@ -77,14 +91,28 @@ export async function benchUpdateQueue(options: { updates: number; chats: number
     const singleClaimsPerSecond = options.updates / ((performance.now() - started) / 1000);
 
     await fill(10_000_000);
-    const workers = workerQueues.map((q, w) => new UpdateWorker({ queue: q, owner: `worker-${w}`, concurrency: 50, pollMs: 10, handle: async () => undefined }));
+    const workers = workerQueues.map(
+      (q, w) =>
+        new UpdateWorker({
+          queue: q,
+          owner: `worker-${w}`,
+          concurrency: 50,
+          pollMs: 10,
+          handle: async () => undefined,
+        }),
+    );
     started = performance.now();
     for (const w of workers) w.start();
     while ((await open()) > 0) await new Promise((resolve) => setTimeout(resolve, 5));
     const workerUpdatesPerSecond = options.updates / ((performance.now() - started) / 1000);
     await Promise.all(workers.map((w) => w.stop()));
     const round = (n: number) => Math.round(n);
-    return { ...options, enqueuePerSecond: round(enqueuePerSecond), singleClaimsPerSecond: round(singleClaimsPerSecond), workerUpdatesPerSecond: round(workerUpdatesPerSecond) };
+    return {
+      ...options,
+      enqueuePerSecond: round(enqueuePerSecond),
+      singleClaimsPerSecond: round(singleClaimsPerSecond),
+      workerUpdatesPerSecond: round(workerUpdatesPerSecond),
+    };
   } finally {
     await Promise.all(pools.map((p) => p.end()));
     await db.drop();
@@ -92,8 +120,18 @@ export async function benchUpdateQueue(options: { updates: number; chats: number
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  const { values } = parseArgs({ options: { updates: { type: 'string', default: '5000' }, chats: { type: 'string', default: '500' }, workers: { type: 'string', default: '3' } } });
-  benchUpdateQueue({ updates: Number(values.updates), chats: Number(values.chats), workers: Number(values.workers) }).then(
+  const { values } = parseArgs({
+    options: {
+      updates: { type: 'string', default: '5000' },
+      chats: { type: 'string', default: '500' },
+      workers: { type: 'string', default: '3' },
+    },
+  });
+  benchUpdateQueue({
+    updates: Number(values.updates),
+    chats: Number(values.chats),
+    workers: Number(values.workers),
+  }).then(
     (result) => process.stdout.write(JSON.stringify(result) + '\n'),
     (error: unknown) => {
       process.stderr.write(`update-queue bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);

@@ -52,7 +52,10 @@ async function adminSays(command: string, count = 1): Promise<SentMessage[]> {
 async function adminReceives(before: number, pattern: RegExp, timeoutMs = 15_000): Promise<SentMessage> {
   let found: SentMessage | undefined;
   await t.emu.waitFor(() => {
-    found = t.emu.messagesTo(ADMIN.id).slice(before).find((m) => pattern.test(m.plain_text ?? m.text));
+    found = t.emu
+      .messagesTo(ADMIN.id)
+      .slice(before)
+      .find((m) => pattern.test(m.plain_text ?? m.text));
     return found !== undefined;
   }, timeoutMs);
   return found!;
@@ -70,7 +73,10 @@ describe('reload', () => {
   it('reloads in the background while questions keep being answered', async () => {
     // Enough extra reports that the rebuild takes a moment.
     for (let i = 0; i < 30; i++) {
-      const body = Array.from({ length: 40 }, (_, j) => `Nội dung thứ ${j} của báo cáo phụ số ${i} về giao thông, y tế và giáo dục.`).join(' ');
+      const body = Array.from(
+        { length: 40 },
+        (_, j) => `Nội dung thứ ${j} của báo cáo phụ số ${i} về giao thông, y tế và giáo dục.`,
+      ).join(' ');
       const title = `Phụ lục ${i}: tình hình giao thông, y tế, giáo dục và đời sống dân cư trên địa bàn quận năm 2024`;
       await writeFile(path.join(corpusDir, `phu-luc-${i}.txt`), `---\ntitle: ${title}\n---\n\n${body}\n`);
     }
@@ -89,7 +95,10 @@ describe('reload', () => {
         const reply = await ask(t.emu, user, QUESTION);
         asked++;
         expect(reply.plain_text).toContain('15%');
-        result = t.emu.messagesTo(ADMIN.id).slice(before).find((m) => m.plain_text?.includes('Đã nạp lại xong'));
+        result = t.emu
+          .messagesTo(ADMIN.id)
+          .slice(before)
+          .find((m) => m.plain_text?.includes('Đã nạp lại xong'));
         if (!result) answeredDuringReload++;
       }
       expect(answeredDuringReload).toBeGreaterThan(0);
@@ -97,7 +106,9 @@ describe('reload', () => {
       expect(result.plain_text).toContain('Báo cáo: 32');
       expect(result.plain_text).toContain('Không có tệp nào bị bỏ qua');
       // The status message no longer says it is loading.
-      expect(t.emu.messagesTo(ADMIN.id).find((m) => m.message_id === status!.message_id)!.text).toBe(MSG.reloadStatusFinished(true));
+      expect(t.emu.messagesTo(ADMIN.id).find((m) => m.message_id === status!.message_id)!.text).toBe(
+        MSG.reloadStatusFinished(true),
+      );
       expect(t.bot.engine.status().documents).toHaveLength(32);
       // Progress was shown by editing the status message, no more often than the throttle (200 ms here;
       // timed where the bot decides, since request arrival jitters while the index is being built).
@@ -199,8 +210,10 @@ describe('uploads', () => {
   });
 
   it('replacing a report keeps the old version in .history', async () => {
-    const v1 = '---\ntitle: Thông báo lịch tiếp công dân\n---\n\nChủ tịch quận tiếp công dân vào sáng thứ Hai hằng tuần.\n';
-    const v2 = '---\ntitle: Thông báo lịch tiếp công dân\n---\n\nChủ tịch quận tiếp công dân vào sáng thứ Năm hằng tuần.\n';
+    const v1 =
+      '---\ntitle: Thông báo lịch tiếp công dân\n---\n\nChủ tịch quận tiếp công dân vào sáng thứ Hai hằng tuần.\n';
+    const v2 =
+      '---\ntitle: Thông báo lịch tiếp công dân\n---\n\nChủ tịch quận tiếp công dân vào sáng thứ Năm hằng tuần.\n';
     let before = await upload('lich-tiep-dan.md', Buffer.from(v1));
     await adminReceives(before, /Đã nạp lại xong/);
     before = await upload('lich-tiep-dan.md', Buffer.from(v2));
@@ -278,8 +291,12 @@ describe('refusals for non-admins', () => {
     const user = citizen();
     const answer = await ask(t.emu, user, QUESTION);
     const reloadsBefore = logsMatching('reload started').length;
-    const ids = [ADMIN_CALLBACK.reload, ADMIN_CALLBACK.stats, 'adm:wipe'].map((data) => t.emu.pressButton(user, answer, data, { force: true }));
-    await t.emu.waitFor(() => ids.every((id) => t.emu.callsOf('answerCallbackQuery').some((c) => c.params.callback_query_id === id)));
+    const ids = [ADMIN_CALLBACK.reload, ADMIN_CALLBACK.stats, 'adm:wipe'].map((data) =>
+      t.emu.pressButton(user, answer, data, { force: true }),
+    );
+    await t.emu.waitFor(() =>
+      ids.every((id) => t.emu.callsOf('answerCallbackQuery').some((c) => c.params.callback_query_id === id)),
+    );
     for (const id of ids) {
       const call = t.emu.callsOf('answerCallbackQuery').find((c) => c.params.callback_query_id === id)!;
       expect(call.params.text).toBe(MSG.notAdmin);

@@ -3,7 +3,14 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AnswerCache } from '../../src/bot/answer-cache.js';
 import type { Answer } from '../../src/answer/types.js';
 
-const answer = (question: string): Answer => ({ question, answered: false, excerpt: '', citation: null, passages: [], reason: 'no-match' });
+const answer = (question: string): Answer => ({
+  question,
+  answered: false,
+  excerpt: '',
+  citation: null,
+  passages: [],
+  reason: 'no-match',
+});
 
 const HOUR = 60 * 60 * 1000;
 

@@ -77,7 +77,12 @@ describe('answers', () => {
 
   it('keeps each chat in order while chats run concurrently', async () => {
     const user = citizen();
-    const questions = [QUESTION, 'Phường Khuê Trung trồng bao nhiêu cây xanh?', 'Thời tiết ngày mai thế nào?', 'Kinh phí trồng cây xanh là bao nhiêu?'];
+    const questions = [
+      QUESTION,
+      'Phường Khuê Trung trồng bao nhiêu cây xanh?',
+      'Thời tiết ngày mai thế nào?',
+      'Kinh phí trồng cây xanh là bao nhiêu?',
+    ];
     for (const q of questions) t.emu.sendText(user, q);
     const replies = await newMessages(t.emu, user.id, 0, questions.length);
     expect(replies[0]!.plain_text).toContain('15%');
@@ -120,12 +125,24 @@ describe('/start, /help and the command menu', () => {
   it('registers the citizen menu, and the admin menu in each admin chat', () => {
     const calls = t.emu.callsOf('setMyCommands').map((c) => ({
       scope: typeof c.params.scope === 'string' ? JSON.parse(c.params.scope) : c.params.scope,
-      commands: (typeof c.params.commands === 'string' ? JSON.parse(c.params.commands) : c.params.commands) as { command: string }[],
+      commands: (typeof c.params.commands === 'string' ? JSON.parse(c.params.commands) : c.params.commands) as {
+        command: string;
+      }[],
     }));
     const citizenMenu = calls.find((c) => !c.scope);
     expect(citizenMenu?.commands.map((c) => c.command)).toEqual(['start', 'help', 'privacy', 'forget']);
     const adminMenu = calls.find((c) => c.scope?.type === 'chat' && c.scope.chat_id === ADMIN.id);
-    expect(adminMenu?.commands.map((c) => c.command)).toEqual(['start', 'help', 'privacy', 'forget', 'reload', 'docs', 'stats', 'export', 'synonym']);
+    expect(adminMenu?.commands.map((c) => c.command)).toEqual([
+      'start',
+      'help',
+      'privacy',
+      'forget',
+      'reload',
+      'docs',
+      'stats',
+      'export',
+      'synonym',
+    ]);
   });
 
   it('answers an unknown command with a hint', async () => {
@@ -153,7 +170,11 @@ describe('buttons under an answer', () => {
     expect(passage!.plain_text).toContain(TARGET_SENTENCE);
     expect(passage!.plain_text!.length).toBeGreaterThan(answer.plain_text!.length);
     // The excerpt is bold inside the passage.
-    expect(passage!.entities?.some((e) => e.type === 'bold' && passage!.plain_text!.slice(e.offset, e.offset + e.length).includes('15%'))).toBe(true);
+    expect(
+      passage!.entities?.some(
+        (e) => e.type === 'bold' && passage!.plain_text!.slice(e.offset, e.offset + e.length).includes('15%'),
+      ),
+    ).toBe(true);
 
     const answered = t.emu.callsOf('answerCallbackQuery').map((c) => c.params.callback_query_id);
     expect(answered).toContain(moreQuery);
@@ -169,7 +190,9 @@ describe('buttons under an answer', () => {
     const strangerMsg = await ask(t.emu, stranger, QUESTION);
     const cases = [CALLBACK.more + 'AAAAAAAA', CALLBACK.full + 'zzzzzzzz', CALLBACK.more + realId, 'garbage', 'ex:99'];
     const ids = cases.map((data) => t.emu.pressButton(stranger, strangerMsg, data, { force: true }));
-    await t.emu.waitFor(() => ids.every((id) => t.emu.callsOf('answerCallbackQuery').some((c) => c.params.callback_query_id === id)));
+    await t.emu.waitFor(() =>
+      ids.every((id) => t.emu.callsOf('answerCallbackQuery').some((c) => c.params.callback_query_id === id)),
+    );
     for (const id of ids) {
       const call = t.emu.callsOf('answerCallbackQuery').find((c) => c.params.callback_query_id === id)!;
       expect(call.params.text).toBe(MSG.callbackExpired);
@@ -246,7 +269,8 @@ describe('production behaviour', () => {
     for (let i = 0; i < 3; i++) t.emu.sendText(blocker, QUESTION);
     await t.emu.waitFor(() => t.emu.failedCalls().filter((f) => Number(f.params.chat_id) === blocker.id).length >= 3);
     await quietFor(500);
-    const toBlocker = (method: string) => t.emu.callsOf(method).filter((c) => Number(c.params.chat_id) === blocker.id).length;
+    const toBlocker = (method: string) =>
+      t.emu.callsOf(method).filter((c) => Number(c.params.chat_id) === blocker.id).length;
     // One attempt per message (the "typing" action), nothing retried, no reply attempted.
     expect(toBlocker('sendChatAction')).toBe(3);
     expect(toBlocker('sendMessage')).toBe(0);

@@ -73,7 +73,10 @@ describe('the opening burst, emulator in its own process', () => {
     for (const [chat, question] of asked) {
       const expected = renderReply(await bot.engine.ask(question, { k: 3 }), documents);
       const sent = report.sends.filter((s) => s.chat === chat);
-      expect(sent.map((s) => s.text), question).toEqual([expected]);
+      expect(
+        sent.map((s) => s.text),
+        question,
+      ).toEqual([expected]);
     }
   });
 

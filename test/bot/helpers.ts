@@ -11,7 +11,8 @@ import { BotApiEmulator, type EmulatedUser, type SentMessage } from '../emulator
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CAM_LE_FILE = 'bao-cao-6-thang-dau-nam-2018-cam-le.txt';
 export const CAM_LE_TITLE = 'Báo cáo 6 tháng đầu năm 2018, quận Cẩm Lệ';
-export const TARGET_SENTENCE = 'Toàn quận phấn đấu cuối năm thu ngân sách vượt từ 15% trở lên so với dự toán thành phố giao';
+export const TARGET_SENTENCE =
+  'Toàn quận phấn đấu cuối năm thu ngân sách vượt từ 15% trở lên so với dự toán thành phố giao';
 
 export const SECOND_FILE = 'ke-hoach-cay-xanh-2019-khue-trung.md';
 export const SECOND_TITLE = 'Kế hoạch phát triển cây xanh năm 2019, phường Khuê Trung';
@@ -71,7 +72,11 @@ export async function makeCorpus(dir: string, options: { second?: boolean } = {}
   return corpus;
 }
 
-export function testSettings(dir: string, emulator: Pick<BotApiEmulator, 'token' | 'apiRoot'>, env: Record<string, string> = {}): Settings {
+export function testSettings(
+  dir: string,
+  emulator: Pick<BotApiEmulator, 'token' | 'apiRoot'>,
+  env: Record<string, string> = {},
+): Settings {
   return loadSettings(
     {
       TELEGRAM_BOT_TOKEN: emulator.token,
@@ -133,7 +138,13 @@ export function buttonsOf(message: SentMessage): string[] {
 }
 
 /** Waits until `chatId` has received `count` more messages than `before`, and returns the new ones. */
-export async function newMessages(emu: BotApiEmulator, chatId: number, before: number, count = 1, timeoutMs = 10_000): Promise<SentMessage[]> {
+export async function newMessages(
+  emu: BotApiEmulator,
+  chatId: number,
+  before: number,
+  count = 1,
+  timeoutMs = 10_000,
+): Promise<SentMessage[]> {
   const all = await emu.waitForMessages(chatId, before + count, timeoutMs);
   return all.slice(before);
 }

@@ -6,7 +6,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../src/config.js';
 import { opsHandler, startOpsServer } from '../../src/ops/http.js';
 import { BotMetrics } from '../../src/ops/metrics.js';
-import { ADMIN, captureLogs, citizen, makeCorpus, makeTempDir, newMessages, startTestBot, TARGET_SENTENCE, type TestBot } from './helpers.js';
+import {
+  ADMIN,
+  captureLogs,
+  citizen,
+  makeCorpus,
+  makeTempDir,
+  newMessages,
+  startTestBot,
+  TARGET_SENTENCE,
+  type TestBot,
+} from './helpers.js';
 
 const ANSWERABLE = 'Mục tiêu thu ngân sách cuối năm của quận là bao nhiêu?';
 const UNANSWERABLE = 'Thời tiết Đà Nẵng ngày mai thế nào?';
@@ -63,7 +73,13 @@ describe('webhook mode: /healthz and /metrics on the webhook port', () => {
       headers: { 'content-type': 'application/json', 'X-Telegram-Bot-Api-Secret-Token': secret },
       body: JSON.stringify({
         update_id: id,
-        message: { message_id: id, date: Math.floor(Date.now() / 1000), chat: { id: user.id, type: 'private', first_name: user.first_name }, from: { id: user.id, is_bot: false, first_name: user.first_name }, text },
+        message: {
+          message_id: id,
+          date: Math.floor(Date.now() / 1000),
+          chat: { id: user.id, type: 'private', first_name: user.first_name },
+          from: { id: user.id, is_bot: false, first_name: user.first_name },
+          text,
+        },
       }),
     });
     expect(res.status).toBe(200);
@@ -81,7 +97,10 @@ describe('webhook mode: /healthz and /metrics on the webhook port', () => {
   });
 
   it('/healthz: 503 with the reason while the database is down, 200 again when it is back', async () => {
-    const before = sample((await get(`http://127.0.0.1:${port}/metrics`)).text, 'bot_database_errors_total{op="probe"}');
+    const before = sample(
+      (await get(`http://127.0.0.1:${port}/metrics`)).text,
+      'bot_database_errors_total{op="probe"}',
+    );
     databaseUp = false;
     try {
       const res = await get(`http://127.0.0.1:${port}/healthz`);
@@ -190,7 +209,14 @@ describe('polling mode: a separate listener on METRICS_PORT', () => {
 
     const before = t.emu.messagesTo(ADMIN.id).length;
     t.emu.sendCommand(ADMIN, '/reload');
-    await t.emu.waitFor(() => t.emu.messagesTo(ADMIN.id).slice(before).some((m) => (m.plain_text ?? '').includes('Đã nạp lại xong')), 30_000);
+    await t.emu.waitFor(
+      () =>
+        t.emu
+          .messagesTo(ADMIN.id)
+          .slice(before)
+          .some((m) => (m.plain_text ?? '').includes('Đã nạp lại xong')),
+      30_000,
+    );
     text = (await get(`http://127.0.0.1:${metricsPort}/metrics`)).text;
     expect(sample(text, 'bot_reloads_total{outcome="ok"}')).toBe(1);
     expect(sample(text, 'bot_reload_duration_seconds_count')).toBe(1);
@@ -212,7 +238,12 @@ describe('/healthz before the index is loaded', () => {
     try {
       const res = await get(`http://127.0.0.1:${port}/healthz`);
       expect(res.status).toBe(503);
-      expect(JSON.parse(res.text)).toMatchObject({ ok: false, reason: 'index not loaded', index: { loaded: false }, database: 'not used' });
+      expect(JSON.parse(res.text)).toMatchObject({
+        ok: false,
+        reason: 'index not loaded',
+        index: { loaded: false },
+        database: 'not used',
+      });
       const t = await startTestBot({ dir });
       try {
         engine = t.bot.engine;

@@ -7,7 +7,10 @@ import { rateLimit, type RateLimitOptions } from '../../src/bot/middleware/rate-
 let updateId = 0;
 /** Just what the limiter reads: the sender, and an update to tell contexts apart. */
 function fakeContext(userId?: number): Context {
-  return { ...(userId === undefined ? {} : { from: { id: userId, is_bot: false, first_name: 'U' } }), update: { update_id: ++updateId } } as unknown as Context;
+  return {
+    ...(userId === undefined ? {} : { from: { id: userId, is_bot: false, first_name: 'U' } }),
+    update: { update_id: ++updateId },
+  } as unknown as Context;
 }
 
 /** A limiter on a hand-moved clock; `send` runs one update through gate → notice → handler. */
@@ -54,7 +57,15 @@ afterEach(() => {
 describe('rateLimit', () => {
   it('lets `limit` updates through within a window, then one notice, then drops silently', async () => {
     const s = setup({ limit: 3 });
-    expect(await s.sendMany(7, 1)).toEqual(['handled', 'handled', 'handled', 'noticed', 'dropped', 'dropped', 'dropped']);
+    expect(await s.sendMany(7, 1)).toEqual([
+      'handled',
+      'handled',
+      'handled',
+      'noticed',
+      'dropped',
+      'dropped',
+      'dropped',
+    ]);
     expect(s.handled).toHaveLength(3);
     expect(s.noticed).toHaveLength(1);
   });

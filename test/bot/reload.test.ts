@@ -19,7 +19,18 @@ function controllableEngine() {
   const reloads: PendingReload[] = [];
   const engine: AnswerEngine = {
     ask: () => Promise.reject(new Error('not used')),
-    status: () => ({ ready: true, mode: 'lexical', degradedReason: null, degraded: null, modelId: null, documents: [], passages: 0, builtAt: null, reloading: reloads.length > 0, skipped: [] }),
+    status: () => ({
+      ready: true,
+      mode: 'lexical',
+      degradedReason: null,
+      degraded: null,
+      modelId: null,
+      documents: [],
+      passages: 0,
+      builtAt: null,
+      reloading: reloads.length > 0,
+      skipped: [],
+    }),
     close: () => Promise.resolve(),
     reload: (onProgress) =>
       new Promise<IndexSummary>((resolve, reject) => {

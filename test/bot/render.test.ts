@@ -57,8 +57,14 @@ describe('/docs', () => {
 });
 
 describe('"Xem thêm"', () => {
-  const of2019 = { passage: { ...passage, id: 'b.txt#3', date: '2019', source: 'b.txt', text: 'Năm 2019 thu ngân sách đạt 60%.' }, score: 2 };
-  const of2017 = { passage: { ...passage, id: 'c.txt#1', date: '2017', source: 'c.txt', text: 'Năm 2017 thu ngân sách đạt 50%.' }, score: 1 };
+  const of2019 = {
+    passage: { ...passage, id: 'b.txt#3', date: '2019', source: 'b.txt', text: 'Năm 2019 thu ngân sách đạt 60%.' },
+    score: 2,
+  };
+  const of2017 = {
+    passage: { ...passage, id: 'c.txt#1', date: '2017', source: 'c.txt', text: 'Năm 2017 thu ngân sách đạt 50%.' },
+    score: 1,
+  };
 
   it('lists the other years after the further passages, numbered on, without repeating a passage', () => {
     const html = renderMorePassages([of2019], [of2019, of2017]);
@@ -136,18 +142,37 @@ describe('splitHtml', () => {
   });
 
   it('holds for any text: valid HTML, within the limit, nothing lost', () => {
-    const word = fc.constantFrom('ngân', 'sách', '15%', '<', '&', '>', 'Đà', 'Nẵng.', '😀', 'thu', '\n', '\n\n', 'vượt;');
+    const word = fc.constantFrom(
+      'ngân',
+      'sách',
+      '15%',
+      '<',
+      '&',
+      '>',
+      'Đà',
+      'Nẵng.',
+      '😀',
+      'thu',
+      '\n',
+      '\n\n',
+      'vượt;',
+    );
     const text = fc.array(word, { minLength: 1, maxLength: 600, size: 'max' }).map((w) => w.join(' '));
     fc.assert(
-      fc.property(text, fc.constantFrom('b', 'i', 'blockquote'), fc.integer({ min: 200, max: 1200 }), (t, tag, limit) => {
-        const html = `<b>Tiêu đề</b>\n\n<${tag}>${escapeHtml(t)}</${tag}>\n📄 <i>Nguồn</i>`;
-        const parts = splitHtml(html, limit);
-        for (const part of parts) {
-          expect(part.length).toBeLessThanOrEqual(limit);
-          parseTelegramHtml(part);
-        }
-        expect(squeeze(parts.map(visible).join(''))).toBe(squeeze(visible(html)));
-      }),
+      fc.property(
+        text,
+        fc.constantFrom('b', 'i', 'blockquote'),
+        fc.integer({ min: 200, max: 1200 }),
+        (t, tag, limit) => {
+          const html = `<b>Tiêu đề</b>\n\n<${tag}>${escapeHtml(t)}</${tag}>\n📄 <i>Nguồn</i>`;
+          const parts = splitHtml(html, limit);
+          for (const part of parts) {
+            expect(part.length).toBeLessThanOrEqual(limit);
+            parseTelegramHtml(part);
+          }
+          expect(squeeze(parts.map(visible).join(''))).toBe(squeeze(visible(html)));
+        },
+      ),
       { numRuns: 200 },
     );
   });

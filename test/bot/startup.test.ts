@@ -56,7 +56,10 @@ interface Run {
 }
 
 /** Runs `npm start`'s entry point (src/main.ts) as its own process, as an operator would. */
-function runMain(env: Record<string, string>, onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<Run> {
+function runMain(
+  env: Record<string, string>,
+  onStderr?: (text: string, child: ReturnType<typeof spawn>) => void,
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts')], {
       // A folder without .env, so only `env` counts.
@@ -169,7 +172,9 @@ describe('npm start as a process', () => {
     expect(run.stderr).not.toContain(emu.token);
     const db = new Database(path.join(dir, 'data-main', 'records.sqlite'), { readonly: true });
     try {
-      expect(db.prepare('SELECT question, answered FROM questions').all()).toEqual([{ question: QUESTION, answered: 1 }]);
+      expect(db.prepare('SELECT question, answered FROM questions').all()).toEqual([
+        { question: QUESTION, answered: 1 },
+      ]);
     } finally {
       db.close();
     }
@@ -249,7 +254,10 @@ describe('webhook mode', () => {
       const post = (body: unknown, token?: string, url = `http://127.0.0.1:${port}/telegram/hook`) =>
         fetch(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', ...(token ? { 'X-Telegram-Bot-Api-Secret-Token': token } : {}) },
+          headers: {
+            'content-type': 'application/json',
+            ...(token ? { 'X-Telegram-Bot-Api-Secret-Token': token } : {}),
+          },
           body: JSON.stringify(body),
         });
 

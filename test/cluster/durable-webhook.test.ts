@@ -41,7 +41,13 @@ describe.skipIf(!server.available)('webhook mode with the durable queue (two bot
       const t = await startTestBot({
         emu,
         dir,
-        env: { WEBHOOK_URL: 'https://bot.example.test/hook', WEBHOOK_SECRET: SECRET, WEBHOOK_PORT: String(port), DATABASE_URL: db.url, RATE_LIMIT_PER_MINUTE: '1000' },
+        env: {
+          WEBHOOK_URL: 'https://bot.example.test/hook',
+          WEBHOOK_SECRET: SECRET,
+          WEBHOOK_PORT: String(port),
+          DATABASE_URL: db.url,
+          RATE_LIMIT_PER_MINUTE: '1000',
+        },
       });
       bots.push({ t, port });
     }
@@ -61,7 +67,13 @@ describe.skipIf(!server.available)('webhook mode with the durable queue (two bot
     });
   const updateFor = (id: number, user: number, text = QUESTION) => ({
     update_id: id,
-    message: { message_id: id, date: Math.floor(Date.now() / 1000), chat: { id: user, type: 'private', first_name: 'A' }, from: { id: user, is_bot: false, first_name: 'A' }, text },
+    message: {
+      message_id: id,
+      date: Math.floor(Date.now() / 1000),
+      chat: { id: user, type: 'private', first_name: 'A' },
+      from: { id: user, is_bot: false, first_name: 'A' },
+      text,
+    },
   });
 
   it('stores the update before answering 200, refuses a wrong secret and a body that is not an update', async () => {
@@ -100,7 +112,9 @@ describe.skipIf(!server.available)('webhook mode with the durable queue (two bot
       // In order: the answer to the first question first.
       expect(messages[0]!.plain_text).toContain(TARGET_SENTENCE);
     }
-    const { rows } = await db.pool.query('SELECT count(*)::int AS stored, count(replied_at)::int AS replied FROM bot_updates WHERE update_id >= 60000');
+    const { rows } = await db.pool.query(
+      'SELECT count(*)::int AS stored, count(replied_at)::int AS replied FROM bot_updates WHERE update_id >= 60000',
+    );
     expect(rows[0]).toMatchObject({ stored: users.length * 2, replied: users.length * 2 });
     const openNow = (await db.pool.query('SELECT count(*)::int AS n FROM bot_updates WHERE done_at IS NULL')).rows[0].n;
     expect(openNow).toBe(0);

@@ -11,7 +11,13 @@ if (!server.available) process.stdout.write(`[multi-process test skipped] ${serv
 
 describe.skipIf(!server.available)('three bot processes, one database', () => {
   it('answers every question exactly once, with one process killed and restarted mid-run', async () => {
-    const result = await runMultiProcess({ processes: 3, users: 30, questionsPerUser: 2, killAt: 0.4, leaseSeconds: 5 });
+    const result = await runMultiProcess({
+      processes: 3,
+      users: 30,
+      questionsPerUser: 2,
+      killAt: 0.4,
+      leaseSeconds: 5,
+    });
     if ('skipped' in result) throw new Error(result.skipped);
     const summary = JSON.stringify(result);
     expect(result.killed, summary).toBe(true);

@@ -77,11 +77,16 @@ function roundRobinProxy(ports: number[]): http.Server {
       const body = Buffer.concat(chunks);
       const attempt = (tries: number) => {
         const port = ports[next++ % ports.length]!;
-        const out = http.request({ host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers }, (back) => {
-          res.writeHead(back.statusCode ?? 502, back.headers);
-          back.pipe(res);
-        });
-        out.on('error', () => (tries + 1 < ports.length ? attempt(tries + 1) : res.headersSent || res.writeHead(502).end()));
+        const out = http.request(
+          { host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers },
+          (back) => {
+            res.writeHead(back.statusCode ?? 502, back.headers);
+            back.pipe(res);
+          },
+        );
+        out.on('error', () =>
+          tries + 1 < ports.length ? attempt(tries + 1) : res.headersSent || res.writeHead(502).end(),
+        );
         out.end(body);
       };
       attempt(0);
@@ -93,7 +98,10 @@ async function waitHealthy(port: number, child: ChildProcess, timeoutMs = 120_00
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     if (child.exitCode !== null) throw new Error(`bot process on port ${port} exited (${child.exitCode})`);
-    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status === 200, () => false);
+    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) return;
     await sleep(100);
   }
@@ -160,7 +168,13 @@ export async function runMultiProcess(options: MultiProcessOptions): Promise<Mul
           const id = nextUpdateId++;
           const update = {
             update_id: id,
-            message: { message_id: id, date: Math.floor(Date.now() / 1000), chat: { id: chat, type: 'private', first_name: 'A' }, from: { id: chat, is_bot: false, first_name: 'A' }, text: QUESTIONS[(u + q) % QUESTIONS.length] },
+            message: {
+              message_id: id,
+              date: Math.floor(Date.now() / 1000),
+              chat: { id: chat, type: 'private', first_name: 'A' },
+              from: { id: chat, is_bot: false, first_name: 'A' },
+              text: QUESTIONS[(u + q) % QUESTIONS.length],
+            },
           };
           sentAt.set(chat, [...(sentAt.get(chat) ?? []), Date.now()]);
           for (;;) {
@@ -168,7 +182,10 @@ export async function runMultiProcess(options: MultiProcessOptions): Promise<Mul
               method: 'POST',
               headers: { 'content-type': 'application/json', 'X-Telegram-Bot-Api-Secret-Token': SECRET },
               body: JSON.stringify(update),
-            }).then((r) => r.status, () => 0);
+            }).then(
+              (r) => r.status,
+              () => 0,
+            );
             if (status === 200) break;
             retriedPosts++;
             await sleep(200);
@@ -226,7 +243,9 @@ export async function runMultiProcess(options: MultiProcessOptions): Promise<Mul
     };
   } finally {
     for (const child of children) if (child && child.exitCode === null) child.kill('SIGTERM');
-    await Promise.all(children.map((c) => (c && c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+    await Promise.all(
+      children.map((c) => (c && c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)),
+    );
     proxy.close();
     await emu.stop();
     await db.drop();
@@ -235,8 +254,20 @@ export async function runMultiProcess(options: MultiProcessOptions): Promise<Mul
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  const { values } = parseArgs({ options: { processes: { type: 'string', default: '3' }, users: { type: 'string', default: '300' }, questions: { type: 'string', default: '10' }, 'kill-at': { type: 'string', default: '0.4' } } });
-  runMultiProcess({ processes: Number(values.processes), users: Number(values.users), questionsPerUser: Number(values.questions), killAt: Number(values['kill-at']) }).then(
+  const { values } = parseArgs({
+    options: {
+      processes: { type: 'string', default: '3' },
+      users: { type: 'string', default: '300' },
+      questions: { type: 'string', default: '10' },
+      'kill-at': { type: 'string', default: '0.4' },
+    },
+  });
+  runMultiProcess({
+    processes: Number(values.processes),
+    users: Number(values.users),
+    questionsPerUser: Number(values.questions),
+    killAt: Number(values['kill-at']),
+  }).then(
     (result) => process.stdout.write(JSON.stringify(result) + '\n'),
     (error: unknown) => {
       process.stderr.write(`multi-process run failed: ${error instanceof Error ? error.stack : String(error)}\n`);

@@ -19,7 +19,10 @@ export async function probeServer(): Promise<{ available: boolean; reason: strin
     await client.query('SELECT 1');
     return { available: true, reason: '' };
   } catch (error) {
-    return { available: false, reason: `no PostgreSQL server at ${ADMIN_URL.replace(/:[^:@/]*@/, ':***@')}: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      available: false,
+      reason: `no PostgreSQL server at ${ADMIN_URL.replace(/:[^:@/]*@/, ':***@')}: ${error instanceof Error ? error.message : String(error)}`,
+    };
   } finally {
     await client.end().catch(() => undefined);
   }

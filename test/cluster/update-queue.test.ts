@@ -5,7 +5,12 @@
 // workers share a backlog with every update run exactly once. Leases are short here (hundreds of ms);
 // nothing asserts how long anything took.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chatOf, ensureUpdateQueueSchema, UpdateQueue, UPDATE_QUEUE_MIGRATIONS } from '../../src/cluster/update-queue.js';
+import {
+  chatOf,
+  ensureUpdateQueueSchema,
+  UpdateQueue,
+  UPDATE_QUEUE_MIGRATIONS,
+} from '../../src/cluster/update-queue.js';
 import { currentQueuedUpdate, UpdateWorker } from '../../src/cluster/update-worker.js';
 import { setLogLevel } from '../../src/log.js';
 import { createTestDatabase, probeServer, type TestDatabase } from './pg-test-db.js';
@@ -16,7 +21,16 @@ if (!server.available) process.stdout.write(`[update-queue tests skipped] ${serv
 let nextId = 1;
 function update(chat: number, text = 'câu hỏi') {
   const id = nextId++;
-  return { update_id: id, message: { message_id: id, date: 0, chat: { id: chat, type: 'private' }, from: { id: chat, is_bot: false, first_name: 'A' }, text } };
+  return {
+    update_id: id,
+    message: {
+      message_id: id,
+      date: 0,
+      chat: { id: chat, type: 'private' },
+      from: { id: chat, is_bot: false, first_name: 'A' },
+      text,
+    },
+  };
 }
 
 function sleep(ms: number) {
@@ -47,7 +61,8 @@ describe.skipIf(!server.available)('durable update queue (PostgreSQL)', () => {
     await db?.drop();
   });
 
-  const open = async () => Number((await db.pool.query('SELECT count(*) FROM bot_updates WHERE done_at IS NULL')).rows[0].count);
+  const open = async () =>
+    Number((await db.pool.query('SELECT count(*) FROM bot_updates WHERE done_at IS NULL')).rows[0].count);
   const clear = () => db.pool.query('DELETE FROM bot_updates');
 
   it('exports its schema as an ordered list of SQL statements', () => {
@@ -98,7 +113,13 @@ describe.skipIf(!server.available)('durable update queue (PostgreSQL)', () => {
     expect(await queue.markReplied(u.update_id)).toBe(true);
     expect(await queue.markReplied(u.update_id)).toBe(false);
     const ran: number[] = [];
-    const worker = new UpdateWorker({ queue, owner: 'survivor', leaseMs: 2000, pollMs: 50, handle: async (c) => void ran.push(c.updateId) });
+    const worker = new UpdateWorker({
+      queue,
+      owner: 'survivor',
+      leaseMs: 2000,
+      pollMs: 50,
+      handle: async (c) => void ran.push(c.updateId),
+    });
     worker.start();
     try {
       await until(async () => (await open()) === 0, 'the re-claimed update to be finished');
@@ -106,7 +127,9 @@ describe.skipIf(!server.available)('durable update queue (PostgreSQL)', () => {
       await worker.stop();
     }
     expect(ran).toEqual([]);
-    const { rows } = await db.pool.query('SELECT attempts, done_at, replied_at FROM bot_updates WHERE update_id = $1', [u.update_id]);
+    const { rows } = await db.pool.query('SELECT attempts, done_at, replied_at FROM bot_updates WHERE update_id = $1', [
+      u.update_id,
+    ]);
     expect(rows[0].attempts).toBe(2);
     expect(rows[0].done_at).not.toBeNull();
   });
@@ -190,13 +213,25 @@ describe.skipIf(!server.available)('durable update queue (PostgreSQL)', () => {
     const ran: string[] = [];
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const slow = new UpdateWorker({ queue, owner: 'slow', leaseMs: 300, pollMs: 20, handle: async () => {
+    const slow = new UpdateWorker({
+      queue,
+      owner: 'slow',
+      leaseMs: 300,
+      pollMs: 20,
+      handle: async () => {
         ran.push('slow');
         await gate;
-      } });
+      },
+    });
     slow.start();
     await until(() => ran.length === 1, 'the slow worker to start');
-    const other = new UpdateWorker({ queue, owner: 'other', leaseMs: 300, pollMs: 20, handle: async () => void ran.push('other') });
+    const other = new UpdateWorker({
+      queue,
+      owner: 'other',
+      leaseMs: 300,
+      pollMs: 20,
+      handle: async () => void ran.push('other'),
+    });
     other.start();
     // Several lease lengths pass while the slow one runs; its renewals keep the update its own.
     await sleep(1200);
@@ -215,7 +250,13 @@ describe.skipIf(!server.available)('durable update queue (PostgreSQL)', () => {
     await queue.enqueue(u);
     await db.pool.query('UPDATE bot_updates SET attempts = 5 WHERE update_id = $1', [u.update_id]);
     const ran: number[] = [];
-    const worker = new UpdateWorker({ queue, owner: 'w', pollMs: 20, maxAttempts: 5, handle: async (c) => void ran.push(c.updateId) });
+    const worker = new UpdateWorker({
+      queue,
+      owner: 'w',
+      pollMs: 20,
+      maxAttempts: 5,
+      handle: async (c) => void ran.push(c.updateId),
+    });
     worker.start();
     try {
       await until(async () => (await open()) === 0, 'the update to be given up');

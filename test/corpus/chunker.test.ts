@@ -23,7 +23,9 @@ describe('chunkDocument', () => {
 
   it('uses report headings: roman numerals, numbered titles, markdown and short title lines', () => {
     const passages = chunkDocument(
-      doc('# Báo cáo\n\nI. Kinh tế\nTổng thu ngân sách đạt 57%.\n\n1. Thu hút đầu tư\nĐầu tư chưa có chiều sâu.\n\nAn ninh trật tự\nỔn định.\n\nHồng Hạnh'),
+      doc(
+        '# Báo cáo\n\nI. Kinh tế\nTổng thu ngân sách đạt 57%.\n\n1. Thu hút đầu tư\nĐầu tư chưa có chiều sâu.\n\nAn ninh trật tự\nỔn định.\n\nHồng Hạnh',
+      ),
     );
     expect(passages.map((p) => [p.section, p.text])).toEqual([
       ['I. Kinh tế', 'Tổng thu ngân sách đạt 57%.'],

@@ -39,7 +39,8 @@ function x(text: string): string {
 const para = (text: string) => `<w:p><w:r><w:t xml:space="preserve">${x(text)}</w:t></w:r></w:p>`;
 const cell = (lines: string[], span = 1) =>
   `<w:tc>${span > 1 ? `<w:tcPr><w:gridSpan w:val="${span}"/></w:tcPr>` : ''}${lines.map(para).join('') || '<w:p/>'}</w:tc>`;
-const table = (rows: string[][][]) => `<w:tbl>${rows.map((r) => `<w:tr>${r.map((c) => cell(c)).join('')}</w:tr>`).join('')}</w:tbl>`;
+const table = (rows: string[][][]) =>
+  `<w:tbl>${rows.map((r) => `<w:tr>${r.map((c) => cell(c)).join('')}</w:tr>`).join('')}</w:tbl>`;
 
 /** A .docx as Word users lay a report out: header and signature in borderless tables, a data table. */
 async function officialDocx(): Promise<Buffer> {
@@ -59,9 +60,17 @@ async function officialDocx(): Promise<Buffer> {
       [['2'], ['Chi ngân sách địa phương'], ['980'], ['431'], ['44%']],
     ]),
     para('Toàn quận phấn đấu cuối năm thu ngân sách vượt từ 15% trở lên so với dự toán thành phố giao.'),
-    table([[['Nơi nhận:', '- Thường trực Quận ủy;', '- Lưu: VT, VP.'], ['TM. ỦY BAN NHÂN DÂN', 'KT. CHỦ TỊCH', 'PHÓ CHỦ TỊCH', '(Đã ký)', 'Nguyễn Văn An']]]),
+    table([
+      [
+        ['Nơi nhận:', '- Thường trực Quận ủy;', '- Lưu: VT, VP.'],
+        ['TM. ỦY BAN NHÂN DÂN', 'KT. CHỦ TỊCH', 'PHÓ CHỦ TỊCH', '(Đã ký)', 'Nguyễn Văn An'],
+      ],
+    ]),
   ].join('');
-  base.file('word/document.xml', `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>${body}</w:body></w:document>`);
+  base.file(
+    'word/document.xml',
+    `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>${body}</w:body></w:document>`,
+  );
   return base.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
 }
 
@@ -83,9 +92,17 @@ function officialSheetRows(): Cell[][] {
 }
 
 function officialCsv(): string {
-  const header = headerLines().filter(Boolean).map((l) => `"${l}"`);
-  const rows = ['STT;Nội dung;Dự toán (tỷ đồng);Ước thực hiện 6 tháng (tỷ đồng);Tỷ lệ', '1;Thu ngân sách nhà nước;1.250;712;57%', '2;"Chi ngân sách; địa phương";980;431;44%'];
-  const footer = footerLines().filter(Boolean).map((l) => `"${l}"`);
+  const header = headerLines()
+    .filter(Boolean)
+    .map((l) => `"${l}"`);
+  const rows = [
+    'STT;Nội dung;Dự toán (tỷ đồng);Ước thực hiện 6 tháng (tỷ đồng);Tỷ lệ',
+    '1;Thu ngân sách nhà nước;1.250;712;57%',
+    '2;"Chi ngân sách; địa phương";980;431;44%',
+  ];
+  const footer = footerLines()
+    .filter(Boolean)
+    .map((l) => `"${l}"`);
   return '\uFEFF' + [...header, ...rows, ...footer].join('\r\n');
 }
 
@@ -93,14 +110,31 @@ describe('tables as rows with their headers', () => {
   it('carries title, headers, units, and skips the ordinal column', () => {
     const lines = tableToLines({
       title: null,
-      rows: budgetSheet().rows.map((r) => r.map((c) => (c === null ? '' : typeof c === 'object' ? ('percent' in c && !('formula' in c) ? `${c.percent * 100}%` : String((c as { value: number }).value)) : typeof c === 'number' ? c.toLocaleString('vi-VN') : c))),
+      rows: budgetSheet().rows.map((r) =>
+        r.map((c) =>
+          c === null
+            ? ''
+            : typeof c === 'object'
+              ? 'percent' in c && !('formula' in c)
+                ? `${c.percent * 100}%`
+                : String((c as { value: number }).value)
+              : typeof c === 'number'
+                ? c.toLocaleString('vi-VN')
+                : c,
+        ),
+      ),
     });
     expect(lines[0]).toBe('## THU CHI NGÂN SÁCH 6 THÁNG ĐẦU NĂM 2019');
-    expect(lines[1]).toMatch(/^Thu ngân sách nhà nước — Dự toán: 1\.250 tỷ đồng — Ước thực hiện 6 tháng: 712 tỷ đồng — Tỷ lệ: /);
+    expect(lines[1]).toMatch(
+      /^Thu ngân sách nhà nước — Dự toán: 1\.250 tỷ đồng — Ước thực hiện 6 tháng: 712 tỷ đồng — Tỷ lệ: /,
+    );
   });
 
   it('splits delimited text with quotes, embedded delimiters and a row cap', () => {
-    expect(parseDelimited('a;b\n"x; y";"say ""hi"""\n', 10).rows).toEqual([['a', 'b'], ['x; y', 'say "hi"']]);
+    expect(parseDelimited('a;b\n"x; y";"say ""hi"""\n', 10).rows).toEqual([
+      ['a', 'b'],
+      ['x; y', 'say "hi"'],
+    ]);
     const capped = parseDelimited('h1,h2\n' + '1,2\n'.repeat(50), 10);
     expect(capped.rows).toHaveLength(10);
     expect(capped.truncated).toBe(true);
@@ -124,7 +158,11 @@ describe('every format with the official header', () => {
     for (const doc of loaded.documents) {
       expect(doc.title, doc.source).toBe(CITATION);
       expect(doc.date).toBe('10/7/2019');
-      expect(doc.official).toMatchObject({ number: '123/BC-UBND', issuerName: 'UBND quận Cẩm Lệ', signerName: 'Nguyễn Văn An' });
+      expect(doc.official).toMatchObject({
+        number: '123/BC-UBND',
+        issuerName: 'UBND quận Cẩm Lệ',
+        signerName: 'Nguyễn Văn An',
+      });
       expect(doc.text, doc.source).toContain(ROW_LINE);
       const passages = chunkDocument(doc);
       for (const p of passages.filter((q) => q.section !== METADATA_SECTION)) {
@@ -133,15 +171,24 @@ describe('every format with the official header', () => {
       }
     }
     const xlsx = loaded.documents.find((d) => d.source === 'phu-luc.xlsx')!;
-    expect(chunkDocument(xlsx).find((p) => p.text.includes(ROW_LINE))!.section).toBe('THU CHI NGÂN SÁCH 6 THÁNG ĐẦU NĂM 2019');
+    expect(chunkDocument(xlsx).find((p) => p.text.includes(ROW_LINE))!.section).toBe(
+      'THU CHI NGÂN SÁCH 6 THÁNG ĐẦU NĂM 2019',
+    );
     const docx = loaded.documents.find((d) => d.source === 'bc-bang.docx')!;
-    expect(chunkDocument(docx).find((p) => p.text.includes(ROW_LINE))!.section).toBe('Kết quả thu chi ngân sách 6 tháng đầu năm');
+    expect(chunkDocument(docx).find((p) => p.text.includes(ROW_LINE))!.section).toBe(
+      'Kết quả thu chi ngân sách 6 tháng đầu năm',
+    );
     const csv = loaded.documents.find((d) => d.source === 'phu-luc.csv')!;
     expect(csv.text).toContain('Chi ngân sách; địa phương — Dự toán: 980 tỷ đồng');
   });
 
   it('answers a question about a table row with the row and the official citation, and who signed', async () => {
-    const engine = await Engine.open({ corpusDir: dir, indexDir: path.join(dir, '.index'), searchMode: 'lexical', embedder: null });
+    const engine = await Engine.open({
+      corpusDir: dir,
+      indexDir: path.join(dir, '.index'),
+      searchMode: 'lexical',
+      embedder: null,
+    });
     const answer = await engine.ask('Dự toán thu ngân sách nhà nước là bao nhiêu?');
     expect(answer.answered).toBe(true);
     expect(answer.excerpt).toContain('Thu ngân sách nhà nước — Dự toán: 1.250 tỷ đồng');
@@ -161,7 +208,9 @@ describe('bad inputs', () => {
     const ole = Buffer.alloc(2048);
     Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]).copy(ole);
     const dir = await corpus({
-      'that-la-docx.doc': await makeDocx({ paragraphs: [{ text: 'Báo cáo kết quả tiếp dân quý I năm 2019 của quận.' }] }),
+      'that-la-docx.doc': await makeDocx({
+        paragraphs: [{ text: 'Báo cáo kết quả tiếp dân quý I năm 2019 của quận.' }],
+      }),
       'van-ban.doc': 'Chỉ là văn bản thường, không phải Word.',
       'hong.doc': ole,
       'rac.doc': Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 37) % 251)),
@@ -175,7 +224,10 @@ describe('bad inputs', () => {
   });
 
   it('titles a sheet without an official header by its table title, not a markdown heading', async () => {
-    const dir = await corpus({ 'phu-luc.xlsx': await makeXlsx([budgetSheet()]), 'bang.csv': 'Chỉ tiêu,Kết quả\nSố hộ nghèo giảm,120 hộ\n' });
+    const dir = await corpus({
+      'phu-luc.xlsx': await makeXlsx([budgetSheet()]),
+      'bang.csv': 'Chỉ tiêu,Kết quả\nSố hộ nghèo giảm,120 hộ\n',
+    });
     const titles = (await loadCorpus(dir)).documents.map((d) => d.title);
     expect(titles).toEqual(['bang', 'THU CHI NGÂN SÁCH 6 THÁNG ĐẦU NĂM 2019']);
   });
@@ -183,7 +235,11 @@ describe('bad inputs', () => {
   it('refuses an .xlsx zip bomb before inflating it, and an .xls named .xlsx', async () => {
     const ole = Buffer.alloc(1024);
     Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]).copy(ole);
-    const dir = await corpus({ 'bom.xlsx': await makeXlsxBomb(120 * 1024 * 1024), 'cu.xlsx': ole, 'ok.csv': 'Chỉ tiêu,Kết quả\nSố hộ nghèo giảm,120 hộ\n' });
+    const dir = await corpus({
+      'bom.xlsx': await makeXlsxBomb(120 * 1024 * 1024),
+      'cu.xlsx': ole,
+      'ok.csv': 'Chỉ tiêu,Kết quả\nSố hộ nghèo giảm,120 hộ\n',
+    });
     const loaded = await loadCorpus(dir);
     expect(loaded.documents.map((d) => d.source)).toEqual(['ok.csv']);
     const reasons = Object.fromEntries(loaded.skipped.map((s) => [s.source, s.reason]));
@@ -192,9 +248,20 @@ describe('bad inputs', () => {
   });
 
   it('reads a 100,000-row sheet with merged cells and formulas up to its row cap', async () => {
-    const rows: Cell[][] = [['DANH SÁCH HỘ KINH DOANH', null, null], ['Tên hộ', 'Phường', 'Thuế (triệu đồng)']];
-    for (let i = 0; i < 100_000; i++) rows.push([`Hộ kinh doanh số ${i + 1}`, i % 2 ? 'Hòa Thọ Đông' : 'Khuê Trung', { formula: `C${i + 2}+1`, value: (i % 50) + 1 }]);
-    const dir = await corpus({ 'lon.xlsx': await makeXlsx([{ name: 'DS', rows, merges: ['A1:C1'] }]), 'ok.csv': 'Chỉ tiêu,Kết quả\nSố hộ nghèo giảm,120 hộ\n' });
+    const rows: Cell[][] = [
+      ['DANH SÁCH HỘ KINH DOANH', null, null],
+      ['Tên hộ', 'Phường', 'Thuế (triệu đồng)'],
+    ];
+    for (let i = 0; i < 100_000; i++)
+      rows.push([
+        `Hộ kinh doanh số ${i + 1}`,
+        i % 2 ? 'Hòa Thọ Đông' : 'Khuê Trung',
+        { formula: `C${i + 2}+1`, value: (i % 50) + 1 },
+      ]);
+    const dir = await corpus({
+      'lon.xlsx': await makeXlsx([{ name: 'DS', rows, merges: ['A1:C1'] }]),
+      'ok.csv': 'Chỉ tiêu,Kết quả\nSố hộ nghèo giảm,120 hộ\n',
+    });
     const loaded = await loadCorpus(dir);
     expect(loaded.skipped).toEqual([]);
     const doc = loaded.documents.find((d) => d.source === 'lon.xlsx')!;
@@ -227,10 +294,16 @@ describe('.doc (Word 97-2003)', () => {
     expect(loaded.skipped).toEqual([]);
     const doc = loaded.documents[0]!;
     expect(doc.title).toBe(CITATION);
-    expect(doc.official).toMatchObject({ number: '123/BC-UBND', date: '10/7/2019', issuerName: 'UBND quận Cẩm Lệ', signerName: 'Nguyễn Văn An' });
+    expect(doc.official).toMatchObject({
+      number: '123/BC-UBND',
+      date: '10/7/2019',
+      issuerName: 'UBND quận Cẩm Lệ',
+      signerName: 'Nguyễn Văn An',
+    });
     expect(doc.text).toContain(ROW_LINE);
     expect(doc.text).toContain('Chi ngân sách địa phương — Dự toán: 980 tỷ đồng — Tỷ lệ: 44%.');
-    for (const p of chunkDocument(doc).filter((q) => q.section !== METADATA_SECTION)) for (const m of FOOTER_MARKERS) expect(p.text).not.toMatch(m);
+    for (const p of chunkDocument(doc).filter((q) => q.section !== METADATA_SECTION))
+      for (const m of FOOTER_MARKERS) expect(p.text).not.toMatch(m);
   });
 
   it('refuses a .doc whose Word stream is damaged, with a reason', async () => {
@@ -245,16 +318,20 @@ describe('tables in PDF', () => {
   it('keeps a table row with its headers instead of a run of cells', async () => {
     const pdf = makePdf({
       unicode: true,
-      pages: [[
-        'Kết quả thu chi ngân sách 6 tháng đầu năm',
-        'Nội dung\tDự toán (tỷ đồng)\tƯớc thực hiện\tTỷ lệ\nThu ngân sách nhà nước\t1.250\t712\t57%\nChi ngân sách địa phương\t980\t431\t44%',
-        'Toàn quận phấn đấu cuối năm thu ngân sách vượt từ 15% trở lên so với dự toán thành phố giao.',
-      ]],
+      pages: [
+        [
+          'Kết quả thu chi ngân sách 6 tháng đầu năm',
+          'Nội dung\tDự toán (tỷ đồng)\tƯớc thực hiện\tTỷ lệ\nThu ngân sách nhà nước\t1.250\t712\t57%\nChi ngân sách địa phương\t980\t431\t44%',
+          'Toàn quận phấn đấu cuối năm thu ngân sách vượt từ 15% trở lên so với dự toán thành phố giao.',
+        ],
+      ],
     });
     const dir = await corpus({ 'bang.pdf': pdf });
     const loaded = await loadCorpus(dir);
     expect(loaded.skipped).toEqual([]);
-    expect(loaded.documents[0]!.text).toContain('Thu ngân sách nhà nước — Dự toán: 1.250 tỷ đồng — Ước thực hiện: 712 — Tỷ lệ: 57%.');
+    expect(loaded.documents[0]!.text).toContain(
+      'Thu ngân sách nhà nước — Dự toán: 1.250 tỷ đồng — Ước thực hiện: 712 — Tỷ lệ: 57%.',
+    );
     expect(loaded.documents[0]!.text).toContain('Toàn quận phấn đấu cuối năm');
   });
 });

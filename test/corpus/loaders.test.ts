@@ -14,13 +14,7 @@ import {
 } from '../../src/corpus/load-corpus.js';
 import { detectContent } from '../../src/corpus/loaders/detect.js';
 import { setLogSink } from '../../src/log.js';
-import {
-  makeCorruptPdf,
-  makeDocx,
-  makePdf,
-  makeZipBombDocx,
-  withDeclaredSize,
-} from '../fixtures/make-files.js';
+import { makeCorruptPdf, makeDocx, makePdf, makeZipBombDocx, withDeclaredSize } from '../fixtures/make-files.js';
 
 const REAL_CORPUS = fileURLToPath(new URL('../../corpus', import.meta.url));
 const CAM_LE = 'bao-cao-6-thang-dau-nam-2018-cam-le.txt';
@@ -110,7 +104,8 @@ describe('text files', () => {
 
   it('takes a .md title from its first # heading, and front matter before that', async () => {
     const dir = await tempDir({
-      'ke-hoach.md': 'Lời mở đầu ngắn\n\n# Kế hoạch phát triển **du lịch** [Sơn Trà](https://x.vn)\n\n## Mục tiêu\n\nTăng lượng khách.',
+      'ke-hoach.md':
+        'Lời mở đầu ngắn\n\n# Kế hoạch phát triển **du lịch** [Sơn Trà](https://x.vn)\n\n## Mục tiêu\n\nTăng lượng khách.',
       'co-header.md': '---\ntitle: Tiêu đề từ header\ndate: 6/2020\n---\n# Heading\n\nNội dung.',
     });
     const docs = (await loadCorpus(dir)).documents;
@@ -209,7 +204,10 @@ describe('.pdf', () => {
   it('extracts text per page, with blank lines between paragraphs and pages', async () => {
     const pdf = makePdf({
       pages: [
-        ['Annual report 2019\nDistrict caf\u00e9 (Cam Le)', 'Second paragraph: 57% of budget.\nIts second line\nand a third'],
+        [
+          'Annual report 2019\nDistrict caf\u00e9 (Cam Le)',
+          'Second paragraph: 57% of budget.\nIts second line\nand a third',
+        ],
         ['Page two text'],
       ],
     });
@@ -238,7 +236,10 @@ describe('.pdf', () => {
 
   it('reads Vietnamese through a ToUnicode CMap and composes decomposed output', async () => {
     const dir = await tempDir({
-      'vi.pdf': makePdf({ unicode: true, pages: [['Báo cáo tình hình kinh tế - xã hội quận Cẩm Lệ', 'Thu ngân sách đạt 57%.']] }),
+      'vi.pdf': makePdf({
+        unicode: true,
+        pages: [['Báo cáo tình hình kinh tế - xã hội quận Cẩm Lệ', 'Thu ngân sách đạt 57%.']],
+      }),
       'vi-nfd.pdf': makePdf({ unicode: true, decomposedToUnicode: true, pages: [['Tiếng Việt Đà Nẵng']] }),
     });
     const [nfd, vi] = (await loadCorpus(dir)).documents;
@@ -284,7 +285,9 @@ describe('bad files are skipped with a reason and do not stop the load', () => {
       'empty.txt': 'file is empty',
       'latin1.txt': 'not UTF-8 text: save it again with UTF-8 encoding',
       'other.docx': 'not a valid .docx (zip archive without word/document.xml)',
-      'old.docx': expect.stringMatching(/^named \.docx but the content is an old Office 97-2003 file.*rename it to \.doc/),
+      'old.docx': expect.stringMatching(
+        /^named \.docx but the content is an old Office 97-2003 file.*rename it to \.doc/,
+      ),
       // A page with neither text nor image (a grey box drawn in vector) is not sent to OCR.
       'scan.pdf': expect.stringMatching(/^PDF has no extractable text|^scanned PDF \(no text layer\) needs OCR/),
       'text.docx': 'named .docx but the content is plain text: rename it to .txt',
@@ -304,9 +307,13 @@ describe('bad files are skipped with a reason and do not stop the load', () => {
   it('catches a zip bomb that lies about its size in the zip directory', async () => {
     const liar = withDeclaredSize(zipBomb, 'word/document.xml', 1000);
     // Sanity: jszip itself now believes the entry is small.
-    const entry = (await JSZip.loadAsync(liar)).file('word/document.xml') as unknown as { _data: { uncompressedSize: number } };
+    const entry = (await JSZip.loadAsync(liar)).file('word/document.xml') as unknown as {
+      _data: { uncompressedSize: number };
+    };
     expect(entry._data.uncompressedSize).toBe(1000);
-    await expect(readDocumentFile(await writeTemp('liar.docx', liar), 'liar.docx')).rejects.toThrow(/^looks like a zip bomb/);
+    await expect(readDocumentFile(await writeTemp('liar.docx', liar), 'liar.docx')).rejects.toThrow(
+      /^looks like a zip bomb/,
+    );
   });
 
   it('gives up on a PDF after parseTimeoutMs and on files above maxFileBytes', async () => {
@@ -343,7 +350,7 @@ describe('corpus folder handling', () => {
       'sub/nested.txt': 'lồng',
       '~$b.docx': 'lock',
       'notes.pptx': 'x',
-      'README': 'x',
+      README: 'x',
     });
     const corpus = await loadCorpus(dir, { onProgress: (done, total) => progress.push([done, total]) });
     // Code-unit order: capitals first, whatever the machine's locale.

@@ -4,7 +4,8 @@ import { issuerAsName, metadataText, officialCitation, parseOfficialLayout } fro
 import { foldDiacritics } from '../../src/text/normalize.js';
 import { FOOTER_MARKERS, officialReport, SEED_TEXT } from '../fixtures/official-report.js';
 
-const BODY = 'Tổng thu ngân sách ước đạt gần 57% so với dự toán.\n\nToàn quận phấn đấu cuối năm thu ngân sách vượt từ 15% trở lên.';
+const BODY =
+  'Tổng thu ngân sách ước đạt gần 57% so với dự toán.\n\nToàn quận phấn đấu cuối năm thu ngân sách vượt từ 15% trở lên.';
 
 describe('Decree 30 header and footer', () => {
   it('reads issuer, number, place and date, type, summary, signer from the usual layout', () => {
@@ -55,14 +56,25 @@ describe('Decree 30 header and footer', () => {
   it('reads unaccented and upper-case variants (old fonts, OCR without the model)', () => {
     const unaccented = foldDiacritics(officialReport(BODY.split('\n\n'))).replace('Nguyen Van An', 'NGUYEN VAN AN');
     const layout = parseOfficialLayout(unaccented)!;
-    expect(layout.header).toMatchObject({ number: '123/BC-UBND', date: '10/7/2019', type: 'Báo cáo', issuerName: 'UBND quan Cam Le', signerName: 'Nguyen Van An' });
+    expect(layout.header).toMatchObject({
+      number: '123/BC-UBND',
+      date: '10/7/2019',
+      type: 'Báo cáo',
+      issuerName: 'UBND quan Cam Le',
+      signerName: 'Nguyen Van An',
+    });
     expect(layout.body).toBe(foldDiacritics(BODY));
-    const upper = officialReport(BODY.split('\n\n')).replace('Số:', 'SỐ:').replace('Cẩm Lệ, ngày', 'CẨM LỆ, NGÀY').replace(/tháng/g, 'THÁNG').replace(/ năm 2019$/m, ' NĂM 2019');
+    const upper = officialReport(BODY.split('\n\n'))
+      .replace('Số:', 'SỐ:')
+      .replace('Cẩm Lệ, ngày', 'CẨM LỆ, NGÀY')
+      .replace(/tháng/g, 'THÁNG')
+      .replace(/ năm 2019$/m, ' NĂM 2019');
     expect(parseOfficialLayout(upper)!.header).toMatchObject({ number: '123/BC-UBND', date: '10/7/2019' });
   });
 
   it('does not take a body line starting with an abbreviation for the signature block', () => {
-    const body = 'Tổng thu ngân sách ước đạt gần 57% so với dự toán.\nQ. Cẩm Lệ tiếp tục đẩy mạnh cải cách hành chính trong quý III.';
+    const body =
+      'Tổng thu ngân sách ước đạt gần 57% so với dự toán.\nQ. Cẩm Lệ tiếp tục đẩy mạnh cải cách hành chính trong quý III.';
     const layout = parseOfficialLayout(officialReport(body.split('\n')))!;
     expect(layout.body).toContain('Q. Cẩm Lệ tiếp tục đẩy mạnh cải cách hành chính');
     expect(layout.header.signerName).toBe('Nguyễn Văn An');
@@ -81,13 +93,21 @@ describe('Decree 30 header and footer', () => {
 
   it('keeps header, recipients and signature out of passages; the particulars are one metadata passage', () => {
     const layout = parseOfficialLayout(officialReport())!;
-    const passages = chunkDocument({ title: officialCitation(layout.header)!, date: layout.header.date!, source: 'bc.txt', text: layout.body, official: layout.header });
+    const passages = chunkDocument({
+      title: officialCitation(layout.header)!,
+      date: layout.header.date!,
+      source: 'bc.txt',
+      text: layout.body,
+      official: layout.header,
+    });
     const body = passages.filter((p) => p.section !== METADATA_SECTION);
     expect(body.length).toBeGreaterThan(0);
     for (const p of body) for (const marker of FOOTER_MARKERS) expect(p.text).not.toMatch(marker);
     const meta = passages.filter((p) => p.section === METADATA_SECTION);
     expect(meta).toHaveLength(1);
-    expect(meta[0]!.text).toContain('Người ký báo cáo: PHÓ CHỦ TỊCH Nguyễn Văn An, ký thay CHỦ TỊCH, thay mặt ỦY BAN NHÂN DÂN.');
+    expect(meta[0]!.text).toContain(
+      'Người ký báo cáo: PHÓ CHỦ TỊCH Nguyễn Văn An, ký thay CHỦ TỊCH, thay mặt ỦY BAN NHÂN DÂN.',
+    );
     expect(meta[0]!.text).not.toMatch(/Nơi nhận|TM\.|KT\./);
     expect(metadataText(layout.header)).toContain('Số, ký hiệu: 123/BC-UBND.');
   });

@@ -142,9 +142,15 @@ describe('message flow with a polling grammY bot', () => {
         const queryId = emu.pressButton(alice, menu!, 'district:camle');
         await emu.waitFor(() => emu.messagesTo(alice.id)[0]?.edited === true);
         const [edited] = emu.messagesTo(alice.id);
-        expect(edited).toMatchObject({ text: '<b>Đã chọn</b> district:camle', plain_text: 'Đã chọn district:camle', parse_mode: 'HTML' });
+        expect(edited).toMatchObject({
+          text: '<b>Đã chọn</b> district:camle',
+          plain_text: 'Đã chọn district:camle',
+          parse_mode: 'HTML',
+        });
         expect(edited!.reply_markup).toBeUndefined(); // editing text without reply_markup drops the keyboard
-        expect(emu.callsOf('answerCallbackQuery').map((c) => c.params)).toEqual([{ callback_query_id: queryId, text: 'ok' }]);
+        expect(emu.callsOf('answerCallbackQuery').map((c) => c.params)).toEqual([
+          { callback_query_id: queryId, text: 'ok' },
+        ]);
         const again = await apiError(bot.api.answerCallbackQuery(queryId));
         expect(again.description).toMatch(/query is too old/);
       },
@@ -271,7 +277,9 @@ describe('sendMessage validation', () => {
   it('enforces the 4096 UTF-16 code unit limit on the visible text', async () => {
     const api = makeBot().api;
     await api.sendMessage(alice.id, 'a'.repeat(4096));
-    expect((await apiError(api.sendMessage(alice.id, 'a'.repeat(4097)))).description).toBe('Bad Request: message is too long');
+    expect((await apiError(api.sendMessage(alice.id, 'a'.repeat(4097)))).description).toBe(
+      'Bad Request: message is too long',
+    );
     await api.sendMessage(alice.id, '😀'.repeat(2048)); // 2 code units each
     await expect(api.sendMessage(alice.id, '😀'.repeat(2049))).rejects.toThrow(/message is too long/);
     await api.sendMessage(alice.id, `<b>${'a'.repeat(4096)}</b>`, { parse_mode: 'HTML' }); // tags do not count
@@ -287,7 +295,9 @@ describe('sendMessage validation', () => {
     const keyboard = (data: string) => ({ reply_markup: { inline_keyboard: [[{ text: 'x', callback_data: data }]] } });
     await api.sendMessage(alice.id, 'ok', keyboard('ă'.repeat(32))); // 64 bytes
     for (const data of ['ă'.repeat(33), '']) {
-      expect((await apiError(api.sendMessage(alice.id, 'bad', keyboard(data)))).description).toBe('Bad Request: BUTTON_DATA_INVALID');
+      expect((await apiError(api.sendMessage(alice.id, 'bad', keyboard(data)))).description).toBe(
+        'Bad Request: BUTTON_DATA_INVALID',
+      );
     }
   });
 
@@ -305,7 +315,9 @@ describe('sendMessage validation', () => {
     const body = (await res.json()) as ApiResponse;
     expect(body.ok).toBe(true);
     expect(body.result).toMatchObject({ text: 'hi', entities: [{ type: 'italic', offset: 0, length: 2 }] });
-    expect(emu.messagesTo(alice.id)[0]!.reply_markup).toEqual({ inline_keyboard: [[{ text: 'go', callback_data: 'go' }]] });
+    expect(emu.messagesTo(alice.id)[0]!.reply_markup).toEqual({
+      inline_keyboard: [[{ text: 'go', callback_data: 'go' }]],
+    });
   });
   it('also parses plain multipart/form-data and rejects malformed JSON', async () => {
     const form = new FormData();
@@ -338,7 +350,9 @@ describe('editing and deleting', () => {
     expect(notModified.description).toMatch(/^Bad Request: message is not modified/);
     // Same visible text without the bold entity is a real change.
     await api.editMessageText(alice.id, msg.message_id, 'x', { reply_markup: markup });
-    await expect(api.editMessageReplyMarkup(alice.id, msg.message_id, { reply_markup: markup })).rejects.toThrow(/not modified/);
+    await expect(api.editMessageReplyMarkup(alice.id, msg.message_id, { reply_markup: markup })).rejects.toThrow(
+      /not modified/,
+    );
     await api.editMessageReplyMarkup(alice.id, msg.message_id);
     expect(emu.messagesTo(alice.id)).toMatchObject([{ message_id: msg.message_id, text: 'x', edited: true }]);
     expect(emu.messagesTo(alice.id)[0]!.reply_markup).toBeUndefined();
@@ -416,7 +430,10 @@ describe('faults', () => {
       status: 401,
       body: { ok: false, error_code: 401, description: 'Unauthorized' },
     });
-    expect(await rawCall('frobnicate')).toEqual({ status: 404, body: { ok: false, error_code: 404, description: 'Not Found' } });
+    expect(await rawCall('frobnicate')).toEqual({
+      status: 404,
+      body: { ok: false, error_code: 404, description: 'Not Found' },
+    });
   });
 
   it('reports what was received when waitForMessages times out', async () => {
@@ -501,7 +518,10 @@ describe('files and bot settings', () => {
 
 describe('parseTelegramHtml', () => {
   it('reports byte offsets like Telegram and entity offsets in UTF-16', () => {
-    expect(parseTelegramHtml('😀 <b>x</b>')).toEqual({ text: '😀 x', entities: [{ type: 'bold', offset: 3, length: 1 }] });
+    expect(parseTelegramHtml('😀 <b>x</b>')).toEqual({
+      text: '😀 x',
+      entities: [{ type: 'bold', offset: 3, length: 1 }],
+    });
     expect(() => parseTelegramHtml('😀 <x>')).toThrow(/Unsupported start tag "x" at byte offset 5/);
   });
 });

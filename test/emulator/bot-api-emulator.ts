@@ -505,7 +505,8 @@ async function readBody(req: http.IncomingMessage): Promise<Buffer> {
   let tooBig = false;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) tooBig = true; // keep draining so the connection stays usable
+    if (size > MAX_BODY_BYTES)
+      tooBig = true; // keep draining so the connection stays usable
     else chunks.push(chunk as Buffer);
   }
   if (tooBig) throw new ApiError(413, 'Request Entity Too Large');
@@ -770,10 +771,17 @@ export class BotApiEmulator {
    * query id. Like a real user, it can only press a button the message currently shows; pass
    * `{ force: true }` to send arbitrary data anyway.
    */
-  pressButton(from: EmulatedUser, message: SentMessage, callbackData: string, options: { force?: boolean } = {}): string {
+  pressButton(
+    from: EmulatedUser,
+    message: SentMessage,
+    callbackData: string,
+    options: { force?: boolean } = {},
+  ): string {
     const stored = this.chats.get(message.chat_id)?.messages.get(message.message_id);
     if (!stored || stored.deleted) {
-      throw new Error(`pressButton: message ${message.message_id} in chat ${message.chat_id} does not exist (deleted?)`);
+      throw new Error(
+        `pressButton: message ${message.message_id} in chat ${message.chat_id} does not exist (deleted?)`,
+      );
     }
     if (!options.force) {
       const available = inlineCallbackData(stored.message);
@@ -833,7 +841,8 @@ export class BotApiEmulator {
     await this.waitUntil(
       () => this.callsOf(method).length >= count,
       timeoutMs,
-      () => `waitForCall: expected ${count} call(s) of ${method} within ${timeoutMs} ms, got ${this.callsOf(method).length}`,
+      () =>
+        `waitForCall: expected ${count} call(s) of ${method} within ${timeoutMs} ms, got ${this.callsOf(method).length}`,
     );
     return this.callsOf(method);
   }
@@ -892,7 +901,8 @@ export class BotApiEmulator {
     try {
       await this.route(req, res);
     } catch (err) {
-      const e = err instanceof ApiError ? err : new ApiError(500, `Internal Server Error: emulator bug: ${String(err)}`);
+      const e =
+        err instanceof ApiError ? err : new ApiError(500, `Internal Server Error: emulator bug: ${String(err)}`);
       sendJson(res, e.code, { ok: false, error_code: e.code, description: e.description });
     } finally {
       this.inflight--;
@@ -943,8 +953,15 @@ export class BotApiEmulator {
       const result = await handler.run(params, { files, res });
       sendJson(res, 200, { ok: true, result });
     } catch (err) {
-      const e = err instanceof ApiError ? err : new ApiError(500, `Internal Server Error: emulator bug: ${String(err)}`);
-      this.failures.push({ method: handler.name, params: clone(params), error_code: e.code, description: e.description, at });
+      const e =
+        err instanceof ApiError ? err : new ApiError(500, `Internal Server Error: emulator bug: ${String(err)}`);
+      this.failures.push({
+        method: handler.name,
+        params: clone(params),
+        error_code: e.code,
+        description: e.description,
+        at,
+      });
       sendJson(res, e.code, {
         ok: false,
         error_code: e.code,
@@ -1024,7 +1041,12 @@ export class BotApiEmulator {
       lines.push(`  chat ${chatId}: ${sent.length} message(s) from the bot`);
       for (const m of sent) {
         const s = m.sent!;
-        const flags = [s.parse_mode && `parse_mode=${s.parse_mode}`, s.edited && 'edited', s.deleted && 'deleted', s.document && `document=${s.document.file_name}`]
+        const flags = [
+          s.parse_mode && `parse_mode=${s.parse_mode}`,
+          s.edited && 'edited',
+          s.deleted && 'deleted',
+          s.document && `document=${s.document.file_name}`,
+        ]
           .filter(Boolean)
           .join(', ');
         lines.push(`    #${s.message_id} ${quote(s.text)}${flags ? ` (${flags})` : ''}`);
@@ -1039,7 +1061,9 @@ export class BotApiEmulator {
     const called = [...this.calls.entries()].map(([m, list]) => `${m}×${list.length}`).join(', ');
     lines.push(`  calls so far: ${called || 'none'}`);
     if (this.updates.length) {
-      lines.push(`  ${this.updates.length} update(s) not yet confirmed by the bot (is it polling? did its handler throw?)`);
+      lines.push(
+        `  ${this.updates.length} update(s) not yet confirmed by the bot (is it polling? did its handler throw?)`,
+      );
     }
     return `Bot activity:\n${lines.join('\n')}`;
   }
@@ -1084,7 +1108,13 @@ export class BotApiEmulator {
   private userMessage(from: EmulatedUser, chatId: number | undefined, content: Params): number {
     const user = this.userObject(from);
     const chat = this.chatState(chatId ?? from.id);
-    const message: ApiMessage = { message_id: chat.nextMessageId++, from: user, chat: clone(chat.chat), date: nowSeconds(), ...content };
+    const message: ApiMessage = {
+      message_id: chat.nextMessageId++,
+      from: user,
+      chat: clone(chat.chat),
+      date: nowSeconds(),
+      ...content,
+    };
     chat.messages.set(message.message_id, { message, fromBot: false, deleted: false });
     this.pushUpdate({ message: clone(message) });
     return message.message_id;
@@ -1099,7 +1129,11 @@ export class BotApiEmulator {
         from: user,
         date: nowSeconds(),
         old_chat_member: { user: this.botUser, status: oldStatus },
-        new_chat_member: { user: this.botUser, status: newStatus, ...(newStatus === 'kicked' ? { until_date: 0 } : {}) },
+        new_chat_member: {
+          user: this.botUser,
+          status: newStatus,
+          ...(newStatus === 'kicked' ? { until_date: 0 } : {}),
+        },
       },
     });
   }
@@ -1222,7 +1256,8 @@ export class BotApiEmulator {
       setWebhook: (p) => {
         const url = String(p.url ?? '');
         if (url === '') this.webhook = undefined;
-        else if (!url.startsWith('https://')) throw badRequest('bad webhook: An HTTPS URL must be provided for webhook');
+        else if (!url.startsWith('https://'))
+          throw badRequest('bad webhook: An HTTPS URL must be provided for webhook');
         else {
           const allowed = toObj(p.allowed_updates);
           this.webhook = {
@@ -1250,7 +1285,12 @@ export class BotApiEmulator {
         const file = this.files.get(String(p.file_id ?? ''));
         if (!file) throw badRequest('invalid file_id');
         if (file.data.length > MAX_DOWNLOAD_BYTES) throw badRequest('file is too big');
-        return { file_id: file.file_id, file_unique_id: file.file_unique_id, file_size: file.data.length, file_path: file.file_path };
+        return {
+          file_id: file.file_id,
+          file_unique_id: file.file_unique_id,
+          file_size: file.data.length,
+          file_path: file.file_path,
+        };
       },
       sendDocument: (p, ctx) => this.botSendDocument(p, ctx),
       getChat: (p) => ({ ...clone(this.targetChat(p, false).chat), accent_color_id: 0, max_reaction_count: 11 }),
@@ -1266,7 +1306,10 @@ export class BotApiEmulator {
 
   private async getUpdates(p: Params, ctx: CallContext): Promise<Update[]> {
     if (this.webhook) {
-      throw new ApiError(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first");
+      throw new ApiError(
+        409,
+        "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+      );
     }
     // A newer poll supersedes a held one; the older one gets an empty batch.
     this.heldPoll?.finish([]);
@@ -1398,7 +1441,10 @@ export class BotApiEmulator {
       file = this.files.get(ref);
       if (!file) throw badRequest('wrong file identifier/HTTP URL specified');
     } else throw badRequest('there is no document in the request');
-    const caption = p.caption === undefined ? undefined : formatText(p.caption, p.parse_mode, p.caption_entities, CAPTION_LIMIT, 'caption');
+    const caption =
+      p.caption === undefined
+        ? undefined
+        : formatText(p.caption, p.parse_mode, p.caption_entities, CAPTION_LIMIT, 'caption');
     const markup = validateMarkup(p.reply_markup);
     const replyTo = this.replyTarget(chat, p);
     const document = {
@@ -1445,7 +1491,8 @@ export class BotApiEmulator {
     if (!Array.isArray(commands)) throw badRequest("can't parse commands JSON object");
     if (commands.length > 100) throw badRequest('too many commands');
     for (const c of commands as Params[]) {
-      if (typeof c?.command !== 'string' || !/^[a-z0-9_]{1,32}$/.test(c.command)) throw badRequest('BOT_COMMAND_INVALID');
+      if (typeof c?.command !== 'string' || !/^[a-z0-9_]{1,32}$/.test(c.command))
+        throw badRequest('BOT_COMMAND_INVALID');
       if (typeof c.description !== 'string' || c.description.trim().length === 0 || c.description.length > 256) {
         throw badRequest('BOT_COMMAND_DESCRIPTION_INVALID');
       }
@@ -1453,7 +1500,11 @@ export class BotApiEmulator {
     const key = this.commandsKey(p);
     if (commands.length === 0) this.commands.delete(key);
     else this.commands.set(key, clone(commands));
-    this.lastCommands = { ...clone(p), commands: clone(commands), ...(p.scope !== undefined ? { scope: toObj(p.scope) } : {}) };
+    this.lastCommands = {
+      ...clone(p),
+      commands: clone(commands),
+      ...(p.scope !== undefined ? { scope: toObj(p.scope) } : {}),
+    };
     return true;
   }
 }

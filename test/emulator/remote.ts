@@ -31,7 +31,10 @@ export class RemoteEmulator {
     });
     const lines = createInterface({ input: child.stdout! });
     const first = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the emulator process did not start')), options.timeoutMs ?? 30_000);
+      const timer = setTimeout(
+        () => reject(new Error('the emulator process did not start')),
+        options.timeoutMs ?? 30_000,
+      );
       lines.once('line', (line) => {
         clearTimeout(timer);
         resolve(line);

@@ -37,7 +37,9 @@ function queue(from: EmulatedUser, text: string, at: number): Queued {
 // waitFor per waiter (each re-checked, with a copy of the chat's messages, on every API call and every
 // 25 ms), one timer counts the bot's messages per chat from the emulator's own state.
 function sentCount(chat: number): number {
-  const state = (emu as unknown as { chats: Map<number, { messages: Map<number, { sent?: unknown; deleted: boolean }> }> }).chats.get(chat);
+  const state = (
+    emu as unknown as { chats: Map<number, { messages: Map<number, { sent?: unknown; deleted: boolean }> }> }
+  ).chats.get(chat);
   if (!state) return 0;
   let n = 0;
   for (const m of state.messages.values()) if (m.sent && !m.deleted) n++;
@@ -65,7 +67,11 @@ setInterval(() => {
   }
 }, 10).unref();
 
-function waitForReplies(chats: number[], count: number, timeoutMs: number): Promise<{ ok: boolean; missing?: number[] }> {
+function waitForReplies(
+  chats: number[],
+  count: number,
+  timeoutMs: number,
+): Promise<{ ok: boolean; missing?: number[] }> {
   return new Promise((resolve) => waiters.add({ chats, count, deadline: Date.now() + timeoutMs, resolve }));
 }
 
@@ -78,7 +84,9 @@ async function body(req: http.IncomingMessage): Promise<any> {
 }
 
 function report() {
-  const sends = emu.callsOf('sendMessage').map((c) => ({ chat: Number(c.params.chat_id), at: c.at, text: String(c.params.text ?? '') }));
+  const sends = emu
+    .callsOf('sendMessage')
+    .map((c) => ({ chat: Number(c.params.chat_id), at: c.at, text: String(c.params.text ?? '') }));
   const actions = emu.callsOf('sendChatAction').map((c) => ({ chat: Number(c.params.chat_id), at: c.at }));
   return { queued, sends, actions, failedCalls: emu.failedCalls().length, pendingUpdates: emu.pendingUpdateCount() };
 }
@@ -125,7 +133,9 @@ const control = http.createServer((req, res) => {
 });
 await new Promise<void>((resolve) => control.listen({ port: 0, host: '127.0.0.1' }, () => resolve()));
 const port = (control.address() as AddressInfo).port;
-process.stdout.write(JSON.stringify({ apiRoot: emu.apiRoot, token: emu.token, control: `http://127.0.0.1:${port}` }) + '\n');
+process.stdout.write(
+  JSON.stringify({ apiRoot: emu.apiRoot, token: emu.token, control: `http://127.0.0.1:${port}` }) + '\n',
+);
 // The parent going away (killed test run) must not leave the emulator behind.
 process.stdin.on('end', () => process.exit(0));
 process.stdin.resume();

@@ -26,12 +26,20 @@ function lexicalOptions(w: TempWorkspace): EngineOptions {
 }
 
 async function hybridOptions(w: TempWorkspace): Promise<EngineOptions> {
-  await makeTinyModel(w.modelsDir, { vocabulary: [WATER_REPORT, await readFile(path.join(w.corpusDir, SEED_FILE), 'utf8')] });
+  await makeTinyModel(w.modelsDir, {
+    vocabulary: [WATER_REPORT, await readFile(path.join(w.corpusDir, SEED_FILE), 'utf8')],
+  });
   return {
     corpusDir: w.corpusDir,
     indexDir: w.indexDir,
     searchMode: 'hybrid',
-    embedder: { model: 'test/tiny-e5', modelsDir: w.modelsDir, allowDownloads: false, quantized: true, timeoutMs: 30_000 },
+    embedder: {
+      model: 'test/tiny-e5',
+      modelsDir: w.modelsDir,
+      allowDownloads: false,
+      quantized: true,
+      timeoutMs: 30_000,
+    },
   };
 }
 
@@ -43,7 +51,11 @@ describe('answers with citations (lexical)', () => {
     expect(answer.answered).toBe(true);
     expect(answer.excerpt).toContain(BUDGET_SENTENCE);
     expect(answer.excerpt.length).toBeLessThan(500);
-    expect(answer.citation).toMatchObject({ title: 'Báo cáo 6 tháng đầu năm 2018, quận Cẩm Lệ', date: '2018', source: SEED_FILE });
+    expect(answer.citation).toMatchObject({
+      title: 'Báo cáo 6 tháng đầu năm 2018, quận Cẩm Lệ',
+      date: '2018',
+      source: SEED_FILE,
+    });
     // Typed without diacritics, and with a typo: the same answer.
     for (const variant of [foldDiacritics(BUDGET_QUESTION), 'muc tieu thu ngan sch cuoi nam']) {
       const other = await engine.ask(variant);
@@ -55,7 +67,12 @@ describe('answers with citations (lexical)', () => {
   it('says not found for questions the reports do not answer', async () => {
     ws = await tempWorkspace();
     const engine = await Engine.open(lexicalOptions(ws));
-    for (const q of ['Thời tiết ngày mai thế nào?', 'Kết quả trận bóng đá tối qua?', 'Cách nấu phở bò?', 'asdkjh qwe zxcv']) {
+    for (const q of [
+      'Thời tiết ngày mai thế nào?',
+      'Kết quả trận bóng đá tối qua?',
+      'Cách nấu phở bò?',
+      'asdkjh qwe zxcv',
+    ]) {
       const answer = await engine.ask(q);
       expect(answer.answered, q).toBe(false);
       expect(answer.excerpt).toBe('');
@@ -107,22 +124,30 @@ describe('the saved index', () => {
     await writeFile(path.join(ws.corpusDir, 'nuoc-sach-2019.md'), WATER_REPORT);
     const third = await Engine.open(lexicalOptions(ws));
     expect(logs.some((l) => l.includes('corpus files changed'))).toBe(true);
-    expect(third.status().documents.map((d) => d.source).sort()).toEqual(['bao-cao-6-thang-dau-nam-2018-cam-le.txt', 'nuoc-sach-2019.md']);
+    expect(
+      third
+        .status()
+        .documents.map((d) => d.source)
+        .sort(),
+    ).toEqual(['bao-cao-6-thang-dau-nam-2018-cam-le.txt', 'nuoc-sach-2019.md']);
   });
 
-  it.each(['passages.json', 'vectors.hnsw', 'manifest.json'])('rebuilds from the corpus when %s is truncated', async (file) => {
-    ws = await tempWorkspace();
-    const options = await hybridOptions(ws);
-    await (await Engine.open(options)).close();
-    const current = (await readFile(path.join(ws.indexDir, 'CURRENT'), 'utf8')).trim();
-    const target = path.join(ws.indexDir, 'bundles', current, file);
-    await truncate(target, 10);
-    logs.length = 0;
-    const engine = await Engine.open(options);
-    expect(logs.join('\n')).toMatch(/rebuil|repair/i);
-    const answer = await engine.ask(BUDGET_QUESTION);
-    expect(answer.excerpt).toContain(BUDGET_SENTENCE);
-  });
+  it.each(['passages.json', 'vectors.hnsw', 'manifest.json'])(
+    'rebuilds from the corpus when %s is truncated',
+    async (file) => {
+      ws = await tempWorkspace();
+      const options = await hybridOptions(ws);
+      await (await Engine.open(options)).close();
+      const current = (await readFile(path.join(ws.indexDir, 'CURRENT'), 'utf8')).trim();
+      const target = path.join(ws.indexDir, 'bundles', current, file);
+      await truncate(target, 10);
+      logs.length = 0;
+      const engine = await Engine.open(options);
+      expect(logs.join('\n')).toMatch(/rebuil|repair/i);
+      const answer = await engine.ask(BUDGET_QUESTION);
+      expect(answer.excerpt).toContain(BUDGET_SENTENCE);
+    },
+  );
 
   it('rebuilds when the index folder lost a file', async () => {
     ws = await tempWorkspace();
@@ -141,7 +166,12 @@ describe('hybrid search with the embedding model', () => {
     expect(engine.status().mode).toBe('hybrid');
     const answer = await engine.ask(BUDGET_QUESTION);
     expect(answer.excerpt).toContain(BUDGET_SENTENCE);
-    const vectorOnly = engine.search('thu ngân sách cuối năm', 3, await engine.embedQuery('thu ngân sách cuối năm'), 'vector');
+    const vectorOnly = engine.search(
+      'thu ngân sách cuối năm',
+      3,
+      await engine.embedQuery('thu ngân sách cuối năm'),
+      'vector',
+    );
     expect(vectorOnly.length).toBeGreaterThan(0);
 
     await writeFile(path.join(ws.corpusDir, 'nuoc-sach-2019.md'), WATER_REPORT);
@@ -159,7 +189,13 @@ describe('hybrid search with the embedding model', () => {
     const options: EngineOptions = {
       ...lexicalOptions(ws),
       searchMode: 'hybrid',
-      embedder: { model: 'nobody/missing-model', modelsDir: ws.modelsDir, allowDownloads: false, quantized: true, timeoutMs: 5_000 },
+      embedder: {
+        model: 'nobody/missing-model',
+        modelsDir: ws.modelsDir,
+        allowDownloads: false,
+        quantized: true,
+        timeoutMs: 5_000,
+      },
     };
     const engine = await Engine.open(options);
     const status = engine.status();
@@ -200,7 +236,10 @@ describe('bad corpora and failed reloads', () => {
     await writeFile(path.join(ws.corpusDir, 'hong.pdf'), Buffer.from('%PDF-1.4\n' + 'x'.repeat(300)));
     await writeFile(path.join(ws.corpusDir, 'hong.docx'), Buffer.from('PK\u0003\u0004 truncated'));
     const engine = await Engine.open(lexicalOptions(ws));
-    const skipped = engine.skippedFiles().map((s) => s.source).sort();
+    const skipped = engine
+      .skippedFiles()
+      .map((s) => s.source)
+      .sort();
     expect(skipped).toEqual(['hong.docx', 'hong.pdf']);
     expect((await engine.ask(BUDGET_QUESTION)).answered).toBe(true);
   });
@@ -225,6 +264,8 @@ describe('bad corpora and failed reloads', () => {
     expect(during[0].answered).toBe(true);
     await reloading;
     expect(engine.status().documents).toHaveLength(2);
-    expect((await readdir(path.join(ws.indexDir, 'bundles'))).filter((n) => !n.startsWith('.')).length).toBeLessThanOrEqual(2);
+    expect(
+      (await readdir(path.join(ws.indexDir, 'bundles'))).filter((n) => !n.startsWith('.')).length,
+    ).toBeLessThanOrEqual(2);
   });
 });

@@ -4,7 +4,13 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { calibrateFloor, CALIBRATION_FILE, readCalibrations, saveCalibration, type SimilarityCalibration } from '../../src/answer/similarity-gate.js';
+import {
+  calibrateFloor,
+  CALIBRATION_FILE,
+  readCalibrations,
+  saveCalibration,
+  type SimilarityCalibration,
+} from '../../src/answer/similarity-gate.js';
 import { Engine, type EngineOptions } from '../../src/engine.js';
 import { setLogSink } from '../../src/log.js';
 import { makeTinyModel } from '../fixtures/tiny-model.js';
@@ -23,7 +29,15 @@ afterEach(async () => {
 });
 
 function calibration(modelId: string, floor: number): SimilarityCalibration {
-  return { modelId, floor, measuredAt: '2026-12-02T00:00:00.000Z', answerable: 10, unanswerable: 5, falseAbstention: 0, falseAnswer: 0 };
+  return {
+    modelId,
+    floor,
+    measuredAt: '2026-12-02T00:00:00.000Z',
+    answerable: 10,
+    unanswerable: 5,
+    falseAbstention: 0,
+    falseAnswer: 0,
+  };
 }
 
 async function hybridOptions(w: TempWorkspace, similarityGate?: boolean): Promise<EngineOptions> {
@@ -32,7 +46,13 @@ async function hybridOptions(w: TempWorkspace, similarityGate?: boolean): Promis
     corpusDir: w.corpusDir,
     indexDir: w.indexDir,
     searchMode: 'hybrid',
-    embedder: { model: 'test/tiny-e5', modelsDir: w.modelsDir, allowDownloads: false, quantized: true, timeoutMs: 30_000 },
+    embedder: {
+      model: 'test/tiny-e5',
+      modelsDir: w.modelsDir,
+      allowDownloads: false,
+      quantized: true,
+      timeoutMs: 30_000,
+    },
     ...(similarityGate === undefined ? {} : { similarityGate }),
   };
 }
@@ -63,7 +83,10 @@ describe('calibration file', () => {
     expect(Object.keys(await readCalibrations(ws.indexDir)).sort()).toEqual(['a', 'b']);
     expect((await readCalibrations(ws.indexDir)).a!.floor).toBe(0.45);
 
-    await writeFile(path.join(ws.indexDir, CALIBRATION_FILE), JSON.stringify({ a: calibration('other', 0.5), b: { floor: 'high' } }));
+    await writeFile(
+      path.join(ws.indexDir, CALIBRATION_FILE),
+      JSON.stringify({ a: calibration('other', 0.5), b: { floor: 'high' } }),
+    );
     expect(await readCalibrations(ws.indexDir)).toEqual({});
   });
 
@@ -111,7 +134,12 @@ describe('the gate in the engine (tiny model)', () => {
   it('lexical mode has no similarity and no gate', async () => {
     ws = await tempWorkspace();
     await saveCalibration(ws.indexDir, calibration('test/tiny-e5@q8', 1.5));
-    const engine = await Engine.open({ corpusDir: ws.corpusDir, indexDir: ws.indexDir, searchMode: 'lexical', embedder: null });
+    const engine = await Engine.open({
+      corpusDir: ws.corpusDir,
+      indexDir: ws.indexDir,
+      searchMode: 'lexical',
+      embedder: null,
+    });
     const answer = await engine.ask(BUDGET_QUESTION);
     expect(answer.answered).toBe(true);
     expect(answer.similarity).toBeUndefined();

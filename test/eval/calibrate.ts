@@ -15,7 +15,9 @@ const { embedder } = engineOptionsFromSettings({ ...settings, SEARCH_MODE: 'hybr
 const engine = await engineOn([SEED_REPORT_FILE], embedder, { similarityGate: false });
 const modelId = engine.status().modelId;
 if (!modelId) {
-  console.error(`The model ${settings.EMBEDDING_MODEL} could not be loaded (${engine.status().degradedReason}); nothing to calibrate.`);
+  console.error(
+    `The model ${settings.EMBEDDING_MODEL} could not be loaded (${engine.status().degradedReason}); nothing to calibrate.`,
+  );
   process.exit(1);
 }
 const { answerable, unanswerable } = await similaritiesOnSeedSets(engine);

@@ -56,7 +56,13 @@ export async function engineOn(
   const corpusDir = path.join(root, 'corpus');
   await fs.mkdir(corpusDir);
   for (const f of files) await fs.copyFile(f, path.join(corpusDir, path.basename(f)));
-  return Engine.open({ corpusDir, indexDir: path.join(root, 'index'), searchMode: embedder ? 'hybrid' : 'lexical', embedder, ...extra });
+  return Engine.open({
+    corpusDir,
+    indexDir: path.join(root, 'index'),
+    searchMode: embedder ? 'hybrid' : 'lexical',
+    embedder,
+    ...extra,
+  });
 }
 
 function judge(answer: Answer, expect: string[]): 'correct' | 'abstained' | 'wrong' {
@@ -65,7 +71,11 @@ function judge(answer: Answer, expect: string[]): 'correct' | 'abstained' | 'wro
   return expect.some((e) => excerpt.includes(squash(e))) ? 'correct' : 'wrong';
 }
 
-async function scoreSet(engine: Engine, items: Expected[], onMiss?: (item: Expected, answer: Answer) => void): Promise<SetScores> {
+async function scoreSet(
+  engine: Engine,
+  items: Expected[],
+  onMiss?: (item: Expected, answer: Answer) => void,
+): Promise<SetScores> {
   const scores: SetScores = { correct: 0, falseAbstention: 0, wrongExcerpt: 0, questions: items.length };
   for (const item of items) {
     const answer = await engine.ask(item.question);
@@ -86,23 +96,33 @@ async function scoreSet(engine: Engine, items: Expected[], onMiss?: (item: Expec
  * between them is what the similarity gate is calibrated on. Open the engine with `similarityGate: false`
  * so that a floor measured earlier withholds nothing.
  */
-export async function similaritiesOnSeedSets(engine: Engine): Promise<{ answerable: number[]; unanswerable: number[] }> {
+export async function similaritiesOnSeedSets(
+  engine: Engine,
+): Promise<{ answerable: number[]; unanswerable: number[] }> {
   const answerable: number[] = [];
   for (const item of await readJsonl<Expected>(path.join(EVAL_DIR, 'citizen-questions.jsonl'))) {
     const answer = await engine.ask(item.question);
     if (answer.similarity !== undefined && judge(answer, item.expect) === 'correct') answerable.push(answer.similarity);
   }
   const unanswerable: number[] = [];
-  for (const { question } of await readJsonl<{ question: string }>(path.join(EVAL_DIR, 'unanswerable-questions.jsonl'))) {
+  for (const { question } of await readJsonl<{ question: string }>(
+    path.join(EVAL_DIR, 'unanswerable-questions.jsonl'),
+  )) {
     const answer = await engine.ask(question);
     if (answer.similarity !== undefined) unanswerable.push(answer.similarity);
   }
   return { answerable, unanswerable };
 }
 
-export async function scoreCitizenSets(onMiss?: (set: string, question: string, answer: Answer) => void): Promise<CitizenScores> {
+export async function scoreCitizenSets(
+  onMiss?: (set: string, question: string, answer: Answer) => void,
+): Promise<CitizenScores> {
   const seedOnly = await engineOn([SEED_REPORT]);
-  const citizen = await scoreSet(seedOnly, await readJsonl<Expected>(path.join(EVAL_DIR, 'citizen-questions.jsonl')), (i, a) => onMiss?.('citizen', i.question, a));
+  const citizen = await scoreSet(
+    seedOnly,
+    await readJsonl<Expected>(path.join(EVAL_DIR, 'citizen-questions.jsonl')),
+    (i, a) => onMiss?.('citizen', i.question, a),
+  );
   const unanswerableItems = await readJsonl<{ question: string }>(path.join(EVAL_DIR, 'unanswerable-questions.jsonl'));
   let abstained = 0;
   for (const { question } of unanswerableItems) {
@@ -112,7 +132,11 @@ export async function scoreCitizenSets(onMiss?: (set: string, question: string, 
   }
   await seedOnly.close();
   const twoYears = await engineOn([SEED_REPORT, SYNTHETIC_2019]);
-  const years = await scoreSet(twoYears, await readJsonl<Expected>(path.join(EVAL_DIR, 'year-questions.jsonl')), (i, a) => onMiss?.('year', i.question, a));
+  const years = await scoreSet(
+    twoYears,
+    await readJsonl<Expected>(path.join(EVAL_DIR, 'year-questions.jsonl')),
+    (i, a) => onMiss?.('year', i.question, a),
+  );
   await twoYears.close();
   const n = unanswerableItems.length;
   return { citizen, unanswerable: { abstained: abstained / n, falseAnswer: (n - abstained) / n, questions: n }, years };
@@ -123,7 +147,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   setLogLevel('warn');
   const show = process.argv.includes('--show-misses');
   const scores = await scoreCitizenSets((set, question, answer) => {
-    if (show) console.log(`[${set}] ${question}\n   → ${answer.answered ? answer.excerpt.slice(0, 160) : `(${answer.reason}, conf ${answer.confidence?.toFixed(2)})`} ${JSON.stringify(answer.analysis)}`);
+    if (show)
+      console.log(
+        `[${set}] ${question}\n   → ${answer.answered ? answer.excerpt.slice(0, 160) : `(${answer.reason}, conf ${answer.confidence?.toFixed(2)})`} ${JSON.stringify(answer.analysis)}`,
+      );
   });
   console.log(JSON.stringify(scores));
 }

@@ -21,7 +21,8 @@ export interface OcrFigure {
 }
 
 export async function measureOcr(dpis: number[] = [300, 200, 150]): Promise<OcrFigure[] | string> {
-  if (!scanToolsAvailable()) return 'OCR tools or ImageMagick missing (apt-get install -y tesseract-ocr tesseract-ocr-vie poppler-utils imagemagick)';
+  if (!scanToolsAvailable())
+    return 'OCR tools or ImageMagick missing (apt-get install -y tesseract-ocr tesseract-ocr-vie poppler-utils imagemagick)';
   const unavailable = await ocrUnavailableReason();
   if (unavailable) return unavailable;
   const pages = paginate(officialReport());
@@ -36,7 +37,13 @@ export async function measureOcr(dpis: number[] = [300, 200, 150]): Promise<OcrF
       () => '',
     );
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    figures.push({ dpi, pages: pages.length, cer: characterErrorRate(reference, text), pagesPerSecond: pages.length / seconds, secondsPerPage: seconds / pages.length });
+    figures.push({
+      dpi,
+      pages: pages.length,
+      cer: characterErrorRate(reference, text),
+      pagesPerSecond: pages.length / seconds,
+      secondsPerPage: seconds / pages.length,
+    });
   }
   return figures;
 }
@@ -48,7 +55,10 @@ export function ocrTable(figures: OcrFigure[] | string): string[] {
     '',
     '| dpi | pages | CER | pages/s | s/page |',
     '| --- | --- | --- | --- | --- |',
-    ...figures.map((f) => `| ${f.dpi} | ${f.pages} | ${(f.cer * 100).toFixed(2)}% | ${f.pagesPerSecond.toFixed(3)} | ${f.secondsPerPage.toFixed(1)} |`),
+    ...figures.map(
+      (f) =>
+        `| ${f.dpi} | ${f.pages} | ${(f.cer * 100).toFixed(2)}% | ${f.pagesPerSecond.toFixed(3)} | ${f.secondsPerPage.toFixed(1)} |`,
+    ),
   ];
 }
 

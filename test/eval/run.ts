@@ -60,7 +60,13 @@ async function openEngine(corpusDir: string, modelsDir: string, mode: SearchMode
         ? null
         : process.env.EVAL_MODEL
           ? // A real model, from the models folder the bot uses.
-            { model: process.env.EVAL_MODEL, modelsDir: path.resolve(process.env.MODELS_DIR ?? 'models'), allowDownloads: false, quantized: true, timeoutMs: 60_000 }
+            {
+              model: process.env.EVAL_MODEL,
+              modelsDir: path.resolve(process.env.MODELS_DIR ?? 'models'),
+              allowDownloads: false,
+              quantized: true,
+              timeoutMs: 60_000,
+            }
           : { model: 'test/tiny-e5', modelsDir, allowDownloads: false, quantized: true, timeoutMs: 60_000 },
   };
   return Engine.open(options);
@@ -79,7 +85,8 @@ async function rankAll(engine: Engine, judged: Judged[], modes: SearchMode[]) {
   const perMode = new Map<SearchMode, { judged: Judged; ranked: RankedPassage[] }[]>(modes.map((m) => [m, []]));
   for (const j of judged) {
     const vector = modes.some((m) => m !== 'lexical') ? await engine.embedQuery(j.question) : null;
-    for (const mode of modes) perMode.get(mode)!.push({ judged: j, ranked: engine.search(j.question, 10, vector, mode) });
+    for (const mode of modes)
+      perMode.get(mode)!.push({ judged: j, ranked: engine.search(j.question, 10, vector, mode) });
   }
   return perMode;
 }
@@ -136,7 +143,11 @@ async function main() {
       })),
   );
   await makeTinyModel(modelsDir, { vocabulary: await corpusWords(values.corpus!) });
-  lines.push(`## Seed report (${values.corpus}): ${seedJudged.filter((j) => j.isRelevant).length} answerable, ${seedJudged.filter((j) => !j.isRelevant).length} unanswerable questions`, '', HEADER);
+  lines.push(
+    `## Seed report (${values.corpus}): ${seedJudged.filter((j) => j.isRelevant).length} answerable, ${seedJudged.filter((j) => !j.isRelevant).length} unanswerable questions`,
+    '',
+    HEADER,
+  );
   for (const mode of modes) {
     const engine = await openEngine(path.resolve(values.corpus!), modelsDir, mode);
     const ranked = (await rankAll(engine, seedJudged, [mode])).get(mode)!;
@@ -199,7 +210,10 @@ async function main() {
   }
   await engine.close();
   const status = engine.status();
-  lines.push('', `Index: ${status.passages} passages; vector side: ${status.mode === 'lexical' ? 'none' : (process.env.EVAL_MODEL ?? 'tiny test model')}`);
+  lines.push(
+    '',
+    `Index: ${status.passages} passages; vector side: ${status.mode === 'lexical' ? 'none' : (process.env.EVAL_MODEL ?? 'tiny test model')}`,
+  );
 
   // --- Our own citizen sets: answered with the expected phrase, false abstentions and false answers apart.
   const citizen = await scoreCitizenSets();
@@ -220,11 +234,19 @@ async function main() {
   const viquadDir = path.join(path.dirname(values.alqac!), 'viquad2');
   const viquad = await openViquadEngine(viquadDir);
   const viquadQuestions = await loadViquad(viquadDir);
-  lines.push('', `## ViQuAD 2.0 dev (${viquadQuestions.length} questions, lexical, k = 3)`, '', '| variant | excerpt has answer | top-1 passage | top-3 | answered | excerpt words |', '| --- | --- | --- | --- | --- | --- |');
+  lines.push(
+    '',
+    `## ViQuAD 2.0 dev (${viquadQuestions.length} questions, lexical, k = 3)`,
+    '',
+    '| variant | excerpt has answer | top-1 passage | top-3 | answered | excerpt words |',
+    '| --- | --- | --- | --- | --- | --- |',
+  );
   for (const folded of [false, true]) {
     const v = await scoreViquad(viquad, viquadQuestions, folded);
     results[`viquad/${folded ? 'no diacritics' : 'accented'}`] = v;
-    lines.push(`| ${folded ? 'no diacritics' : 'accented'} | ${v.excerptHasAnswer.toFixed(2)} | ${v.top1.toFixed(2)} | ${v.top3.toFixed(2)} | ${v.answered.toFixed(2)} | ${v.excerptWords.toFixed(1)} |`);
+    lines.push(
+      `| ${folded ? 'no diacritics' : 'accented'} | ${v.excerptHasAnswer.toFixed(2)} | ${v.top1.toFixed(2)} | ${v.top3.toFixed(2)} | ${v.answered.toFixed(2)} | ${v.excerptWords.toFixed(1)} |`,
+    );
   }
   await viquad.close();
 

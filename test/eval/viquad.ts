@@ -63,7 +63,14 @@ export async function scoreViquad(
     if (inPassage.some(Boolean)) top3++;
   }
   const n = questions.length;
-  return { questions: n, excerptHasAnswer: hit / n, top1: top1 / n, top3: top3 / n, answered: answered / n, excerptWords: words / Math.max(1, answered) };
+  return {
+    questions: n,
+    excerptHasAnswer: hit / n,
+    top1: top1 / n,
+    top3: top3 / n,
+    answered: answered / n,
+    excerptWords: words / Math.max(1, answered),
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

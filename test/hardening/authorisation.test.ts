@@ -63,7 +63,9 @@ let t: TestBot;
 async function corpusFingerprint(): Promise<string> {
   const hash = createHash('sha256');
   const corpusDir = t.settings.CORPUS_DIR;
-  for (const entry of (await readdir(corpusDir, { recursive: true, withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+  for (const entry of (await readdir(corpusDir, { recursive: true, withFileTypes: true })).sort((a, b) =>
+    a.name < b.name ? -1 : 1,
+  )) {
     if (!entry.isFile()) continue;
     const file = path.join(entry.parentPath, entry.name);
     hash.update(path.relative(corpusDir, file)).update(await readFile(file));
@@ -103,7 +105,15 @@ function callbackAnswers(ids: string[]): { id: string; text?: string; show_alert
 }
 
 /** Every callback_data an admin button can carry, the way the bot builds them, plus forgeries of the prefix. */
-const ADMIN_BUTTON_DATA = [...Object.values(ADMIN_CALLBACK), 'adm:', 'adm:reload:now', 'adm:stats ', 'adm:docs', 'adm:upload', 'adm:' + 'x'.repeat(60)];
+const ADMIN_BUTTON_DATA = [
+  ...Object.values(ADMIN_CALLBACK),
+  'adm:',
+  'adm:reload:now',
+  'adm:stats ',
+  'adm:docs',
+  'adm:upload',
+  'adm:' + 'x'.repeat(60),
+];
 
 describe('a non-admin', () => {
   it('sending every admin command, in private and in a group, gets a polite refusal and nothing happens', async () => {
@@ -112,7 +122,15 @@ describe('a non-admin', () => {
     const corpusBefore = await corpusFingerprint();
     await t.bot.records.writer.flush();
     const statsBefore = await t.bot.records.store.window(0, Date.now() + 1);
-    const commands = ['/reload', '/docs', '/stats', '/reload@emulator_test_bot', '/stats@emulator_test_bot', '/docs all', '/reload now please'];
+    const commands = [
+      '/reload',
+      '/docs',
+      '/stats',
+      '/reload@emulator_test_bot',
+      '/stats@emulator_test_bot',
+      '/docs all',
+      '/reload now please',
+    ];
     for (const chat of [intruder.id, GROUP]) {
       const before = emu.messagesTo(chat).length;
       for (const command of commands) emu.sendCommand(intruder, command, chat);
@@ -125,7 +143,10 @@ describe('a non-admin', () => {
     expect(await corpusFingerprint()).toBe(corpusBefore);
     // Refused commands are not questions either.
     await t.bot.records.writer.flush();
-    expect(await t.bot.records.store.window(0, Date.now() + 1)).toMatchObject({ questions: statsBefore.questions, answered: statsBefore.answered });
+    expect(await t.bot.records.store.window(0, Date.now() + 1)).toMatchObject({
+      questions: statsBefore.questions,
+      answered: statsBefore.answered,
+    });
     for (const chat of [intruder.id, GROUP]) {
       expect(emu.messagesTo(chat).every((m) => !ADMIN_ONLY_TEXT.test(m.plain_text ?? ''))).toBe(true);
     }
@@ -171,7 +192,9 @@ describe('a non-admin', () => {
     }
     before = emu.messagesTo(GROUP).length;
     const privateBefore = emu.messagesTo(intruder.id).length;
-    await emu.waitFor(() => ids.every((id) => emu.callsOf('answerCallbackQuery').some((c) => c.params.callback_query_id === id)));
+    await emu.waitFor(() =>
+      ids.every((id) => emu.callsOf('answerCallbackQuery').some((c) => c.params.callback_query_id === id)),
+    );
     for (const answer of callbackAnswers(ids)) {
       expect(answer.text).toBe(MSG.notAdmin);
       expect(answer.show_alert).toBe(true);
@@ -219,7 +242,14 @@ describe('an admin removed from ADMIN_IDS', () => {
     const reloadsBefore = engine.reloads;
     const now = emu.messagesTo(ADMIN.id).length;
     emu.pressButton(ADMIN, docs!, ADMIN_CALLBACK.reload);
-    await emu.waitFor(() => emu.messagesTo(ADMIN.id).slice(now).some((m) => m.plain_text?.includes('Đã nạp lại xong')), 15_000);
+    await emu.waitFor(
+      () =>
+        emu
+          .messagesTo(ADMIN.id)
+          .slice(now)
+          .some((m) => m.plain_text?.includes('Đã nạp lại xong')),
+      15_000,
+    );
     expect(engine.reloads).toBe(reloadsBefore + 1);
   });
 
@@ -240,7 +270,10 @@ describe('an admin removed from ADMIN_IDS', () => {
         const now = otherEmu.messagesTo(ADMIN.id).length;
         otherEmu.sendCommand(ADMIN, '/stats');
         otherEmu.sendCommand(ADMIN, '/reload');
-        expect((await newMessages(otherEmu, ADMIN.id, now, 2)).map((m) => m.text)).toEqual([MSG.notAdmin, MSG.notAdmin]);
+        expect((await newMessages(otherEmu, ADMIN.id, now, 2)).map((m) => m.text)).toEqual([
+          MSG.notAdmin,
+          MSG.notAdmin,
+        ]);
         otherEmu.sendCommand(successor, '/stats');
         expect((await newMessages(otherEmu, successor.id, 0))[0]!.plain_text).toContain('Thống kê câu hỏi');
       } finally {

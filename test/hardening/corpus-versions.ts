@@ -63,7 +63,10 @@ export async function makeVersionedCorpus(dir: string, version: Version, fillers
   await mkdir(dir, { recursive: true });
   await copyFile(path.join(REPO_CORPUS, CAM_LE_FILE), path.join(dir, CAM_LE_FILE));
   for (let i = 0; i < fillers; i++) {
-    await writeFile(path.join(dir, `phu-luc-${String(i).padStart(2, '0')}.md`), report(`Phụ lục ${i}`, `phụ lục ${i}`, 1000 + i, 48));
+    await writeFile(
+      path.join(dir, `phu-luc-${String(i).padStart(2, '0')}.md`),
+      report(`Phụ lục ${i}`, `phụ lục ${i}`, 1000 + i, 48),
+    );
   }
   await setVersion(dir, version);
 }

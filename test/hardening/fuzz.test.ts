@@ -14,7 +14,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_EXCERPT_CHARS, truncate } from '../../src/answer/excerpt.js';
 import type { Answer } from '../../src/answer/types.js';
 import { MSG, type StatsView } from '../../src/bot/messages.vi.js';
-import { renderFullPassage, renderMorePassages, renderReply, splitHtml, TELEGRAM_TEXT_LIMIT } from '../../src/bot/render.js';
+import {
+  renderFullPassage,
+  renderMorePassages,
+  renderReply,
+  splitHtml,
+  TELEGRAM_TEXT_LIMIT,
+} from '../../src/bot/render.js';
 import { chunkDocument, DEFAULT_CHUNK_OPTIONS, type ChunkOptions } from '../../src/corpus/chunker.js';
 import { loadCorpus } from '../../src/corpus/load-corpus.js';
 import { Engine } from '../../src/engine.js';
@@ -59,7 +65,12 @@ beforeAll(async () => {
   const seed = await readFile(path.join(REPO_CORPUS, SEED_FILE), 'utf8');
   await writeFile(path.join(corpusDir, SEED_FILE), seed);
   await writeFile(path.join(corpusDir, 'hostile.md'), HOSTILE_REPORT);
-  lexical = await Engine.open({ corpusDir, indexDir: path.join(root, 'index-lexical'), searchMode: 'lexical', embedder: null });
+  lexical = await Engine.open({
+    corpusDir,
+    indexDir: path.join(root, 'index-lexical'),
+    searchMode: 'lexical',
+    embedder: null,
+  });
   const modelsDir = path.join(root, 'models');
   await makeTinyModel(modelsDir, { vocabulary: [seed, HOSTILE_REPORT] });
   hybrid = await Engine.open({
@@ -82,14 +93,79 @@ afterAll(async () => {
 // Arbitraries
 
 const INJECTIONS = [
-  '<b>', '</b>', '</blockquote>', '<blockquote>', '&amp;', '&', '&lt;', '&#0;', '&#xD800;', '<', '>', '<a href="tg://user?id=1">',
-  '<a href=javascript:alert(1)>', '</a>', '<pre><code class="language-x">', '<tg-spoiler>', '<span class="tg-spoiler">', '<!--', '-->',
-  '"', "'", '\\', '`', '*', '_', '[', ']', '(', ')',
+  '<b>',
+  '</b>',
+  '</blockquote>',
+  '<blockquote>',
+  '&amp;',
+  '&',
+  '&lt;',
+  '&#0;',
+  '&#xD800;',
+  '<',
+  '>',
+  '<a href="tg://user?id=1">',
+  '<a href=javascript:alert(1)>',
+  '</a>',
+  '<pre><code class="language-x">',
+  '<tg-spoiler>',
+  '<span class="tg-spoiler">',
+  '<!--',
+  '-->',
+  '"',
+  "'",
+  '\\',
+  '`',
+  '*',
+  '_',
+  '[',
+  ']',
+  '(',
+  ')',
 ];
 const ODD_CHARS = [
-  '\u0000', '\u0007', '\b', '\t', '\n', '\r', '\u000B', '\u000C', '\u001B', '\u007F', '\u0085', '\u00A0', '\u200B', '\u200C', '\u200D',
-  '\u200E', '\u200F', '\u202A', '\u202B', '\u202C', '\u202D', '\u202E', '\u2066', '\u2069', '\u2028', '\u2029', '\uFEFF', '\uFFFD',
-  '\uFFFE', '\u0301', '\u0323', '\u0303', 'مرحبا', 'بالعالم', 'שלום', 'עולם', '😀', '🌳', '👨‍👩‍👧', '🇻🇳', '𠀀', 'ﷺ',
+  '\u0000',
+  '\u0007',
+  '\b',
+  '\t',
+  '\n',
+  '\r',
+  '\u000B',
+  '\u000C',
+  '\u001B',
+  '\u007F',
+  '\u0085',
+  '\u00A0',
+  '\u200B',
+  '\u200C',
+  '\u200D',
+  '\u200E',
+  '\u200F',
+  '\u202A',
+  '\u202B',
+  '\u202C',
+  '\u202D',
+  '\u202E',
+  '\u2066',
+  '\u2069',
+  '\u2028',
+  '\u2029',
+  '\uFEFF',
+  '\uFFFD',
+  '\uFFFE',
+  '\u0301',
+  '\u0323',
+  '\u0303',
+  'مرحبا',
+  'بالعالم',
+  'שלום',
+  'עולם',
+  '😀',
+  '🌳',
+  '👨‍👩‍👧',
+  '🇻🇳',
+  '𠀀',
+  'ﷺ',
 ];
 
 /** Text a person could send: well-formed Unicode (Telegram delivers UTF-8). */
@@ -102,7 +178,12 @@ const wellFormedQuestion = fc.oneof(
     arbitrary: fc
       .array(
         fc.oneof(
-          { weight: 4, arbitrary: fc.constantFrom(...'ngân sách phường thu cuối năm quận mục tiêu 15% cây xanh tỷ đồng'.split(' ')) },
+          {
+            weight: 4,
+            arbitrary: fc.constantFrom(
+              ...'ngân sách phường thu cuối năm quận mục tiêu 15% cây xanh tỷ đồng'.split(' '),
+            ),
+          },
           { weight: 2, arbitrary: fc.constantFrom(...INJECTIONS) },
           { weight: 2, arbitrary: fc.constantFrom(...ODD_CHARS) },
           { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 8 }) },
@@ -157,7 +238,9 @@ function expectSendable(html: string, what: string): void {
     try {
       parsed = parseTelegramHtml(part);
     } catch (error) {
-      throw new Error(`${what}: Telegram would refuse ${JSON.stringify(part.slice(0, 300))}: ${(error as Error).message}`);
+      throw new Error(
+        `${what}: Telegram would refuse ${JSON.stringify(part.slice(0, 300))}: ${(error as Error).message}`,
+      );
     }
     expect(parsed.text.trim().length, what).toBeGreaterThan(0);
     expect(LONE_SURROGATE.test(part), `${what}: half a character in ${JSON.stringify(part.slice(0, 200))}`).toBe(false);
@@ -230,8 +313,14 @@ describe('fuzzing the question path', () => {
     const text = (max: number) =>
       fc.oneof(
         fc.string({ unit: 'binary', maxLength: max }),
-        fc.array(fc.constantFrom(...INJECTIONS, ...ODD_CHARS, 'ngân sách', ' ', '. ', '\n'), { maxLength: Math.floor(max / 4) }).map((p) => p.join('')),
-        fc.tuple(fc.constantFrom('😀', 'a😀', 'chữ ', '&lt;', '<b>'), fc.integer({ min: 1, max: max })).map(([u, n]) => u.repeat(n)),
+        fc
+          .array(fc.constantFrom(...INJECTIONS, ...ODD_CHARS, 'ngân sách', ' ', '. ', '\n'), {
+            maxLength: Math.floor(max / 4),
+          })
+          .map((p) => p.join('')),
+        fc
+          .tuple(fc.constantFrom('😀', 'a😀', 'chữ ', '&lt;', '<b>'), fc.integer({ min: 1, max: max }))
+          .map(([u, n]) => u.repeat(n)),
       );
     const passage = fc.record({
       id: fc.string(),
@@ -243,19 +332,35 @@ describe('fuzzing the question path', () => {
       text: text(3000).filter((t) => t.trim() !== ''),
     });
     await check(
-      fc.asyncProperty(fc.array(passage, { minLength: 1, maxLength: 5 }), fc.nat(), fc.boolean(), async (passages, pick, echo) => {
-        // The excerpt is a piece of the first passage, cut the way the answer composer cuts it.
-        const best = [...passages[0]!.text]; // by code point, as sentences are cut
-        const excerpt = truncate(best.slice(pick % best.length).join('').trim() || best.join('').trim(), MAX_EXCERPT_CHARS);
-        const answer: Answer = {
-          question: 'câu hỏi',
-          answered: true,
-          excerpt,
-          citation: { title: passages[0]!.docTitle, section: passages[0]!.section, date: passages[0]!.date, source: passages[0]!.source },
-          passages: passages.map((p, i) => ({ passage: p, score: 1 - i / 10 })),
-        };
-        expectRenderable(lexical, answer, echo);
-      }),
+      fc.asyncProperty(
+        fc.array(passage, { minLength: 1, maxLength: 5 }),
+        fc.nat(),
+        fc.boolean(),
+        async (passages, pick, echo) => {
+          // The excerpt is a piece of the first passage, cut the way the answer composer cuts it.
+          const best = [...passages[0]!.text]; // by code point, as sentences are cut
+          const excerpt = truncate(
+            best
+              .slice(pick % best.length)
+              .join('')
+              .trim() || best.join('').trim(),
+            MAX_EXCERPT_CHARS,
+          );
+          const answer: Answer = {
+            question: 'câu hỏi',
+            answered: true,
+            excerpt,
+            citation: {
+              title: passages[0]!.docTitle,
+              section: passages[0]!.section,
+              date: passages[0]!.date,
+              source: passages[0]!.source,
+            },
+            passages: passages.map((p, i) => ({ passage: p, score: 1 - i / 10 })),
+          };
+          expectRenderable(lexical, answer, echo);
+        },
+      ),
       { numRuns: 200, seed: SEED + 5 },
     );
   });
@@ -283,13 +388,25 @@ describe('fuzzing the question path', () => {
             ...window,
             busiestHours: [{ hour: 9, count: 2 }],
             unanswered: texts.map((text, i) => ({ text, count: i + 1 })),
-            latestDown: texts.map((q, i) => ({ at: Date.now(), question: q, answer: texts[texts.length - 1 - i] ?? null, reason: i % 2 ? 'wrong' : null })),
+            latestDown: texts.map((q, i) => ({
+              at: Date.now(),
+              question: q,
+              answer: texts[texts.length - 1 - i] ?? null,
+              reason: i % 2 ? 'wrong' : null,
+            })),
           },
           legacy: { since: new Date().toISOString(), asked: 10, answered: 5 },
           status: {
             kind: 'sqlite',
             location: 'data/records.sqlite',
-            writer: { pending: 0, written: 0, dropped: 0, writeErrors: 1, lastError: texts[0] ?? '', failingSince: Date.now() },
+            writer: {
+              pending: 0,
+              written: 0,
+              dropped: 0,
+              writeErrors: 1,
+              lastError: texts[0] ?? '',
+              failingSince: Date.now(),
+            },
             setAside: null,
             damage: texts[1] ?? null,
             retentionDays: 180,
@@ -345,7 +462,9 @@ describe('fuzzing the loaders and the chunker', () => {
     fc.string({ unit: 'binary', maxLength: 2000 }).map((s) => Buffer.from(s, 'utf8')),
     // Right header, garbage after it: reaches the zip reader and the PDF worker (one thread per PDF).
     fc.uint8Array({ maxLength: 1024 }).map((a) => Buffer.concat([Buffer.from('%PDF-1.7\n'), a])),
-    fc.uint8Array({ maxLength: 1024 }).map((a) => Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.from('word/document.xml'), a])),
+    fc
+      .uint8Array({ maxLength: 1024 })
+      .map((a) => Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.from('word/document.xml'), a])),
     mutated(() => validDocx),
     mutated(() => validPdf),
   );
@@ -397,11 +516,30 @@ describe('fuzzing the loaders and the chunker', () => {
 
   // Lines that look like the headings the chunker knows, and lines that do not.
   const line = fc.oneof(
-    fc.constantFrom('Chương I', 'Chương 2 QUY ĐỊNH', 'Mục 3', 'Điều 5. Phạm vi', 'Điều 12a:', 'I. Kinh tế', 'IV) Xã hội', '1. Thu', '2.3) Chi', '# Tiêu đề', '###### h', 'Hội nghị Ban Chấp hành', ''),
+    fc.constantFrom(
+      'Chương I',
+      'Chương 2 QUY ĐỊNH',
+      'Mục 3',
+      'Điều 5. Phạm vi',
+      'Điều 12a:',
+      'I. Kinh tế',
+      'IV) Xã hội',
+      '1. Thu',
+      '2.3) Chi',
+      '# Tiêu đề',
+      '###### h',
+      'Hội nghị Ban Chấp hành',
+      '',
+    ),
     fc.string({ unit: 'binary', maxLength: 120 }),
     fc.string({ unit: 'grapheme', maxLength: 60 }),
     // Long runs: one enormous word, one enormous sentence, many sentences, emoji without spaces.
-    fc.tuple(fc.constantFrom('x', 'chữ ', 'Thu ngân sách đạt 57%. ', '😀', 'a😀', 'ệ', '; '), fc.integer({ min: 100, max: 3000 })).map(([unit, n]) => unit.repeat(n)),
+    fc
+      .tuple(
+        fc.constantFrom('x', 'chữ ', 'Thu ngân sách đạt 57%. ', '😀', 'a😀', 'ệ', '; '),
+        fc.integer({ min: 100, max: 3000 }),
+      )
+      .map(([unit, n]) => unit.repeat(n)),
   );
 
   it('chunkDocument never throws, never makes an empty or oversized passage, never splits a character', async () => {
@@ -409,7 +547,13 @@ describe('fuzzing the loaders and the chunker', () => {
       fc.property(
         fc.array(line, { maxLength: 40 }),
         fc.constantFrom('\n', '\n\n'),
-        fc.option(fc.integer({ min: 20, max: 2000 }).chain((target) => fc.integer({ min: target, max: 3000 }).map((max) => ({ targetChars: target, maxChars: max })))),
+        fc.option(
+          fc
+            .integer({ min: 20, max: 2000 })
+            .chain((target) =>
+              fc.integer({ min: target, max: 3000 }).map((max) => ({ targetChars: target, maxChars: max })),
+            ),
+        ),
         (lines, separator, custom) => {
           const options = custom ?? DEFAULT_CHUNK_OPTIONS;
           // The chunker's input is what the loaders produce: normalised text.

@@ -83,7 +83,12 @@ describe('SIGKILL of the real `index` process', () => {
     expect(exit.code, exit.stderr).toBe(0);
     // Then the office puts version A back. The index must not pass for A while holding B's passages.
     await setVersion(corpusDir, 'A');
-    await checkAfterKill(indexDir, 'A', lexical(corpusDir, indexDir), 'corpus switched during the read, then back', true);
+    await checkAfterKill(
+      indexDir,
+      'A',
+      lexical(corpusDir, indexDir),
+      'corpus switched during the read, then back',
+      true,
+    );
   }, 30_000);
-
 });

@@ -10,7 +10,18 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine.js';
 import { readBundle } from '../../src/search/bundle-store.js';
 import { makeVersionedCorpus, REPO_CORPUS, setVersion, type Version } from './corpus-versions.js';
-import { BUNDLE_ID, checkAfterKill, hybrid, logLines, ROOT, root, sleep, startIndexer, useIndexHarness, type IndexRun } from './index-harness.js';
+import {
+  BUNDLE_ID,
+  checkAfterKill,
+  hybrid,
+  logLines,
+  ROOT,
+  root,
+  sleep,
+  startIndexer,
+  useIndexHarness,
+  type IndexRun,
+} from './index-harness.js';
 
 useIndexHarness();
 
@@ -21,20 +32,29 @@ describe('SIGKILL of the real `index` process', () => {
     await makeVersionedCorpus(corpusDir, 'B');
     let everWritten = false;
     const plans: { version: Version; at: (run: IndexRun) => Promise<string> }[] = [
-      { version: 'B', at: async (run) => {
-        await run.stage('embedding passages');
-        await sleep(30);
-        return 'while embedding';
-      } },
-      { version: 'A', at: async (run) => {
-        await run.saving(1);
-        await sleep(5);
-        return '5 ms after the first save';
-      } },
-      { version: 'B', at: async (run) => {
-        await run.saving(2);
-        return 'at the second save';
-      } },
+      {
+        version: 'B',
+        at: async (run) => {
+          await run.stage('embedding passages');
+          await sleep(30);
+          return 'while embedding';
+        },
+      },
+      {
+        version: 'A',
+        at: async (run) => {
+          await run.saving(1);
+          await sleep(5);
+          return '5 ms after the first save';
+        },
+      },
+      {
+        version: 'B',
+        at: async (run) => {
+          await run.saving(2);
+          return 'at the second save';
+        },
+      },
     ];
     for (const [round, plan] of plans.entries()) {
       await setVersion(corpusDir, plan.version);
@@ -43,7 +63,13 @@ describe('SIGKILL of the real `index` process', () => {
       run.kill();
       const exit = await run.exited;
       if (exit.signal === null) expect(exit.code, exit.stderr).toBe(0);
-      await checkAfterKill(indexDir, plan.version, hybrid(corpusDir, indexDir), `hybrid round ${round} (${detail})`, everWritten);
+      await checkAfterKill(
+        indexDir,
+        plan.version,
+        hybrid(corpusDir, indexDir),
+        `hybrid round ${round} (${detail})`,
+        everWritten,
+      );
       everWritten = true;
       const bundle = await readBundle(indexDir);
       expect(bundle.manifest.modelId).toMatch(/^test\/tiny-e5/);
@@ -56,11 +82,15 @@ describe('bundles on disk', () => {
   it('never more than two at any moment while bundles are written back to back', async () => {
     // A kill can land anywhere in a write, so what is on disk at every instant is what a kill leaves.
     const indexDir = path.join(root, 'watch', 'index');
-    const writer = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/fixtures/kill-during-write.ts'), indexDir], {
-      cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: 'error' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const writer = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(ROOT, 'test/fixtures/kill-during-write.ts'), indexDir],
+      {
+        cwd: ROOT,
+        env: { ...process.env, LOG_LEVEL: 'error' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let writes = 0;
     writer.stdout!.on('data', (chunk: Buffer) => (writes += chunk.toString().split('done ').length - 1));
     const exited = new Promise((resolve) => writer.on('exit', resolve));
@@ -115,9 +145,11 @@ describe('flipped bytes in every index file', () => {
         const indexDir = path.join(root, 'flip', `case-${++caseNo}`);
         await cp(pristine, indexDir, { recursive: true });
         const current = (await readFile(path.join(indexDir, 'CURRENT'), 'utf8')).trim();
-        const target = file === 'CURRENT' ? path.join(indexDir, 'CURRENT') : path.join(indexDir, 'bundles', current, file);
+        const target =
+          file === 'CURRENT' ? path.join(indexDir, 'CURRENT') : path.join(indexDir, 'bundles', current, file);
         const bytes = await readFile(target);
-        const at = flip.where === 'first' ? 0 : flip.where === 'middle' ? Math.floor(bytes.length / 2) : bytes.length - 1;
+        const at =
+          flip.where === 'first' ? 0 : flip.where === 'middle' ? Math.floor(bytes.length / 2) : bytes.length - 1;
         bytes[at] = bytes[at]! ^ flip.mask;
         await writeFile(target, bytes);
 
@@ -132,10 +164,16 @@ describe('flipped bytes in every index file', () => {
         if (file === 'vectors.hnsw') {
           // The graph is rebuilt from the intact vectors; the passages are not re-read from the corpus.
           expect(why!.msg, context).toMatch(/vector graph unusable; rebuilding it from the saved vectors/);
-          expect(records.some((r) => r.msg === 'index built'), context).toBe(false);
+          expect(
+            records.some((r) => r.msg === 'index built'),
+            context,
+          ).toBe(false);
         } else {
           expect(why!.msg, context).toMatch(/saved index unusable; rebuilding it from the corpus/);
-          expect(records.some((r) => r.msg === 'index built'), context).toBe(true);
+          expect(
+            records.some((r) => r.msg === 'index built'),
+            context,
+          ).toBe(true);
         }
         expect(engine.status().mode, context).toBe('hybrid');
         const answer = await engine.ask(BUDGET_QUESTION);

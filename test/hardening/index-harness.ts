@@ -57,13 +57,18 @@ export function useIndexHarness(): void {
     await mkdir(path.join(ROOT, 'test', '.tmp'), { recursive: true });
     root = await mkdtemp(path.join(ROOT, 'test', '.tmp', 'index-crash-'));
     modelsDir = path.join(root, 'models');
-    await makeTinyModel(modelsDir, { vocabulary: [await readFile(path.join(REPO_CORPUS, 'bao-cao-6-thang-dau-nam-2018-cam-le.txt'), 'utf8')] });
+    await makeTinyModel(modelsDir, {
+      vocabulary: [await readFile(path.join(REPO_CORPUS, 'bao-cao-6-thang-dau-nam-2018-cam-le.txt'), 'utf8')],
+    });
     for (const version of ['A', 'B'] as const) {
       const corpus = path.join(root, `clean-${version}`, 'corpus');
       await makeVersionedCorpus(corpus, version);
       const engine = await Engine.open(lexical(corpus, path.join(root, `clean-${version}`, 'index')));
       await engine.close();
-      clean[version] = { texts: textsOf((await readBundle(path.join(root, `clean-${version}`, 'index'))).passages), hashes: await hashCorpusFiles(corpus) };
+      clean[version] = {
+        texts: textsOf((await readBundle(path.join(root, `clean-${version}`, 'index'))).passages),
+        hashes: await hashCorpusFiles(corpus),
+      };
     }
     // The two versions really differ, or the test proves nothing.
     expect(clean.A.texts).not.toEqual(clean.B.texts);
@@ -140,7 +145,13 @@ export async function bundleFolders(indexDir: string): Promise<string[]> {
  * The checks after a kill: the saved bundle is exactly one version (or there is none yet), the engine
  * opened on it serves exactly the version on disk, and at most two bundles are kept.
  */
-export async function checkAfterKill(indexDir: string, onDisk: Version, options: EngineOptions, context: string, everWritten: boolean) {
+export async function checkAfterKill(
+  indexDir: string,
+  onDisk: Version,
+  options: EngineOptions,
+  context: string,
+  everWritten: boolean,
+) {
   let saved: Version | 'none';
   try {
     const bundle = await readBundle(indexDir);
@@ -149,7 +160,10 @@ export async function checkAfterKill(indexDir: string, onDisk: Version, options:
     expect(saved, `${context}: saved passages are neither A nor B (${texts.length} passages)`).not.toBe('mix');
     // The fingerprints say which corpus the passages came from; a mismatch would let a later start-up
     // serve B's passages for A's files without noticing.
-    expect(bundle.manifest.corpusHashes, `${context}: manifest fingerprints do not match the saved passages (${saved})`).toEqual(clean[saved].hashes);
+    expect(
+      bundle.manifest.corpusHashes,
+      `${context}: manifest fingerprints do not match the saved passages (${saved})`,
+    ).toEqual(clean[saved].hashes);
     if (bundle.vectors) expect(bundle.vectors.length, context).toBe(bundle.passages.length);
   } catch (error) {
     if (!(error instanceof BundleError)) throw error;
@@ -181,4 +195,3 @@ export async function checkAfterKill(indexDir: string, onDisk: Version, options:
 function sameTexts(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((t, i) => t === b[i]);
 }
-

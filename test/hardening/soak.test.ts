@@ -19,7 +19,10 @@ describe('soak', () => {
     expect(result.wrongReplies).toBe(0);
     expect(result.telegramErrors).toBe(0);
     expect(result.reloadsCompleted).toBe(2);
-    expect(Object.keys(logProblems).filter((k) => k.startsWith('error')), JSON.stringify(logProblems)).toEqual([]);
+    expect(
+      Object.keys(logProblems).filter((k) => k.startsWith('error')),
+      JSON.stringify(logProblems),
+    ).toEqual([]);
 
     const { expected, beforeRestart, afterRestart, survivedRestart } = result.stats;
     expect(expected.asked).toBe(1000);

@@ -16,7 +16,18 @@ import { loadCorpus, readDocumentFile } from '../../src/corpus/load-corpus.js';
 import { makeZipBombDocx, withDeclaredSize } from '../fixtures/make-files.js';
 import { makeXlsxBomb } from '../fixtures/make-sheets.js';
 import type { SentMessage } from '../emulator/bot-api-emulator.js';
-import { ADMIN, ask, captureLogs, citizen, logLines, logsMatching, makeTempDir, quietFor, startTestBot, type TestBot } from '../bot/helpers.js';
+import {
+  ADMIN,
+  ask,
+  captureLogs,
+  citizen,
+  logLines,
+  logsMatching,
+  makeTempDir,
+  quietFor,
+  startTestBot,
+  type TestBot,
+} from '../bot/helpers.js';
 import { makeStallingPdf } from './hostile-files.js';
 
 // Every PDF worker thread this process starts, to prove a timed-out one is really gone.
@@ -40,7 +51,10 @@ let corpusDir: string;
 
 beforeAll(async () => {
   captureLogs();
-  t = await startTestBot({ env: { RATE_LIMIT_PER_MINUTE: '1000', MAX_UPLOAD_MB: '5' }, start: { uploadParseTimeoutMs: PARSE_BUDGET_MS } });
+  t = await startTestBot({
+    env: { RATE_LIMIT_PER_MINUTE: '1000', MAX_UPLOAD_MB: '5' },
+    start: { uploadParseTimeoutMs: PARSE_BUDGET_MS },
+  });
   corpusDir = t.settings.CORPUS_DIR;
 });
 
@@ -66,7 +80,9 @@ async function corpusSnapshot(): Promise<Record<string, string>> {
   for (const entry of await readdir(corpusDir, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue;
     const file = path.join(entry.parentPath, entry.name);
-    out[path.relative(corpusDir, file)] = createHash('sha256').update(await readFile(file)).digest('hex');
+    out[path.relative(corpusDir, file)] = createHash('sha256')
+      .update(await readFile(file))
+      .digest('hex');
   }
   return out;
 }
@@ -75,7 +91,14 @@ async function corpusSnapshot(): Promise<Record<string, string>> {
 async function upload(fileName: string, bytes: Buffer, until: RegExp, timeoutMs = 20_000): Promise<SentMessage[]> {
   const before = t.emu.messagesTo(ADMIN.id).length;
   t.emu.sendDocument(ADMIN, fileName, bytes);
-  await t.emu.waitFor(() => t.emu.messagesTo(ADMIN.id).slice(before).some((m) => until.test(m.plain_text ?? m.text)), timeoutMs);
+  await t.emu.waitFor(
+    () =>
+      t.emu
+        .messagesTo(ADMIN.id)
+        .slice(before)
+        .some((m) => until.test(m.plain_text ?? m.text)),
+    timeoutMs,
+  );
   return t.emu.messagesTo(ADMIN.id).slice(before);
 }
 
@@ -115,7 +138,11 @@ describe('files that attack the parser', () => {
     const cases = [
       ['phu-luc-bom.xlsx', await makeXlsxBomb(24 * 1024 * 1024), /looks like a zip bomb/],
       ['bao-cao-cu.doc', Buffer.from('Không phải Word, chỉ là chữ.'), /not a valid \.doc/],
-      ['bang.xlsx', Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, ...new Array(1016).fill(0)]), /Excel 97-2003 \.xls/],
+      [
+        'bang.xlsx',
+        Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, ...new Array(1016).fill(0)]),
+        /Excel 97-2003 \.xls/,
+      ],
     ] as const;
     for (const [name, bytes, reason] of cases) {
       const replies = await upload(name, bytes, /không đọc được/);
@@ -140,9 +167,12 @@ describe('files that attack the parser', () => {
     // The parser thread was terminated, not left spinning (bounded wait, not a speed limit).
     const started = workers.exits.slice(workersBefore);
     expect(started.length).toBe(1);
-    await expect(Promise.race([Promise.all(started), new Promise((resolve) => setTimeout(() => resolve('still running'), 15_000))])).resolves.not.toBe(
-      'still running',
-    );
+    await expect(
+      Promise.race([
+        Promise.all(started),
+        new Promise((resolve) => setTimeout(() => resolve('still running'), 15_000)),
+      ]),
+    ).resolves.not.toBe('still running');
     await expectStillAnswering();
   });
 
@@ -190,7 +220,12 @@ describe('file names', () => {
   );
 
   it('keeps very long names within the file system limit, whole characters only', () => {
-    for (const input of [`${'ệ'.repeat(300)}.txt`, `${LONG_VI}.docx`, `${'𠀀'.repeat(200)}.md`, `${'a'.repeat(5000)}.pdf`]) {
+    for (const input of [
+      `${'ệ'.repeat(300)}.txt`,
+      `${LONG_VI}.docx`,
+      `${'𠀀'.repeat(200)}.md`,
+      `${'a'.repeat(5000)}.pdf`,
+    ]) {
       const name = sanitizeFileName(input)!;
       expect(name, input.slice(0, 20)).not.toBeNull();
       expect(Buffer.byteLength(name, 'utf8')).toBeLessThanOrEqual(160);
@@ -205,9 +240,16 @@ describe('file names', () => {
       fc.property(
         fc.oneof(
           fc.string({ unit: 'binary', maxLength: 400 }),
-          fc.tuple(fc.string({ unit: 'grapheme', maxLength: 300 }), fc.constantFrom('.txt', '.md', '.docx', '.pdf', '.TXT')).map(([a, b]) => a + b),
           fc
-            .array(fc.constantFrom('..', '.', '/', '\\', 'a', 'ệ', ' ', '\u0000', '~$', '\u202E', 'C:'), { maxLength: 30 })
+            .tuple(
+              fc.string({ unit: 'grapheme', maxLength: 300 }),
+              fc.constantFrom('.txt', '.md', '.docx', '.pdf', '.TXT'),
+            )
+            .map(([a, b]) => a + b),
+          fc
+            .array(fc.constantFrom('..', '.', '/', '\\', 'a', 'ệ', ' ', '\u0000', '~$', '\u202E', 'C:'), {
+              maxLength: 30,
+            })
             .map((parts) => parts.join('') + '.txt'),
         ),
         (input) => {
@@ -306,7 +348,14 @@ describe('replacing a report keeps every earlier version', () => {
   it('through the bot: three quick replacements leave the three earlier versions in .history', async () => {
     const before = t.emu.messagesTo(ADMIN.id).length;
     for (const bytes of versions) t.emu.sendDocument(ADMIN, 'lich-tiep-dan.md', bytes);
-    await t.emu.waitFor(() => t.emu.messagesTo(ADMIN.id).slice(before).filter((m) => /Đã (thêm|thay) báo cáo/.test(m.plain_text ?? '')).length === 4, 20_000);
+    await t.emu.waitFor(
+      () =>
+        t.emu
+          .messagesTo(ADMIN.id)
+          .slice(before)
+          .filter((m) => /Đã (thêm|thay) báo cáo/.test(m.plain_text ?? '')).length === 4,
+      20_000,
+    );
     // Done when a reload that started after the last install has finished (earlier ones may be coalesced).
     let lastInstall = -1;
     logLines.forEach((l, i) => {

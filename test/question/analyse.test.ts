@@ -53,7 +53,12 @@ describe('question types', () => {
 
 describe('content terms', () => {
   it('leave out the interrogative phrase, with or without diacritics', () => {
-    for (const q of ['an ninh trat tu the nao', 'an ninh trật tự ra sao', 'thu ngan sach bao nhieu', 'chi thi 21 la gi']) {
+    for (const q of [
+      'an ninh trat tu the nao',
+      'an ninh trật tự ra sao',
+      'thu ngan sach bao nhieu',
+      'chi thi 21 la gi',
+    ]) {
       const terms = analyse(q).contentTerms.map((t) => t.term);
       expect(terms, q).not.toContain('the');
       expect(terms, q).not.toContain('nao');
@@ -61,7 +66,9 @@ describe('content terms', () => {
       expect(terms, q).not.toContain('nhieu');
       expect(terms, q).not.toContain('gi');
     }
-    expect(analyse('an ninh trat tu the nao').contentTerms.map((t) => t.term)).toEqual(expect.arrayContaining(['an', 'ninh', 'an_ninh', 'trat_tu']));
+    expect(analyse('an ninh trat tu the nao').contentTerms.map((t) => t.term)).toEqual(
+      expect.arrayContaining(['an', 'ninh', 'an_ninh', 'trat_tu']),
+    );
   });
 
   it('carry the synonyms of their phrase as alternatives, and the search adds them at a lower weight', () => {

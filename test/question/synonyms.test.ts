@@ -35,25 +35,48 @@ describe('the built-in thesaurus', () => {
 
   it('does not match a lone unaccented syllable (cho is cho, chợ and chó)', () => {
     const [typed, folded] = words('lam giay to cho con');
-    expect(builtInThesaurus().match(typed, folded).map((m) => folded.slice(m.start, m.start + m.length).join(' '))).not.toContain('cho');
+    expect(
+      builtInThesaurus()
+        .match(typed, folded)
+        .map((m) => folded.slice(m.start, m.start + m.length).join(' ')),
+    ).not.toContain('cho');
     const [typedAccented, foldedAccented] = words('giá cả ở chợ');
-    expect(builtInThesaurus().match(typedAccented, foldedAccented).map((m) => foldedAccented[m.start])).toContain('cho');
+    expect(
+      builtInThesaurus()
+        .match(typedAccented, foldedAccented)
+        .map((m) => foldedAccented[m.start]),
+    ).toContain('cho');
   });
 
   it('does not let a syllable typed with other accents match', () => {
     const [typed, folded] = words('mục tiêu vượt mức');
-    const matched = builtInThesaurus().match(typed, folded).map((m) => folded.slice(m.start, m.start + m.length).join(' '));
+    const matched = builtInThesaurus()
+      .match(typed, folded)
+      .map((m) => folded.slice(m.start, m.start + m.length).join(' '));
     expect(matched).toContain('muc tieu');
     const [typedOther, foldedOther] = words('mức tiêu thụ');
-    expect(builtInThesaurus().match(typedOther, foldedOther).map((m) => foldedOther.slice(m.start, m.start + m.length).join(' '))).not.toContain('muc tieu');
+    expect(
+      builtInThesaurus()
+        .match(typedOther, foldedOther)
+        .map((m) => foldedOther.slice(m.start, m.start + m.length).join(' ')),
+    ).not.toContain('muc tieu');
   });
 });
 
-describe('the admins\' synonyms file', () => {
+describe("the admins' synonyms file", () => {
   it('loads good lines and reports each bad one with its line number', async () => {
     const file = await writeTemp(
       'synonyms.txt',
-      ['# comment', 'nhà văn hóa = nhà sinh hoạt cộng đồng', 'chỉ một cụm', 'a, , b', 'đường, ', '', 'x'.repeat(1200), 'trường mầm non, nhà trẻ, mẫu giáo'].join('\n'),
+      [
+        '# comment',
+        'nhà văn hóa = nhà sinh hoạt cộng đồng',
+        'chỉ một cụm',
+        'a, , b',
+        'đường, ',
+        '',
+        'x'.repeat(1200),
+        'trường mầm non, nhà trẻ, mẫu giáo',
+      ].join('\n'),
     );
     const loaded = await loadSynonyms(file);
     expect(loaded.fileError).toBeNull();
@@ -83,7 +106,9 @@ describe('the admins\' synonyms file', () => {
   });
 
   it('refuses a binary file as a whole with a clear reason, keeping the built-in groups', async () => {
-    const loaded = await loadSynonyms(await writeTemp('synonyms.txt', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0xff, 0xfe])));
+    const loaded = await loadSynonyms(
+      await writeTemp('synonyms.txt', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0xff, 0xfe])),
+    );
     expect(loaded.fileError).toMatch(/not a text file/);
     expect(loaded.thesaurus.size).toBe(builtInThesaurus().size);
   });

@@ -28,7 +28,9 @@ describe('the seed report alone', () => {
   it('answers a short unaccented fragment ending in "the nao"', async () => {
     const answer = await engine.ask('an ninh trat tu the nao');
     expect(answer.answered).toBe(true);
-    expect(answer.excerpt).toMatch(/An ninh chính trị, trật tự an toàn xã hội|an ninh chính trị, trật tự an toàn xã hội/);
+    expect(answer.excerpt).toMatch(
+      /An ninh chính trị, trật tự an toàn xã hội|an ninh chính trị, trật tự an toàn xã hội/,
+    );
     expect(answer.analysis?.type).toBe('description');
   });
 
@@ -48,7 +50,11 @@ describe('the seed report alone', () => {
   });
 
   it('answers the budget target with and without diacritics and with chat abbreviations', async () => {
-    for (const question of ['Mục tiêu thu ngân sách cuối năm của quận là bao nhiêu?', 'muc tieu thu ngan sach cuoi nam bn', 'thu ngan sach dc may % du toan roi']) {
+    for (const question of [
+      'Mục tiêu thu ngân sách cuối năm của quận là bao nhiêu?',
+      'muc tieu thu ngan sach cuoi nam bn',
+      'thu ngan sach dc may % du toan roi',
+    ]) {
       const answer = await engine.ask(question);
       expect(answer.answered, question).toBe(true);
       expect(answer.excerpt, question).toMatch(/15%|57%/);
@@ -112,7 +118,7 @@ describe('the district report beside laws', () => {
   }, 60_000);
   afterAll(() => engine.close());
 
-  it('prefers the district\'s own report for a question about the district', async () => {
+  it("prefers the district's own report for a question about the district", async () => {
     const answer = await engine.ask('Quận hỗ trợ doanh nghiệp như thế nào?');
     expect(answer.answered).toBe(true);
     expect(answer.citation?.source).toBe('bao-cao-6-thang-dau-nam-2018-cam-le.txt');

@@ -56,7 +56,9 @@ const backends: Backend[] = [
 ];
 
 async function downloadDocument(emu: BotApiEmulator, fileId: string): Promise<Buffer> {
-  const info = (await (await fetch(`${emu.apiRoot}/bot${emu.token}/getFile?file_id=${encodeURIComponent(fileId)}`)).json()) as {
+  const info = (await (
+    await fetch(`${emu.apiRoot}/bot${emu.token}/getFile?file_id=${encodeURIComponent(fileId)}`)
+  ).json()) as {
     result: { file_path: string };
   };
   const res = await fetch(`${emu.apiRoot}/file/bot${emu.token}/${info.result.file_path}`);
@@ -104,7 +106,10 @@ describe.each(backends)('the record through the bot, on $name', (backend) => {
     beforeAll(async () => {
       const db = await backend.env();
       cleanup = db.cleanup;
-      t = await startTestBot({ env: { RATE_LIMIT_PER_MINUTE: '1000', LOG_RETENTION_DAYS: '30', ...db.env }, start: { records: RECORD_OPTIONS } });
+      t = await startTestBot({
+        env: { RATE_LIMIT_PER_MINUTE: '1000', LOG_RETENTION_DAYS: '30', ...db.env },
+        start: { records: RECORD_OPTIONS },
+      });
     });
     afterAll(async () => {
       await t?.stop();
@@ -132,7 +137,9 @@ describe.each(backends)('the record through the bot, on $name', (backend) => {
       expect(lineOf(text, '30 ngày:')).toBe('30 ngày: 5 câu hỏi · trả lời được 2 (40%) · 👍 0 · 👎 1');
       // Now and three days ago fall in the same hour of the day (Vietnam time): 3 questions in it.
       const hour = new Date(Date.now() + 7 * 3_600_000).getUTCHours();
-      expect(lineOf(text, 'Giờ hỏi nhiều nhất:')).toMatch(new RegExp(`^Giờ hỏi nhiều nhất: ${hour}h–${hour + 1}h \\(3 câu\\)`));
+      expect(lineOf(text, 'Giờ hỏi nhiều nhất:')).toMatch(
+        new RegExp(`^Giờ hỏi nhiều nhất: ${hour}h–${hour + 1}h \\(3 câu\\)`),
+      );
       expect(text).toContain(`${UNANSWERABLE} — 1 lần`);
       // The latest 👎 with the answer that was given.
       expect(text).toContain(`Hỏi: ${QUESTION}`);
@@ -163,7 +170,8 @@ describe.each(backends)('the record through the bot, on $name', (backend) => {
       expect(rows[1]).toMatchObject({ source: null, section: null });
       // Nothing that identifies the citizen on Telegram.
       const stored = JSON.stringify(rows);
-      for (const identity of [String(user.id), 'Nguyễn Thị Lan', 'lan_nguyen_1985']) expect(stored).not.toContain(identity);
+      for (const identity of [String(user.id), 'Nguyễn Thị Lan', 'lan_nguyen_1985'])
+        expect(stored).not.toContain(identity);
     });
 
     it('👍/👎: one vote per citizen per answer, changeable; a 👎 offers three one-tap reasons', async () => {
@@ -178,7 +186,9 @@ describe.each(backends)('the record through the bot, on $name', (backend) => {
 
       const q1 = t.emu.pressButton(user, answer, up!);
       await t.emu.waitFor(() => t.emu.callsOf('answerCallbackQuery').some((c) => c.params.callback_query_id === q1));
-      expect(t.emu.callsOf('answerCallbackQuery').find((c) => c.params.callback_query_id === q1)!.params.text).toBe(MSG.feedbackThanks);
+      expect(t.emu.callsOf('answerCallbackQuery').find((c) => c.params.callback_query_id === q1)!.params.text).toBe(
+        MSG.feedbackThanks,
+      );
       expect((await rowsOf(user))[0]).toMatchObject({ vote: 'up', reason: null });
       // Pressing 👍 again changes nothing.
       t.emu.pressButton(user, answer, up!);
@@ -226,8 +236,24 @@ describe.each(backends)('the record through the bot, on $name', (backend) => {
       expect(table[0]).toEqual([...CSV_HEADER]);
       const pseudonym = t.bot.records.pseudonym(user.id);
       const mine = table.slice(1).filter((r) => r[1] === pseudonym);
-      expect(mine.map((r) => ({ at: Date.parse(r[0]!), question: r[2], answered: r[3], source: r[4], mode: r[7], chat: r[9] }))).toEqual(
-        expected.map((r) => ({ at: r.at, question: r.question, answered: r.answered ? '1' : '0', source: r.source ?? '', mode: r.mode, chat: r.chatType })),
+      expect(
+        mine.map((r) => ({
+          at: Date.parse(r[0]!),
+          question: r[2],
+          answered: r[3],
+          source: r[4],
+          mode: r[7],
+          chat: r[9],
+        })),
+      ).toEqual(
+        expected.map((r) => ({
+          at: r.at,
+          question: r.question,
+          answered: r.answered ? '1' : '0',
+          source: r.source ?? '',
+          mode: r.mode,
+          chat: r.chatType,
+        })),
       );
       // Every row of the export: pseudonyms only, no Telegram id.
       expect(table.slice(1).every((r) => !/^\d+$/.test(r[1]!))).toBe(true);
@@ -247,7 +273,8 @@ describe.each(backends)('the record through the bot, on $name', (backend) => {
       const intruder = citizen('Kẻ lạ');
       for (const chat of [intruder.id, GROUP]) {
         const before = t.emu.messagesTo(chat).length;
-        for (const command of ['/stats', '/export', '/export 2024-01-01 2024-12-31', '/stats 30']) t.emu.sendCommand(intruder, command, chat);
+        for (const command of ['/stats', '/export', '/export 2024-01-01 2024-12-31', '/stats 30'])
+          t.emu.sendCommand(intruder, command, chat);
         const replies = await newMessages(t.emu, chat, before, 4);
         expect(replies.map((m) => m.text)).toEqual(new Array(4).fill(MSG.notAdmin));
         expect(replies.some((m) => m.document)).toBe(false);
@@ -255,7 +282,9 @@ describe.each(backends)('the record through the bot, on $name', (backend) => {
       const stats = t.emu.messagesTo(ADMIN.id).at(-1)!;
       const id = t.emu.pressButton(intruder, stats, 'adm:stats:30', { force: true });
       await t.emu.waitFor(() => t.emu.callsOf('answerCallbackQuery').some((c) => c.params.callback_query_id === id));
-      expect(t.emu.callsOf('answerCallbackQuery').find((c) => c.params.callback_query_id === id)!.params.text).toBe(MSG.notAdmin);
+      expect(t.emu.callsOf('answerCallbackQuery').find((c) => c.params.callback_query_id === id)!.params.text).toBe(
+        MSG.notAdmin,
+      );
     });
 
     it('/privacy says what is kept and for how long; /forget deletes that citizen’s questions and votes only', async () => {
@@ -285,7 +314,13 @@ describe.each(backends)('the record through the bot, on $name', (backend) => {
       const kept = row({ at: Date.now() - 29 * DAY, question: 'Câu hỏi còn hạn' });
       await direct([old, kept]);
       await expect
-        .poll(async () => (await t.bot.records.store.exportRows(0, Date.now())).map((r) => r.question).filter((q) => q.startsWith('Câu hỏi ')), { timeout: 5000 })
+        .poll(
+          async () =>
+            (await t.bot.records.store.exportRows(0, Date.now()))
+              .map((r) => r.question)
+              .filter((q) => q.startsWith('Câu hỏi ')),
+          { timeout: 5000 },
+        )
         .toEqual(['Câu hỏi còn hạn']);
     });
   });
@@ -332,7 +367,9 @@ describe.each(backends)('the record through the bot, on $name', (backend) => {
           const up = buttonsOf(answer).find((d) => d.endsWith(':up'))!;
           const id = emu.pressButton(user, answer, up);
           await emu.waitFor(() => emu.callsOf('answerCallbackQuery').some((c) => c.params.callback_query_id === id));
-          expect(emu.callsOf('answerCallbackQuery').find((c) => c.params.callback_query_id === id)!.params.text).toBe(MSG.feedbackThanks);
+          expect(emu.callsOf('answerCallbackQuery').find((c) => c.params.callback_query_id === id)!.params.text).toBe(
+            MSG.feedbackThanks,
+          );
           await second.bot.records.writer.flush();
           const rows = await second.bot.records.store.exportRows(0, Date.now() + 1);
           expect(rows.map((r) => [r.question, r.vote])).toEqual([

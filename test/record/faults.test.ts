@@ -14,13 +14,28 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MSG } from '../../src/bot/messages.vi.js';
 import { setLogSink } from '../../src/log.js';
 import { crashQuestionId } from '../fixtures/record-writer.js';
-import { ADMIN, ask, captureLogs, citizen, logsMatching, makeCorpus, makeTempDir, newMessages, startTestBot, TARGET_SENTENCE } from '../bot/helpers.js';
+import {
+  ADMIN,
+  ask,
+  captureLogs,
+  citizen,
+  logsMatching,
+  makeCorpus,
+  makeTempDir,
+  newMessages,
+  startTestBot,
+  TARGET_SENTENCE,
+} from '../bot/helpers.js';
 import { createTestDatabase, type TestDatabase } from './backends.js';
 import { pgSkip } from './pg-skip.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const QUESTION = 'Mục tiêu thu ngân sách cuối năm của quận là bao nhiêu?';
-const RECORD_OPTIONS = { writer: { flushMs: 20, maxRetryMs: 200 }, startupWaitMs: 1000, postgres: { connectTimeoutMs: 1000 } };
+const RECORD_OPTIONS = {
+  writer: { flushMs: 20, maxRetryMs: 200 },
+  startupWaitMs: 1000,
+  postgres: { connectTimeoutMs: 1000 },
+};
 
 /** A TCP proxy to the PostgreSQL server that can be cut (every connection dropped) and restored. */
 class CuttableProxy {
@@ -93,7 +108,10 @@ describe.skipIf(pgSkip !== null)(pgSkip ? `PostgreSQL faults (skipped: ${pgSkip}
   });
 
   it('the server stopped mid-run: answers keep flowing, /stats says why it has no figures, records are written once it is back', async () => {
-    const t = await startTestBot({ env: { DATABASE_URL: proxiedUrl, RATE_LIMIT_PER_MINUTE: '1000' }, start: { records: RECORD_OPTIONS } });
+    const t = await startTestBot({
+      env: { DATABASE_URL: proxiedUrl, RATE_LIMIT_PER_MINUTE: '1000' },
+      start: { records: RECORD_OPTIONS },
+    });
     try {
       const user = citizen();
       expect((await ask(t.emu, user, QUESTION)).plain_text).toContain(TARGET_SENTENCE);
@@ -131,13 +149,17 @@ describe.skipIf(pgSkip !== null)(pgSkip ? `PostgreSQL faults (skipped: ${pgSkip}
     try {
       const t = await startTestBot({ env: { DATABASE_URL: url.toString() }, start: { records: RECORD_OPTIONS } });
       try {
-        expect(logsMatching('record database not reachable at start-up; answers go on, records wait in memory').length).toBeGreaterThan(0);
+        expect(
+          logsMatching('record database not reachable at start-up; answers go on, records wait in memory').length,
+        ).toBeGreaterThan(0);
         const user = citizen();
         expect((await ask(t.emu, user, QUESTION)).plain_text).toContain(TARGET_SENTENCE);
         expect((await ask(t.emu, user, 'Thời tiết ngày mai thế nào?')).plain_text).toContain('Xin lỗi');
         expect(await countRows(fresh.url, 'SELECT COUNT(*) AS n FROM questions')).toBe(-1);
         await late.open();
-        await expect.poll(() => countRows(fresh.url, 'SELECT COUNT(*) AS n FROM questions'), { timeout: 10_000 }).toBe(2);
+        await expect
+          .poll(() => countRows(fresh.url, 'SELECT COUNT(*) AS n FROM questions'), { timeout: 10_000 })
+          .toBe(2);
         expect(await countRows(fresh.url, 'SELECT COUNT(*) AS n FROM schema_migrations')).toBe(1);
       } finally {
         await t.stop();
@@ -164,10 +186,14 @@ describe('embedded store crashes', () => {
   /** Runs the writer child until it acknowledged at least `minAcked`, kills it, returns the last ack seen. */
   function writeThenKill(file: string, round: number, minAcked: number): Promise<number> {
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test', 'fixtures', 'record-writer.ts'), file, String(round), 'FULL'], {
-        cwd: ROOT,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', path.join(ROOT, 'test', 'fixtures', 'record-writer.ts'), file, String(round), 'FULL'],
+        {
+          cwd: ROOT,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       let acked = 0;
       let killed = false;
       let buffer = '';
@@ -202,9 +228,14 @@ describe('embedded store crashes', () => {
       const db = new Database(file);
       try {
         expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-        const ids = new Set((db.prepare('SELECT id FROM questions WHERE id LIKE ?').all(`r${round}-%`) as { id: string }[]).map((r) => r.id));
+        const ids = new Set(
+          (db.prepare('SELECT id FROM questions WHERE id LIKE ?').all(`r${round}-%`) as { id: string }[]).map(
+            (r) => r.id,
+          ),
+        );
         const missing: string[] = [];
-        for (let n = 1; n <= acked; n++) if (!ids.has(crashQuestionId(round, n))) missing.push(crashQuestionId(round, n));
+        for (let n = 1; n <= acked; n++)
+          if (!ids.has(crashQuestionId(round, n))) missing.push(crashQuestionId(round, n));
         expect(missing).toEqual([]);
       } finally {
         db.close();
@@ -219,7 +250,9 @@ describe('embedded store crashes', () => {
     await writeFile(path.join(botDir, 'data', 'records.sqlite'), Buffer.alloc(8192, 0x42));
     const t = await startTestBot({ dir: botDir, start: { records: RECORD_OPTIONS } });
     try {
-      const [line] = logsMatching('the record database could not be read; it was set aside and a fresh one created').slice(-1);
+      const [line] = logsMatching(
+        'the record database could not be read; it was set aside and a fresh one created',
+      ).slice(-1);
       expect(line).toMatchObject({ level: 'error' });
       const aside = String(line!.setAside);
       expect(existsSync(aside)).toBe(true);

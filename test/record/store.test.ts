@@ -92,7 +92,9 @@ function postgresBackend(): Backend {
       const store = createPostgresStore(db!.url);
       await store.migrate();
       const wipe = createPostgresStore(db!.url);
-      await (wipe as unknown as { db: { transaction: (s: { sql: string; params: unknown[] }[]) => Promise<number[]> } }).db.transaction([
+      await (
+        wipe as unknown as { db: { transaction: (s: { sql: string; params: unknown[] }[]) => Promise<number[]> } }
+      ).db.transaction([
         { sql: 'DELETE FROM questions', params: [] },
         { sql: 'DELETE FROM votes', params: [] },
         { sql: 'DELETE FROM meta', params: [] },
@@ -136,7 +138,14 @@ describe.each([sqliteBackend(), postgresBackend()])('record store on $name', (ba
 
     it('keeps every field of a question, answered or not, and a retried batch does not duplicate it', async () => {
       const answered = q({ question: 'Giá "vé", xe buýt?\nDòng 2', confidence: 0.5, chatType: 'group' });
-      const unanswered = q({ answered: false, source: null, section: null, answer: null, confidence: null, at: T0 + 1 });
+      const unanswered = q({
+        answered: false,
+        source: null,
+        section: null,
+        answer: null,
+        confidence: null,
+        at: T0 + 1,
+      });
       await write({ questions: [answered, unanswered] });
       await write({ questions: [answered] });
       const rows = await store.exportRows(T0 - 1, T0 + 2);
@@ -204,11 +213,13 @@ describe.each([sqliteBackend(), postgresBackend()])('record store on $name', (ba
       });
       const d = await store.details(T0 - 1, T0 + DAY);
       expect(d).toMatchObject({ questions: 6, answered: 2, up: 1, down: 2 });
-      expect(d.busiestHours).toEqual([
-        { hour: 9, count: 2 },
-        { hour: 14, count: 3 },
-        { hour: 15, count: 1 },
-      ].sort((a, b) => b.count - a.count || a.hour - b.hour));
+      expect(d.busiestHours).toEqual(
+        [
+          { hour: 9, count: 2 },
+          { hour: 14, count: 3 },
+          { hour: 15, count: 1 },
+        ].sort((a, b) => b.count - a.count || a.hour - b.hour),
+      );
       expect(d.unanswered.map((u) => u.count)).toEqual([3, 1]);
       expect(questionKey(d.unanswered[0]!.text)).toBe('gia ve xe buyt la bao nhieu');
       expect(d.unanswered[1]!.text).toBe('Lịch tiêm chủng?');
@@ -266,7 +277,11 @@ describe.each([sqliteBackend(), postgresBackend()])('record store on $name', (ba
       await writeFile(file, JSON.stringify(legacy));
       expect(await importLegacyStats(store, file)).toBe(true);
       expect(await readdir(path.dirname(file))).toContain(path.basename(file) + '.imported');
-      expect(JSON.parse((await store.getMeta(LEGACY_TOTALS))!)).toEqual({ since: legacy.since, asked: 120, answered: 90 });
+      expect(JSON.parse((await store.getMeta(LEGACY_TOTALS))!)).toEqual({
+        since: legacy.since,
+        asked: 120,
+        answered: 90,
+      });
       const rows = await store.exportRows(0, Date.now());
       expect(rows.map((r) => [r.question, r.answered, r.at])).toEqual([
         ['Lịch nghỉ lễ, "Tết"?', false, Date.parse('2024-04-30T01:00:00.000Z')],
@@ -307,7 +322,10 @@ describe('the embedded store', () => {
     const dir = path.join(tmp, 'damaged');
     const file = path.join(dir, 'records.sqlite');
     const first = await openSqliteStore(file);
-    await first.store.write({ questions: Array.from({ length: 2000 }, (_, i) => q({ question: `Câu hỏi số ${i} `.repeat(20) })), votes: [] });
+    await first.store.write({
+      questions: Array.from({ length: 2000 }, (_, i) => q({ question: `Câu hỏi số ${i} `.repeat(20) })),
+      votes: [],
+    });
     await first.store.close();
     // Overwrite pages in the middle of the file (the header stays valid).
     const bytes = await readFile(file);

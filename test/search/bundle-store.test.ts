@@ -75,10 +75,19 @@ const baseManifest = (dimension: number | null): BundleManifestInput => ({
 
 async function writeSample(indexDir: string, n = 120, dim = 16): Promise<LoadedBundle> {
   const vectors = vectorsFor(n, dim, 11);
-  return writeBundle(indexDir, { passages: passagesFor(n, 'mau'), vectors, vectorIndex: null, manifest: baseManifest(dim) });
+  return writeBundle(indexDir, {
+    passages: passagesFor(n, 'mau'),
+    vectors,
+    vectorIndex: null,
+    manifest: baseManifest(dim),
+  });
 }
 
-async function expectBundleError(indexDir: string, reason: BundleError['reason'], message?: RegExp): Promise<BundleError> {
+async function expectBundleError(
+  indexDir: string,
+  reason: BundleError['reason'],
+  message?: RegExp,
+): Promise<BundleError> {
   const error = await readBundle(indexDir).then(
     () => null,
     (e: unknown) => e,
@@ -163,20 +172,27 @@ describe('writeBundle / readBundle', () => {
     const indexDir = freshDir();
     const vectors = vectorsFor(40, 8, 3);
     const index = VectorIndex.build(vectors, 8, { M: 8, efConstruction: 64, efSearch: 32 });
-    const written = await writeBundle(indexDir, { passages: passagesFor(40, 'p'), vectors, vectorIndex: index, manifest: baseManifest(8) });
+    const written = await writeBundle(indexDir, {
+      passages: passagesFor(40, 'p'),
+      vectors,
+      vectorIndex: index,
+      manifest: baseManifest(8),
+    });
     expect(written.vectorIndex).toBe(index);
     expect(written.manifest.hnsw).toEqual({ M: 8, efConstruction: 64, efSearch: 32 });
     expect((await readBundle(indexDir)).vectorIndex!.params).toEqual({ M: 8, efConstruction: 64, efSearch: 32 });
 
     const passages = passagesFor(40, 'p');
-    await expect(writeBundle(indexDir, { passages, vectors: vectors.slice(1), vectorIndex: null, manifest: baseManifest(8) })).rejects.toThrow(
-      /39 vectors for 40 passages/,
-    );
-    await expect(writeBundle(indexDir, { passages, vectors: null, vectorIndex: index, manifest: baseManifest(null) })).rejects.toThrow(
-      /without the vectors/,
-    );
+    await expect(
+      writeBundle(indexDir, { passages, vectors: vectors.slice(1), vectorIndex: null, manifest: baseManifest(8) }),
+    ).rejects.toThrow(/39 vectors for 40 passages/);
+    await expect(
+      writeBundle(indexDir, { passages, vectors: null, vectorIndex: index, manifest: baseManifest(null) }),
+    ).rejects.toThrow(/without the vectors/);
     const small = VectorIndex.build(vectors.slice(0, 5), 8);
-    await expect(writeBundle(indexDir, { passages, vectors, vectorIndex: small, manifest: baseManifest(8) })).rejects.toThrow(/holds 5/);
+    await expect(
+      writeBundle(indexDir, { passages, vectors, vectorIndex: small, manifest: baseManifest(8) }),
+    ).rejects.toThrow(/holds 5/);
     // Failed writes leave the current bundle and no temp folders behind.
     expect((await readBundle(indexDir)).dir).toBe(written.dir);
     expect((await readdir(path.join(indexDir, 'bundles'))).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
@@ -194,11 +210,16 @@ describe('writeBundle / readBundle', () => {
     await mkdir(path.join(bundles, '.tmp-20200101T000000000Z-deadbeef'));
     await writeFile(path.join(bundles, '.tmp-20200101T000000000Z-deadbeef', 'passages.json'), '[');
     const deadPid = spawnSync(process.execPath, ['-e', '']).pid!;
-    await writeFile(path.join(bundles, '.lock'), JSON.stringify({ pid: deadPid, host: (await import('node:os')).hostname() }));
+    await writeFile(
+      path.join(bundles, '.lock'),
+      JSON.stringify({ pid: deadPid, host: (await import('node:os')).hostname() }),
+    );
     await writeFile(path.join(bundles, `.lock.${deadPid}`), 'x');
     await writeFile(path.join(bundles, 'README.txt'), 'not ours');
     const last = await writeSample(indexDir, 30, 8);
-    expect((await readdir(bundles)).sort()).toEqual(['README.txt', path.basename(dirs[3]!), path.basename(last.dir)].sort());
+    expect((await readdir(bundles)).sort()).toEqual(
+      ['README.txt', path.basename(dirs[3]!), path.basename(last.dir)].sort(),
+    );
     expect(await readFile(path.join(indexDir, 'stats.json'), 'utf8')).toBe('{"questions":5}');
     expect((await readdir(indexDir)).sort()).toEqual(['CURRENT', 'bundles', 'stats.json']);
     expect(logLines.some((l) => l.includes('stale index bundle lock'))).toBe(true);
@@ -365,7 +386,10 @@ describe('crash safety', () => {
         expect(got, context).toEqual(which === 'A' ? A : B);
         expect(bundle.manifest.corpusHashes, context).toEqual({ [which]: 'x' });
         expect(bundle.vectorIndex!.search(bundle.vectors![3]!, 1)[0]!.index, context).toBe(3);
-        expect(logLines.filter((l) => l.includes('vector graph unusable')), context).toEqual([]);
+        expect(
+          logLines.filter((l) => l.includes('vector graph unusable')),
+          context,
+        ).toEqual([]);
         seen[which]++;
       }
     } finally {
@@ -378,10 +402,19 @@ describe('crash safety', () => {
     await writeBundle(indexDir, {
       ...makeDataset('A'),
       vectorIndex: null,
-      manifest: { modelId: 'test-model', dimension: CRASH_DIMENSION, corpusHashes: { A: 'x' }, hnsw: null, chunkerVersion: 1 },
+      manifest: {
+        modelId: 'test-model',
+        dimension: CRASH_DIMENSION,
+        corpusHashes: { A: 'x' },
+        hnsw: null,
+        chunkerVersion: 1,
+      },
     });
     const left = await readdir(path.join(indexDir, 'bundles'));
-    expect(left.filter((n) => n.startsWith('.')), left.join(', ')).toEqual([]);
+    expect(
+      left.filter((n) => n.startsWith('.')),
+      left.join(', '),
+    ).toEqual([]);
     expect(left.length).toBeLessThanOrEqual(2);
     expect(existsSync(path.join(indexDir, 'CURRENT.tmp'))).toBe(false);
   }, 40_000);

@@ -15,8 +15,7 @@ import { loadEmbedder, type LoadEmbedderOptions } from '../../src/search/embedde
 import type { Embedder } from '../../src/search/types.js';
 import { makeTinyModel } from '../fixtures/tiny-model.js';
 
-const PASSAGE_A =
-  'Tổng thu ngân sách nhà nước trên địa bàn quận sáu tháng đầu năm đạt 412 tỷ đồng, bằng 58% dự toán.';
+const PASSAGE_A = 'Tổng thu ngân sách nhà nước trên địa bàn quận sáu tháng đầu năm đạt 412 tỷ đồng, bằng 58% dự toán.';
 const PASSAGE_B = 'Trường mầm non Hòa Phát được sửa chữa phòng học và sân chơi cho các cháu.';
 const QUESTION_A = 'Thu ngân sách của quận đạt bao nhiêu?';
 
@@ -189,7 +188,9 @@ describe('loadEmbedder failures', () => {
     // Let the blocked read finish (end of file) so no thread stays stuck on the pipe.
     closeSync(openSync(pipe, 'w'));
     expect(error).toBeInstanceOf(Error);
-    expect((error as Error).message).toMatch(/Embedding model test\/stalled-e5 made no loading progress for 300 ms \(MODEL_LOAD_TIMEOUT_MS=300\)/);
+    expect((error as Error).message).toMatch(
+      /Embedding model test\/stalled-e5 made no loading progress for 300 ms \(MODEL_LOAD_TIMEOUT_MS=300\)/,
+    );
     expect((error as Error).message).toContain('raise MODEL_LOAD_TIMEOUT_MS');
   });
 });
@@ -276,7 +277,9 @@ describe('loadEmbedder downloads', () => {
   });
 
   it('explains a download that stops half way', async () => {
-    const error = await loadEmbedder(options({ model: 'remote/drop-e5', allowDownloads: true })).catch((e: unknown) => e);
+    const error = await loadEmbedder(options({ model: 'remote/drop-e5', allowDownloads: true })).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(Error);
     const message = (error as Error).message;
     expect(message).toContain('Embedding model remote/drop-e5 is not in');
@@ -285,12 +288,14 @@ describe('loadEmbedder downloads', () => {
   });
 
   it('says the model was still downloading when the timeout hits', async () => {
-    const error = await loadEmbedder(
-      options({ model: 'remote/stall-e5', allowDownloads: true, timeoutMs: 500 }),
-    ).catch((e: unknown) => e);
+    const error = await loadEmbedder(options({ model: 'remote/stall-e5', allowDownloads: true, timeoutMs: 500 })).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(Error);
     const message = (error as Error).message;
-    expect(message).toContain('Embedding model remote/stall-e5 made no loading progress for 500 ms (MODEL_LOAD_TIMEOUT_MS=500)');
+    expect(message).toContain(
+      'Embedding model remote/stall-e5 made no loading progress for 500 ms (MODEL_LOAD_TIMEOUT_MS=500)',
+    );
     expect(message).toContain(`while downloading into ${path.join(modelsDir, 'remote', 'stall-e5')}`);
   });
 

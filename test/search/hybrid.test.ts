@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { fuseReciprocalRank, fuseWeighted } from '../../src/search/hybrid.js';
 import type { ScoredPassage } from '../../src/search/types.js';
 
-const list = (...pairs: [index: number, score: number][]): ScoredPassage[] => pairs.map(([index, score]) => ({ index, score }));
+const list = (...pairs: [index: number, score: number][]): ScoredPassage[] =>
+  pairs.map(([index, score]) => ({ index, score }));
 const scoreOf = (fused: ScoredPassage[], index: number) => fused.find((r) => r.index === index)?.score;
 
 describe('fuseWeighted', () => {
@@ -18,7 +19,7 @@ describe('fuseWeighted', () => {
     expect(fused.map((r) => r.index)).toEqual([2, 1, 3]);
   });
 
-  it('is invariant to shifting or scaling one list\'s scores', () => {
+  it("is invariant to shifting or scaling one list's scores", () => {
     const lexical = list([1, 3], [2, 2], [3, 1]);
     const vector = list([3, 0.8], [1, 0.6], [4, 0.1]);
     const shifted = lexical.map((r) => ({ index: r.index, score: 100 * r.score - 7 }));

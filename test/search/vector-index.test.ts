@@ -73,7 +73,14 @@ describe('VectorIndex build and search', () => {
   });
 
   it('scores cosine similarity regardless of vector length', () => {
-    const index = VectorIndex.build([[3, 0], [0, 5], [1, 1]], 2);
+    const index = VectorIndex.build(
+      [
+        [3, 0],
+        [0, 5],
+        [1, 1],
+      ],
+      2,
+    );
     const hits = index.search([10, 0], 3);
     expect(hits.map((h) => h.index)).toEqual([0, 2, 1]);
     expect(hits[0]!.score).toBeCloseTo(1, 6);
@@ -99,7 +106,9 @@ describe('VectorIndex build and search', () => {
     const fromTyped = VectorIndex.build(typed, 8);
     const fromPlain = VectorIndex.build(plain, 8);
     const q = r.unit(8);
-    expect(fromTyped.search(Float32Array.from(q), 5).map((h) => h.index)).toEqual(fromPlain.search(q, 5).map((h) => h.index));
+    expect(fromTyped.search(Float32Array.from(q), 5).map((h) => h.index)).toEqual(
+      fromPlain.search(q, 5).map((h) => h.index),
+    );
     expect(() => fromPlain.search([1, 2, 3], 1)).toThrow(/3 dimensions, expected 8/);
     expect(() => fromPlain.search([NaN, 0, 0, 0, 0, 0, 0, 0], 1)).toThrow(/non-finite/);
     expect(() => fromPlain.search('abc' as unknown as number[], 1)).toThrow(/array of numbers/);
@@ -199,11 +208,15 @@ describe('VectorIndex save and load', () => {
       }
       console.log(JSON.stringify({ rejected, loaded }));
     `;
-    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, path.join(dir, 'fuzz.hnsw')], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
+    const child = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script, path.join(dir, 'fuzz.hnsw')],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
     expect(child.signal, child.stderr).toBeNull();
     expect(child.status, child.stderr).toBe(0);
     const result = JSON.parse(child.stdout.trim().split('\n').pop()!) as { rejected: number; loaded: number };
@@ -214,7 +227,16 @@ describe('VectorIndex save and load', () => {
 
 describe('exactSearch', () => {
   it('ranks by cosine similarity with ties broken by index', () => {
-    const hits = exactSearch([[1, 0], [0, 1], [2, 0], [0, 0]], [1, 0], 4);
+    const hits = exactSearch(
+      [
+        [1, 0],
+        [0, 1],
+        [2, 0],
+        [0, 0],
+      ],
+      [1, 0],
+      4,
+    );
     expect(hits.map((h) => h.index)).toEqual([0, 2, 1, 3]);
     expect(hits[0]!.score).toBeCloseTo(1);
     expect(hits[3]!.score).toBe(0);

@@ -6,7 +6,13 @@ import { analyseQuestion } from '../../src/question/analyse.js';
 import { builtInThesaurus } from '../../src/question/synonyms.js';
 
 const questionTerms = (q: string) =>
-  analyseQuestion(q, { idf: () => 1, correctSpelling: (t) => t, thesaurus: builtInThesaurus(), newestYear: null, placeNames: [] }).contentTerms;
+  analyseQuestion(q, {
+    idf: () => 1,
+    correctSpelling: (t) => t,
+    thesaurus: builtInThesaurus(),
+    newestYear: null,
+    placeNames: [],
+  }).contentTerms;
 import { SpellingCorrector, isPlausibleSyllable } from '../../src/search/spelling.js';
 
 describe('normalize', () => {
@@ -39,14 +45,28 @@ describe('sentences', () => {
 
   it('ends a sentence at a line break and splits long sentences at semicolons', () => {
     expect(splitSentences('Dòng một\nDòng hai? Câu ba!')).toEqual(['Dòng một', 'Dòng hai?', 'Câu ba!']);
-    expect(splitClauses('thu ngân sách vượt 15%; Tiếp tục thực hiện')).toEqual(['thu ngân sách vượt 15%', 'Tiếp tục thực hiện']);
+    expect(splitClauses('thu ngân sách vượt 15%; Tiếp tục thực hiện')).toEqual([
+      'thu ngân sách vượt 15%',
+      'Tiếp tục thực hiện',
+    ]);
   });
 });
 
 describe('terms', () => {
   it('indexes folded and accented unigrams and bigrams, not across punctuation', () => {
     const t = terms('Ngân sách, quận', { accented: true });
-    expect(t).toEqual(expect.arrayContaining(['f:ngan', 'f:sach', 'f:ngan_sach', 'a:ngân', 'a:sách', 'a:ngân_sách', 'f:quan', 'a:quận']));
+    expect(t).toEqual(
+      expect.arrayContaining([
+        'f:ngan',
+        'f:sach',
+        'f:ngan_sach',
+        'a:ngân',
+        'a:sách',
+        'a:ngân_sách',
+        'f:quan',
+        'a:quận',
+      ]),
+    );
     expect(t).not.toContain('f:sach_quan');
     expect(terms('ngan sach', { accented: false })).toEqual(['f:ngan', 'f:sach', 'f:ngan_sach']);
   });
@@ -63,7 +83,14 @@ describe('terms', () => {
 });
 
 describe('spelling', () => {
-  const corrector = new SpellingCorrector(new Map([['sach', 5], ['ngan', 7], ['sanh', 1], ['vang', 2]]));
+  const corrector = new SpellingCorrector(
+    new Map([
+      ['sach', 5],
+      ['ngan', 7],
+      ['sanh', 1],
+      ['vang', 2],
+    ]),
+  );
 
   it('corrects syllables that cannot be Vietnamese to the most common corpus syllable one edit away', () => {
     expect(isPlausibleSyllable('sch')).toBe(false);

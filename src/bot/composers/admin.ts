@@ -26,9 +26,10 @@ export const ADMIN_CALLBACK = { reload: 'adm:reload', stats: STATS_CALLBACK.refr
 const MB = 1024 * 1024;
 
 function refuse(ctx: Context): Promise<unknown> {
-  return ctx.callbackQuery ? ctx.answerCallbackQuery({ text: MSG.notAdmin, show_alert: true }) : ctx.reply(MSG.notAdmin);
+  return ctx.callbackQuery
+    ? ctx.answerCallbackQuery({ text: MSG.notAdmin, show_alert: true })
+    : ctx.reply(MSG.notAdmin);
 }
-
 
 async function sendDocs(ctx: Context, deps: BotDeps): Promise<void> {
   await replyHtml(ctx, MSG.docs(deps.engine.status()), {
@@ -62,11 +63,23 @@ async function handleUpload(ctx: Context, deps: BotDeps): Promise<void> {
   try {
     temp = await incomingPath(corpusDir, name);
     try {
-      await downloadTelegramFile(ctx.api, deps.settings.TELEGRAM_API_ROOT, deps.token, document.file_id, temp, maxMb * MB);
+      await downloadTelegramFile(
+        ctx.api,
+        deps.settings.TELEGRAM_API_ROOT,
+        deps.token,
+        document.file_id,
+        temp,
+        maxMb * MB,
+      );
     } catch (error) {
       if (!(error instanceof DownloadError)) throw error;
       log.warn('upload download failed', { user: ctx.from?.id, file: name, kind: error.kind, detail: error.detail });
-      await replyHtml(ctx, error.kind === 'too-large' ? MSG.uploadTooLarge(null, maxMb) : MSG.uploadDownloadFailed(error.kind, error.detail));
+      await replyHtml(
+        ctx,
+        error.kind === 'too-large'
+          ? MSG.uploadTooLarge(null, maxMb)
+          : MSG.uploadDownloadFailed(error.kind, error.detail),
+      );
       return;
     }
     let title: string;
@@ -78,7 +91,12 @@ async function handleUpload(ctx: Context, deps: BotDeps): Promise<void> {
       return;
     }
     const installed = await installUpload(corpusDir, name, temp);
-    log.info('upload installed', { user: ctx.from?.id, file: name, replaced: installed.historyPath !== null, history: installed.historyPath });
+    log.info('upload installed', {
+      user: ctx.from?.id,
+      file: name,
+      replaced: installed.historyPath !== null,
+      history: installed.historyPath,
+    });
     // The original name is shown as sent, minus control characters (a NUL in a message is refused).
     const shownOriginal = original !== name ? original.replace(/[\u0000-\u001f\u007f]/g, '') : null;
     await replyHtml(ctx, MSG.uploadSaved(name, title, installed.historyPath !== null, shownOriginal));

@@ -13,12 +13,15 @@ const ID = '[A-Za-z0-9_-]{1,16}';
 export function addFeedbackRow(keyboard: InlineKeyboard = new InlineKeyboard(), id: string): InlineKeyboard {
   // A new row only under existing buttons: an empty first row would be refused by Telegram.
   if (keyboard.inline_keyboard.some((row) => row.length > 0)) keyboard.row();
-  return keyboard.text(MSG.buttonUp, `${FEEDBACK_CALLBACK.vote}${id}:up`).text(MSG.buttonDown, `${FEEDBACK_CALLBACK.vote}${id}:down`);
+  return keyboard
+    .text(MSG.buttonUp, `${FEEDBACK_CALLBACK.vote}${id}:up`)
+    .text(MSG.buttonDown, `${FEEDBACK_CALLBACK.vote}${id}:down`);
 }
 
 export function reasonKeyboard(id: string): InlineKeyboard {
   const keyboard = new InlineKeyboard();
-  for (const reason of DOWN_REASONS) keyboard.text(DOWN_REASON_LABEL[reason], `${FEEDBACK_CALLBACK.reason}${id}:${reason}`).row();
+  for (const reason of DOWN_REASONS)
+    keyboard.text(DOWN_REASON_LABEL[reason], `${FEEDBACK_CALLBACK.reason}${id}:${reason}`).row();
   return keyboard;
 }
 

@@ -58,7 +58,10 @@ function dayLabel(vietnamMidnight: number): string {
 }
 
 /** `/export [from] [to]`, both days included; default the last 30 days. */
-export function exportRange(args: string, now: number): { from: number; to: number; fromLabel: string; toLabel: string } | null {
+export function exportRange(
+  args: string,
+  now: number,
+): { from: number; to: number; fromLabel: string; toLabel: string } | null {
   const parts = args.trim().split(/\s+/).filter(Boolean);
   if (parts.length > 2) return null;
   const today = vietnamDayStart(now);
@@ -104,7 +107,9 @@ async function sendStats(ctx: Context, deps: BotDeps, window: StatsWindow): Prom
 }
 
 function refuse(ctx: Context): Promise<unknown> {
-  return ctx.callbackQuery ? ctx.answerCallbackQuery({ text: MSG.notAdmin, show_alert: true }) : ctx.reply(MSG.notAdmin);
+  return ctx.callbackQuery
+    ? ctx.answerCallbackQuery({ text: MSG.notAdmin, show_alert: true })
+    : ctx.reply(MSG.notAdmin);
 }
 
 export function officeComposer(deps: BotDeps): Composer<Context> {

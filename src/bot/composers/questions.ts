@@ -67,7 +67,12 @@ function answerKeyboard(answer: Answer, id: string): InlineKeyboard {
 }
 
 /** Answers one question in the update's chat; shared by typed questions and /start's example buttons. */
-export async function answerQuestion(ctx: Context, deps: BotDeps, raw: string, options: { echo?: boolean } = {}): Promise<void> {
+export async function answerQuestion(
+  ctx: Context,
+  deps: BotDeps,
+  raw: string,
+  options: { echo?: boolean } = {},
+): Promise<void> {
   const question = raw.trim();
   const user = ctx.from ? deps.records.pseudonym(ctx.from.id) : undefined;
   if (!/[\p{L}\p{N}]/u.test(question)) {
@@ -123,7 +128,9 @@ export async function answerQuestion(ctx: Context, deps: BotDeps, raw: string, o
 
   const html = renderReply(answer, deps.engine.status().documents, { echoQuestion: options.echo });
   // "Not found" gets 👍/👎 too: a 👎 there tells the office the reports may say it after all.
-  await replyHtml(ctx, html, { reply_markup: answer.answered ? answerKeyboard(answer, id) : addFeedbackRow(undefined, id) });
+  await replyHtml(ctx, html, {
+    reply_markup: answer.answered ? answerKeyboard(answer, id) : addFeedbackRow(undefined, id),
+  });
   deps.metrics?.questionAnswered(answer.answered, (performance.now() - started) / 1000);
 }
 

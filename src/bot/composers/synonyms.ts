@@ -12,23 +12,27 @@ import { replyHtml } from '../reply.js';
 export function synonymsComposer(deps: BotDeps): Composer<Context> {
   const composer = new Composer<Context>();
   // Only the command itself is checked: any other text (a citizen's question) passes on untouched.
-  composer.command(['synonym', 'dongnghia'], adminOnly(deps.settings.ADMIN_IDS, (ctx) => ctx.reply(MSG.notAdmin)), async (ctx) => {
-    const line = ctx.match.trim();
-    if (!line) {
-      await replyHtml(ctx, MSG.synonymUsage);
-      return;
-    }
-    if (!deps.engine.addSynonyms) {
-      await ctx.reply(MSG.synonymUnavailable);
-      return;
-    }
-    const result = await deps.engine.addSynonyms(line);
-    if (!result.added) {
-      log.info('synonym group refused', { user: ctx.from?.id, reason: result.problem });
-      await replyHtml(ctx, MSG.synonymRefused(result.problemKind));
-      return;
-    }
-    await replyHtml(ctx, MSG.synonymAdded(result.phrases));
-  });
+  composer.command(
+    ['synonym', 'dongnghia'],
+    adminOnly(deps.settings.ADMIN_IDS, (ctx) => ctx.reply(MSG.notAdmin)),
+    async (ctx) => {
+      const line = ctx.match.trim();
+      if (!line) {
+        await replyHtml(ctx, MSG.synonymUsage);
+        return;
+      }
+      if (!deps.engine.addSynonyms) {
+        await ctx.reply(MSG.synonymUnavailable);
+        return;
+      }
+      const result = await deps.engine.addSynonyms(line);
+      if (!result.added) {
+        log.info('synonym group refused', { user: ctx.from?.id, reason: result.problem });
+        await replyHtml(ctx, MSG.synonymRefused(result.problemKind));
+        return;
+      }
+      await replyHtml(ctx, MSG.synonymAdded(result.phrases));
+    },
+  );
   return composer;
 }

@@ -10,7 +10,10 @@ export function isAdmin(adminIds: ReadonlySet<number>, ctx: Context): boolean {
 /**
  * Lets admins through; anybody else gets `refuse` (a polite reply) and nothing else happens.
  */
-export function adminOnly<C extends Context>(adminIds: ReadonlySet<number>, refuse: (ctx: C) => Promise<unknown>): MiddlewareFn<C> {
+export function adminOnly<C extends Context>(
+  adminIds: ReadonlySet<number>,
+  refuse: (ctx: C) => Promise<unknown>,
+): MiddlewareFn<C> {
   return async (ctx, next) => {
     if (isAdmin(adminIds, ctx)) return next();
     log.info('admin action refused', { user: ctx.from?.id, update: ctx.update.update_id });

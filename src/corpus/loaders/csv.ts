@@ -6,11 +6,18 @@ import { parseDelimited, tableToLines } from './table-text.js';
 
 export const DEFAULT_CSV_MAX_ROWS = 20_000;
 
-export function parseCsv(decoded: string, source: string, maxRows = DEFAULT_CSV_MAX_ROWS): ParsedFile & { truncated?: boolean } {
+export function parseCsv(
+  decoded: string,
+  source: string,
+  maxRows = DEFAULT_CSV_MAX_ROWS,
+): ParsedFile & { truncated?: boolean } {
   const { rows, truncated } = parseDelimited(decoded.replace(/^\uFEFF/, ''), maxRows);
   const stem = path.basename(source, path.extname(source)).replace(/[-_]+/g, ' ').trim();
   const lines = tableToLines({ title: stem || null, rows });
-  const text = lines.filter((l) => !l.startsWith('## ')).join('\n').trim();
+  const text = lines
+    .filter((l) => !l.startsWith('## '))
+    .join('\n')
+    .trim();
   if (text === '') throw new UnreadableFileError('CSV file has no rows');
   return truncated ? { text: lines.join('\n'), truncated } : { text: lines.join('\n') };
 }

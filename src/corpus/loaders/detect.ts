@@ -175,8 +175,10 @@ export function mismatchReason(ext: string, detected: DetectedContent): string |
   if (expected === 'xlsx' && kind === 'zip') return null;
   // Word opens a .docx saved under a .doc name without a word; so do we (load-corpus.ts reads it as .docx).
   if (expected === 'ole' && kind === 'docx') return null;
-  if (expected === 'ole' && (kind === 'binary' || kind === 'not-utf8' || kind === 'text')) return 'not a valid .doc (not a Word 97-2003 file)';
-  if (expected === 'xlsx' && kind === 'ole') return 'an old Excel 97-2003 .xls file: open it in Excel and save it as .xlsx';
+  if (expected === 'ole' && (kind === 'binary' || kind === 'not-utf8' || kind === 'text'))
+    return 'not a valid .doc (not a Word 97-2003 file)';
+  if (expected === 'xlsx' && kind === 'ole')
+    return 'an old Excel 97-2003 .xls file: open it in Excel and save it as .xlsx';
   if (expected === 'xlsx' && (kind === 'binary' || kind === 'not-utf8')) return 'not a valid .xlsx (not a zip archive)';
   return `named ${ext} but the content is ${DESCRIPTION[kind]}${renameHint(kind)}`;
 }

@@ -17,7 +17,9 @@ export async function parseDoc(bytes: Buffer): Promise<ParsedFile> {
     const message = describeError(error);
     // An OLE2 container that is not a Word document: an .xls or .ppt under a .doc name.
     if (/WordDocument|magic number|stream/i.test(message)) {
-      throw new UnreadableFileError('not a Word .doc (an old Office file of another kind, e.g. .xls?): open it in Office and save it as .docx or .xlsx');
+      throw new UnreadableFileError(
+        'not a Word .doc (an old Office file of another kind, e.g. .xls?): open it in Office and save it as .docx or .xlsx',
+      );
     }
     throw new UnreadableFileError(`not a valid .doc (${message.slice(0, 160)})`);
   }

@@ -10,7 +10,9 @@ import { describeError } from '../../errors.js';
 const IGNORE_IMAGES = mammoth.images.imgElement(() => Promise.resolve({ src: '' }));
 
 function htmlText(fragment: string): string {
-  return decodeXmlEntities(fragment.replace(/<br\s*\/?>/g, ' ').replace(/<[^>]+>/g, '')).replace(/\s+/g, ' ').trim();
+  return decodeXmlEntities(fragment.replace(/<br\s*\/?>/g, ' ').replace(/<[^>]+>/g, ''))
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /**
@@ -161,7 +163,9 @@ export async function parseDocx(bytes: Buffer, limits: DocxLimits = DEFAULT_DOCX
   let text: string;
   try {
     // Via HTML rather than raw text, so that tables keep their rows and headers (table-text.ts).
-    const html = (await mammoth.convertToHtml({ buffer: bytes }, { ignoreEmptyParagraphs: false, convertImage: IGNORE_IMAGES })).value;
+    const html = (
+      await mammoth.convertToHtml({ buffer: bytes }, { ignoreEmptyParagraphs: false, convertImage: IGNORE_IMAGES })
+    ).value;
     text = htmlToText(html);
   } catch (error) {
     throw new UnreadableFileError(`not a valid .docx (${describeError(error)})`);

@@ -26,7 +26,12 @@ export interface OcrOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export const DEFAULT_OCR_OPTIONS: OcrOptions = { pageTimeoutMs: 60_000, maxPages: 200, totalTimeoutMs: 20 * 60_000, dpi: 300 };
+export const DEFAULT_OCR_OPTIONS: OcrOptions = {
+  pageTimeoutMs: 60_000,
+  maxPages: 200,
+  totalTimeoutMs: 20 * 60_000,
+  dpi: 300,
+};
 
 export interface OcrResult {
   /** Text per requested page number (1-based); a page that failed or timed out maps to ''. */
@@ -39,9 +44,16 @@ export interface OcrResult {
 
 let availability: Promise<string | null> | null = null;
 
-function run(command: string, args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
+function run(
+  command: string,
+  args: string[],
+  timeoutMs: number,
+): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, OMP_THREAD_LIMIT: '1' } });
+    const child = spawn(command, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, OMP_THREAD_LIMIT: '1' },
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let errBytes = 0;
@@ -61,7 +73,12 @@ function run(command: string, args: string[], timeoutMs: number): Promise<{ code
     });
     child.once('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), timedOut });
+      resolve({
+        code,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        timedOut,
+      });
     });
   });
 }
@@ -72,9 +89,14 @@ export function ocrUnavailableReason(): Promise<string | null> {
     execFile('tesseract', ['--list-langs'], { timeout: 10_000 }, (error, stdout, stderr) => {
       if (error) return resolve(OCR_INSTALL_HINT);
       const langs = `${stdout}\n${stderr}`.split(/\s+/);
-      if (!langs.includes('vie')) return resolve(`Tesseract has no Vietnamese model: install the Debian package tesseract-ocr-vie`);
+      if (!langs.includes('vie'))
+        return resolve(`Tesseract has no Vietnamese model: install the Debian package tesseract-ocr-vie`);
       execFile('pdftoppm', ['-v'], { timeout: 10_000 }, (error2) => {
-        resolve(error2 && (error2 as NodeJS.ErrnoException).code === 'ENOENT' ? `pdftoppm is missing: install the Debian package poppler-utils` : null);
+        resolve(
+          error2 && (error2 as NodeJS.ErrnoException).code === 'ENOENT'
+            ? `pdftoppm is missing: install the Debian package poppler-utils`
+            : null,
+        );
       });
     });
   });
@@ -99,7 +121,11 @@ export function cleanOcrText(raw: string): string {
     const words = line.split(' ').filter((w) => /\p{L}{2,}/u.test(w)).length;
     return letters >= line.replace(/\s/g, '').length * 0.5 && words >= 2 ? line : null;
   });
-  const text = kept.filter((l) => l !== null).join('\n').replace(/\n{3,}/g, '\n\n').trim();
+  const text = kept
+    .filter((l) => l !== null)
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
   return looksVietnamese(text) ? reflow(text) : '';
 }
 
@@ -116,7 +142,8 @@ export function reflow(text: string): string {
     out += line;
     const next = lines[i + 1];
     if (next === undefined) break;
-    const wrapped = line !== '' && next !== '' && line.length >= width * 0.7 && !/[:]$/.test(line) && !/^[-+•]/.test(next);
+    const wrapped =
+      line !== '' && next !== '' && line.length >= width * 0.7 && !/[:]$/.test(line) && !/^[-+•]/.test(next);
     out += wrapped ? ' ' : '\n';
   }
   return out;
@@ -144,11 +171,19 @@ export function looksVietnamese(text: string): boolean {
  * The images on the page, from `pdfimages -list`: 'none' for a page of vector drawings (no scan),
  * the resolution of the one image when the page is a single scanned image, else 'render'.
  */
-async function pageImages(pdfPath: string, page: number, budgetMs: number): Promise<'none' | 'render' | { ppi: number }> {
+async function pageImages(
+  pdfPath: string,
+  page: number,
+  budgetMs: number,
+): Promise<'none' | 'render' | { ppi: number }> {
   const list = await run('pdfimages', ['-list', '-f', String(page), '-l', String(page), pdfPath], budgetMs);
   // When the listing fails, render the page and let the OCR say what it finds.
   if (list.code !== 0 || list.timedOut) return 'render';
-  const rows = list.stdout.split('\n').slice(2).map((line) => line.trim().split(/\s+/)).filter((cols) => cols.length >= 14);
+  const rows = list.stdout
+    .split('\n')
+    .slice(2)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((cols) => cols.length >= 14);
   if (rows.length === 0) return 'none';
   const images = rows.filter((cols) => cols[2] === 'image');
   const ppi = Number(images[0]?.[12]);
@@ -159,14 +194,24 @@ async function pageImages(pdfPath: string, page: number, budgetMs: number): Prom
 // A4 page at 300 dpi) instead of being rendered again (pdftoppm, ~14 s for the same page here).
 const MIN_EXTRACT_PPI = 150;
 
-async function ocrPage(pdfPath: string, dir: string, page: number, options: OcrOptions, budgetMs: number): Promise<string | null> {
+async function ocrPage(
+  pdfPath: string,
+  dir: string,
+  page: number,
+  options: OcrOptions,
+  budgetMs: number,
+): Promise<string | null> {
   const stem = path.join(dir, `p${page}`);
   const started = Date.now();
   const images = await pageImages(pdfPath, page, budgetMs);
   if (images === 'none') return null;
   const render =
     images === 'render'
-      ? await run('pdftoppm', ['-r', String(options.dpi), '-f', String(page), '-l', String(page), '-gray', '-png', pdfPath, stem], budgetMs)
+      ? await run(
+          'pdftoppm',
+          ['-r', String(options.dpi), '-f', String(page), '-l', String(page), '-gray', '-png', pdfPath, stem],
+          budgetMs,
+        )
       : await run('pdfimages', ['-png', '-f', String(page), '-l', String(page), pdfPath, stem], budgetMs);
   if (render.timedOut) throw new Error(`rendering page ${page} took longer than ${budgetMs} ms`);
   if (render.code !== 0) throw new Error(`could not render page ${page}: ${render.stderr.trim().slice(0, 200)}`);
@@ -182,7 +227,12 @@ async function ocrPage(pdfPath: string, dir: string, page: number, options: OcrO
 }
 
 /** Reads the given pages (1-based) of a PDF by OCR, one at a time, within the options' budgets. */
-export async function ocrPdfPages(bytes: Uint8Array, pageNumbers: number[], source: string, options: OcrOptions = DEFAULT_OCR_OPTIONS): Promise<OcrResult> {
+export async function ocrPdfPages(
+  bytes: Uint8Array,
+  pageNumbers: number[],
+  source: string,
+  options: OcrOptions = DEFAULT_OCR_OPTIONS,
+): Promise<OcrResult> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ocr-'));
   const pages = new Map<number, string>();
   const unread: number[] = [];

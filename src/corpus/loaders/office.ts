@@ -12,9 +12,15 @@ const WORKER_URL = new URL('./office-worker.mjs', import.meta.url);
 const WORKER_HEAP_MB = 768;
 const STARTUP_TIMEOUT_MS = 60_000;
 
-type Reply = { ok: true; parsed: ParsedFile & { truncated?: boolean } } | { ok: false; unreadable: boolean; message: string };
+type Reply =
+  | { ok: true; parsed: ParsedFile & { truncated?: boolean } }
+  | { ok: false; unreadable: boolean; message: string };
 
-export async function parseOfficeFile(kind: OfficeKind, bytes: Uint8Array, timeoutMs: number): Promise<ParsedFile & { truncated?: boolean }> {
+export async function parseOfficeFile(
+  kind: OfficeKind,
+  bytes: Uint8Array,
+  timeoutMs: number,
+): Promise<ParsedFile & { truncated?: boolean }> {
   // A zip bomb is refused here, before a worker is even started (the check streams with a byte budget).
   if (kind === 'xlsx') {
     let zip: JSZip;
@@ -23,13 +29,18 @@ export async function parseOfficeFile(kind: OfficeKind, bytes: Uint8Array, timeo
     } catch {
       throw new UnreadableFileError('not a valid .xlsx (zip archive unreadable; the file may be truncated)');
     }
-    if (!zip.file('xl/workbook.xml')) throw new UnreadableFileError('not a valid .xlsx (zip archive without xl/workbook.xml)');
+    if (!zip.file('xl/workbook.xml'))
+      throw new UnreadableFileError('not a valid .xlsx (zip archive without xl/workbook.xml)');
     await checkZipBudget(zip, DEFAULT_SHEET_LIMITS, 'xlsx');
   }
   return runWorker(kind, bytes, timeoutMs);
 }
 
-function runWorker(kind: OfficeKind, bytes: Uint8Array, timeoutMs: number): Promise<ParsedFile & { truncated?: boolean }> {
+function runWorker(
+  kind: OfficeKind,
+  bytes: Uint8Array,
+  timeoutMs: number,
+): Promise<ParsedFile & { truncated?: boolean }> {
   const data = new Uint8Array(bytes);
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER_URL, {
@@ -55,12 +66,20 @@ function runWorker(kind: OfficeKind, bytes: Uint8Array, timeoutMs: number): Prom
     worker.on('message', (reply: Reply | { ready: true }) => {
       if ('ready' in reply) {
         clearTimeout(timer);
-        timer = setTimeout(() => finish(() => reject(new UnreadableFileError(`reader timed out after ${formatDuration(timeoutMs)}`))), timeoutMs);
+        timer = setTimeout(
+          () => finish(() => reject(new UnreadableFileError(`reader timed out after ${formatDuration(timeoutMs)}`))),
+          timeoutMs,
+        );
         return;
       }
       finish(() => {
         if (reply.ok) resolve(reply.parsed);
-        else reject(reply.unreadable ? new UnreadableFileError(reply.message) : new Error(`${kind} reader failed: ${reply.message}`));
+        else
+          reject(
+            reply.unreadable
+              ? new UnreadableFileError(reply.message)
+              : new Error(`${kind} reader failed: ${reply.message}`),
+          );
       });
     });
     worker.once('error', (error: Error & { code?: string }) =>
@@ -72,6 +91,8 @@ function runWorker(kind: OfficeKind, bytes: Uint8Array, timeoutMs: number): Prom
         ),
       ),
     );
-    worker.once('exit', (code) => finish(() => reject(new Error(`${kind} reader stopped unexpectedly (exit code ${code})`))));
+    worker.once('exit', (code) =>
+      finish(() => reject(new Error(`${kind} reader stopped unexpectedly (exit code ${code})`))),
+    );
   });
 }

@@ -48,7 +48,8 @@ function pageText(items) {
       // A wide horizontal gap inside a line separates table cells: kept as a tab for the table reader.
       const gap = current.end === null ? 0 : item.transform[4] - current.end;
       const em = item.height || current.height || 10;
-      if (current.end !== null && gap > em * CELL_GAP_EM && current.text.trim() !== '') current.text = current.text.trimEnd() + '\t';
+      if (current.end !== null && gap > em * CELL_GAP_EM && current.text.trim() !== '')
+        current.text = current.text.trimEnd() + '\t';
       current.end = item.transform[4] + (item.width || 0);
     }
     current.text += item.str;

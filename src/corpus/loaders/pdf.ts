@@ -72,7 +72,8 @@ export async function parsePdf(
 ): Promise<ParsedFile> {
   const reply = await runWorker(bytes, timeoutMs);
   if (!reply.ok) {
-    if (reply.code === 'password') throw new UnreadableFileError('PDF is password-protected: save a copy without a password');
+    if (reply.code === 'password')
+      throw new UnreadableFileError('PDF is password-protected: save a copy without a password');
     throw new UnreadableFileError(`not a valid PDF (${reply.message || 'damaged file'})`);
   }
   if (reply.numPages === 0) throw new UnreadableFileError('not a valid PDF (no pages found)');
@@ -95,15 +96,19 @@ export async function parsePdf(
         }
       }
       if (result.unread.length > 0) {
-        log.warn(`${source}: ${result.unread.length} of ${scanned.length} scanned page(s) not read by OCR (page cap, time budget or unreadable)`, {
-          source,
-          unread: result.unread.length,
-        });
+        log.warn(
+          `${source}: ${result.unread.length} of ${scanned.length} scanned page(s) not read by OCR (page cap, time budget or unreadable)`,
+          {
+            source,
+            unread: result.unread.length,
+          },
+        );
       }
       if (!ocrUsed && !hasText && result.imageless.length === scanned.length) {
         throw new UnreadableFileError('PDF has no extractable text (no text layer and no scanned image)');
       }
-      if (!ocrUsed && !hasText) throw new UnreadableFileError('scanned PDF, but OCR found no readable Vietnamese text on its pages');
+      if (!ocrUsed && !hasText)
+        throw new UnreadableFileError('scanned PDF, but OCR found no readable Vietnamese text on its pages');
     }
   }
   // Lines of cells (tab-separated by the worker) in runs become table rows with their headers.

@@ -68,14 +68,18 @@ function headerAndValue(header: string, value: string): string {
 const fold = (text: string) => text.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd').toLowerCase();
 // Rows of the Decree 30 header and footer, which offices often lay out as a borderless table (or as the
 // first and last rows of a spreadsheet): they are not data, and official-header.ts needs their lines.
-const PREAMBLE = /cong hoa xa hoi chu nghia|doc lap\s*-?\s*tu do|^\s*so\s*:|ngay\s*\d{1,2}\s*thang\s*\d{1,2}\s*nam|^\s*(bao cao|ke hoach|quyet dinh|thong bao|to trinh)\s*$/m;
+const PREAMBLE =
+  /cong hoa xa hoi chu nghia|doc lap\s*-?\s*tu do|^\s*so\s*:|ngay\s*\d{1,2}\s*thang\s*\d{1,2}\s*nam|^\s*(bao cao|ke hoach|quyet dinh|thong bao|to trinh)\s*$/m;
 const FOOTER = /^\s*(noi nhan|tm\s*\.|kt\s*\.|tl\s*\.)/m;
 
 function rowLines(row: string[]): string[] {
   const seen = new Set<string>();
   const lines: string[] = [];
   for (const cell of row) {
-    for (const line of cell.split('\n').map((l) => l.trim()).filter(Boolean)) {
+    for (const line of cell
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)) {
       if (!seen.has(line)) lines.push(line);
       seen.add(line);
     }
@@ -89,9 +93,16 @@ export function tableToLines(table: Table): string[] {
   // Header rows at the top (and the summary row right after the type line), footer rows at the bottom.
   let top = 0;
   for (let i = 0; i < Math.min(raw.length, 12); i++) if (raw[i]!.some((c) => PREAMBLE.test(fold(c)))) top = i + 1;
-  if (top > 0 && top < raw.length && raw[top - 1]!.some((c) => /^\s*(bao cao|ke hoach|quyet dinh|thong bao|to trinh)\s*$/m.test(fold(c))) && singleValue(raw[top]!) !== null) top++;
+  if (
+    top > 0 &&
+    top < raw.length &&
+    raw[top - 1]!.some((c) => /^\s*(bao cao|ke hoach|quyet dinh|thong bao|to trinh)\s*$/m.test(fold(c))) &&
+    singleValue(raw[top]!) !== null
+  )
+    top++;
   let bottom = raw.length;
-  for (let i = raw.length - 1; i >= Math.max(top, raw.length - 12); i--) if (raw[i]!.some((c) => FOOTER.test(fold(c)))) bottom = i;
+  for (let i = raw.length - 1; i >= Math.max(top, raw.length - 12); i--)
+    if (raw[i]!.some((c) => FOOTER.test(fold(c)))) bottom = i;
   const before = raw.slice(0, top).flatMap(rowLines);
   const after = raw.slice(bottom).flatMap(rowLines);
   const body = tableBodyLines({ title: table.title, rows: raw.slice(top, bottom) });
@@ -156,7 +167,12 @@ export function formatNumber(value: number, percent = false): string {
 /** Cuts delimited text into rows: quotes, doubled quotes inside them, and line breaks inside quotes. */
 export function parseDelimited(text: string, maxRows: number): { rows: string[][]; truncated: boolean } {
   // The delimiter most used outside quotes in the first lines (a title line above the table has none).
-  const head = text.slice(0, 8192).replace(/"[^"]*"/g, '').split('\n').slice(0, 20).join('\n');
+  const head = text
+    .slice(0, 8192)
+    .replace(/"[^"]*"/g, '')
+    .split('\n')
+    .slice(0, 20)
+    .join('\n');
   const delimiter = [',', ';', '\t'].map((d) => [d, head.split(d).length] as const).sort((a, b) => b[1] - a[1])[0]![0];
   const rows: string[][] = [];
   let row: string[] = [];
@@ -213,7 +229,11 @@ export function splitRows(line: string): { rows: string[][]; after: string } {
   const rest = cells.slice(at);
   if (rest.some((c, k) => c === '' && k < rest.length - 1)) {
     // The count does not fit (an empty cell in the header row): cut at every "\t\t".
-    const more = rest.join('\t').split('\t\t').map((r) => r.split('\t')).filter((r) => r.some((c) => c.trim() !== ''));
+    const more = rest
+      .join('\t')
+      .split('\t\t')
+      .map((r) => r.split('\t'))
+      .filter((r) => r.some((c) => c.trim() !== ''));
     return { rows: [...rows, ...more], after: '' };
   }
   return { rows, after: rest.join(' ').trim() };

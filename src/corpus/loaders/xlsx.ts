@@ -100,7 +100,13 @@ interface SheetRead {
   truncated: boolean;
 }
 
-function readSheet(xml: string, strings: string[], kinds: NumberKind[], limits: SheetLimits, rowBudget: number): SheetRead {
+function readSheet(
+  xml: string,
+  strings: string[],
+  kinds: NumberKind[],
+  limits: SheetLimits,
+  rowBudget: number,
+): SheetRead {
   const grid = new Map<number, string[]>();
   let truncated = false;
   let count = 0;
@@ -132,12 +138,21 @@ function readSheet(xml: string, strings: string[], kinds: NumberKind[], limits: 
         // A formula's cached result is in <v>; a formula never calculated (no <v>) shows nothing.
         const n = Number(v);
         const kind = kinds[Number(attr(tag, 's') ?? 0)] ?? 'number';
-        value = Number.isNaN(n) ? decodeXml(v) : kind === 'date' ? excelDate(n) : kind === 'percent0' ? `${Math.round(n * 100)}%` : formatNumber(n, kind === 'percent');
+        value = Number.isNaN(n)
+          ? decodeXml(v)
+          : kind === 'date'
+            ? excelDate(n)
+            : kind === 'percent0'
+              ? `${Math.round(n * 100)}%`
+              : formatNumber(n, kind === 'percent');
       }
       cells[col] = value;
     }
     if (rowIndex < 0) rowIndex = grid.size;
-    grid.set(rowIndex, Array.from(cells, (x) => x ?? ''));
+    grid.set(
+      rowIndex,
+      Array.from(cells, (x) => x ?? ''),
+    );
     count++;
   }
   // Merged ranges: the top-left value fills the range, so a header over two columns or a label spanning
@@ -158,7 +173,10 @@ function readSheet(xml: string, strings: string[], kinds: NumberKind[], limits: 
   return { rows, truncated };
 }
 
-export async function parseXlsx(bytes: Buffer, limits: SheetLimits = DEFAULT_SHEET_LIMITS): Promise<ParsedFile & { truncated?: boolean }> {
+export async function parseXlsx(
+  bytes: Buffer,
+  limits: SheetLimits = DEFAULT_SHEET_LIMITS,
+): Promise<ParsedFile & { truncated?: boolean }> {
   let zip: JSZip;
   try {
     zip = await JSZip.loadAsync(bytes);
