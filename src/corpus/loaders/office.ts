@@ -1,11 +1,11 @@
 // .doc and .xlsx are read in a worker thread with a heap limit and a time budget, like PDFs: the
 // readers are plain JavaScript parsers of binary or zipped formats that a hostile file could keep busy.
-import { Worker } from 'node:worker_threads';
 import JSZip from 'jszip';
 import { checkZipBudget } from './docx.js';
 import { DEFAULT_SHEET_LIMITS } from './xlsx.js';
 import { UnreadableFileError, type ParsedFile } from './detect.js';
 import type { OfficeKind } from './office-readers.js';
+import { startReaderWorker } from './reader-worker.js';
 import { formatDuration } from './pdf.js';
 
 const WORKER_URL = new URL('./office-worker.mjs', import.meta.url);
@@ -41,18 +41,8 @@ function runWorker(
   bytes: Uint8Array,
   timeoutMs: number,
 ): Promise<ParsedFile & { truncated?: boolean }> {
-  const data = new Uint8Array(bytes);
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER_URL, {
-      workerData: { kind, data },
-      transferList: [data.buffer],
-      resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
-      execArgv: [],
-      stdout: true,
-      stderr: true,
-    });
-    worker.stdout.resume();
-    worker.stderr.resume();
+    const worker = startReaderWorker(WORKER_URL, bytes, WORKER_HEAP_MB, { kind });
     let settled = false;
     const finish = (fn: () => void) => {
       if (settled) return;

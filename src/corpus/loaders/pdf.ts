@@ -1,9 +1,9 @@
 // .pdf reports. pdfjs runs in a worker thread per file: a hostile or pathological PDF can keep the
 // parser busy for minutes or grow its heap without bound, and only a separate thread can be stopped.
-import { Worker } from 'node:worker_threads';
 import { log } from '../../log.js';
 import { tabbedTablesToText } from './table-text.js';
 import { UnreadableFileError, type ParsedFile } from './detect.js';
+import { startReaderWorker } from './reader-worker.js';
 import { DEFAULT_OCR_OPTIONS, ocrPdfPages, ocrUnavailableReason, type OcrOptions } from './ocr.js';
 
 const WORKER_URL = new URL('./pdf-worker.mjs', import.meta.url);
@@ -17,22 +17,8 @@ export function formatDuration(ms: number): string {
 }
 
 function runWorker(bytes: Uint8Array, timeoutMs: number): Promise<WorkerReply> {
-  // A private copy can be handed over without copying again, and pdfjs may detach what it gets.
-  const data = new Uint8Array(bytes);
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER_URL, {
-      workerData: { data },
-      transferList: [data.buffer],
-      resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
-      // The worker is plain JS: inheriting tsx's loader flags would make it transpile all of pdfjs
-      // (about a second per file).
-      execArgv: [],
-      // Keep the worker's output off our stdout/stderr whatever pdfjs decides to print.
-      stdout: true,
-      stderr: true,
-    });
-    worker.stdout.resume();
-    worker.stderr.resume();
+    const worker = startReaderWorker(WORKER_URL, bytes, WORKER_HEAP_MB);
     let settled = false;
     const finish = (fn: () => void) => {
       if (settled) return;
