@@ -17,7 +17,7 @@ import { Records, SQLITE_FILE } from '../../src/store/records.js';
 import { openSqliteStore, type SqliteSync } from '../../src/store/sqlite.js';
 import type { QuestionRecord, RecordStore } from '../../src/store/types.js';
 import { RecordWriter } from '../../src/store/writer.js';
-import { createTestDatabase, postgresUnavailable } from '../record/backends.js';
+import { createTestDatabase, postgresUnavailable } from '../fixtures/postgres.js';
 import { benchBotLoad } from './bot-load.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));

@@ -12,7 +12,7 @@ import pg from 'pg';
 import { ensureUpdateQueueSchema, UpdateQueue } from '../../src/cluster/update-queue.js';
 import { UpdateWorker } from '../../src/cluster/update-worker.js';
 import { setLogLevel } from '../../src/log.js';
-import { createTestDatabase, probeServer } from '../cluster/pg-test-db.js';
+import { createQueueDatabase, probeServer } from '../cluster/pg-test-db.js';
 
 export interface QueueBenchResult {
   updates: number;
@@ -46,7 +46,7 @@ export async function benchUpdateQueue(options: {
   const server = await probeServer();
   if (!server.available) return { skipped: server.reason };
   setLogLevel('error');
-  const db = await createTestDatabase('uqbench');
+  const db = await createQueueDatabase('uqbench');
   const pools: pg.Pool[] = [];
   try {
     await ensureUpdateQueueSchema(db.pool);

@@ -6,10 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
 import { BotApiEmulator } from '../emulator/bot-api-emulator.js';
 import { captureLogs, makeCorpus, makeTempDir, startTestBot, TARGET_SENTENCE, type TestBot } from '../bot/helpers.js';
-import { createTestDatabase, probeServer, type TestDatabase } from './pg-test-db.js';
+import { createQueueDatabase, postgresUnavailable, type QueueDatabase } from './pg-test-db.js';
 
-const server = await probeServer();
-if (!server.available) process.stdout.write(`[durable webhook tests skipped] ${server.reason}\n`);
+const pgSkip = await postgresUnavailable('durable webhook');
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -25,14 +24,14 @@ function freePort(): Promise<number> {
 const SECRET = 'durable-secret-0123456789';
 const QUESTION = 'Mục tiêu thu ngân sách cuối năm của quận là bao nhiêu?';
 
-describe.skipIf(!server.available)('webhook mode with the durable queue (two bots, one database)', () => {
-  let db: TestDatabase;
+describe.skipIf(pgSkip !== null)('webhook mode with the durable queue (two bots, one database)', () => {
+  let db: QueueDatabase;
   let emu: BotApiEmulator;
   const bots: { t: TestBot; port: number }[] = [];
 
   beforeAll(async () => {
     captureLogs();
-    db = await createTestDatabase('dw');
+    db = await createQueueDatabase('dw');
     emu = await BotApiEmulator.start();
     for (const name of ['a', 'b']) {
       const dir = await makeTempDir(`durable-${name}-`);

@@ -3,13 +3,12 @@
 // started again. Every question gets exactly one reply. Skipped, with the reason printed, without a
 // PostgreSQL server. No timing is asserted.
 import { describe, expect, it } from 'vitest';
-import { probeServer } from './pg-test-db.js';
+import { postgresUnavailable } from './pg-test-db.js';
 import { runMultiProcess } from './multi-process.js';
 
-const server = await probeServer();
-if (!server.available) process.stdout.write(`[multi-process test skipped] ${server.reason}\n`);
+const pgSkip = await postgresUnavailable('multi-process');
 
-describe.skipIf(!server.available)('three bot processes, one database', () => {
+describe.skipIf(pgSkip !== null)('three bot processes, one database', () => {
   it('answers every question exactly once, with one process killed and restarted mid-run', async () => {
     const result = await runMultiProcess({
       processes: 3,

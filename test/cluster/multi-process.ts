@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { rm } from 'node:fs/promises';
 import { RemoteEmulator } from '../emulator/remote.js';
 import { makeCorpus, makeTempDir } from '../bot/helpers.js';
-import { createTestDatabase, probeServer } from './pg-test-db.js';
+import { createQueueDatabase, probeServer } from './pg-test-db.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SECRET = 'multi-process-secret-0123456789';
@@ -116,7 +116,7 @@ function percentile(sorted: number[], p: number): number {
 export async function runMultiProcess(options: MultiProcessOptions): Promise<MultiProcessResult | { skipped: string }> {
   const server = await probeServer();
   if (!server.available) return { skipped: server.reason };
-  const db = await createTestDatabase('mp');
+  const db = await createQueueDatabase('mp');
   const emu = await RemoteEmulator.spawn();
   const dir = await makeTempDir('multi-process-');
   const corpus = await makeCorpus(dir);

@@ -13,10 +13,9 @@ import {
 } from '../../src/cluster/update-queue.js';
 import { currentQueuedUpdate, UpdateWorker } from '../../src/cluster/update-worker.js';
 import { setLogLevel } from '../../src/log.js';
-import { createTestDatabase, probeServer, type TestDatabase } from './pg-test-db.js';
+import { createQueueDatabase, postgresUnavailable, type QueueDatabase } from './pg-test-db.js';
 
-const server = await probeServer();
-if (!server.available) process.stdout.write(`[update-queue tests skipped] ${server.reason}\n`);
+const pgSkip = await postgresUnavailable('update queue');
 
 let nextId = 1;
 function update(chat: number, text = 'câu hỏi') {
@@ -45,13 +44,13 @@ async function until(predicate: () => boolean | Promise<boolean>, what: string, 
   }
 }
 
-describe.skipIf(!server.available)('durable update queue (PostgreSQL)', () => {
-  let db: TestDatabase;
+describe.skipIf(pgSkip !== null)('durable update queue (PostgreSQL)', () => {
+  let db: QueueDatabase;
   let queue: UpdateQueue;
 
   beforeAll(async () => {
     setLogLevel('error');
-    db = await createTestDatabase();
+    db = await createQueueDatabase();
     await ensureUpdateQueueSchema(db.pool);
     // Idempotent: the migrations can run again at every start.
     await ensureUpdateQueueSchema(db.pool);

@@ -24,7 +24,7 @@ import {
   startTestBot,
   type TestBot,
 } from '../bot/helpers.js';
-import { createTestDatabase, type TestDatabase } from './backends.js';
+import { createTestDatabase, type TestDatabase } from '../fixtures/postgres.js';
 import { pgSkip } from './pg-skip.js';
 import { parseCsv } from './csv-parse.js';
 

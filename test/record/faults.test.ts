@@ -26,7 +26,7 @@ import {
   startTestBot,
   TARGET_SENTENCE,
 } from '../bot/helpers.js';
-import { createTestDatabase, type TestDatabase } from './backends.js';
+import { createTestDatabase, type TestDatabase } from '../fixtures/postgres.js';
 import { pgSkip } from './pg-skip.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

@@ -12,7 +12,7 @@ import { openSqliteStore } from '../../src/store/sqlite.js';
 import { questionKey, SqlRecordStore } from '../../src/store/store.js';
 import type { QuestionRecord, RecordStore, WriteBatch } from '../../src/store/types.js';
 import { RecordWriter } from '../../src/store/writer.js';
-import { createTestDatabase, type TestDatabase } from './backends.js';
+import { createTestDatabase, type TestDatabase } from '../fixtures/postgres.js';
 import { pgSkip } from './pg-skip.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
