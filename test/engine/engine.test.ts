@@ -6,8 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Engine, type EngineOptions } from '../../src/engine.js';
 import { setLogSink } from '../../src/log.js';
 import { foldDiacritics } from '../../src/text/normalize.js';
-import { makeTinyModel } from '../fixtures/tiny-model.js';
-import { SEED_FILE, tempWorkspace, WATER_REPORT, type TempWorkspace } from '../fixtures/temp-corpus.js';
+import { hybridOptions, SEED_FILE, tempWorkspace, WATER_REPORT, type TempWorkspace } from '../fixtures/temp-corpus.js';
 
 const BUDGET_QUESTION = 'Mục tiêu thu ngân sách cuối năm của quận là bao nhiêu?';
 const BUDGET_SENTENCE = 'Toàn quận phấn đấu cuối năm thu ngân sách vượt từ 15% trở lên so với dự toán thành phố giao';
@@ -23,24 +22,6 @@ afterEach(async () => {
 
 function lexicalOptions(w: TempWorkspace): EngineOptions {
   return { corpusDir: w.corpusDir, indexDir: w.indexDir, searchMode: 'lexical', embedder: null };
-}
-
-async function hybridOptions(w: TempWorkspace): Promise<EngineOptions> {
-  await makeTinyModel(w.modelsDir, {
-    vocabulary: [WATER_REPORT, await readFile(path.join(w.corpusDir, SEED_FILE), 'utf8')],
-  });
-  return {
-    corpusDir: w.corpusDir,
-    indexDir: w.indexDir,
-    searchMode: 'hybrid',
-    embedder: {
-      model: 'test/tiny-e5',
-      modelsDir: w.modelsDir,
-      allowDownloads: false,
-      quantized: true,
-      timeoutMs: 30_000,
-    },
-  };
 }
 
 describe('answers with citations (lexical)', () => {
@@ -136,7 +117,7 @@ describe('the saved index', () => {
     'rebuilds from the corpus when %s is truncated',
     async (file) => {
       ws = await tempWorkspace();
-      const options = await hybridOptions(ws);
+      const options = await hybridOptions(ws, [WATER_REPORT]);
       await (await Engine.open(options)).close();
       const current = (await readFile(path.join(ws.indexDir, 'CURRENT'), 'utf8')).trim();
       const target = path.join(ws.indexDir, 'bundles', current, file);
@@ -161,7 +142,7 @@ describe('the saved index', () => {
 describe('hybrid search with the embedding model', () => {
   it('answers in hybrid mode and re-embeds only changed passages on reload', async () => {
     ws = await tempWorkspace();
-    const options = await hybridOptions(ws);
+    const options = await hybridOptions(ws, [WATER_REPORT]);
     const engine = await Engine.open(options);
     expect(engine.status().mode).toBe('hybrid');
     const answer = await engine.ask(BUDGET_QUESTION);
@@ -210,7 +191,7 @@ describe('hybrid search with the embedding model', () => {
     ws = await tempWorkspace();
     await (await Engine.open(lexicalOptions(ws))).close();
     logs.length = 0;
-    const engine = await Engine.open(await hybridOptions(ws));
+    const engine = await Engine.open(await hybridOptions(ws, [WATER_REPORT]));
     expect(logs.some((l) => l.includes('built with model none'))).toBe(true);
     expect(engine.status().mode).toBe('hybrid');
   });

@@ -1,7 +1,7 @@
 // The similarity gate: the floor is chosen from labelled similarities, saved per model id beside the index,
 // and withholds an answer only for the model it was measured on. Mechanics with the tiny model (a real
 // model's figures come from `npm run calibrate` on a server that has one).
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -13,8 +13,7 @@ import {
 } from '../../src/answer/similarity-gate.js';
 import { Engine, type EngineOptions } from '../../src/engine.js';
 import { setLogSink } from '../../src/log.js';
-import { makeTinyModel } from '../fixtures/tiny-model.js';
-import { SEED_FILE, tempWorkspace, type TempWorkspace } from '../fixtures/temp-corpus.js';
+import { hybridOptions, tempWorkspace, type TempWorkspace } from '../fixtures/temp-corpus.js';
 
 const BUDGET_QUESTION = 'Mục tiêu thu ngân sách cuối năm của quận là bao nhiêu?';
 
@@ -40,21 +39,8 @@ function calibration(modelId: string, floor: number): SimilarityCalibration {
   };
 }
 
-async function hybridOptions(w: TempWorkspace, similarityGate?: boolean): Promise<EngineOptions> {
-  await makeTinyModel(w.modelsDir, { vocabulary: [await readFile(path.join(w.corpusDir, SEED_FILE), 'utf8')] });
-  return {
-    corpusDir: w.corpusDir,
-    indexDir: w.indexDir,
-    searchMode: 'hybrid',
-    embedder: {
-      model: 'test/tiny-e5',
-      modelsDir: w.modelsDir,
-      allowDownloads: false,
-      quantized: true,
-      timeoutMs: 30_000,
-    },
-    ...(similarityGate === undefined ? {} : { similarityGate }),
-  };
+async function gatedOptions(w: TempWorkspace, similarityGate?: boolean): Promise<EngineOptions> {
+  return { ...(await hybridOptions(w)), ...(similarityGate === undefined ? {} : { similarityGate }) };
 }
 
 describe('calibrateFloor', () => {
@@ -102,7 +88,7 @@ describe('calibration file', () => {
 describe('the gate in the engine (tiny model)', () => {
   it('reports the similarity, and withholds the answer only under its own model floor', async () => {
     ws = await tempWorkspace();
-    const options = await hybridOptions(ws);
+    const options = await gatedOptions(ws);
     let engine = await Engine.open(options);
     const modelId = engine.status().modelId!;
     expect(modelId).toMatch(/tiny-e5/);
@@ -126,7 +112,7 @@ describe('the gate in the engine (tiny model)', () => {
     await engine.close();
 
     // Calibration runs with the gate off: the same floor withholds nothing.
-    engine = await Engine.open(await hybridOptions(ws, false));
+    engine = await Engine.open(await gatedOptions(ws, false));
     expect((await engine.ask(BUDGET_QUESTION)).answered).toBe(true);
     await engine.close();
   });
