@@ -1,7 +1,6 @@
 // GET /healthz and GET /metrics over real HTTP: on the webhook port, and on METRICS_PORT in polling mode;
 // status codes and bodies with the index loaded or not and the database up or down; metric values
 // changing after questions, a reload, a flood and database errors.
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../src/config.js';
 import { opsHandler, startOpsServer } from '../../src/ops/http.js';
@@ -17,20 +16,10 @@ import {
   TARGET_SENTENCE,
   type TestBot,
 } from './helpers.js';
+import { freePort } from '../fixtures/free-port.js';
 
 const ANSWERABLE = 'Mục tiêu thu ngân sách cuối năm của quận là bao nhiêu?';
 const UNANSWERABLE = 'Thời tiết Đà Nẵng ngày mai thế nào?';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 /** The value of one sample line of the exposition ("name{labels} value"); NaN when absent. */
 function sample(text: string, series: string): number {

@@ -2,7 +2,6 @@
 // mode, hybrid search with a tiny local model, and stop() letting answers in flight finish.
 import { spawn } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -28,6 +27,7 @@ import {
   TARGET_SENTENCE,
   testSettings,
 } from './helpers.js';
+import { freePort } from '../fixtures/free-port.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const QUESTION = 'Mục tiêu thu ngân sách cuối năm của quận là bao nhiêu?';
@@ -76,17 +76,6 @@ function runMain(
     });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
   });
 }
 

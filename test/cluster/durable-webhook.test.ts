@@ -3,23 +3,12 @@
 // twice and to both; every question gets exactly one reply, the update is stored before the 200, and
 // /healthz and /metrics see the database and the queue.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer } from 'node:net';
 import { BotApiEmulator } from '../emulator/bot-api-emulator.js';
 import { captureLogs, makeCorpus, makeTempDir, startTestBot, TARGET_SENTENCE, type TestBot } from '../bot/helpers.js';
 import { createQueueDatabase, postgresUnavailable, type QueueDatabase } from './pg-test-db.js';
+import { freePort } from '../fixtures/free-port.js';
 
 const pgSkip = await postgresUnavailable('durable webhook');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 const SECRET = 'durable-secret-0123456789';
 const QUESTION = 'Mục tiêu thu ngân sách cuối năm của quận là bao nhiêu?';

@@ -8,7 +8,6 @@
 // (prints a JSON summary); test/cluster/multi-process.test.ts runs a small one.
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -16,6 +15,7 @@ import { rm } from 'node:fs/promises';
 import { RemoteEmulator } from '../emulator/remote.js';
 import { makeCorpus, makeTempDir } from '../bot/helpers.js';
 import { createQueueDatabase, probeServer } from './pg-test-db.js';
+import { freePort } from '../fixtures/free-port.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SECRET = 'multi-process-secret-0123456789';
@@ -50,17 +50,6 @@ export interface MultiProcessResult {
   replyMs: { p50: number; p95: number; p99: number };
   questionsPerSecond: number;
   seconds: number;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
 }
 
 function sleep(ms: number) {
