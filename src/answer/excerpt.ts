@@ -15,6 +15,8 @@ import { readPassage } from './passage-units.js';
  */
 const SHORT_UNIT = 160;
 export const MAX_EXCERPT_CHARS = 500;
+/** Minimum share of the question's weight found in the quoted sentence (neighbours counting a little). */
+export const MIN_SENTENCE_COVERAGE = 0.2;
 /** Two sentences are shown together only up to this length. */
 const MAX_PAIR_CHARS = 320;
 /** Passages whose sentences compete for the excerpt. */
@@ -209,8 +211,12 @@ export function chooseExcerpt(
   eligible: (index: number) => boolean = () => true,
 ): ExcerptChoice | null {
   const sentences = rankSentences(question, ranked, eligible);
+  // Only a sentence about the question can be quoted (compose abstains otherwise): a better-scored one
+  // that is not, because a penalty (intent, form) lifted a weaker one above it, must not hide it.
+  const quotable = sentences.filter((s) => s.coverage >= MIN_SENTENCE_COVERAGE);
   // A quantity or date question is answered by the best sentence that carries one, if any does.
-  const best = (formIsRequired(question.form) && sentences.find((s) => s.form >= MIN_FORM)) || sentences[0];
+  const best =
+    (formIsRequired(question.form) && quotable.find((s) => s.form >= MIN_FORM)) || quotable[0] || sentences[0];
   if (!best) return null;
   const { units: candidates, unit, own } = best;
   let excerpt = candidates[unit]!;
