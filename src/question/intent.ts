@@ -36,6 +36,8 @@ const ACTUAL_CUES = [
   'bao nhieu',
   'con',
   'danh gia',
+  'the nao',
+  'ra sao',
 ];
 
 /** "đã … chưa" asks whether it has happened, even of a target ("đã đạt chỉ tiêu chưa"). */

@@ -21,6 +21,8 @@ describe('what a question asks: a target or what was achieved', () => {
   it('takes "có … không" and "còn" as how things stand', () => {
     expect(asked('thu tuc giay to o quan con ruom ra khong')).toBe('actual');
     expect(asked('ke hoach co ro rang khong')).toBe('actual');
+    expect(asked('an ninh trat tu the nao')).toBe('actual');
+    expect(asked('Định hướng phát triển của quận ra sao?')).toBe('target');
   });
 
   it('leaves a question without cues undecided', () => {
