@@ -375,6 +375,7 @@ export class Engine implements AnswerEngine {
       question,
       {
         idf: (term) => snap.lexical.foldedIdf(term),
+        occurs: (term) => snap.lexical.hasFolded(term),
         correctSpelling: (text) => snap.lexical.correctSpelling(text),
         thesaurus: this.thesaurus,
         newestYear: snap.newestYear,
