@@ -1,7 +1,7 @@
 // Sends HTML that may be longer than one Telegram message: parts go out in order, the buttons under the
 // last one. Link previews are off, report text has no links worth a preview.
 import type { Api, Context, InlineKeyboard } from 'grammy';
-import { splitHtml } from './render.js';
+import { splitHtml } from './split-html.js';
 
 export interface SendOptions {
   reply_markup?: InlineKeyboard;

@@ -19,7 +19,7 @@ import { log } from '../log.js';
 import { opsHandler, startOpsServer, type OpsHandler } from '../ops/http.js';
 import { BotMetrics } from '../ops/metrics.js';
 import { createBot } from './create-bot.js';
-import type { InFlight } from './middleware/logging.js';
+import type { InFlight } from './in-flight.js';
 import type { ReloadCoordinator } from './reload.js';
 import { MSG } from './messages.vi.js';
 import { Records, recordsOptionsFromSettings, type RecordsOptions } from '../store/records.js';
