@@ -3,7 +3,6 @@
 // update it handles (buttons included, they can be forged).
 import { rm } from 'node:fs/promises';
 import { Composer, InlineKeyboard, type Context } from 'grammy';
-import { readDocumentFile, SUPPORTED_EXTENSIONS } from '../../corpus/load-corpus.js';
 import { log } from '../../log.js';
 import type { BotDeps } from '../deps.js';
 import { MSG } from '../messages.vi.js';
@@ -20,6 +19,7 @@ import {
   TELEGRAM_DOWNLOAD_LIMIT_MB,
 } from '../uploads.js';
 import { describeError } from '../../errors.js';
+import { checkReportFile, SUPPORTED_EXTENSIONS } from '../../report-files.js';
 
 export const ADMIN_CALLBACK = { reload: 'adm:reload', stats: STATS_CALLBACK.refresh } as const;
 
@@ -84,7 +84,7 @@ async function handleUpload(ctx: Context, deps: BotDeps): Promise<void> {
     }
     let title: string;
     try {
-      title = (await readDocumentFile(temp, name, { parseTimeoutMs: deps.uploadParseTimeoutMs })).title;
+      title = (await checkReportFile(temp, name, { parseTimeoutMs: deps.uploadParseTimeoutMs })).title;
     } catch (error) {
       log.info('upload refused: unreadable', { user: ctx.from?.id, file: name, reason: describeError(error) });
       await replyHtml(ctx, MSG.uploadRefused(name, describeError(error)));
