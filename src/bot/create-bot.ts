@@ -27,6 +27,7 @@ import { officeComposer } from './composers/office.js';
 import { privacyComposer } from './composers/privacy.js';
 import { describeError } from '../errors.js';
 
+/** What the bot is built from; the engine and the record are opened by the caller, who also closes them. */
 export interface CreateBotOptions {
   settings: Settings;
   token: string;
@@ -42,6 +43,7 @@ export interface CreateBotOptions {
   metrics?: BotMetrics;
 }
 
+/** The assembled bot, with the parts that start-up and shutdown need besides it. */
 export interface CreatedBot {
   bot: Bot<Context>;
   deps: BotDeps;
@@ -49,6 +51,10 @@ export interface CreatedBot {
   inFlight: InFlight;
 }
 
+/**
+ * Builds the bot with its middleware and composers, without taking updates yet (start.ts chooses polling or
+ * webhook).
+ */
 export function createBot(options: CreateBotOptions): CreatedBot {
   const { settings, token, records, metrics } = options;
   const engine = metrics ? withReloadMetrics(options.engine, metrics) : options.engine;

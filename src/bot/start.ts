@@ -29,6 +29,7 @@ import { describeError } from '../errors.js';
 /** Start-up failed for a reason the operator can fix; `message` is one line, safe to print. */
 export class StartupError extends Error {}
 
+/** Overrides of what the settings decide, for tests and benchmarks; `npm start` passes none. */
 export interface StartBotOptions {
   /** Serve this engine instead of opening one from the settings (it is then not closed on stop). */
   engine?: AnswerEngine;
@@ -58,6 +59,7 @@ export interface StartBotOptions {
   onFatal?: (error: Error) => void;
 }
 
+/** A running bot: what tests and main.ts need to reach it, and stop() for a clean shutdown. */
 export interface BotHandle {
   bot: Bot<Context>;
   engine: AnswerEngine;

@@ -21,6 +21,7 @@ import {
 import { describeError } from '../../errors.js';
 import { checkReportFile, SUPPORTED_EXTENSIONS } from '../../report-files.js';
 
+/** Callback data of the admin buttons; every "adm:" button is checked against ADMIN_IDS when pressed. */
 export const ADMIN_CALLBACK = { reload: 'adm:reload', stats: STATS_CALLBACK.refresh } as const;
 
 const MB = 1024 * 1024;
@@ -111,6 +112,7 @@ async function handleUpload(ctx: Context, deps: BotDeps): Promise<void> {
   }
 }
 
+/** /reload, /docs, the reload button and report uploads, for admins only; a document from anyone else gets a hint. */
 export function adminComposer(deps: BotDeps): Composer<Context> {
   const composer = new Composer<Context>();
   const admins = deps.settings.ADMIN_IDS;
