@@ -16,6 +16,7 @@
 // (accentless, lower-case) copy of each line that keeps the original's character positions, so what is
 // found can be cut out of the original text.
 
+/** The particulars of an official document read from its header and signature block, for its citation. */
 export interface OfficialHeader {
   /** Issuing body as written, e.g. "UBND QUẬN CẨM LỆ". */
   issuer?: string;
@@ -37,6 +38,7 @@ export interface OfficialHeader {
   recipients: string[];
 }
 
+/** An official document split into its particulars and its body (without the header and signature blocks). */
 export interface OfficialLayout {
   header: OfficialHeader;
   /** The text without the motto, the header block, "Nơi nhận" and the signature block. */

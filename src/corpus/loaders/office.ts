@@ -16,6 +16,10 @@ type Reply =
   | { ok: true; parsed: ParsedFile & { truncated?: boolean } }
   | { ok: false; unreadable: boolean; message: string };
 
+/**
+ * Reads a .doc or .xlsx file in a worker thread within `timeoutMs`; an .xlsx is checked for a zip bomb first, on
+ * this thread.
+ */
 export async function parseOfficeFile(
   kind: OfficeKind,
   bytes: Uint8Array,

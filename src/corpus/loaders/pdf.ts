@@ -21,6 +21,10 @@ type WorkerReply = { ok: true; pages: string[]; numPages: number } | { ok: false
 // stamp's caption is not a text layer).
 const MIN_TEXT_LAYER_CHARS = 20;
 
+/**
+ * Reads a PDF's text layer in a worker thread within `timeoutMs`, and its scanned pages by OCR when OCR is
+ * installed (otherwise they are left out, and a PDF with no text at all is refused).
+ */
 export async function parsePdf(
   bytes: Uint8Array,
   timeoutMs: number,
