@@ -107,6 +107,7 @@ const settingsSchema = z.object({
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty'], { message: 'must be auto, json or pretty' }).default('auto'),
 });
 
+/** The validated settings, with every folder and file setting an absolute path. */
 export type Settings = Omit<
   z.infer<typeof settingsSchema>,
   'CORPUS_DIR' | 'INDEX_DIR' | 'MODELS_DIR' | 'STATS_FILE' | 'SYNONYMS_FILE' | 'DATA_DIR'
@@ -119,6 +120,7 @@ export type Settings = Omit<
   STATS_FILE: string;
 };
 
+/** A setting that is missing or invalid; start-up prints its message as one line and exits. */
 export class ConfigError extends Error {}
 
 /**

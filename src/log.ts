@@ -3,6 +3,8 @@
 // in the final line, whatever path it took into a message. Hand-written rather than pino: it is small,
 // synchronous (the last line before an exit is never lost in a buffer) and needs no worker thread for
 // the readable form.
+
+/** Log levels, lowest first; lines below the threshold are not written. */
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 /** 'auto': readable when stderr is a terminal, JSON otherwise. */
 export type LogFormat = 'auto' | 'json' | 'pretty';
@@ -17,10 +19,12 @@ let threshold: Level = 'info';
 let format: LogFormat = 'auto';
 let sink: (line: string) => void = toStderr;
 
+/** Sets the lowest level written (LOG_LEVEL), once the settings are read. */
 export function setLogLevel(level: Level): void {
   threshold = level;
 }
 
+/** Sets JSON or readable lines (LOG_FORMAT), once the settings are read. */
 export function setLogFormat(chosen: LogFormat): void {
   format = chosen;
 }
@@ -45,6 +49,7 @@ function prettyLine(record: { time: string; level: Level; msg: string } & Record
   return `${time.slice(11, 19)} ${level.toUpperCase().padEnd(5)} ${msg}${parts.length ? '  ' + parts.join(' ') : ''}`;
 }
 
+/** Masks anything shaped like a bot token, so that no log line or error output leaks one. */
 export function redactSecrets(text: string): string {
   return text.replace(TOKEN_PATTERN, '<redacted-token>');
 }
@@ -58,6 +63,7 @@ function emit(level: Level, msg: string, fields?: Record<string, unknown>): void
   sink(redactSecrets(line));
 }
 
+/** The logger: one structured line per call, with the fields after the message. */
 export const log = {
   debug: (msg: string, fields?: Record<string, unknown>) => emit('debug', msg, fields),
   info: (msg: string, fields?: Record<string, unknown>) => emit('info', msg, fields),

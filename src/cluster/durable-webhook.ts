@@ -22,6 +22,10 @@ const REPLY_METHODS = new Set([
 /** Thrown instead of sending a reply when this worker no longer holds the update. */
 export class LeaseLostError extends Error {}
 
+/**
+ * An API transformer for queued updates: confirms the lease before the first reply and marks the update
+ * replied once Telegram accepted it, so that each update is answered once.
+ */
 export function replyMarker(
   queue: UpdateQueue,
   onDatabaseError?: (op: string, error: unknown) => void,
@@ -63,6 +67,7 @@ function sameSecret(given: string | string[] | undefined, secret: string): boole
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** What the webhook handler needs: the queue to store updates in, the secret Telegram sends, and hooks. */
 export interface DurableWebhookOptions {
   queue: UpdateQueue;
   secret: string;

@@ -48,6 +48,7 @@ export async function ensureUpdateQueueSchema(db: Queryable): Promise<void> {
   for (const sql of UPDATE_QUEUE_MIGRATIONS) await db.query(sql);
 }
 
+/** An update a worker claimed from the queue, with what it needs to decide whether to run it. */
 export interface ClaimedUpdate {
   updateId: number;
   // biome-ignore lint/suspicious/noExplicitAny: the update as Telegram sent it, stored as JSON and handed back to grammY.
@@ -69,6 +70,7 @@ export function chatOf(update: any): number | null {
   return typeof id === 'number' ? id : null;
 }
 
+/** The durable update queue's operations (enqueue, claim, lease, finish, prune), each one SQL statement. */
 export class UpdateQueue {
   constructor(private readonly db: Queryable) {}
 

@@ -7,6 +7,7 @@ import { log } from '../log.js';
 import type { ClaimedUpdate, UpdateQueue } from './update-queue.js';
 import { describeError } from '../errors.js';
 
+/** The queue and handler a worker runs, and its limits; unset limits take their defaults. */
 export interface UpdateWorkerOptions {
   queue: UpdateQueue;
   /** Runs one update (the bot's handleUpdate); a throw finishes the update with the error recorded. */
@@ -34,6 +35,7 @@ export interface QueuedRun extends ClaimedUpdate {
 /** The update being run by a worker, visible to API transformers below handleUpdate. */
 export const currentQueuedUpdate = new AsyncLocalStorage<QueuedRun>();
 
+/** Runs queued updates in this process: claims what it has room for, renews their leases, finishes them. */
 export class UpdateWorker {
   readonly owner: string;
   private readonly running = new Map<number, Promise<void>>();

@@ -2,6 +2,7 @@
 import type { AnswerEngine } from '../engine-api.js';
 import type { BotMetrics } from './metrics.js';
 
+/** The engine with each reload timed and counted by outcome, so the bot's code need not know about metrics. */
 export function withReloadMetrics(engine: AnswerEngine, metrics: BotMetrics): AnswerEngine {
   const wrapped: AnswerEngine = {
     ask: (question, options) => engine.ask(question, options),

@@ -4,6 +4,7 @@ import type { AnswerEngine } from '../engine-api.js';
 import type { BotMetrics } from './metrics.js';
 import { describeError } from '../errors.js';
 
+/** Where /healthz looks: the engine, and the database probe when the bot uses a database. */
 export interface HealthSources {
   /** The serving engine, or null while it is still being opened. */
   engine: () => AnswerEngine | null;
@@ -14,6 +15,7 @@ export interface HealthSources {
   metrics?: BotMetrics;
 }
 
+/** The /healthz answer: the HTTP status a load balancer acts on and a JSON body saying why. */
 export interface Health {
   status: 200 | 503;
   body: {
@@ -40,6 +42,7 @@ function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** Checks the index and the database (within the probe timeout) and says whether this process should get traffic. */
 export async function checkHealth(sources: HealthSources): Promise<Health> {
   const engine = sources.engine();
   const status = engine?.status();

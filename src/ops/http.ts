@@ -6,6 +6,7 @@ import { checkHealth, type HealthSources } from './health.js';
 import type { BotMetrics } from './metrics.js';
 import { describeError } from '../errors.js';
 
+/** A request handler that answers the ops routes and returns false for others, so servers can chain it. */
 export type OpsHandler = (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
 
 /** Answers /healthz and /metrics and returns true; returns false for any other request, untouched. */

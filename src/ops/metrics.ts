@@ -11,13 +11,16 @@ export interface QueueState {
   oldestAgeSeconds: number;
 }
 
+/** Reads the current queue state for the metrics, from memory or from the database. */
 export type QueueSource = () => QueueState | Promise<QueueState>;
 
+/** Choices for one BotMetrics registry. */
 export interface BotMetricsOptions {
   /** Node's process_* and nodejs_* metrics too (default true). */
   defaultMetrics?: boolean;
 }
 
+/** The bot's Prometheus registry and the few calls the bot makes to record what happens. */
 export class BotMetrics {
   readonly registry = new Registry();
   private readonly questions: Counter<'answered'>;

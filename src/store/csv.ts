@@ -1,6 +1,7 @@
 // The /export file: CSV (RFC 4180) in UTF-8 with a byte order mark, so that Excel shows Vietnamese.
 import type { ExportRow } from './types.js';
 
+/** Column names of the /export file, in the order exportRowToCells writes the cells. */
 export const CSV_HEADER = [
   'time',
   'pseudonym',
@@ -25,6 +26,7 @@ function safeText(value: string): string {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
+/** One record row as CSV cells (before quoting), with text a spreadsheet would run as a formula defused. */
 export function exportRowToCells(r: ExportRow): string[] {
   return [
     new Date(r.at).toISOString(),
@@ -42,6 +44,7 @@ export function exportRowToCells(r: ExportRow): string[] {
   ];
 }
 
+/** The whole /export file: CRLF lines in UTF-8 with a byte order mark, so that Excel reads Vietnamese. */
 export function toCsv(rows: ExportRow[]): Buffer {
   const lines = [CSV_HEADER.join(','), ...rows.map((r) => exportRowToCells(r).map(field).join(','))];
   return Buffer.from('\uFEFF' + lines.join('\r\n') + '\r\n', 'utf8');

@@ -2,8 +2,10 @@
 // transaction. Rows come back with numbers as numbers (PostgreSQL's BIGINT included).
 import type { Statement } from './sql.js';
 
+/** A result row keyed by column alias; the store converts each value to its field's type. */
 export type Row = Record<string, unknown>;
 
+/** What a backend (SQLite or PostgreSQL) provides so that SqlRecordStore can run the shared SQL on it. */
 export interface Driver {
   readonly kind: 'sqlite' | 'postgres';
   readonly location: string;

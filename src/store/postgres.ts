@@ -7,6 +7,7 @@ import type { Driver, Row } from './driver.js';
 import type { Statement } from './sql.js';
 import { SqlRecordStore } from './store.js';
 
+/** Limits that keep a slow or unreachable server from holding up the bot; each has a default. */
 export interface PostgresOptions {
   /** Give up connecting after this long (default 3000 ms). */
   connectTimeoutMs?: number;

@@ -6,10 +6,13 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { log } from '../log.js';
 
+/** The secret's file in DATA_DIR when PSEUDONYM_SECRET is not set; it must be kept with the data. */
 export const PSEUDONYM_KEY_FILE = 'pseudonym.key';
 
+/** Turns a Telegram user id into the stable pseudonym stored in place of it. */
 export type Pseudonymizer = (telegramUserId: number) => string;
 
+/** Pseudonyms keyed by `secret`: the same id always gives the same 22-character HMAC, useless without the secret. */
 export function pseudonymizer(secret: string | Buffer): Pseudonymizer {
   return (id) => createHmac('sha256', secret).update(String(id)).digest('base64url').slice(0, 22);
 }

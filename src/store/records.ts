@@ -13,11 +13,14 @@ import type { DownReason, QuestionRecord, RecordStore, Vote } from './types.js';
 import { RecordWriter, type WriterOptions, type WriterStats } from './writer.js';
 import { describeError } from '../errors.js';
 
+/** The embedded database's file name inside DATA_DIR. */
 export const SQLITE_FILE = 'records.sqlite';
 const DAY_MS = 24 * 60 * 60 * 1000;
 const LEGACY_IMPORTED = 'legacy_stats_imported';
+/** Meta key under which the old stats file's counters are kept, shown by /stats as totals before the record. */
 export const LEGACY_TOTALS = 'legacy_totals';
 
+/** Everything Records.open needs: where the data goes, how long it is kept, and tuning for each backend. */
 export interface RecordsOptions {
   dataDir: string;
   databaseUrl?: string;
@@ -34,6 +37,7 @@ export interface RecordsOptions {
   purgeEveryMs?: number;
 }
 
+/** The record's options from the validated settings, so that the bot and the CLI open the same record. */
 export function recordsOptionsFromSettings(settings: Settings): RecordsOptions {
   return {
     dataDir: settings.DATA_DIR,
@@ -44,12 +48,14 @@ export function recordsOptionsFromSettings(settings: Settings): RecordsOptions {
   };
 }
 
+/** The old stats file's counters, kept once imported so /stats can still show what came before the record. */
 export interface LegacyTotals {
   since: string;
   asked: number;
   answered: number;
 }
 
+/** A snapshot of the record's health for /stats and the logs: backend, writer backlog and any damage found. */
 export interface RecordsStatus {
   kind: RecordStore['kind'];
   location: string;
@@ -66,6 +72,7 @@ export function newAnswerId(): string {
   return randomBytes(6).toString('base64url');
 }
 
+/** The record as the bot uses it: pseudonymised logging through the batched writer, /forget and the daily purge. */
 export class Records {
   private purgeTimer: NodeJS.Timeout | null = null;
   /** What the background page check of a big embedded file found, when it found damage. */

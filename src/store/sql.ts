@@ -4,6 +4,7 @@
 // epoch in BIGINT; booleans are SMALLINT 0/1, so that both backends return the same values.
 import type { QuestionRecord, VoteRecord } from './types.js';
 
+/** One SQL statement with its `?` parameters, as run inside a driver's transaction. */
 export interface Statement {
   sql: string;
   params: unknown[];
@@ -47,11 +48,15 @@ export const MIGRATIONS: { version: number; name: string; statements: string[] }
   },
 ];
 
+/** The newest schema version this code knows; a database ahead of it means the bot must be upgraded. */
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
+/** The table that records which schema versions were applied, created before any migration runs. */
 export const CREATE_MIGRATIONS_TABLE =
   'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)';
+/** Lists the applied schema versions, so that each migration runs once. */
 export const APPLIED_VERSIONS = 'SELECT version FROM schema_migrations ORDER BY version';
+/** Marks a schema version as applied, in the same transaction as its statements. */
 export const RECORD_VERSION =
   'INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?) ON CONFLICT (version) DO NOTHING';
 
@@ -126,6 +131,7 @@ export function upsertVotes(rows: VoteRecord[]): Statement[] {
   }));
 }
 
+/** The store's read, delete and meta queries, shared by both backends. */
 export const Q = {
   ping: 'SELECT 1 AS ok',
   windowQuestions:

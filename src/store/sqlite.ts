@@ -15,8 +15,10 @@ import { SqlRecordStore } from './store.js';
 import type { RecordStore } from './types.js';
 import { describeError } from '../errors.js';
 
+/** SQLite's synchronous pragma: how much of a commit is on disk when it returns. */
 export type SqliteSync = 'FULL' | 'NORMAL' | 'OFF';
 
+/** How the embedded database is opened: durability, the start-up page check and work to do before serving. */
 export interface SqliteOptions {
   /** FULL (default): a committed batch survives a crash and a power cut; NORMAL: a crash only. */
   synchronous?: SqliteSync;
@@ -185,6 +187,7 @@ function openFile(file: string, options: SqliteOptions): Database.Database {
   }
 }
 
+/** The embedded store handed to the bot, with what start-up found about the file. */
 export interface OpenedSqlite {
   store: SqlRecordStore;
   /** Where a damaged file was moved to, when it was. */

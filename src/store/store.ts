@@ -31,6 +31,7 @@ export function questionKey(question: string): string {
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
+/** The RecordStore for both backends: migrations and every query come from sql.ts, run on the given Driver. */
 export class SqlRecordStore implements RecordStore {
   private migrated: boolean;
 

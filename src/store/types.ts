@@ -1,11 +1,14 @@
 // The office's record: what is kept about each question and each citizen's vote. No Telegram id, name or
 // username ever reaches these types: the citizen is a pseudonym (see pseudonym.ts).
 
+/** A citizen's 👍 or 👎 on one answer. */
 export type Vote = 'up' | 'down';
 /** One-tap reasons for a 👎 (stored as these codes; the Vietnamese labels are in messages.vi.ts). */
 export const DOWN_REASONS = ['wrong', 'off-topic', 'unclear'] as const;
+/** The reason code stored with a 👎, one of DOWN_REASONS. */
 export type DownReason = (typeof DOWN_REASONS)[number];
 
+/** One question as logged: what was asked, what was answered and how, under the asker's pseudonym. */
 export interface QuestionRecord {
   /** The answer id, also carried by the answer's buttons (so feedback works after a restart). */
   id: string;
@@ -29,6 +32,7 @@ export interface QuestionRecord {
   chatType: string;
 }
 
+/** One citizen's vote on one answer; a later vote by the same citizen replaces it. */
 export interface VoteRecord {
   answerId: string;
   user: string;
@@ -37,11 +41,13 @@ export interface VoteRecord {
   at: number;
 }
 
+/** A question text with how many times it was asked, for /stats' list of unanswered questions. */
 export interface CountByText {
   text: string;
   count: number;
 }
 
+/** A recent 👎 with the question and the answer it judged, for the office to look at. */
 export interface LatestDown {
   at: number;
   question: string;
@@ -49,6 +55,7 @@ export interface LatestDown {
   reason: DownReason | null;
 }
 
+/** Counts for a time window: questions, answered ones and votes, the figures at the top of /stats. */
 export interface WindowStats {
   questions: number;
   answered: number;
@@ -56,6 +63,7 @@ export interface WindowStats {
   down: number;
 }
 
+/** A window's counts with the lists /stats shows below them. */
 export interface WindowDetails extends WindowStats {
   /** Hours of the day (Vietnam time, 0–23) with the most questions, busiest first. */
   busiestHours: { hour: number; count: number }[];
@@ -64,6 +72,7 @@ export interface WindowDetails extends WindowStats {
   latestDown: LatestDown[];
 }
 
+/** One row of the /export file: a question with the asker's own vote, without the answer text. */
 export interface ExportRow {
   at: number;
   user: string;

@@ -8,6 +8,7 @@ import { describeError } from '../errors.js';
 
 type Entry = { kind: 'question'; row: QuestionRecord } | { kind: 'vote'; row: VoteRecord };
 
+/** Buffer size, flush timing and retry limits of the RecordWriter, with hooks for metrics and tests. */
 export interface WriterOptions {
   /** Most records waiting (default 10,000). */
   capacity?: number;
@@ -25,6 +26,7 @@ export interface WriterOptions {
   onWritten?: (count: number) => void;
 }
 
+/** What the writer has done so far, for /stats: the backlog, the drops and the last failure. */
 export interface WriterStats {
   pending: number;
   written: number;
@@ -35,6 +37,7 @@ export interface WriterStats {
   failingSince: number | null;
 }
 
+/** Batches records in memory and writes them off the reply path, retrying while the database fails. */
 export class RecordWriter {
   private queue: Entry[] = [];
   private timer: NodeJS.Timeout | null = null;
