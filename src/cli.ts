@@ -8,7 +8,7 @@ import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadSettings, loadSettingsWith, type Settings } from './config.js';
 import { Engine, engineOptionsFromSettings, type EngineOptions } from './engine.js';
-import type { ProgressEvent } from './engine-api.js';
+import { MAX_K, type ProgressEvent } from './engine-api.js';
 import type { Answer } from './answer/types.js';
 import { setLogFormat, setLogLevel } from './log.js';
 import { renderAnswerPlain } from './cli/render-plain.js';
@@ -146,8 +146,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'ask': {
       const k = values.k === undefined ? undefined : Number(values.k);
-      if (k !== undefined && (!Number.isInteger(k) || k < 1 || k > 50))
-        throw new ConfigError('--k must be a whole number from 1 to 50');
+      if (k !== undefined && (!Number.isInteger(k) || k < 1 || k > MAX_K))
+        throw new ConfigError(`--k must be a whole number from 1 to ${MAX_K}`);
       const engine = await Engine.open(engineOptions(settings, values), progressPrinter());
       for await (const question of questionsFrom(positionals)) {
         if (!values.json && question.trim() === '') continue;

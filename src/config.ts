@@ -14,6 +14,11 @@ const positiveInt = (fallback: number) =>
     .positive('must be above 0')
     .default(fallback);
 
+/** Passages per answer when neither ANSWER_PASSAGES nor the caller says; the engine falls back to it too. */
+export const DEFAULT_ANSWER_PASSAGES = 3;
+/** How long a claimed update is held before another process may take it, unless UPDATE_LEASE_SECONDS says. */
+export const DEFAULT_UPDATE_LEASE_SECONDS = 30;
+
 const settingsSchema = z.object({
   // --- Telegram ---
   TELEGRAM_BOT_TOKEN: z
@@ -70,7 +75,7 @@ const settingsSchema = z.object({
     .enum(['hybrid', 'lexical', 'vector'], { message: 'must be hybrid, lexical or vector' })
     .default('hybrid'),
   // --- Answers and users ---
-  ANSWER_PASSAGES: positiveInt(3),
+  ANSWER_PASSAGES: positiveInt(DEFAULT_ANSWER_PASSAGES),
   RATE_LIMIT_PER_MINUTE: positiveInt(20),
   MAX_UPLOAD_MB: positiveInt(15),
   // Questions offered as buttons by the bot's /start, separated by "|"; empty: built-in examples.
@@ -100,7 +105,7 @@ const settingsSchema = z.object({
   LOG_RETENTION_DAYS: positiveInt(180),
   PSEUDONYM_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   // How long a claimed webhook update is held before another copy may take it (renewed while it runs).
-  UPDATE_LEASE_SECONDS: positiveInt(30),
+  UPDATE_LEASE_SECONDS: positiveInt(DEFAULT_UPDATE_LEASE_SECONDS),
   LOG_LEVEL: z
     .enum(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' })
     .default('info'),
@@ -162,6 +167,14 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
 /** The settings from the environment with some of them given another value (the CLI's --mode). */
 export function loadSettingsWith(overrides: Record<string, string>, cwd = process.cwd()): Settings {
   return loadSettings({ ...process.env, ...overrides }, cwd);
+}
+
+/**
+ * The environment for a child process (the OCR tool) with `extra` on top: the child needs PATH, locale
+ * and temp settings, and this keeps the one read of process.env in this file.
+ */
+export function childProcessEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...process.env, ...extra };
 }
 
 /** The bot needs a token; the CLI does not. */

@@ -11,8 +11,11 @@ import type { SynonymProblemKind } from './question/synonyms.js';
  */
 export const MAX_QUESTION_CHARS = 1000;
 
+/** The most passages one question may ask for (`ask --k`, AskOptions.k); more would only slow the answer. */
+export const MAX_K = 50;
+
 export interface AskOptions {
-  /** How many passages to return (default 3). */
+  /** How many passages to return, 1 to MAX_K (default: the engine's defaultK, ANSWER_PASSAGES). */
   k?: number;
 }
 

@@ -1,10 +1,11 @@
 // The engine: the one door through which the bot and the CLI reach the reports. It opens (or builds)
 // the index bundle, answers questions from an immutable snapshot of it, and rebuilds a new snapshot
 // beside the serving one on reload, swapping only when the new one is complete and saved.
-import type { Settings } from './config.js';
+import { DEFAULT_ANSWER_PASSAGES, type Settings } from './config.js';
 import type { Passage, SkippedFile } from './corpus/types.js';
 import type { Answer, RankedPassage } from './answer/types.js';
 import {
+  MAX_K,
   MAX_QUESTION_CHARS,
   type AnswerEngine,
   type AskOptions,
@@ -34,6 +35,7 @@ import { normalizeLine, foldDiacritics, sliceWhole } from './text/normalize.js';
 import { syllables } from './text/tokenize.js';
 import { log } from './log.js';
 import { describeError } from './errors.js';
+import { withDefaults } from './defaults.js';
 
 export interface EmbedderSettings {
   model: string;
@@ -49,7 +51,7 @@ export interface EngineOptions {
   searchMode: SearchMode;
   /** null: lexical search only, no model is loaded. */
   embedder: EmbedderSettings | null;
-  /** Passages per answer when the caller does not say (default 3). */
+  /** Passages per answer when the caller does not say (default DEFAULT_ANSWER_PASSAGES). */
   defaultK?: number;
   /** Weight of the lexical side in hybrid fusion (default 0.5). */
   lexicalWeight?: number;
@@ -65,6 +67,9 @@ export interface EngineOptions {
   /** OCR of scanned PDFs: budgets, page cap, resolution (defaults in corpus/loaders/ocr.ts). */
   ocr?: Partial<OcrOptions>;
 }
+
+/** Search tuning when the options leave it out (see EngineOptions). */
+const SEARCH_DEFAULTS = { defaultK: DEFAULT_ANSWER_PASSAGES, lexicalWeight: 0.5, candidates: 50 };
 
 /** Passages ranked before the year and district priors re-order them (more than any k asked). */
 const PRIOR_POOL = 20;
@@ -135,7 +140,11 @@ export class Engine implements AnswerEngine {
   private reloadInFlight: Promise<IndexSummary> | null = null;
   private thesaurus!: Thesaurus;
 
-  private constructor(private readonly options: EngineOptions) {}
+  private readonly tuning: typeof SEARCH_DEFAULTS;
+
+  private constructor(private readonly options: EngineOptions) {
+    this.tuning = withDefaults(SEARCH_DEFAULTS, options);
+  }
 
   /** Loads the model (or falls back to lexical search), then the saved index, rebuilding it if stale. */
   static async open(options: EngineOptions, onProgress?: (event: ProgressEvent) => void): Promise<Engine> {
@@ -397,7 +406,7 @@ export class Engine implements AnswerEngine {
   ): RankedPassage[] {
     const snap = this.snapshot;
     const analysed = typeof question === 'string' ? this.analyse(question) : question;
-    const pool = Math.max(this.options.candidates ?? 50, k);
+    const pool = Math.max(this.tuning.candidates, k);
     const wanted = Math.max(k, PRIOR_POOL);
     const lexical =
       mode === 'vector' ? [] : snap.lexical.searchWeighted(analysed.searchTerms, mode === 'lexical' ? wanted : pool);
@@ -407,13 +416,13 @@ export class Engine implements AnswerEngine {
     let ranked: ScoredPassage[];
     if (mode === 'lexical') ranked = lexical;
     else if (mode === 'vector') ranked = vector;
-    else ranked = fuseWeighted(lexical, vector, this.options.lexicalWeight ?? 0.5, wanted);
+    else ranked = fuseWeighted(lexical, vector, this.tuning.lexicalWeight, wanted);
     ranked = applyPriors(ranked, analysed, (i) => snap.facts[i]!, snap.corpusYears);
     return ranked.slice(0, k).map((r) => ({ passage: snap.passages[r.index]!, score: r.score }));
   }
 
   async ask(question: string, options: AskOptions = {}): Promise<Answer> {
-    const k = Math.min(Math.max(Math.trunc(options.k ?? this.options.defaultK ?? 3), 1), 50);
+    const k = Math.min(Math.max(Math.trunc(options.k ?? this.tuning.defaultK), 1), MAX_K);
     const text = sliceWhole(normalizeLine(question), MAX_QUESTION_CHARS);
     if (!/[\p{L}\p{N}]/u.test(text)) {
       return { question, answered: false, excerpt: '', citation: null, passages: [], reason: 'empty' };

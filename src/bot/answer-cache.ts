@@ -3,6 +3,7 @@
 // is pushed out by newer ones or gets too old. Ids are random, so a forged button cannot guess one.
 import { randomBytes } from 'node:crypto';
 import type { Answer } from '../answer/types.js';
+import { withDefaults } from '../defaults.js';
 
 /** An answer kept for the buttons under it ("Xem thêm", "Toàn văn đoạn"), with the chat it was sent to. */
 export interface CachedAnswer {
@@ -11,6 +12,9 @@ export interface CachedAnswer {
   chatId: number;
   createdAt: number;
 }
+
+/** Most answers kept, and the oldest still served, unless set: a day of buttons stays usable. */
+const CACHE_DEFAULTS = { capacity: 2000, maxAgeMs: 24 * 60 * 60 * 1000 };
 
 /** Bounds of the cache: how many answers, and for how long, the buttons keep working. */
 export interface AnswerCacheOptions {
@@ -30,8 +34,9 @@ export class AnswerCache {
   private readonly maxAgeMs: number;
 
   constructor(options: AnswerCacheOptions = {}) {
-    this.capacity = options.capacity ?? 2000;
-    this.maxAgeMs = options.maxAgeMs ?? 24 * 60 * 60 * 1000;
+    const limits = withDefaults(CACHE_DEFAULTS, options);
+    this.capacity = limits.capacity;
+    this.maxAgeMs = limits.maxAgeMs;
   }
 
   /** Stores an answer and returns its id: 8 URL-safe characters. */

@@ -6,6 +6,10 @@ import { autoRetry } from '@grammyjs/auto-retry';
 import { GrammyError, HttpError, type Api, type RawApi, type Transformer } from 'grammy';
 import { log } from '../log.js';
 import { describeError } from '../errors.js';
+import { withDefaults } from '../defaults.js';
+
+/** Retries unless set: two network retries, three 429 waits of at most 30 s each. */
+const RETRY_DEFAULTS = { networkRetryDelaysMs: [1000, 3000], maxRetryAttempts: 3, maxDelaySeconds: 30 };
 
 /** Limits of the retries; the defaults suit production, tests shorten them. */
 export interface ApiRetryOptions {
@@ -65,13 +69,14 @@ const logPollingErrors: Transformer<RawApi> = async (prev, method, payload, sign
  * getUpdates errors that the runner itself keeps quiet.
  */
 export function installApiRetries(api: Api, options: ApiRetryOptions = {}): void {
+  const retries = withDefaults(RETRY_DEFAULTS, options);
   api.config.use(logPollingErrors);
-  api.config.use(retryNetworkErrors(options.networkRetryDelaysMs ?? [1000, 3000]));
+  api.config.use(retryNetworkErrors(retries.networkRetryDelaysMs));
   // Installed last, so it runs first: a 429 is waited out before anything else sees it.
   api.config.use(
     autoRetry({
-      maxRetryAttempts: options.maxRetryAttempts ?? 3,
-      maxDelaySeconds: options.maxDelaySeconds ?? 30,
+      maxRetryAttempts: retries.maxRetryAttempts,
+      maxDelaySeconds: retries.maxDelaySeconds,
       rethrowHttpErrors: true,
     }),
   );

@@ -35,7 +35,7 @@ export interface CreateBotOptions {
   records: Records;
   /** From an earlier getMe; saves a call and lets start-up check the token first. */
   botInfo?: UserFromGetMe;
-  /** Least time between reload progress edits (default 2000 ms). */
+  /** Least time between reload progress edits (the coordinator's throttleMs, default 2 s). */
   progressThrottleMs?: number;
   /** Time budget for parsing an uploaded PDF (default 30 s). */
   uploadParseTimeoutMs?: number;

@@ -20,6 +20,9 @@ interface Watcher {
   messageId: number | null;
 }
 
+/** Least time between progress edits unless set: Telegram limits edits of one message. */
+const PROGRESS_THROTTLE_MS = 2000;
+
 /** Tuning of the progress messages. */
 export interface ReloadOptions {
   /** Least time between two progress edits (default 2000 ms). */
@@ -49,7 +52,7 @@ export class ReloadCoordinator {
     private readonly api: Api,
     options: ReloadOptions = {},
   ) {
-    this.throttleMs = options.throttleMs ?? 2000;
+    this.throttleMs = options.throttleMs ?? PROGRESS_THROTTLE_MS;
   }
 
   get isRunning(): boolean {

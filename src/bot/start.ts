@@ -18,7 +18,7 @@ import { UpdateWorker } from '../cluster/update-worker.js';
 import { log } from '../log.js';
 import { opsHandler, startOpsServer, type OpsHandler } from '../ops/http.js';
 import { BotMetrics } from '../ops/metrics.js';
-import { createBot } from './create-bot.js';
+import { createBot, type CreateBotOptions } from './create-bot.js';
 import type { InFlight } from './in-flight.js';
 import type { ReloadCoordinator } from './reload.js';
 import { MSG } from './messages.vi.js';
@@ -29,16 +29,17 @@ import { describeError } from '../errors.js';
 /** Start-up failed for a reason the operator can fix; `message` is one line, safe to print. */
 export class StartupError extends Error {}
 
+/** Long-poll timeout unless set: Telegram holds getUpdates this long when there is nothing to send. */
+const LONG_POLL_SECONDS = 30;
+/** How long stop() waits for updates and reloads in flight unless set. */
+const SHUTDOWN_TIMEOUT_MS = 30_000;
+
 /** Overrides of what the settings decide, for tests and benchmarks; `npm start` passes none. */
-export interface StartBotOptions {
+export interface StartBotOptions extends Pick<CreateBotOptions, 'progressThrottleMs' | 'uploadParseTimeoutMs'> {
   /** Serve this engine instead of opening one from the settings (it is then not closed on stop). */
   engine?: AnswerEngine;
   /** Long-poll timeout in seconds (default 30; tests use less). */
   pollingTimeoutSeconds?: number;
-  /** Least time between reload progress edits (default 2000 ms). */
-  progressThrottleMs?: number;
-  /** Time budget for parsing an uploaded PDF (default 30 s; tests use less). */
-  uploadParseTimeoutMs?: number;
   /** How long stop() waits for updates and reloads in flight (default 30 s). */
   shutdownTimeoutMs?: number;
   /** Overrides of the record's options (tests: writer timing, store checks). */
@@ -345,7 +346,7 @@ async function startPolling(bot: Bot<Context>, options: StartBotOptions): Promis
   await bot.api.deleteWebhook().catch((error) => log.warn('deleteWebhook failed', { error: describeError(error) }));
   const runner = run(bot, {
     runner: {
-      fetch: { timeout: options.pollingTimeoutSeconds ?? 30, allowed_updates: [...ALLOWED_UPDATES] },
+      fetch: { timeout: options.pollingTimeoutSeconds ?? LONG_POLL_SECONDS, allowed_updates: [...ALLOWED_UPDATES] },
       // getUpdates errors are logged by our API transformer instead of console.error.
       silent: true,
     },
@@ -474,7 +475,7 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
     reloads: deps.reloads,
     records,
     closeEngine,
-    timeoutMs: options.shutdownTimeoutMs ?? 30_000,
+    timeoutMs: options.shutdownTimeoutMs ?? SHUTDOWN_TIMEOUT_MS,
   };
   let stopping: Promise<void> | null = null;
   const stop = () => (stopping ??= shutDown(running));

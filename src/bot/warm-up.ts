@@ -44,6 +44,9 @@ export function warmUpQuestions(examples: readonly string[], titles: readonly st
   return picked;
 }
 
+/** Questions asked before serving: enough to touch every answer path, few enough to start in a second. */
+const WARM_UP_QUESTIONS = 40;
+
 /** How many questions the warm-up asked and how long it took, for the start-up log. */
 export interface WarmUpResult {
   questions: number;
@@ -61,12 +64,12 @@ export async function warmUp(
   const questions = warmUpQuestions(
     examples,
     documents.map((d) => d.title),
-    options.count ?? 40,
+    options.count ?? WARM_UP_QUESTIONS,
   );
   let done = 0;
   for (const question of questions) {
     try {
-      const answer = await engine.ask(question, { k: options.k ?? 3 });
+      const answer = await engine.ask(question, { k: options.k });
       renderReply(answer, documents);
       done++;
     } catch (error) {

@@ -6,6 +6,16 @@ import os from 'node:os';
 import { log } from '../log.js';
 import type { ClaimedUpdate, UpdateQueue } from './update-queue.js';
 import { describeError } from '../errors.js';
+import { DEFAULT_UPDATE_LEASE_SECONDS } from '../config.js';
+import { withDefaults } from '../defaults.js';
+
+/** A worker's limits unless set; the lease is the UPDATE_LEASE_SECONDS default. */
+const WORKER_DEFAULTS = {
+  concurrency: 50,
+  leaseMs: DEFAULT_UPDATE_LEASE_SECONDS * 1000,
+  pollMs: 200,
+  maxAttempts: 5,
+};
 
 /** The queue and handler a worker runs, and its limits; unset limits take their defaults. */
 export interface UpdateWorkerOptions {
@@ -50,10 +60,11 @@ export class UpdateWorker {
 
   constructor(private readonly options: UpdateWorkerOptions) {
     this.owner = options.owner ?? `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-    this.concurrency = options.concurrency ?? 50;
-    this.leaseMs = options.leaseMs ?? 30_000;
-    this.pollMs = options.pollMs ?? 200;
-    this.maxAttempts = options.maxAttempts ?? 5;
+    const limits = withDefaults(WORKER_DEFAULTS, options);
+    this.concurrency = limits.concurrency;
+    this.leaseMs = limits.leaseMs;
+    this.pollMs = limits.pollMs;
+    this.maxAttempts = limits.maxAttempts;
   }
 
   /** Updates this worker is running now. */

@@ -34,6 +34,9 @@ export interface Health {
   };
 }
 
+/** Longest wait for the database probe unless set: a load balancer's own check must not time out first. */
+const PROBE_TIMEOUT_MS = 2000;
+
 function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -60,7 +63,7 @@ export async function checkHealth(sources: HealthSources): Promise<Health> {
   let dbProblem: string | null = null;
   if (sources.databaseProbe) {
     try {
-      await withTimeout(Promise.resolve().then(sources.databaseProbe), sources.probeTimeoutMs ?? 2000);
+      await withTimeout(Promise.resolve().then(sources.databaseProbe), sources.probeTimeoutMs ?? PROBE_TIMEOUT_MS);
       database = 'ok';
     } catch (error) {
       database = 'unreachable';

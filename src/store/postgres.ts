@@ -6,6 +6,7 @@ import { log } from '../log.js';
 import type { Driver, Row } from './driver.js';
 import type { Statement } from './sql.js';
 import { SqlRecordStore } from './store.js';
+import { withDefaults } from '../defaults.js';
 
 /** Limits that keep a slow or unreachable server from holding up the bot; each has a default. */
 export interface PostgresOptions {
@@ -16,6 +17,11 @@ export interface PostgresOptions {
   /** Connections in the pool (default 4). */
   maxConnections?: number;
 }
+
+/** The pool's limits unless set: fail fast rather than hold an answer up. */
+const POOL_DEFAULTS = { connectTimeoutMs: 3000, statementTimeoutMs: 15_000, maxConnections: 4 };
+/** The client gives up on a query this long after the server should have cancelled it. */
+const QUERY_TIMEOUT_MARGIN_MS = 2000;
 
 /** `?` → `$1, $2, …` (the shared SQL has no `?` inside string literals). */
 export function numberPlaceholders(sql: string): string {
@@ -85,12 +91,13 @@ class PostgresDriver implements Driver {
 
 /** Creates the store without touching the server: a server that is down at start-up must not stop the bot. */
 export function createPostgresStore(url: string, options: PostgresOptions = {}): SqlRecordStore {
+  const limits = withDefaults(POOL_DEFAULTS, options);
   const pool = new pg.Pool({
     connectionString: url,
-    max: options.maxConnections ?? 4,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 3000,
-    statement_timeout: options.statementTimeoutMs ?? 15_000,
-    query_timeout: (options.statementTimeoutMs ?? 15_000) + 2000,
+    max: limits.maxConnections,
+    connectionTimeoutMillis: limits.connectTimeoutMs,
+    statement_timeout: limits.statementTimeoutMs,
+    query_timeout: limits.statementTimeoutMs + QUERY_TIMEOUT_MARGIN_MS,
     idleTimeoutMillis: 30_000,
     types,
   });

@@ -12,10 +12,15 @@ import { openSqliteStore, type SqliteOptions } from './sqlite.js';
 import type { DownReason, QuestionRecord, RecordStore, Vote } from './types.js';
 import { RecordWriter, type WriterOptions, type WriterStats } from './writer.js';
 import { describeError } from '../errors.js';
+import { withDefaults } from '../defaults.js';
 
 /** The embedded database's file name inside DATA_DIR. */
 export const SQLITE_FILE = 'records.sqlite';
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** Start-up wait for a PostgreSQL server, and the time between retention purges, unless set. */
+const TIMING_DEFAULTS = { startupWaitMs: 5000, purgeEveryMs: DAY_MS };
+/** A big embedded file's page check waits this long after start-up, so that it does not slow serving. */
+const DEFERRED_CHECK_DELAY_MS = 2000;
 const LEGACY_IMPORTED = 'legacy_stats_imported';
 /** Meta key under which the old stats file's counters are kept, shown by /stats as totals before the record. */
 export const LEGACY_TOTALS = 'legacy_totals';
@@ -95,6 +100,7 @@ export class Records {
   static async open(options: RecordsOptions): Promise<Records> {
     const secret = await loadPseudonymSecret(options.dataDir, options.pseudonymSecret);
     const retentionDays = options.retentionDays;
+    const timing = withDefaults(TIMING_DEFAULTS, options);
     // What start-up does once the schema is current: the old stats file's import, then the purge.
     const startupWork = async (target: RecordStore) => {
       if (options.statsFile) {
@@ -125,10 +131,7 @@ export class Records {
       })();
       // A server gets a few seconds (migrations, import), then the bot starts anyway and the writer
       // keeps retrying.
-      await Promise.race([
-        background,
-        new Promise((resolve) => setTimeout(resolve, options.startupWaitMs ?? 5000).unref()),
-      ]);
+      await Promise.race([background, new Promise((resolve) => setTimeout(resolve, timing.startupWaitMs).unref())]);
     } else {
       // The embedded store is checked, migrated, imported into and purged before the bot serves.
       ({ store, setAside, deferredCheck } = await openSqliteStore(path.join(options.dataDir, SQLITE_FILE), {
@@ -156,10 +159,9 @@ export class Records {
             records.damage = describeError(error);
             log.error('the record database could not be checked', { error: records.damage });
           });
-      }, 2000).unref();
+      }, DEFERRED_CHECK_DELAY_MS).unref();
     }
-    const every = options.purgeEveryMs ?? DAY_MS;
-    records.purgeTimer = setInterval(() => void records.purge().catch(() => undefined), every);
+    records.purgeTimer = setInterval(() => void records.purge().catch(() => undefined), timing.purgeEveryMs);
     records.purgeTimer.unref();
     log.info('record opened', { store: store.kind, location: store.location, retentionDays: options.retentionDays });
     return records;
@@ -211,8 +213,8 @@ export class Records {
     };
   }
 
-  /** Writes what waits (within `timeoutMs`) and closes the database. */
-  async close(timeoutMs = 5000): Promise<void> {
+  /** Writes what waits (within `timeoutMs`, by default the writer's) and closes the database. */
+  async close(timeoutMs?: number): Promise<void> {
     if (this.purgeTimer) clearInterval(this.purgeTimer);
     await this.background.catch(() => undefined);
     await this.writer.close(timeoutMs);

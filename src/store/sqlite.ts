@@ -14,6 +14,7 @@ import type { Statement } from './sql.js';
 import { SqlRecordStore } from './store.js';
 import type { RecordStore } from './types.js';
 import { describeError } from '../errors.js';
+import { withDefaults } from '../defaults.js';
 
 /** SQLite's synchronous pragma: how much of a commit is on disk when it returns. */
 export type SqliteSync = 'FULL' | 'NORMAL' | 'OFF';
@@ -33,7 +34,13 @@ export interface SqliteOptions {
   atStartup?: (store: RecordStore) => Promise<void>;
 }
 
-const DEFAULT_CHECK_AT_START_MAX_BYTES = 32 * 1024 * 1024;
+/** How the file is opened and checked unless the caller says (see SqliteOptions). */
+const SQLITE_DEFAULTS: { synchronous: SqliteSync; check: boolean; checkAtStartMaxBytes: number } = {
+  synchronous: 'FULL',
+  check: true,
+  checkAtStartMaxBytes: 32 * 1024 * 1024,
+};
+type OpenSettings = typeof SQLITE_DEFAULTS;
 
 const WORKER_URL = new URL('./sqlite-worker.mjs', import.meta.url);
 
@@ -161,22 +168,22 @@ class SqliteWorkerDriver implements Driver {
 }
 
 /** The bot's store on the worker thread, started now so that it is ready by the first flush. */
-function handOver(file: string, options: SqliteOptions): { store: SqlRecordStore; driver: SqliteWorkerDriver } {
-  const driver = new SqliteWorkerDriver(file, options.synchronous ?? 'FULL');
+function handOver(file: string, settings: OpenSettings): { store: SqlRecordStore; driver: SqliteWorkerDriver } {
+  const driver = new SqliteWorkerDriver(file, settings.synchronous);
   driver.warm();
   return { store: new SqlRecordStore(driver, { migrated: true }), driver };
 }
 
-function openFile(file: string, options: SqliteOptions): Database.Database {
+function openFile(file: string, settings: OpenSettings): Database.Database {
   const db = new Database(file);
   try {
     db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    db.pragma(`synchronous = ${settings.synchronous}`);
     db.pragma('busy_timeout = 5000');
     // Reading the schema fails at once on a file that is not a database (or has a damaged first page).
     db.pragma('schema_version', { simple: true });
     const size = existsSync(file) ? statSync(file).size : 0;
-    if (options.check !== false && size <= (options.checkAtStartMaxBytes ?? DEFAULT_CHECK_AT_START_MAX_BYTES)) {
+    if (settings.check && size <= settings.checkAtStartMaxBytes) {
       const result = db.pragma('quick_check(1)', { simple: true });
       if (result !== 'ok') throw new Error(`quick_check: ${String(result)}`);
     }
@@ -202,10 +209,11 @@ export interface OpenedSqlite {
  * -shm files, a fresh database takes its place, and the caller hears where the old one went.
  */
 export async function openSqliteStore(file: string, options: SqliteOptions = {}): Promise<OpenedSqlite> {
+  const settings = withDefaults(SQLITE_DEFAULTS, options);
   mkdirSync(path.dirname(file), { recursive: true });
   try {
     // Checks and migrations at start-up on this thread (the bot is not serving yet), then the worker.
-    const startup = new SqlRecordStore(new SqliteDriver(openFile(file, options), file));
+    const startup = new SqlRecordStore(new SqliteDriver(openFile(file, settings), file));
     try {
       await startup.migrate();
     } catch (error) {
@@ -217,10 +225,8 @@ export async function openSqliteStore(file: string, options: SqliteOptions = {})
     } finally {
       await startup.close();
     }
-    const big =
-      options.check !== false &&
-      statSync(file).size > (options.checkAtStartMaxBytes ?? DEFAULT_CHECK_AT_START_MAX_BYTES);
-    const { store, driver } = handOver(file, options);
+    const big = settings.check && statSync(file).size > settings.checkAtStartMaxBytes;
+    const { store, driver } = handOver(file, settings);
     return { store, setAside: null, deferredCheck: big ? () => driver.check() : null };
   } catch (error) {
     const code = (error as { code?: string }).code ?? '';
@@ -236,13 +242,13 @@ export async function openSqliteStore(file: string, options: SqliteOptions = {})
       setAside: aside,
       error: describeError(error),
     });
-    const fresh = new SqlRecordStore(new SqliteDriver(openFile(file, options), file));
+    const fresh = new SqlRecordStore(new SqliteDriver(openFile(file, settings), file));
     try {
       await fresh.migrate();
       await options.atStartup?.(fresh);
     } finally {
       await fresh.close();
     }
-    return { store: handOver(file, options).store, setAside: aside, deferredCheck: null };
+    return { store: handOver(file, settings).store, setAside: aside, deferredCheck: null };
   }
 }

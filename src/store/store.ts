@@ -12,7 +12,11 @@ import {
   upsertVotes,
   type Statement,
 } from './sql.js';
+import { withDefaults } from '../defaults.js';
 import type { DownReason, ExportRow, RecordStore, Vote, WindowDetails, WindowStats, WriteBatch } from './types.js';
+
+/** How many rows each of /stats' lists shows unless the caller says. */
+const DETAILS_LIMITS = { hours: 3, unanswered: 5, latestDown: 3 };
 
 /** Advisory lock id for migrations, so that two bot processes sharing a server do not race. */
 const MIGRATION_LOCK = 0x0b07_2e0c;
@@ -93,10 +97,11 @@ export class SqlRecordStore implements RecordStore {
     to: number,
     limits: { hours?: number; unanswered?: number; latestDown?: number } = {},
   ): Promise<WindowDetails> {
+    const shown = withDefaults(DETAILS_LIMITS, limits);
     const base = await this.window(from, to);
-    const hours = await this.db.query(Q.busiestHours, [from, to, limits.hours ?? 3]);
-    const unanswered = await this.db.query(Q.unanswered, [from, to, limits.unanswered ?? 5]);
-    const down = await this.db.query(Q.latestDown, [from, to, limits.latestDown ?? 3]);
+    const hours = await this.db.query(Q.busiestHours, [from, to, shown.hours]);
+    const unanswered = await this.db.query(Q.unanswered, [from, to, shown.unanswered]);
+    const down = await this.db.query(Q.latestDown, [from, to, shown.latestDown]);
     return {
       ...base,
       busiestHours: hours.map((r) => ({ hour: num(r.hour), count: num(r.n) })),

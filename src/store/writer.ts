@@ -5,6 +5,12 @@
 import { log } from '../log.js';
 import type { QuestionRecord, RecordStore, VoteRecord, WriteBatch } from './types.js';
 import { describeError } from '../errors.js';
+import { withDefaults } from '../defaults.js';
+
+/** The writer's limits when the caller does not set them. */
+const WRITER_DEFAULTS = { capacity: 10_000, flushMs: 200, batchSize: 500, maxRetryMs: 5000 };
+/** How long close() tries to write what waits before giving up on it. */
+const CLOSE_TIMEOUT_MS = 5000;
 
 type Entry = { kind: 'question'; row: QuestionRecord } | { kind: 'vote'; row: VoteRecord };
 
@@ -62,10 +68,11 @@ export class RecordWriter {
     private readonly store: RecordStore,
     private readonly options: WriterOptions = {},
   ) {
-    this.capacity = options.capacity ?? 10_000;
-    this.flushMs = options.flushMs ?? 200;
-    this.batchSize = options.batchSize ?? 500;
-    this.maxRetryMs = options.maxRetryMs ?? 5000;
+    const limits = withDefaults(WRITER_DEFAULTS, options);
+    this.capacity = limits.capacity;
+    this.flushMs = limits.flushMs;
+    this.batchSize = limits.batchSize;
+    this.maxRetryMs = limits.maxRetryMs;
   }
 
   addQuestion(row: QuestionRecord): boolean {
@@ -179,7 +186,7 @@ export class RecordWriter {
   }
 
   /** Stops taking records and tries to write the rest within `timeoutMs`; returns how many were left. */
-  async close(timeoutMs = 5000): Promise<number> {
+  async close(timeoutMs = CLOSE_TIMEOUT_MS): Promise<number> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;

@@ -33,9 +33,12 @@ export interface RateLimiter<C extends Context> {
   notice: MiddlewareFn<C>;
 }
 
+/** The sliding window unless set: limits are read per minute (RATE_LIMIT_PER_MINUTE). */
+const DEFAULT_WINDOW_MS = 60_000;
+
 /** Creates a per-user sliding-window rate limit, so that one flooding user cannot slow the bot for the others. */
 export function rateLimit<C extends Context>(options: RateLimitOptions<C>): RateLimiter<C> {
-  const windowMs = options.windowMs ?? 60_000;
+  const windowMs = options.windowMs ?? DEFAULT_WINDOW_MS;
   const now = options.now ?? Date.now;
   const keyOf = options.key ?? ((ctx: C) => (ctx.from ? String(ctx.from.id) : undefined));
   const windows = new Map<string, Window>();

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { log } from '../../log.js';
 import { describeError } from '../../errors.js';
+import { childProcessEnv } from '../../config.js';
 
 /** The Debian packages OCR needs, named in the hint when they are missing. */
 export const OCR_PACKAGES = 'tesseract-ocr tesseract-ocr-vie poppler-utils';
@@ -57,7 +58,7 @@ function run(
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, OMP_THREAD_LIMIT: '1' },
+      env: childProcessEnv({ OMP_THREAD_LIMIT: '1' }),
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
