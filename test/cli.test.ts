@@ -6,6 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempWorkspace, type TempWorkspace } from './fixtures/temp-corpus.js';
+import { BUDGET_QUESTION } from './fixtures/seed-report.js';
 
 const exec = promisify(execFile);
 let ws: TempWorkspace;
@@ -28,12 +29,7 @@ function run(args: string[], input?: string, env: Record<string, string> = {}) {
 
 describe('ask --json', () => {
   it('prints one object per stdin line, in order, with the documented fields', async () => {
-    const questions = [
-      'Mục tiêu thu ngân sách cuối năm của quận là bao nhiêu?',
-      'muc tieu thu ngan sach cuoi nam',
-      'Thời tiết ngày mai thế nào?',
-      '',
-    ];
+    const questions = [BUDGET_QUESTION, 'muc tieu thu ngan sach cuoi nam', 'Thời tiết ngày mai thế nào?', ''];
     const { stdout, stderr } = await run(
       ['ask', '--json', '--k', '2', '--corpus', ws.corpusDir, '--index', ws.indexDir],
       questions.join('\n') + '\n',

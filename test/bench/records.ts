@@ -19,6 +19,7 @@ import type { QuestionRecord, RecordStore } from '../../src/store/types.js';
 import { RecordWriter } from '../../src/store/writer.js';
 import { createTestDatabase, postgresUnavailable } from '../fixtures/postgres.js';
 import { benchBotLoad } from './bot-load.js';
+import { BUDGET_SENTENCE, SEED_FILE } from '../fixtures/seed-report.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
@@ -63,9 +64,9 @@ function record(i: number, at = Date.now()): QuestionRecord {
     user: `pseudonym-${i % 500}`,
     question: `Câu hỏi số ${i}: mục tiêu thu ngân sách cuối năm của quận là bao nhiêu?`,
     answered: i % 4 !== 0,
-    source: 'bao-cao-6-thang-dau-nam-2018-cam-le.txt',
+    source: SEED_FILE,
     section: 'Hội nghị Ban Chấp hành lần thứ XIV (Mở rộng)',
-    answer: 'Toàn quận phấn đấu cuối năm thu ngân sách vượt từ 15% trở lên so với dự toán thành phố giao',
+    answer: BUDGET_SENTENCE,
     confidence: 0.83,
     mode: 'lexical',
     latencyMs: 40 + (i % 60),

@@ -23,6 +23,7 @@ import { foldDiacritics } from '../../src/text/normalize.js';
 import { BotApiEmulator, type EmulatedUser } from '../emulator/bot-api-emulator.js';
 import { ADMIN, SECOND_FILE, SECOND_REPORT, testSettings } from '../bot/helpers.js';
 import { WATER_REPORT } from '../fixtures/temp-corpus.js';
+import { SEED_FILE, SEED_PATH } from '../fixtures/seed-report.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -161,10 +162,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'soak-'));
   const corpus = path.join(dir, 'corpus');
   await mkdir(corpus);
-  await copyFile(
-    path.join(ROOT, 'corpus', 'bao-cao-6-thang-dau-nam-2018-cam-le.txt'),
-    path.join(corpus, 'bao-cao-6-thang-dau-nam-2018-cam-le.txt'),
-  );
+  await copyFile(SEED_PATH, path.join(corpus, SEED_FILE));
   await writeFile(path.join(corpus, SECOND_FILE), SECOND_REPORT);
   await writeFile(path.join(corpus, 'ke-hoach-nuoc-sach-2019.md'), WATER_REPORT);
 

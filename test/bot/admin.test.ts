@@ -12,7 +12,6 @@ import {
   ADMIN,
   ask,
   buttonsOf,
-  CAM_LE_FILE,
   CAM_LE_TITLE,
   captureLogs,
   citizen,
@@ -25,8 +24,7 @@ import {
   startTestBot,
   type TestBot,
 } from './helpers.js';
-
-const QUESTION = 'Mục tiêu thu ngân sách cuối năm của quận là bao nhiêu?';
+import { BUDGET_QUESTION, SEED_FILE } from '../fixtures/seed-report.js';
 
 let t: TestBot;
 let corpusDir: string;
@@ -92,7 +90,7 @@ describe('reload', () => {
       let answeredDuringReload = 0;
       let result: SentMessage | undefined;
       while (!result) {
-        const reply = await ask(t.emu, user, QUESTION);
+        const reply = await ask(t.emu, user, BUDGET_QUESTION);
         asked++;
         expect(reply.plain_text).toContain('15%');
         result = t.emu
@@ -146,7 +144,7 @@ describe('reload', () => {
       expect(failure.plain_text).toContain('does not exist');
       expect(failure.plain_text).toContain('chỉ mục cũ');
       // Still answering from the index built before.
-      expect((await ask(t.emu, citizen(), QUESTION)).plain_text).toContain('15%');
+      expect((await ask(t.emu, citizen(), BUDGET_QUESTION)).plain_text).toContain('15%');
     } finally {
       await rename(aside, corpusDir);
     }
@@ -159,7 +157,7 @@ describe('reload', () => {
   it('/docs lists the documents with file, date and passages, and a reload button that works', async () => {
     const [docs] = await adminSays('/docs');
     expect(docs!.plain_text).toContain(CAM_LE_TITLE);
-    expect(docs!.plain_text).toContain(`Tệp: ${CAM_LE_FILE}`);
+    expect(docs!.plain_text).toContain(`Tệp: ${SEED_FILE}`);
     expect(docs!.plain_text).toContain(`Tệp: ${SECOND_FILE}`);
     expect(docs!.plain_text).toMatch(/Ngày: 2018 · \d+ đoạn/);
     expect(buttonsOf(docs!)).toEqual([ADMIN_CALLBACK.reload]);
@@ -289,7 +287,7 @@ describe('refusals for non-admins', () => {
 
   it('a forged admin button from a non-admin is refused', async () => {
     const user = citizen();
-    const answer = await ask(t.emu, user, QUESTION);
+    const answer = await ask(t.emu, user, BUDGET_QUESTION);
     const reloadsBefore = logsMatching('reload started').length;
     const ids = [ADMIN_CALLBACK.reload, ADMIN_CALLBACK.stats, 'adm:wipe'].map((data) =>
       t.emu.pressButton(user, answer, data, { force: true }),
@@ -329,7 +327,7 @@ describe('restart', () => {
     try {
       const first = await startTestBot({ dir, emu });
       const user = citizen();
-      await ask(emu, user, QUESTION);
+      await ask(emu, user, BUDGET_QUESTION);
       await ask(emu, user, 'Vì sao cá heo biết bơi?');
       // stop() writes what waits in the buffer.
       await first.bot.stop();

@@ -16,11 +16,10 @@ import {
   quietFor,
   SECOND_TITLE,
   startTestBot,
-  TARGET_SENTENCE,
   type TestBot,
 } from './helpers.js';
+import { BUDGET_QUESTION, BUDGET_SENTENCE } from '../fixtures/seed-report.js';
 
-const QUESTION = 'Mục tiêu thu ngân sách cuối năm của quận là bao nhiêu?';
 const QUESTION_NO_ACCENTS = 'muc tieu thu ngan sach cuoi nam cua quan la bao nhieu';
 
 let t: TestBot;
@@ -37,9 +36,9 @@ afterAll(async () => {
 describe('answers', () => {
   it('answers a question with the excerpt and its citation, in HTML, after "typing"', async () => {
     const user = citizen();
-    const reply = await ask(t.emu, user, QUESTION);
+    const reply = await ask(t.emu, user, BUDGET_QUESTION);
     expect(reply.parse_mode).toBe('HTML');
-    expect(reply.plain_text).toContain(TARGET_SENTENCE);
+    expect(reply.plain_text).toContain(BUDGET_SENTENCE);
     expect(reply.plain_text).toContain(CAM_LE_TITLE);
     expect(reply.entities?.some((e) => e.type === 'blockquote')).toBe(true);
     expect(buttonsOf(reply).map((d) => d.split(':')[0])).toEqual(['more', 'full', 'fb', 'fb']);
@@ -53,16 +52,16 @@ describe('answers', () => {
 
     // The log line names the citizen by the record's pseudonym, never by the Telegram id.
     const line = logsMatching('question').find((r) => r.user === t.bot.records.pseudonym(user.id))!;
-    expect(line).toMatchObject({ answered: true, chars: QUESTION.length, text: QUESTION });
+    expect(line).toMatchObject({ answered: true, chars: BUDGET_QUESTION.length, text: BUDGET_QUESTION });
     expect(logsMatching('question').some((r) => Object.values(r).includes(user.id))).toBe(false);
     expect(typeof line.ms).toBe('number');
   });
 
   it('gives the same answer to the question typed without diacritics', async () => {
     const user = citizen();
-    const accented = await ask(t.emu, user, QUESTION);
+    const accented = await ask(t.emu, user, BUDGET_QUESTION);
     const plain = await ask(t.emu, user, QUESTION_NO_ACCENTS);
-    expect(plain.plain_text).toContain(TARGET_SENTENCE);
+    expect(plain.plain_text).toContain(BUDGET_SENTENCE);
     expect(plain.plain_text).toBe(accented.plain_text);
   });
 
@@ -78,7 +77,7 @@ describe('answers', () => {
   it('keeps each chat in order while chats run concurrently', async () => {
     const user = citizen();
     const questions = [
-      QUESTION,
+      BUDGET_QUESTION,
       'Phường Khuê Trung trồng bao nhiêu cây xanh?',
       'Thời tiết ngày mai thế nào?',
       'Kinh phí trồng cây xanh là bao nhiêu?',
@@ -102,8 +101,8 @@ describe('/start, /help and the command menu', () => {
 
     const queryId = t.emu.pressButton(user, greeting!, 'ex:0');
     const [answer] = await newMessages(t.emu, user.id, 1);
-    expect(answer!.plain_text).toContain(QUESTION); // the question is echoed, the user did not type it
-    expect(answer!.plain_text).toContain(TARGET_SENTENCE);
+    expect(answer!.plain_text).toContain(BUDGET_QUESTION); // the question is echoed, the user did not type it
+    expect(answer!.plain_text).toContain(BUDGET_SENTENCE);
     expect(t.emu.callsOf('answerCallbackQuery').some((c) => c.params.callback_query_id === queryId)).toBe(true);
   });
 
@@ -156,7 +155,7 @@ describe('/start, /help and the command menu', () => {
 describe('buttons under an answer', () => {
   it('"Xem thêm" shows the further passages with citations; "Toàn văn đoạn" the whole passage', async () => {
     const user = citizen();
-    const answer = await ask(t.emu, user, QUESTION);
+    const answer = await ask(t.emu, user, BUDGET_QUESTION);
     const [more, full] = buttonsOf(answer);
 
     const moreQuery = t.emu.pressButton(user, answer, more!);
@@ -167,7 +166,7 @@ describe('buttons under an answer', () => {
     const fullQuery = t.emu.pressButton(user, answer, full!);
     const [passage] = await newMessages(t.emu, user.id, 2);
     expect(passage!.plain_text).toContain(MSG.fullPassageTitle);
-    expect(passage!.plain_text).toContain(TARGET_SENTENCE);
+    expect(passage!.plain_text).toContain(BUDGET_SENTENCE);
     expect(passage!.plain_text!.length).toBeGreaterThan(answer.plain_text!.length);
     // The excerpt is bold inside the passage.
     expect(
@@ -183,11 +182,11 @@ describe('buttons under an answer', () => {
 
   it('an unknown, forged or other-chat answer id gets a polite "hết hạn" and nothing else', async () => {
     const owner = citizen();
-    const answer = await ask(t.emu, owner, QUESTION);
+    const answer = await ask(t.emu, owner, BUDGET_QUESTION);
     const realId = buttonsOf(answer)[0]!.slice(CALLBACK.more.length);
 
     const stranger = citizen();
-    const strangerMsg = await ask(t.emu, stranger, QUESTION);
+    const strangerMsg = await ask(t.emu, stranger, BUDGET_QUESTION);
     const cases = [CALLBACK.more + 'AAAAAAAA', CALLBACK.full + 'zzzzzzzz', CALLBACK.more + realId, 'garbage', 'ex:99'];
     const ids = cases.map((data) => t.emu.pressButton(stranger, strangerMsg, data, { force: true }));
     await t.emu.waitFor(() =>
@@ -238,7 +237,7 @@ describe('unusual input', () => {
 describe('production behaviour', () => {
   it('a flood of 30 messages gets answers up to the limit plus exactly one notice', async () => {
     const user = citizen();
-    for (let i = 0; i < 30; i++) t.emu.sendText(user, `${QUESTION} (${i})`);
+    for (let i = 0; i < 30; i++) t.emu.sendText(user, `${BUDGET_QUESTION} (${i})`);
     await t.emu.waitForMessages(user.id, 11);
     await quietFor(500);
     const replies = t.emu.messagesTo(user.id);
@@ -249,15 +248,15 @@ describe('production behaviour', () => {
     // The notice comes after the answers it follows, in order.
     expect(replies[10]!.text).toBe(MSG.rateLimited(10));
     // Someone else is not affected.
-    expect((await ask(t.emu, citizen(), QUESTION)).plain_text).toContain('15%');
+    expect((await ask(t.emu, citizen(), BUDGET_QUESTION)).plain_text).toContain('15%');
   });
 
   it('honours a 429 retry_after on sendMessage: the reply still arrives', async () => {
     const user = citizen();
     t.emu.failNext('sendMessage', { code: 429, retryAfter: 1 });
     const started = Date.now();
-    const reply = await ask(t.emu, user, QUESTION);
-    expect(reply.plain_text).toContain(TARGET_SENTENCE);
+    const reply = await ask(t.emu, user, BUDGET_QUESTION);
+    expect(reply.plain_text).toContain(BUDGET_SENTENCE);
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     const failed = t.emu.failedCalls().filter((f) => f.method === 'sendMessage' && f.error_code === 429);
     expect(failed.some((f) => Number(f.params.chat_id) === user.id)).toBe(true);
@@ -266,7 +265,7 @@ describe('production behaviour', () => {
   it('a user who blocked the bot causes no retry storm, and everyone else is still served', async () => {
     const blocker = citizen();
     t.emu.blockBot(blocker.id);
-    for (let i = 0; i < 3; i++) t.emu.sendText(blocker, QUESTION);
+    for (let i = 0; i < 3; i++) t.emu.sendText(blocker, BUDGET_QUESTION);
     await t.emu.waitFor(() => t.emu.failedCalls().filter((f) => Number(f.params.chat_id) === blocker.id).length >= 3);
     await quietFor(500);
     const toBlocker = (method: string) =>
@@ -278,7 +277,7 @@ describe('production behaviour', () => {
     expect(blockedLogs).toHaveLength(3);
     expect(blockedLogs.every((r) => r.level === 'info')).toBe(true);
 
-    expect((await ask(t.emu, citizen(), QUESTION)).plain_text).toContain('15%');
+    expect((await ask(t.emu, citizen(), BUDGET_QUESTION)).plain_text).toContain('15%');
   });
 
   it('never logs the token', () => {

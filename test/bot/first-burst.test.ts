@@ -9,9 +9,10 @@ import { startBot, type BotHandle } from '../../src/bot/start.js';
 import { RemoteEmulator, type BurstReport } from '../emulator/remote.js';
 import { summarise } from '../bench/first-burst.js';
 import { captureLogs, logsMatching, makeCorpus, makeTempDir, testSettings } from './helpers.js';
+import { BUDGET_QUESTION } from '../fixtures/seed-report.js';
 
 const QUESTIONS = [
-  'Mục tiêu thu ngân sách cuối năm của quận là bao nhiêu?',
+  BUDGET_QUESTION,
   'Tong gia tri san xuat 6 thang dau nam tang bao nhieu?',
   'Phường Khuê Trung trồng mới bao nhiêu cây xanh năm 2019?',
   'Thời tiết Đà Nẵng ngày mai thế nào?',

@@ -1,18 +1,15 @@
 // Shared set-up for the bot's end-to-end tests: a temp corpus (the real Cẩm Lệ report plus a second small
 // report), the Bot API emulator, and the real start-up path (startBot) with the real Engine.
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadSettings, type Settings } from '../../src/config.js';
 import { setLogLevel, setLogSink } from '../../src/log.js';
 import { startBot, type BotHandle, type StartBotOptions } from '../../src/bot/start.js';
 import { BotApiEmulator, type EmulatedUser, type SentMessage } from '../emulator/bot-api-emulator.js';
+import { SEED_FILE, SEED_PATH } from '../fixtures/seed-report.js';
+import { makeTempDir } from '../fixtures/temp-dir.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const CAM_LE_FILE = 'bao-cao-6-thang-dau-nam-2018-cam-le.txt';
 export const CAM_LE_TITLE = 'Báo cáo 6 tháng đầu năm 2018, quận Cẩm Lệ';
-export const TARGET_SENTENCE =
-  'Toàn quận phấn đấu cuối năm thu ngân sách vượt từ 15% trở lên so với dự toán thành phố giao';
 
 export const SECOND_FILE = 'ke-hoach-cay-xanh-2019-khue-trung.md';
 export const SECOND_TITLE = 'Kế hoạch phát triển cây xanh năm 2019, phường Khuê Trung';
@@ -57,17 +54,13 @@ export function logsMatching(msg: string): Record<string, unknown>[] {
   return logLines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) => r.msg === msg);
 }
 
-export async function makeTempDir(prefix = 'bot-test-'): Promise<string> {
-  const base = path.join(ROOT, 'test', '.tmp');
-  await mkdir(base, { recursive: true });
-  return mkdtemp(path.join(base, prefix));
-}
+export { makeTempDir };
 
 /** corpus/ with the real Cẩm Lệ report and the second report. */
 export async function makeCorpus(dir: string, options: { second?: boolean } = {}): Promise<string> {
   const corpus = path.join(dir, 'corpus');
   await mkdir(corpus, { recursive: true });
-  await copyFile(path.join(ROOT, 'corpus', CAM_LE_FILE), path.join(corpus, CAM_LE_FILE));
+  await copyFile(SEED_PATH, path.join(corpus, SEED_FILE));
   if (options.second !== false) await writeFile(path.join(corpus, SECOND_FILE), SECOND_REPORT);
   return corpus;
 }

@@ -13,12 +13,11 @@ import {
   makeTempDir,
   newMessages,
   startTestBot,
-  TARGET_SENTENCE,
   type TestBot,
 } from './helpers.js';
 import { freePort } from '../fixtures/free-port.js';
+import { BUDGET_QUESTION, BUDGET_SENTENCE } from '../fixtures/seed-report.js';
 
-const ANSWERABLE = 'Mục tiêu thu ngân sách cuối năm của quận là bao nhiêu?';
 const UNANSWERABLE = 'Thời tiết Đà Nẵng ngày mai thế nào?';
 
 /** The value of one sample line of the exposition ("name{labels} value"); NaN when absent. */
@@ -120,7 +119,7 @@ describe('webhook mode: /healthz and /metrics on the webhook port', () => {
     expect(sample(first.text, 'process_resident_memory_bytes')).toBeGreaterThan(0);
 
     const user = citizen();
-    expect((await ask(user, ANSWERABLE)).plain_text).toContain(TARGET_SENTENCE);
+    expect((await ask(user, BUDGET_QUESTION)).plain_text).toContain(BUDGET_SENTENCE);
     let text = (await get(`http://127.0.0.1:${port}/metrics`)).text;
     expect(sample(text, 'bot_questions_total{answered="yes"}')).toBe(1);
     expect(sample(text, 'bot_answered_share')).toBe(1);
@@ -187,7 +186,7 @@ describe('polling mode: a separate listener on METRICS_PORT', () => {
 
   it('counts questions, rate-limited users and reloads', async () => {
     const user = citizen();
-    for (const text of [ANSWERABLE, UNANSWERABLE, ANSWERABLE, ANSWERABLE]) t.emu.sendText(user, text);
+    for (const text of [BUDGET_QUESTION, UNANSWERABLE, BUDGET_QUESTION, BUDGET_QUESTION]) t.emu.sendText(user, text);
     // Two answers and one notice; the fourth message is dropped.
     await newMessages(t.emu, user.id, 0, 3);
     let text = (await get(`http://127.0.0.1:${metricsPort}/metrics`)).text;

@@ -24,13 +24,12 @@ import {
   newMessages,
   quietFor,
   startTestBot,
-  TARGET_SENTENCE,
   testSettings,
 } from './helpers.js';
 import { freePort } from '../fixtures/free-port.js';
+import { BUDGET_QUESTION, BUDGET_SENTENCE, SEED_FILE } from '../fixtures/seed-report.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const QUESTION = 'Mục tiêu thu ngân sách cuối năm của quận là bao nhiêu?';
 const WRONG_TOKEN = '987654321:AAWrongTokenWrongTokenWrongToken_xyz';
 const BAD_TOKEN_LINE = 'Telegram rejected TELEGRAM_BOT_TOKEN (401 Unauthorized): check the token from @BotFather';
 
@@ -151,18 +150,18 @@ describe('npm start as a process', () => {
       (stderr, child) => {
         if (asked || !stderr.includes('"bot started"')) return;
         asked = true;
-        void ask(emu, user, QUESTION).then(() => child.kill('SIGTERM'));
+        void ask(emu, user, BUDGET_QUESTION).then(() => child.kill('SIGTERM'));
       },
     );
     expect(run.code).toBe(0);
-    expect(emu.messagesTo(user.id)[0]!.plain_text).toContain(TARGET_SENTENCE);
+    expect(emu.messagesTo(user.id)[0]!.plain_text).toContain(BUDGET_SENTENCE);
     expect(run.stderr).toContain('"index progress"');
     expect(run.stderr).toContain('"stopped"');
     expect(run.stderr).not.toContain(emu.token);
     const db = new Database(path.join(dir, 'data-main', 'records.sqlite'), { readonly: true });
     try {
       expect(db.prepare('SELECT question, answered FROM questions').all()).toEqual([
-        { question: QUESTION, answered: 1 },
+        { question: BUDGET_QUESTION, answered: 1 },
       ]);
     } finally {
       db.close();
@@ -188,14 +187,14 @@ describe('stop()', () => {
     const handle = await startBot(settings, { engine: slow, pollingTimeoutSeconds: 1 });
     try {
       const user = citizen();
-      local.sendText(user, QUESTION);
+      local.sendText(user, BUDGET_QUESTION);
       await local.waitForCall('sendChatAction');
       await handle.stop();
       // The reply was sent before stop() resolved.
       expect(local.messagesTo(user.id)).toHaveLength(1);
-      expect(local.messagesTo(user.id)[0]!.plain_text).toContain(TARGET_SENTENCE);
+      expect(local.messagesTo(user.id)[0]!.plain_text).toContain(BUDGET_SENTENCE);
       // After stop, nothing is taken any more.
-      local.sendText(user, QUESTION);
+      local.sendText(user, BUDGET_QUESTION);
       await quietFor(500);
       expect(local.messagesTo(user.id)).toHaveLength(1);
       expect(local.pendingUpdateCount()).toBe(1);
@@ -237,7 +236,7 @@ describe('webhook mode', () => {
           date: Math.floor(Date.now() / 1000),
           chat: { id: user.id, type: 'private', first_name: user.first_name },
           from: { id: user.id, is_bot: false, first_name: user.first_name },
-          text: QUESTION,
+          text: BUDGET_QUESTION,
         },
       });
       const post = (body: unknown, token?: string, url = `http://127.0.0.1:${port}/telegram/hook`) =>
@@ -258,7 +257,7 @@ describe('webhook mode', () => {
 
       expect((await post(update(4), secret)).status).toBe(200);
       const [reply] = await newMessages(local, user.id, 0);
-      expect(reply!.plain_text).toContain(TARGET_SENTENCE);
+      expect(reply!.plain_text).toContain(BUDGET_SENTENCE);
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     } finally {
       await bot.stop();
@@ -273,7 +272,7 @@ describe('hybrid search with a local model', () => {
     const hybridDir = await makeTempDir('hybrid-');
     // The Cẩm Lệ report alone: the tiny model's random vectors are too crude to rank well among more.
     const corpus = await makeCorpus(hybridDir, { second: false });
-    const camLe = await readFile(path.join(corpus, 'bao-cao-6-thang-dau-nam-2018-cam-le.txt'), 'utf8');
+    const camLe = await readFile(path.join(corpus, SEED_FILE), 'utf8');
     const { modelId } = await makeTinyModel(path.join(hybridDir, 'models'), { vocabulary: [camLe] });
     const bot = await startTestBot({
       emu: local,
@@ -284,8 +283,8 @@ describe('hybrid search with a local model', () => {
       const status = bot.bot.engine.status();
       expect(status.mode).toBe('hybrid');
       expect(status.degradedReason).toBeNull();
-      const reply = await ask(local, citizen(), QUESTION);
-      expect(reply.plain_text).toContain(TARGET_SENTENCE);
+      const reply = await ask(local, citizen(), BUDGET_QUESTION);
+      expect(reply.plain_text).toContain(BUDGET_SENTENCE);
       expect(reply.plain_text).toContain(CAM_LE_TITLE);
       local.sendCommand(ADMIN, '/docs');
       const [docs] = await newMessages(local, ADMIN.id, 0);

@@ -4,14 +4,14 @@
 // /healthz and /metrics see the database and the queue.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BotApiEmulator } from '../emulator/bot-api-emulator.js';
-import { captureLogs, makeCorpus, makeTempDir, startTestBot, TARGET_SENTENCE, type TestBot } from '../bot/helpers.js';
+import { captureLogs, makeCorpus, makeTempDir, startTestBot, type TestBot } from '../bot/helpers.js';
 import { createQueueDatabase, postgresUnavailable, type QueueDatabase } from './pg-test-db.js';
 import { freePort } from '../fixtures/free-port.js';
+import { BUDGET_QUESTION, BUDGET_SENTENCE } from '../fixtures/seed-report.js';
 
 const pgSkip = await postgresUnavailable('durable webhook');
 
 const SECRET = 'durable-secret-0123456789';
-const QUESTION = 'Mục tiêu thu ngân sách cuối năm của quận là bao nhiêu?';
 
 describe.skipIf(pgSkip !== null)('webhook mode with the durable queue (two bots, one database)', () => {
   let db: QueueDatabase;
@@ -53,7 +53,7 @@ describe.skipIf(pgSkip !== null)('webhook mode with the durable queue (two bots,
       headers: { 'content-type': 'application/json', 'X-Telegram-Bot-Api-Secret-Token': secret },
       body: JSON.stringify(body),
     });
-  const updateFor = (id: number, user: number, text = QUESTION) => ({
+  const updateFor = (id: number, user: number, text = BUDGET_QUESTION) => ({
     update_id: id,
     message: {
       message_id: id,
@@ -71,7 +71,7 @@ describe.skipIf(pgSkip !== null)('webhook mode with the durable queue (two bots,
     const { rows } = await db.pool.query('SELECT update_id FROM bot_updates WHERE update_id = 2');
     expect(rows).toHaveLength(1);
     const [reply] = await emu.waitForMessages(5001, 1);
-    expect(reply!.plain_text).toContain(TARGET_SENTENCE);
+    expect(reply!.plain_text).toContain(BUDGET_SENTENCE);
     expect(await db.pool.query('SELECT 1 FROM bot_updates WHERE update_id = 1')).toMatchObject({ rowCount: 0 });
   });
 
@@ -83,7 +83,7 @@ describe.skipIf(pgSkip !== null)('webhook mode with the durable queue (two bots,
     await Promise.all(
       users.map(async (user) => {
         for (let q = 0; q < 2; q++) {
-          const u = updateFor(user * 10 + q, user, q === 0 ? QUESTION : 'Thời tiết Đà Nẵng ngày mai thế nào?');
+          const u = updateFor(user * 10 + q, user, q === 0 ? BUDGET_QUESTION : 'Thời tiết Đà Nẵng ngày mai thế nào?');
           const deliveries = [post(bots[user % 2]!.port, u)];
           // Every third update also reaches the other bot (a Telegram retry landing elsewhere).
           if (u.update_id % 3 === 0) deliveries.push(post(bots[(user + 1) % 2]!.port, u));
@@ -98,7 +98,7 @@ describe.skipIf(pgSkip !== null)('webhook mode with the durable queue (two bots,
       const messages = emu.messagesTo(user);
       expect(messages, `user ${user}`).toHaveLength(2);
       // In order: the answer to the first question first.
-      expect(messages[0]!.plain_text).toContain(TARGET_SENTENCE);
+      expect(messages[0]!.plain_text).toContain(BUDGET_SENTENCE);
     }
     const { rows } = await db.pool.query(
       'SELECT count(*)::int AS stored, count(replied_at)::int AS replied FROM bot_updates WHERE update_id >= 60000',

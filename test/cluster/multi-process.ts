@@ -16,11 +16,12 @@ import { RemoteEmulator } from '../emulator/remote.js';
 import { makeCorpus, makeTempDir } from '../bot/helpers.js';
 import { createQueueDatabase, probeServer } from './pg-test-db.js';
 import { freePort } from '../fixtures/free-port.js';
+import { BUDGET_QUESTION } from '../fixtures/seed-report.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SECRET = 'multi-process-secret-0123456789';
 const QUESTIONS = [
-  'Mục tiêu thu ngân sách cuối năm của quận là bao nhiêu?',
+  BUDGET_QUESTION,
   'Tong gia tri san xuat 6 thang dau nam tang bao nhieu?',
   'Phường Khuê Trung trồng mới bao nhiêu cây xanh năm 2019?',
   'Thời tiết Đà Nẵng ngày mai thế nào?',

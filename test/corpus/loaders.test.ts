@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFrontMatter } from '../../src/corpus/front-matter.js';
@@ -15,9 +14,7 @@ import {
 import { detectContent } from '../../src/corpus/loaders/detect.js';
 import { setLogSink } from '../../src/log.js';
 import { makeCorruptPdf, makeDocx, makePdf, makeZipBombDocx, withDeclaredSize } from '../fixtures/make-files.js';
-
-const REAL_CORPUS = fileURLToPath(new URL('../../corpus', import.meta.url));
-const CAM_LE = 'bao-cao-6-thang-dau-nam-2018-cam-le.txt';
+import { REPO_CORPUS, SEED_FILE, SEED_PATH } from '../fixtures/seed-report.js';
 
 const tempDirs: string[] = [];
 async function tempDir(files: Record<string, string | Buffer> = {}): Promise<string> {
@@ -77,8 +74,8 @@ describe('detectContent', () => {
 
 describe('loadCorpus on the real corpus', () => {
   it('loads the Cẩm Lệ report with its front-matter title and date', async () => {
-    const corpus = await loadCorpus(REAL_CORPUS);
-    const doc = corpus.documents.find((d) => d.source === CAM_LE);
+    const corpus = await loadCorpus(REPO_CORPUS);
+    const doc = corpus.documents.find((d) => d.source === SEED_FILE);
     expect(doc).toBeDefined();
     expect(doc!.title).toBe('Báo cáo 6 tháng đầu năm 2018, quận Cẩm Lệ');
     expect(doc!.date).toBe('2018');
@@ -86,8 +83,8 @@ describe('loadCorpus on the real corpus', () => {
     expect(doc!.text).not.toContain('title:');
     expect(doc!.text).not.toMatch(/\n{3,}/);
     expect(isNfc(doc!.text)).toBe(true);
-    const bytes = await readFile(path.join(REAL_CORPUS, CAM_LE));
-    expect(corpus.fileHashes[CAM_LE]).toBe(createHash('sha256').update(bytes).digest('hex'));
+    const bytes = await readFile(SEED_PATH);
+    expect(corpus.fileHashes[SEED_FILE]).toBe(createHash('sha256').update(bytes).digest('hex'));
     expect(corpus.skipped).toEqual([]);
   });
 });

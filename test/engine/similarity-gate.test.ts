@@ -14,8 +14,7 @@ import {
 import { Engine, type EngineOptions } from '../../src/engine.js';
 import { setLogSink } from '../../src/log.js';
 import { hybridOptions, tempWorkspace, type TempWorkspace } from '../fixtures/temp-corpus.js';
-
-const BUDGET_QUESTION = 'Mục tiêu thu ngân sách cuối năm của quận là bao nhiêu?';
+import { BUDGET_QUESTION } from '../fixtures/seed-report.js';
 
 let ws: TempWorkspace | undefined;
 const logs: string[] = [];

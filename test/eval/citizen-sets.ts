@@ -6,7 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Engine, type EmbedderSettings, type EngineOptions } from '../../src/engine.js';
 import type { Answer } from '../../src/answer/types.js';
-export const SEED_REPORT_FILE = path.join('corpus', 'bao-cao-6-thang-dau-nam-2018-cam-le.txt');
+import { SEED_FILE } from '../fixtures/seed-report.js';
+
+export const SEED_REPORT_FILE = path.join('corpus', SEED_FILE);
 
 const EVAL_DIR = path.join('test', 'eval');
 export const SYNTHETIC_2019 = path.join(EVAL_DIR, 'fixtures', 'bao-cao-6-thang-dau-nam-2019-cam-le-synthetic.txt');

@@ -30,6 +30,7 @@ import {
   testSettings,
   type TestBot,
 } from '../bot/helpers.js';
+import { BUDGET_QUESTION, SEED_FILE } from '../fixtures/seed-report.js';
 
 /** The real engine, with every reload counted: "nothing happens" is checked where it would happen. */
 class CountingEngine implements AnswerEngine {
@@ -51,7 +52,6 @@ class CountingEngine implements AnswerEngine {
 }
 
 const GROUP = -4_200_001;
-const QUESTION = 'Mục tiêu thu ngân sách cuối năm của quận là bao nhiêu?';
 // What only an admin may see: the /stats and /docs texts.
 const ADMIN_ONLY_TEXT = /Thống kê câu hỏi|Số câu hỏi|Báo cáo đã nạp|Chế độ tìm kiếm|Tệp: /;
 
@@ -160,7 +160,7 @@ describe('a non-admin', () => {
     const body = Buffer.from('---\ntitle: Báo cáo giả\n---\n\nQuận thu ngân sách vượt 900%.\n');
     for (const chat of [intruder.id, GROUP]) {
       const before = emu.messagesTo(chat).length;
-      emu.sendDocument(intruder, 'bao-cao-6-thang-dau-nam-2018-cam-le.txt', body, 'text/plain', chat);
+      emu.sendDocument(intruder, SEED_FILE, body, 'text/plain', chat);
       const [reply] = await newMessages(emu, chat, before);
       expect(reply!.text).toBe(MSG.documentFromCitizen);
     }
@@ -168,7 +168,7 @@ describe('a non-admin', () => {
     expect(emu.callsOf('getFile')).toEqual([]); // never even downloaded
     expect(engine.reloads).toBe(reloadsBefore);
     expect(await corpusFingerprint()).toBe(corpusBefore);
-    expect((await ask(emu, citizen(), QUESTION)).plain_text).toContain('15%');
+    expect((await ask(emu, citizen(), BUDGET_QUESTION)).plain_text).toContain('15%');
   });
 
   it('pressing or forging any admin button, on the admin’s own message in a group or on its own answer, is refused', async () => {
@@ -181,7 +181,7 @@ describe('a non-admin', () => {
     expect(buttonsOf(stats!)).toEqual(['adm:stats:today', 'adm:stats:7', 'adm:stats:30']);
 
     const intruder = citizen('Kẻ lạ');
-    const own = await ask(emu, intruder, QUESTION);
+    const own = await ask(emu, intruder, BUDGET_QUESTION);
     const reloadsBefore = engine.reloads;
     const corpusBefore = await corpusFingerprint();
     const ids: string[] = [];

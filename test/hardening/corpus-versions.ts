@@ -4,11 +4,10 @@
 // version. Switching versions is one atomic rename, so the corpus on disk is always exactly A or B.
 import { copyFile, mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { REPO_CORPUS, SEED_FILE } from '../fixtures/seed-report.js';
 
 export type Version = 'A' | 'B';
 export const VERSION_FILE = 'z-phien-ban.md';
-export const CAM_LE_FILE = 'bao-cao-6-thang-dau-nam-2018-cam-le.txt';
-export const REPO_CORPUS = path.resolve('corpus');
 
 const WORDS = (
   'ngân sách quận phường kinh tế xã hội đầu tư xây dựng giao thông giáo dục y tế văn hóa an ninh trật tự ' +
@@ -61,7 +60,7 @@ export const PROBES: Record<Version, { question: string; expect: string }> = {
 /** A corpus folder with the shared reports and version `version` of the version file. */
 export async function makeVersionedCorpus(dir: string, version: Version, fillers = 8): Promise<void> {
   await mkdir(dir, { recursive: true });
-  await copyFile(path.join(REPO_CORPUS, CAM_LE_FILE), path.join(dir, CAM_LE_FILE));
+  await copyFile(path.join(REPO_CORPUS, SEED_FILE), path.join(dir, SEED_FILE));
   for (let i = 0; i < fillers; i++) {
     await writeFile(
       path.join(dir, `phu-luc-${String(i).padStart(2, '0')}.md`),

@@ -7,7 +7,7 @@
 // random and mutated .txt/.md/.docx/.pdf bytes → loadCorpus never throws and lists every file as a
 // document or as skipped; chunkDocument never throws, never makes an empty passage or one over its
 // maximum, and never cuts a character in half.
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,9 +24,9 @@ import { normalizeText } from '../../src/text/normalize.js';
 import { parseTelegramHtml } from '../emulator/bot-api-emulator.js';
 import { makeDocx, makePdf } from '../fixtures/make-files.js';
 import { makeTinyModel } from '../fixtures/tiny-model.js';
-import { REPO_CORPUS, SEED_FILE } from '../fixtures/temp-corpus.js';
+import { SEED_FILE, SEED_PATH } from '../fixtures/seed-report.js';
+import { makeTempDir } from '../fixtures/temp-dir.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 // Seeded so a failure can be replayed (fast-check prints the seed and path; FUZZ_SEED overrides).
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
 
@@ -53,11 +53,10 @@ let hybrid: Engine;
 
 beforeAll(async () => {
   setLogSink(() => undefined);
-  await mkdir(path.join(ROOT, 'test', '.tmp'), { recursive: true });
-  root = await mkdtemp(path.join(ROOT, 'test', '.tmp', 'fuzz-'));
+  root = await makeTempDir('fuzz-');
   const corpusDir = path.join(root, 'corpus');
   await mkdir(corpusDir);
-  const seed = await readFile(path.join(REPO_CORPUS, SEED_FILE), 'utf8');
+  const seed = await readFile(SEED_PATH, 'utf8');
   await writeFile(path.join(corpusDir, SEED_FILE), seed);
   await writeFile(path.join(corpusDir, 'hostile.md'), HOSTILE_REPORT);
   lexical = await Engine.open({

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine.js';
 import { readBundle } from '../../src/search/bundle-store.js';
-import { makeVersionedCorpus, REPO_CORPUS, setVersion, type Version } from './corpus-versions.js';
+import { makeVersionedCorpus, setVersion, type Version } from './corpus-versions.js';
 import {
   BUNDLE_ID,
   checkAfterKill,
@@ -22,6 +22,7 @@ import {
   useIndexHarness,
   type IndexRun,
 } from './index-harness.js';
+import { BUDGET_QUESTION, BUDGET_SENTENCE, REPO_CORPUS } from '../fixtures/seed-report.js';
 
 useIndexHarness();
 
@@ -117,8 +118,6 @@ describe('bundles on disk', () => {
 });
 
 describe('flipped bytes in every index file', () => {
-  const BUDGET_QUESTION = 'Mục tiêu thu ngân sách cuối năm của quận là bao nhiêu?';
-  const BUDGET_SENTENCE = 'Toàn quận phấn đấu cuối năm thu ngân sách vượt từ 15% trở lên so với dự toán thành phố giao';
   let pristine: string;
   let corpusDir: string;
 

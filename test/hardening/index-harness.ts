@@ -1,7 +1,7 @@
 // Shared by the index crash tests: the clean builds of corpus versions A and B, the real `index` CLI
 // as a child process that can be killed at chosen moments, and the checks made after every kill.
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect } from 'vitest';
@@ -10,7 +10,9 @@ import { Engine, type EngineOptions } from '../../src/engine.js';
 import { setLogLevel, setLogSink } from '../../src/log.js';
 import { BundleError, readBundle } from '../../src/search/bundle-store.js';
 import { makeTinyModel } from '../fixtures/tiny-model.js';
-import { makeVersionedCorpus, PROBES, REPO_CORPUS, type Version } from './corpus-versions.js';
+import { makeVersionedCorpus, PROBES, type Version } from './corpus-versions.js';
+import { REPO_CORPUS, SEED_FILE } from '../fixtures/seed-report.js';
+import { makeTempDir } from '../fixtures/temp-dir.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = path.join(ROOT, 'src/cli.ts');
@@ -54,11 +56,10 @@ export function useIndexHarness(): void {
   beforeAll(async () => {
     setLogLevel('info');
     setLogSink((line) => logLines.push(line));
-    await mkdir(path.join(ROOT, 'test', '.tmp'), { recursive: true });
-    root = await mkdtemp(path.join(ROOT, 'test', '.tmp', 'index-crash-'));
+    root = await makeTempDir('index-crash-');
     modelsDir = path.join(root, 'models');
     await makeTinyModel(modelsDir, {
-      vocabulary: [await readFile(path.join(REPO_CORPUS, 'bao-cao-6-thang-dau-nam-2018-cam-le.txt'), 'utf8')],
+      vocabulary: [await readFile(path.join(REPO_CORPUS, SEED_FILE), 'utf8')],
     });
     for (const version of ['A', 'B'] as const) {
       const corpus = path.join(root, `clean-${version}`, 'corpus');

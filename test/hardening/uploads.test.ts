@@ -29,6 +29,7 @@ import {
   type TestBot,
 } from '../bot/helpers.js';
 import { makeStallingPdf } from './hostile-files.js';
+import { BUDGET_QUESTION } from '../fixtures/seed-report.js';
 
 // Every PDF worker thread this process starts, to prove a timed-out one is really gone.
 const workers = vi.hoisted(() => ({ exits: [] as Promise<number>[] }));
@@ -43,7 +44,6 @@ vi.mock('node:worker_threads', async (importOriginal) => {
   return { ...original, default: { ...original, Worker: TrackedWorker }, Worker: TrackedWorker };
 });
 
-const QUESTION = 'Mục tiêu thu ngân sách cuối năm của quận là bao nhiêu?';
 const PARSE_BUDGET_MS = 1500;
 
 let t: TestBot;
@@ -103,7 +103,7 @@ async function upload(fileName: string, bytes: Buffer, until: RegExp, timeoutMs 
 }
 
 async function expectStillAnswering(): Promise<void> {
-  expect((await ask(t.emu, citizen(), QUESTION)).plain_text).toContain('15%');
+  expect((await ask(t.emu, citizen(), BUDGET_QUESTION)).plain_text).toContain('15%');
 }
 
 const report = (body: string) => Buffer.from(`---\ntitle: Báo cáo thử\n---\n\n${body}\n`);

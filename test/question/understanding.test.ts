@@ -6,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine.js';
 import { engineOn, SYNTHETIC_2019 } from '../eval/citizen-sets.js';
 import { setLogLevel } from '../../src/log.js';
+import { BUDGET_QUESTION, SEED_FILE } from '../fixtures/seed-report.js';
 
-const SEED = path.join('corpus', 'bao-cao-6-thang-dau-nam-2018-cam-le.txt');
+const SEED = path.join('corpus', SEED_FILE);
 // A law-like document written for this test: it speaks of "hỗ trợ doanh nghiệp" far more than the report does.
 const LAW = path.join('test', 'question', 'fixtures', 'luat-ho-tro-doanh-nghiep-synthetic.txt');
 
@@ -53,7 +54,7 @@ describe('the seed report alone', () => {
 
   it('answers the budget target with and without diacritics and with chat abbreviations', async () => {
     for (const question of [
-      'Mục tiêu thu ngân sách cuối năm của quận là bao nhiêu?',
+      BUDGET_QUESTION,
       'muc tieu thu ngan sach cuoi nam bn',
       'thu ngan sach dc may % du toan roi',
     ]) {
@@ -121,7 +122,7 @@ describe('the district report beside laws', () => {
   it("prefers the district's own report for a question about the district", async () => {
     const answer = await engine.ask('Quận hỗ trợ doanh nghiệp như thế nào?');
     expect(answer.answered).toBe(true);
-    expect(answer.citation?.source).toBe('bao-cao-6-thang-dau-nam-2018-cam-le.txt');
+    expect(answer.citation?.source).toBe(SEED_FILE);
     expect(answer.excerpt).toMatch(/doanh nghiệp/);
   });
 
@@ -140,7 +141,7 @@ describe.skipIf(!existsSync(ALQAC_LAWS))('the district report beside the ALQAC l
     try {
       const answer = await engine.ask('Quận hỗ trợ doanh nghiệp như thế nào?');
       expect(answer.answered).toBe(true);
-      expect(answer.citation?.source).toBe('bao-cao-6-thang-dau-nam-2018-cam-le.txt');
+      expect(answer.citation?.source).toBe(SEED_FILE);
     } finally {
       await engine.close();
     }

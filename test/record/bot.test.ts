@@ -14,7 +14,6 @@ import {
   ADMIN,
   ask,
   buttonsOf,
-  CAM_LE_FILE,
   captureLogs,
   citizen,
   makeCorpus,
@@ -27,8 +26,8 @@ import {
 import { createTestDatabase, type TestDatabase } from '../fixtures/postgres.js';
 import { pgSkip } from './pg-skip.js';
 import { parseCsv } from './csv-parse.js';
+import { BUDGET_QUESTION, SEED_FILE } from '../fixtures/seed-report.js';
 
-const QUESTION = 'Mục tiêu thu ngân sách cuối năm của quận là bao nhiêu?';
 const UNANSWERABLE = 'Thời tiết ngày mai thế nào?';
 const DAY = 24 * 60 * 60 * 1000;
 const GROUP = -100777;
@@ -93,7 +92,7 @@ describe.each(backends)('the record through the bot, on $name', (backend) => {
       user: 'someone-else',
       question: 'Câu hỏi',
       answered: true,
-      source: CAM_LE_FILE,
+      source: SEED_FILE,
       section: null,
       answer: 'Trích đoạn',
       confidence: 0.5,
@@ -118,7 +117,7 @@ describe.each(backends)('the record through the bot, on $name', (backend) => {
 
     it('/stats: today, 7 days and 30 days, with busiest hours, unanswered questions grouped, latest 👎 and its answer', async () => {
       const user = citizen();
-      const answer = await ask(t.emu, user, QUESTION);
+      const answer = await ask(t.emu, user, BUDGET_QUESTION);
       await ask(t.emu, user, UNANSWERABLE);
       const [, down] = buttonsOf(answer).filter((d) => d.startsWith(FEEDBACK_CALLBACK.vote));
       t.emu.pressButton(user, answer, down!);
@@ -142,7 +141,7 @@ describe.each(backends)('the record through the bot, on $name', (backend) => {
       );
       expect(text).toContain(`${UNANSWERABLE} — 1 lần`);
       // The latest 👎 with the answer that was given.
-      expect(text).toContain(`Hỏi: ${QUESTION}`);
+      expect(text).toContain(`Hỏi: ${BUDGET_QUESTION}`);
       expect(text).toMatch(/Đã trả lời: “Toàn quận phấn đấu/);
       expect(buttonsOf(stats!)).toEqual(['adm:stats:today', 'adm:stats:7', 'adm:stats:30']);
 
@@ -157,14 +156,14 @@ describe.each(backends)('the record through the bot, on $name', (backend) => {
 
     it('logs answered and unanswered questions under a pseudonym, with source, section, confidence, mode, latency and chat type', async () => {
       const user: EmulatedUser = { ...citizen('Nguyễn Thị Lan'), username: 'lan_nguyen_1985' };
-      await ask(t.emu, user, QUESTION);
+      await ask(t.emu, user, BUDGET_QUESTION);
       await ask(t.emu, user, UNANSWERABLE);
       const rows = await rowsOf(user);
       expect(rows.map((r) => [r.question, r.answered])).toEqual([
-        [QUESTION, true],
+        [BUDGET_QUESTION, true],
         [UNANSWERABLE, false],
       ]);
-      expect(rows[0]).toMatchObject({ source: CAM_LE_FILE, mode: 'lexical', chatType: 'private', vote: null });
+      expect(rows[0]).toMatchObject({ source: SEED_FILE, mode: 'lexical', chatType: 'private', vote: null });
       expect(typeof rows[0]!.confidence).toBe('number');
       expect(rows[0]!.latencyMs).toBeGreaterThanOrEqual(0);
       expect(rows[1]).toMatchObject({ source: null, section: null });
@@ -176,7 +175,7 @@ describe.each(backends)('the record through the bot, on $name', (backend) => {
 
     it('👍/👎: one vote per citizen per answer, changeable; a 👎 offers three one-tap reasons', async () => {
       const user = citizen();
-      const answer = await ask(t.emu, user, QUESTION);
+      const answer = await ask(t.emu, user, BUDGET_QUESTION);
       const feedback = buttonsOf(answer).filter((d) => d.startsWith(FEEDBACK_CALLBACK.vote));
       expect(feedback).toHaveLength(2);
       const labels = ((answer.reply_markup?.inline_keyboard ?? []) as { text: string }[][]).flat().map((b) => b.text);
@@ -224,10 +223,10 @@ describe.each(backends)('the record through the bot, on $name', (backend) => {
     it('/export sends a UTF-8 CSV with BOM that parses back to the same rows (Vietnamese, commas, quotes, newlines)', async () => {
       const user = citizen();
       const tricky = 'Giá "vé", xe buýt\nnăm 2024 là bao nhiêu; ở Cẩm Lệ?';
-      await ask(t.emu, user, QUESTION);
+      await ask(t.emu, user, BUDGET_QUESTION);
       await ask(t.emu, user, tricky);
       const expected = await rowsOf(user);
-      expect(expected.map((r) => r.question)).toEqual([QUESTION, tricky]);
+      expect(expected.map((r) => r.question)).toEqual([BUDGET_QUESTION, tricky]);
       const [sent] = await adminSays('/export');
       expect(sent!.document?.file_name).toMatch(/^nhat-ky-cau-hoi_\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.csv$/);
       const bytes = await downloadDocument(t.emu, sent!.document!.file_id);
@@ -290,9 +289,9 @@ describe.each(backends)('the record through the bot, on $name', (backend) => {
     it('/privacy says what is kept and for how long; /forget deletes that citizen’s questions and votes only', async () => {
       const lan = citizen();
       const minh = citizen();
-      const answer = await ask(t.emu, lan, QUESTION);
+      const answer = await ask(t.emu, lan, BUDGET_QUESTION);
       await ask(t.emu, lan, UNANSWERABLE);
-      await ask(t.emu, minh, QUESTION);
+      await ask(t.emu, minh, BUDGET_QUESTION);
       t.emu.pressButton(lan, answer, buttonsOf(answer).find((d) => d.endsWith(':up'))!);
       await expect.poll(async () => (await rowsOf(lan))[0]?.vote).toBe('up');
 
@@ -351,7 +350,7 @@ describe.each(backends)('the record through the bot, on $name', (backend) => {
         try {
           expect(await readdir(path.join(dir, 'index'))).toContain('stats.json.imported');
           expect(await readdir(path.join(dir, 'index'))).not.toContain('stats.json');
-          answer = await ask(emu, user, QUESTION);
+          answer = await ask(emu, user, BUDGET_QUESTION);
           emu.sendCommand(ADMIN, '/stats 30');
           const [stats] = await newMessages(emu, ADMIN.id, 0);
           expect(stats!.plain_text).toContain('Trước khi có nhật ký');
@@ -374,7 +373,7 @@ describe.each(backends)('the record through the bot, on $name', (backend) => {
           const rows = await second.bot.records.store.exportRows(0, Date.now() + 1);
           expect(rows.map((r) => [r.question, r.vote])).toEqual([
             [legacyQuestion, null],
-            [QUESTION, 'up'],
+            [BUDGET_QUESTION, 'up'],
           ]);
         } finally {
           await second.bot.stop();

@@ -24,13 +24,12 @@ import {
   makeTempDir,
   newMessages,
   startTestBot,
-  TARGET_SENTENCE,
 } from '../bot/helpers.js';
 import { createTestDatabase, type TestDatabase } from '../fixtures/postgres.js';
 import { pgSkip } from './pg-skip.js';
+import { BUDGET_QUESTION, BUDGET_SENTENCE } from '../fixtures/seed-report.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const QUESTION = 'Mục tiêu thu ngân sách cuối năm của quận là bao nhiêu?';
 const RECORD_OPTIONS = {
   writer: { flushMs: 20, maxRetryMs: 200 },
   startupWaitMs: 1000,
@@ -114,13 +113,14 @@ describe.skipIf(pgSkip !== null)(pgSkip ? `PostgreSQL faults (skipped: ${pgSkip}
     });
     try {
       const user = citizen();
-      expect((await ask(t.emu, user, QUESTION)).plain_text).toContain(TARGET_SENTENCE);
+      expect((await ask(t.emu, user, BUDGET_QUESTION)).plain_text).toContain(BUDGET_SENTENCE);
       await t.bot.records.writer.flush();
       expect(await countRows(db.url, 'SELECT COUNT(*) AS n FROM questions')).toBe(1);
 
       await proxy.cut();
       const errorsBefore = t.bot.records.writer.stats.writeErrors;
-      for (let i = 0; i < 5; i++) expect((await ask(t.emu, user, QUESTION)).plain_text).toContain(TARGET_SENTENCE);
+      for (let i = 0; i < 5; i++)
+        expect((await ask(t.emu, user, BUDGET_QUESTION)).plain_text).toContain(BUDGET_SENTENCE);
       await expect.poll(() => t.bot.records.writer.stats.writeErrors, { timeout: 5000 }).toBeGreaterThan(errorsBefore);
       expect(t.bot.records.writer.stats.pending).toBe(5);
       await expect(t.bot.records.ping()).rejects.toThrow();
@@ -153,7 +153,7 @@ describe.skipIf(pgSkip !== null)(pgSkip ? `PostgreSQL faults (skipped: ${pgSkip}
           logsMatching('record database not reachable at start-up; answers go on, records wait in memory').length,
         ).toBeGreaterThan(0);
         const user = citizen();
-        expect((await ask(t.emu, user, QUESTION)).plain_text).toContain(TARGET_SENTENCE);
+        expect((await ask(t.emu, user, BUDGET_QUESTION)).plain_text).toContain(BUDGET_SENTENCE);
         expect((await ask(t.emu, user, 'Thời tiết ngày mai thế nào?')).plain_text).toContain('Xin lỗi');
         expect(await countRows(fresh.url, 'SELECT COUNT(*) AS n FROM questions')).toBe(-1);
         await late.open();
@@ -176,7 +176,6 @@ describe('embedded store crashes', () => {
   beforeAll(async () => {
     setLogSink(() => undefined);
     captureLogs();
-    await mkdir(path.join(ROOT, 'test', '.tmp'), { recursive: true });
     dir = await makeTempDir('record-crash-');
   });
   afterAll(async () => {
@@ -258,7 +257,7 @@ describe('embedded store crashes', () => {
       expect(existsSync(aside)).toBe(true);
       expect((await readdir(path.join(botDir, 'data'))).filter((n) => n.includes('.corrupt-'))).toHaveLength(1);
       const user = citizen();
-      expect((await ask(t.emu, user, QUESTION)).plain_text).toContain(TARGET_SENTENCE);
+      expect((await ask(t.emu, user, BUDGET_QUESTION)).plain_text).toContain(BUDGET_SENTENCE);
       await t.bot.records.writer.flush();
       expect(await t.bot.records.store.questionCount()).toBe(1);
       t.emu.sendCommand(ADMIN, '/stats');

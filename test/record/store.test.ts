@@ -1,7 +1,7 @@
 // The record's store, the same suite on the embedded SQLite file and on PostgreSQL: migrations, the
 // question log, votes and their changes, the /stats figures, export rows, /forget, the retention purge,
 // the old stats file's import; then the batched writer and the pseudonyms.
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { setLogSink } from '../../src/log.js';
@@ -13,9 +13,9 @@ import { questionKey, SqlRecordStore } from '../../src/store/store.js';
 import type { QuestionRecord, RecordStore, WriteBatch } from '../../src/store/types.js';
 import { RecordWriter } from '../../src/store/writer.js';
 import { createTestDatabase, type TestDatabase } from '../fixtures/postgres.js';
+import { makeTempDir } from '../fixtures/temp-dir.js';
 import { pgSkip } from './pg-skip.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 /** A fixed Vietnam morning: 2024-05-06 09:30 (UTC+7) = 02:30 UTC. */
@@ -24,8 +24,7 @@ const T0 = Date.UTC(2024, 4, 6, 2, 30);
 let tmp: string;
 beforeAll(async () => {
   setLogSink(() => undefined);
-  await mkdir(path.join(ROOT, 'test', '.tmp'), { recursive: true });
-  tmp = await mkdtemp(path.join(ROOT, 'test', '.tmp', 'record-'));
+  tmp = await makeTempDir('record-');
 });
 afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
