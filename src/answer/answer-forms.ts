@@ -88,26 +88,29 @@ function quantityMatch(raw: string, unit: string | null): number {
   const sentence = unit === 'duration' ? unquoted : unquoted.replace(DESIGNATIONS, ' ');
   if (!NUMBER.test(sentence)) return 0;
   const hasDigit = DIGIT.test(sentence);
+  // Full marks when the sentence states the unit asked for; else partial, more when it has a digit.
+  const graded = (stated: boolean, withDigit = 0.3, withoutDigit = 0.1) =>
+    stated ? 1 : hasDigit ? withDigit : withoutDigit;
   switch (unit) {
     case '%':
-      return PERCENT.test(sentence) ? 1 : hasDigit ? 0.3 : 0.1;
+      return graded(PERCENT.test(sentence));
     case 'money':
-      return MONEY.test(sentence) ? 1 : hasDigit ? 0.3 : 0.1;
+      return graded(MONEY.test(sentence));
     case 'amount':
-      return MONEY.test(sentence) || PERCENT.test(sentence) ? 1 : hasDigit ? 0.3 : 0.1;
+      return graded(MONEY.test(sentence) || PERCENT.test(sentence));
     case 'duration':
-      return DURATION.test(sentence) ? 1 : hasDigit ? 0.3 : 0.1;
+      return graded(DURATION.test(sentence));
     case 'age':
-      return AGE.test(sentence) ? 1 : hasDigit ? 0.4 : 0.1;
+      return graded(AGE.test(sentence), 0.4);
     case 'change':
-      return PERCENT.test(sentence) || MONEY.test(sentence) ? 1 : hasDigit ? 0.7 : 0.2;
+      return graded(PERCENT.test(sentence) || MONEY.test(sentence), 0.7, 0.2);
     case null:
       return hasDigit ? 1 : 0.3;
     default: {
       // A counted noun: the number must count it ("1.200 người", "12 vụ"), compared without accents
       // because the question may have been typed without them.
       const counted = re(`\\d[\\d.,]*\\s*%?\\s*(?:\\p{L}+\\s+){0,2}${escapeRegExp(foldDiacritics(unit))}${E}`);
-      return counted.test(foldDiacritics(sentence)) ? 1 : hasDigit ? 0.2 : 0;
+      return graded(counted.test(foldDiacritics(sentence)), 0.2, 0);
     }
   }
 }

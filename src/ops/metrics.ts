@@ -3,7 +3,7 @@
 // asks for is here: questions (answered yes/no), the answered share, reply latency, the update queue's
 // depth and oldest age (from whatever queue is in use, through setQueueSource), reloads and their
 // durations, database errors by operation, and rate-limited users.
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, type CounterConfiguration, Gauge, Histogram, Registry } from 'prom-client';
 
 /** What a queue of updates reports; `oldestAgeSeconds` is 0 when it is empty. */
 export interface QueueState {
@@ -13,6 +13,20 @@ export interface QueueState {
 
 /** Reads the current queue state for the metrics, from memory or from the database. */
 export type QueueSource = () => QueueState | Promise<QueueState>;
+
+/**
+ * A counter with one label whose series for each of `values` exist from the start, at 0: rate() and
+ * shares then work before the first event of a kind.
+ */
+function counterWithSeries<L extends string>(
+  configuration: CounterConfiguration<L> & { labelNames: readonly [L] },
+  values: readonly string[],
+): Counter<L> {
+  const counter = new Counter(configuration);
+  const [label] = configuration.labelNames;
+  for (const value of values) counter.inc({ [label]: value } as Partial<Record<L, string>>, 0);
+  return counter;
+}
 
 /** Choices for one BotMetrics registry. */
 export interface BotMetricsOptions {
@@ -34,15 +48,15 @@ export class BotMetrics {
   constructor(options: BotMetricsOptions = {}) {
     const registers = [this.registry];
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
-    this.questions = new Counter({
-      name: 'bot_questions_total',
-      help: "Citizens' questions answered by the bot, by whether the reports answered them",
-      labelNames: ['answered'],
-      registers,
-    });
-    // Both series exist from the start, so that rate() and the share work before the first "no".
-    this.questions.inc({ answered: 'yes' }, 0);
-    this.questions.inc({ answered: 'no' }, 0);
+    this.questions = counterWithSeries(
+      {
+        name: 'bot_questions_total',
+        help: "Citizens' questions answered by the bot, by whether the reports answered them",
+        labelNames: ['answered'],
+        registers,
+      },
+      ['yes', 'no'],
+    );
     const questions = this.questions;
     new Gauge({
       name: 'bot_answered_share',
@@ -78,14 +92,10 @@ export class BotMetrics {
         this.set((await self.readQueue()).oldestAgeSeconds);
       },
     });
-    this.reloads = new Counter({
-      name: 'bot_reloads_total',
-      help: 'Index reloads, by outcome (ok, failed)',
-      labelNames: ['outcome'],
-      registers,
-    });
-    this.reloads.inc({ outcome: 'ok' }, 0);
-    this.reloads.inc({ outcome: 'failed' }, 0);
+    this.reloads = counterWithSeries(
+      { name: 'bot_reloads_total', help: 'Index reloads, by outcome (ok, failed)', labelNames: ['outcome'], registers },
+      ['ok', 'failed'],
+    );
     this.reloadSeconds = new Histogram({
       name: 'bot_reload_duration_seconds',
       help: 'How long index reloads took, failed ones included',

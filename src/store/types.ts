@@ -73,17 +73,7 @@ export interface WindowDetails extends WindowStats {
 }
 
 /** One row of the /export file: a question with the asker's own vote, without the answer text. */
-export interface ExportRow {
-  at: number;
-  user: string;
-  question: string;
-  answered: boolean;
-  source: string | null;
-  section: string | null;
-  confidence: number | null;
-  mode: string;
-  latencyMs: number;
-  chatType: string;
+export interface ExportRow extends Omit<QuestionRecord, 'id' | 'answer'> {
   vote: Vote | null;
   reason: DownReason | null;
 }

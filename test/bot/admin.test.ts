@@ -13,6 +13,7 @@ import {
   ask,
   buttonsOf,
   CAM_LE_TITLE,
+  callbackAnswers,
   captureLogs,
   citizen,
   logsMatching,
@@ -292,13 +293,8 @@ describe('refusals for non-admins', () => {
     const ids = [ADMIN_CALLBACK.reload, ADMIN_CALLBACK.stats, 'adm:wipe'].map((data) =>
       t.emu.pressButton(user, answer, data, { force: true }),
     );
-    await t.emu.waitFor(() =>
-      ids.every((id) => t.emu.callsOf('answerCallbackQuery').some((c) => c.params.callback_query_id === id)),
-    );
-    for (const id of ids) {
-      const call = t.emu.callsOf('answerCallbackQuery').find((c) => c.params.callback_query_id === id)!;
-      expect(call.params.text).toBe(MSG.notAdmin);
-    }
+    const answers = await callbackAnswers(t.emu, ids);
+    expect(answers.map((a) => a.text)).toEqual(ids.map(() => MSG.notAdmin));
     await quietFor(300);
     expect(t.emu.messagesTo(user.id)).toHaveLength(1);
     expect(logsMatching('reload started').length).toBe(reloadsBefore);

@@ -8,6 +8,7 @@ import {
   ask,
   buttonsOf,
   CAM_LE_TITLE,
+  callbackAnswers,
   captureLogs,
   citizen,
   logLines,
@@ -189,13 +190,8 @@ describe('buttons under an answer', () => {
     const strangerMsg = await ask(t.emu, stranger, BUDGET_QUESTION);
     const cases = [CALLBACK.more + 'AAAAAAAA', CALLBACK.full + 'zzzzzzzz', CALLBACK.more + realId, 'garbage', 'ex:99'];
     const ids = cases.map((data) => t.emu.pressButton(stranger, strangerMsg, data, { force: true }));
-    await t.emu.waitFor(() =>
-      ids.every((id) => t.emu.callsOf('answerCallbackQuery').some((c) => c.params.callback_query_id === id)),
-    );
-    for (const id of ids) {
-      const call = t.emu.callsOf('answerCallbackQuery').find((c) => c.params.callback_query_id === id)!;
-      expect(call.params.text).toBe(MSG.callbackExpired);
-    }
+    const answers = await callbackAnswers(t.emu, ids);
+    expect(answers.map((a) => a.text)).toEqual(ids.map(() => MSG.callbackExpired));
     await quietFor(200);
     expect(t.emu.messagesTo(stranger.id)).toHaveLength(1);
   });

@@ -2,6 +2,7 @@
 // report), the Bot API emulator, and the real start-up path (startBot) with the real Engine.
 import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { expect } from 'vitest';
 import { loadSettings, type Settings } from '../../src/config.js';
 import { setLogLevel, setLogSink } from '../../src/log.js';
 import { startBot, type BotHandle, type StartBotOptions } from '../../src/bot/start.js';
@@ -55,6 +56,28 @@ export function logsMatching(msg: string): Record<string, unknown>[] {
 }
 
 export { makeTempDir };
+
+/** A callback query's answer as the bot gave it (grammY posts it as JSON, so the fields keep their types). */
+export interface CallbackAnswer {
+  id: string;
+  text?: string;
+  show_alert?: boolean;
+}
+
+/**
+ * Waits until the bot has answered each callback query in `ids` (pressed buttons), then returns each
+ * answer in order; a query answered more than once fails the test.
+ */
+export async function callbackAnswers(emu: BotApiEmulator, ids: string[]): Promise<CallbackAnswer[]> {
+  const callsFor = (id: string) => emu.callsOf('answerCallbackQuery').filter((c) => c.params.callback_query_id === id);
+  await emu.waitFor(() => ids.every((id) => callsFor(id).length > 0));
+  return ids.map((id) => {
+    const calls = callsFor(id);
+    expect(calls, `callback ${id} answered exactly once`).toHaveLength(1);
+    const { text, show_alert } = calls[0]!.params as { text?: string; show_alert?: boolean };
+    return { id, text, show_alert };
+  });
+}
 
 /** corpus/ with the real Cẩm Lệ report and the second report. */
 export async function makeCorpus(dir: string, options: { second?: boolean } = {}): Promise<string> {

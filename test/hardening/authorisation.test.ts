@@ -19,6 +19,7 @@ import {
   ADMIN,
   ask,
   buttonsOf,
+  callbackAnswers,
   captureLogs,
   citizen,
   logsMatching,
@@ -92,16 +93,6 @@ afterAll(async () => {
 /** Everything the bot sent in a chat since `before`, and every callback answer it gave to `user`. */
 function repliesTo(chatId: number, before: number): SentMessage[] {
   return emu.messagesTo(chatId).slice(before);
-}
-
-function callbackAnswers(ids: string[]): { id: string; text?: string; show_alert?: boolean }[] {
-  return ids.map((id) => {
-    const calls = emu.callsOf('answerCallbackQuery').filter((c) => c.params.callback_query_id === id);
-    expect(calls, `callback ${id} answered exactly once`).toHaveLength(1);
-    // grammY posts these as JSON, so they arrive with their own types.
-    const { text, show_alert } = calls[0]!.params as { text?: string; show_alert?: boolean };
-    return { id, text, show_alert };
-  });
 }
 
 /** Every callback_data an admin button can carry, the way the bot builds them, plus forgeries of the prefix. */
@@ -192,10 +183,7 @@ describe('a non-admin', () => {
     }
     before = emu.messagesTo(GROUP).length;
     const privateBefore = emu.messagesTo(intruder.id).length;
-    await emu.waitFor(() =>
-      ids.every((id) => emu.callsOf('answerCallbackQuery').some((c) => c.params.callback_query_id === id)),
-    );
-    for (const answer of callbackAnswers(ids)) {
+    for (const answer of await callbackAnswers(emu, ids)) {
       expect(answer.text).toBe(MSG.notAdmin);
       expect(answer.show_alert).toBe(true);
     }
@@ -227,8 +215,7 @@ describe('an admin removed from ADMIN_IDS', () => {
       const id = emu.pressButton(ADMIN, docs!, ADMIN_CALLBACK.reload);
       const replies = await newMessages(emu, ADMIN.id, now, 2);
       expect(replies.map((m) => m.text)).toEqual([MSG.notAdmin, MSG.notAdmin]);
-      await emu.waitFor(() => emu.callsOf('answerCallbackQuery').some((c) => c.params.callback_query_id === id));
-      expect(callbackAnswers([id])[0]!.text).toBe(MSG.notAdmin);
+      expect((await callbackAnswers(emu, [id]))[0]!.text).toBe(MSG.notAdmin);
       await quietFor(300);
       expect(engine.reloads).toBe(reloadsBefore);
       // Their uploads are now a citizen's documents.
