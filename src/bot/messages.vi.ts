@@ -4,7 +4,8 @@
 import type { EngineStatus, IndexSummary, ProgressEvent } from '../engine-api.js';
 import type { SynonymProblemKind } from '../question/synonyms.js';
 import { escapeHtml } from './html.js';
-import type { LegacyTotals, RecordsStatus } from '../store/records.js';
+import type { LegacyTotals } from '../store/legacy-stats.js';
+import type { RecordsStatus } from '../store/records.js';
 import type { DownReason, WindowDetails, WindowStats } from '../store/types.js';
 import { sliceWhole } from '../text/normalize.js';
 import type { DownloadFailure } from './uploads.js';

@@ -1,8 +1,8 @@
 // The office's record as the bot uses it: open the store (embedded SQLite under DATA_DIR, or PostgreSQL
-// when DATABASE_URL is set), import the old stats file once, log questions and votes through the batched
-// writer under pseudonyms, forget a citizen, purge what is older than LOG_RETENTION_DAYS once a day.
+// when DATABASE_URL is set), import the old stats file once (legacy-stats.ts), log questions and votes
+// through the batched writer under pseudonyms, forget a citizen, purge what is older than
+// LOG_RETENTION_DAYS once a day.
 import { randomBytes } from 'node:crypto';
-import { readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { Settings } from '../config.js';
 import { log } from '../log.js';
@@ -10,6 +10,7 @@ import { createPostgresStore, type PostgresOptions } from './postgres.js';
 import { loadPseudonymSecret, pseudonymizer, type Pseudonymizer } from './pseudonym.js';
 import { openSqliteStore, type SqliteOptions } from './sqlite.js';
 import type { DownReason, QuestionRecord, RecordStore, Vote } from './types.js';
+import { importLegacyStats, readLegacyTotals, type LegacyTotals } from './legacy-stats.js';
 import { RecordWriter, type WriterOptions, type WriterStats } from './writer.js';
 import { describeError } from '../errors.js';
 import { withDefaults } from '../defaults.js';
@@ -21,9 +22,6 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const TIMING_DEFAULTS = { startupWaitMs: 5000, purgeEveryMs: DAY_MS };
 /** A big embedded file's page check waits this long after start-up, so that it does not slow serving. */
 const DEFERRED_CHECK_DELAY_MS = 2000;
-const LEGACY_IMPORTED = 'legacy_stats_imported';
-/** Meta key under which the old stats file's counters are kept, shown by /stats as totals before the record. */
-export const LEGACY_TOTALS = 'legacy_totals';
 
 /** Everything Records.open needs: where the data goes, how long it is kept, and tuning for each backend. */
 export interface RecordsOptions {
@@ -51,13 +49,6 @@ export function recordsOptionsFromSettings(settings: Settings): RecordsOptions {
     pseudonymSecret: settings.PSEUDONYM_SECRET,
     statsFile: settings.STATS_FILE,
   };
-}
-
-/** The old stats file's counters, kept once imported so /stats can still show what came before the record. */
-export interface LegacyTotals {
-  since: string;
-  asked: number;
-  answered: number;
 }
 
 /** A snapshot of the record's health for /stats and the logs: backend, writer backlog and any damage found. */
@@ -197,9 +188,9 @@ export class Records {
     return this.store.ping();
   }
 
-  async legacyTotals(): Promise<LegacyTotals | null> {
-    const raw = await this.store.getMeta(LEGACY_TOTALS);
-    return raw ? (JSON.parse(raw) as LegacyTotals) : null;
+  /** The old stats file's counters, when one was imported. */
+  legacyTotals(): Promise<LegacyTotals | null> {
+    return readLegacyTotals(this.store);
   }
 
   status(): RecordsStatus {
@@ -231,73 +222,4 @@ async function purgeOld(store: RecordStore, retentionDays: number, now = Date.no
     log.warn('retention purge failed; will try again', { error: describeError(error) });
     throw error;
   }
-}
-
-interface LegacyFile {
-  version: number;
-  since: string;
-  asked: number;
-  answered: number;
-  recentUnanswered: { question: string; at: string }[];
-}
-
-function isLegacyFile(v: unknown): v is LegacyFile {
-  const o = v as Partial<LegacyFile> | null;
-  return (
-    typeof o === 'object' &&
-    o !== null &&
-    typeof o.since === 'string' &&
-    Number.isInteger(o.asked) &&
-    Number.isInteger(o.answered) &&
-    Array.isArray(o.recentUnanswered) &&
-    o.recentUnanswered.every((u) => typeof u?.question === 'string' && typeof u?.at === 'string')
-  );
-}
-
-/**
- * The previous version kept counters and the last unanswered questions in a JSON file. They are imported
- * once: the counters as totals "before the record", the questions as unanswered log rows (no user: the
- * file never had one). The file is then renamed `<file>.imported`. Safe to repeat after a crash.
- */
-export async function importLegacyStats(store: RecordStore, file: string): Promise<boolean> {
-  let raw: string;
-  try {
-    raw = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw error;
-  }
-  let parsed: unknown = null;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    // below
-  }
-  if (!isLegacyFile(parsed)) {
-    log.warn('old stats file not in the expected form; left as it is', { file });
-    return false;
-  }
-  if ((await store.getMeta(LEGACY_IMPORTED)) === null) {
-    const questions: QuestionRecord[] = parsed.recentUnanswered.map((u, i) => ({
-      id: `legacy-${i}-${Date.parse(u.at) || 0}`,
-      at: Date.parse(u.at) || Date.now(),
-      user: 'legacy',
-      question: u.question,
-      answered: false,
-      source: null,
-      section: null,
-      answer: null,
-      confidence: null,
-      mode: 'unknown',
-      latencyMs: 0,
-      chatType: 'private',
-    }));
-    await store.write({ questions, votes: [] });
-    const totals: LegacyTotals = { since: parsed.since, asked: parsed.asked, answered: parsed.answered };
-    await store.setMeta(LEGACY_TOTALS, JSON.stringify(totals));
-    await store.setMeta(LEGACY_IMPORTED, new Date().toISOString());
-    log.info('old stats file imported into the record', { file, asked: parsed.asked, unanswered: questions.length });
-  }
-  await rename(file, `${file}.imported`);
-  return true;
 }

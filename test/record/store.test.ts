@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { setLogSink } from '../../src/log.js';
 import { createPostgresStore } from '../../src/store/postgres.js';
 import { loadPseudonymSecret, pseudonymizer, PSEUDONYM_KEY_FILE } from '../../src/store/pseudonym.js';
-import { importLegacyStats, LEGACY_TOTALS } from '../../src/store/records.js';
+import { importLegacyStats, LEGACY_TOTALS } from '../../src/store/legacy-stats.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { questionKey, SqlRecordStore } from '../../src/store/store.js';
 import type { QuestionRecord, RecordStore, WriteBatch } from '../../src/store/types.js';
