@@ -6,14 +6,8 @@
 //            → content terms (cues and function words out) weighted by corpus rarity
 //            → synonym phrases → alternatives for coverage, extra search terms at a lower weight
 import { normalizeLine, sliceWhole } from '../text/normalize.js';
-import {
-  FOLDED_STOPWORDS,
-  STOPWORDS,
-  foldSyllable,
-  hasDiacritics,
-  phrases,
-  terms as indexTerms,
-} from '../text/tokenize.js';
+import { foldSyllable, hasDiacritics, phrases, terms as indexTerms } from '../text/tokenize.js';
+import { FOLDED_STOPWORDS, STOPWORDS } from '../text/stopwords.js';
 import { cueSpans, detectAnswerForm, type AnswerForm } from './question-type.js';
 import { findTimeReferences, resolveYears, type TimeReferences } from './time-references.js';
 import type { Thesaurus } from './synonyms.js';

@@ -1,8 +1,9 @@
 // BM25 over Vietnamese syllables and syllable bigrams, in folded and accented forms (see
-// text/tokenize.ts). Built once per bundle; a query touches only the posting lists of its own terms and
-// reuses one score buffer, so nothing corpus-sized is allocated per query.
+// text/tokenize.ts; ids from text/term-interner.ts). Built once per bundle; a query touches only the
+// posting lists of its own terms and reuses one score buffer, so nothing corpus-sized is allocated per query.
 import type { ScoredPassage } from './types.js';
-import { hasDiacritics, TermIdBuffer, TermInterner, terms } from '../text/tokenize.js';
+import { hasDiacritics, terms } from '../text/tokenize.js';
+import { TermIdBuffer, TermInterner } from '../text/term-interner.js';
 import { SpellingCorrector } from './spelling.js';
 
 export interface Bm25Params {
