@@ -11,11 +11,13 @@ import type { SynonymProblemKind } from './question/synonyms.js';
  */
 export const MAX_QUESTION_CHARS = 1000;
 
+/** Per-question options of AnswerEngine.ask. */
 export interface AskOptions {
   /** How many passages to return (default 3). */
   k?: number;
 }
 
+/** What an index build did, for the admin who asked for a reload. */
 export interface IndexSummary {
   documents: number;
   passages: number;
@@ -25,6 +27,7 @@ export interface IndexSummary {
   seconds: number;
 }
 
+/** The engine's state, for the bot's replies to admins, the health check and the metrics. */
 export interface EngineStatus {
   ready: boolean;
   /** The mode actually serving: 'lexical' when the model could not be loaded. */
@@ -43,6 +46,7 @@ export interface EngineStatus {
   skipped: SkippedFile[];
 }
 
+/** Progress of an index build or model load, for the start-up log and the admin's reload messages. */
 export type ProgressEvent =
   | { stage: 'load'; done: number; total: number }
   | { stage: 'model'; message: string }
@@ -60,6 +64,7 @@ export interface SynonymUpdate {
   phrases: string[];
 }
 
+/** What the bot and the CLI need of an engine: answers, status, reloads and synonyms. */
 export interface AnswerEngine {
   ask(question: string, options?: AskOptions): Promise<Answer>;
   status(): EngineStatus;

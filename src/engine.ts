@@ -35,6 +35,7 @@ import { normalizeLine, sliceWhole } from './text/normalize.js';
 import { log } from './log.js';
 import { describeError } from './errors.js';
 
+/** Which embedding model the engine loads and how (from the settings; see search/embedder.ts). */
 export interface EmbedderSettings {
   model: string;
   modelsDir: string;
@@ -43,6 +44,7 @@ export interface EmbedderSettings {
   timeoutMs: number;
 }
 
+/** Where the corpus and index live and how questions are searched and answered. */
 export interface EngineOptions {
   corpusDir: string;
   indexDir: string;
@@ -66,6 +68,7 @@ export interface EngineOptions {
   ocr?: Partial<OcrOptions>;
 }
 
+/** The engine's options from the bot's settings (no model at all in lexical mode). */
 export function engineOptionsFromSettings(settings: Settings): EngineOptions {
   return {
     corpusDir: settings.CORPUS_DIR,
@@ -97,6 +100,7 @@ function embeddingText(p: Passage): string {
   return [p.docTitle, p.section, p.text].filter(Boolean).join('\n');
 }
 
+/** The AnswerEngine the bot and the CLI use: see the file header. Created with Engine.open. */
 export class Engine implements AnswerEngine {
   private snapshot!: Snapshot;
   private embedder: Embedder | null = null;

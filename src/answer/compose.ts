@@ -17,6 +17,7 @@ export const DEFAULT_MIN_COVERAGE = 0.2;
 /** Minimum share of the question's weight found in the quoted sentence (neighbours counting a little). */
 export const MIN_SENTENCE_COVERAGE = 0.2;
 
+/** What composeAnswer needs beyond the question and its passages. */
 export interface ComposeOptions {
   minCoverage?: number;
   /** Years the corpus has dated reports for: a question naming one of them is answered from that report. */

@@ -14,8 +14,10 @@ import { isLockFile, withWriterLock } from './bundle-lock.js';
 import { DEFAULT_HNSW, VectorIndex, type HnswParams } from './vector-index.js';
 import { describeError } from '../errors.js';
 
+/** The on-disk layout this program writes and reads; a bundle of another version is 'incompatible' and rebuilt. */
 export const BUNDLE_FORMAT_VERSION = 1;
 
+/** manifest.json: what a bundle was built from and with, and the size and checksum of each of its files. */
 export interface BundleManifest {
   formatVersion: number;
   /** ISO time the bundle was written. */
@@ -34,18 +36,21 @@ export interface BundleManifest {
   extra?: Record<string, unknown>;
 }
 
+/** The data a bundle stores: the passages and, with a model, one vector per passage. */
 export interface BundleData {
   passages: Passage[];
   /** Row i = passage i; stored as float32, so values come back rounded to float32. */
   vectors: number[][] | null;
 }
 
+/** A bundle as read (or just written): its data, verified manifest, vector graph and folder. */
 export interface LoadedBundle extends BundleData {
   manifest: BundleManifest;
   vectorIndex: VectorIndex | null;
   dir: string;
 }
 
+/** The manifest fields a writer supplies; the rest (files, version, time, count) writeBundle fills in. */
 export type BundleManifestInput = Omit<
   BundleManifest,
   'files' | 'formatVersion' | 'builtAt' | 'passageCount' | 'dimension'
@@ -53,6 +58,7 @@ export type BundleManifestInput = Omit<
   dimension: number | null;
 };
 
+/** Why a bundle cannot be used: none yet ('missing'), damaged ('corrupt') or of another format ('incompatible'). */
 export class BundleError extends Error {
   constructor(
     message: string,

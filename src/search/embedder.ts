@@ -13,6 +13,7 @@ import { downloadReporter } from './model-download-progress.js';
 import { failureMessage, timeoutMessage } from './model-load-messages.js';
 import { captureWarnings } from './warning-capture.js';
 
+/** Which model to load, from where, and how long a load may stall (the EMBEDDING_* and MODEL_* settings). */
 export interface LoadEmbedderOptions {
   /** Hugging Face model id, also the sub-folder of modelsDir, e.g. "Xenova/multilingual-e5-small". */
   model: string;
@@ -29,6 +30,10 @@ const BATCH_SIZE = 32;
 
 type Extractor = Awaited<ReturnType<typeof pipeline<'feature-extraction'>>>;
 
+/**
+ * Loads the model (from the models folder, or downloading it when allowed) and wraps it as an Embedder;
+ * throws an Error telling the operator what to fix when it cannot.
+ */
 export async function loadEmbedder(options: LoadEmbedderOptions): Promise<Embedder> {
   const { model, modelsDir, quantized } = options;
   pointTransformersAt(modelsDir, options.allowDownloads);

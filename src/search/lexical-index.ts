@@ -6,11 +6,13 @@ import { hasDiacritics, terms } from '../text/tokenize.js';
 import { TermIdBuffer, TermInterner } from '../text/term-interner.js';
 import { SpellingCorrector } from './spelling.js';
 
+/** BM25's term-frequency saturation (k1) and length normalisation (b). */
 export interface Bm25Params {
   k1: number;
   b: number;
 }
 
+/** The textbook BM25 settings, used for every index (not tuned on our corpora). */
 export const DEFAULT_BM25: Bm25Params = { k1: 1.2, b: 0.75 };
 
 /** What a passage contributes to the lexical index: its own text plus what it is cited by. */
@@ -26,11 +28,13 @@ export interface WeightedIndexTerm {
   weight: number;
 }
 
+/** A question's index term with its idf (0 when no passage has it), as shown by queryTerms. */
 export interface QueryTerm {
   term: string;
   idf: number;
 }
 
+/** The BM25 index of one bundle's passages (see the file header); immutable once built. */
 export class LexicalIndex {
   /** Term string → id, through the tables that built the index (no map of term strings is kept). */
   private vocabulary!: TermInterner;

@@ -14,6 +14,7 @@ function modelFiles(quantized: boolean): string {
   return `config.json, tokenizer.json, tokenizer_config.json and onnx/model${quantized ? '_quantized' : ''}.onnx`;
 }
 
+/** The message for a model load that made no progress for the stall timeout: which setting to raise, or where to put the model. */
 export function timeoutMessage(options: LoadEmbedderOptions, modelDir: string, downloading: boolean): string {
   const { timeoutMs } = options;
   const limit = timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 100) / 10} s`;
@@ -23,6 +24,10 @@ export function timeoutMessage(options: LoadEmbedderOptions, modelDir: string, d
     : `${head}: raise MODEL_LOAD_TIMEOUT_MS if this machine or its disk is slow.`;
 }
 
+/**
+ * The message for a model load that failed: the model missing with downloads off, a download that failed,
+ * or damaged files (then `warnedError`, the reason transformers.js only warned, replaces its vague error).
+ */
 export function failureMessage(
   err: unknown,
   warnedError: string | undefined,

@@ -10,6 +10,7 @@ import { describeError } from '../errors.js';
 
 type NativeIndex = InstanceType<typeof hnswlib.HierarchicalNSW>;
 
+/** The HNSW graph's build and search settings (hnswlib's M, efConstruction and ef). */
 export interface HnswParams {
   /** Graph degree; more = better recall, more memory. */
   M: number;
@@ -18,10 +19,14 @@ export interface HnswParams {
   efSearch: number;
 }
 
-// efSearch 100: on random 64-d vectors ef 64 gave recall@10 ≈ 0.975 against exact search, ef 100 ≈ 0.995;
-// ef is a query-time setting (not saved in the file), so changing it rebuilds nothing.
+/**
+ * The shipped graph settings. efSearch 100: on random 64-d vectors ef 64 gave recall@10 ≈ 0.975 against
+ * exact search, ef 100 ≈ 0.995; ef is a query-time setting (not saved in the file), so changing it
+ * rebuilds nothing.
+ */
 export const DEFAULT_HNSW: HnswParams = Object.freeze({ M: 16, efConstruction: 200, efSearch: 100 });
 
+/** One nearest neighbour found by VectorIndex.search. */
 export interface VectorHit {
   /** Position of the vector in the array the index was built from (= passage index). */
   index: number;
@@ -252,6 +257,10 @@ async function fsyncFile(file: string): Promise<void> {
   }
 }
 
+/**
+ * Approximate nearest-neighbour search over passage vectors (cosine, hnswlib's HNSW graph), safe against
+ * damaged graph files: see the file header.
+ */
 export class VectorIndex {
   readonly size: number;
   readonly dimension: number;

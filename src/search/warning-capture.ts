@@ -2,16 +2,17 @@
 import { log } from '../log.js';
 import { describeError } from '../errors.js';
 
+let captureDepth = 0;
+let originalWarn: typeof console.warn | undefined;
+let lastWarnedError: string | undefined;
+
 /**
  * transformers.js prints warnings with console.warn, which would break our one-JSON-object-per-line
  * stderr. Route them to the log while loading, and keep the last error: when onnxruntime-node rejects a
  * model, transformers.js warns the real reason and then throws a vague "Can't create a session" from
  * its wasm fallback.
+ * Returns the last error warned and restore(), which ends this capture (captures nest).
  */
-let captureDepth = 0;
-let originalWarn: typeof console.warn | undefined;
-let lastWarnedError: string | undefined;
-
 export function captureWarnings() {
   if (captureDepth++ === 0) {
     originalWarn = console.warn;

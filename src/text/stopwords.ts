@@ -26,7 +26,9 @@ const AMBIGUOUS_WHEN_FOLDED = new Set(
   ).split(' '),
 );
 
+/** The accented stopwords, for questions typed with diacritics. */
 export const STOPWORDS = new Set(STOPWORDS_ACCENTED);
+/** The folded stopwords, for questions typed without diacritics, less those that are often content words. */
 export const FOLDED_STOPWORDS = new Set(
   STOPWORDS_ACCENTED.map(foldDiacritics).filter((w) => !AMBIGUOUS_WHEN_FOLDED.has(w)),
 );

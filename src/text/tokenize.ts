@@ -19,6 +19,7 @@ export function phrases(text: string): string[][] {
   return result;
 }
 
+/** Lower-cased syllables of a text, ignoring phrase breaks. */
 export function syllables(text: string): string[] {
   return text.toLowerCase().normalize('NFC').match(SYLLABLE) ?? [];
 }
@@ -36,10 +37,12 @@ export function foldSyllable(syllable: string): string {
   return folded;
 }
 
+/** Whether a text has any Vietnamese diacritic (or đ): then its accents are worth matching exactly. */
 export function hasDiacritics(text: string): boolean {
   return foldDiacritics(text) !== text;
 }
 
+/** Which forms terms() yields. */
 export interface TermOptions {
   /** Add accented terms (prefixed "a:") next to the folded ones ("f:"). */
   accented: boolean;
