@@ -12,7 +12,7 @@ export interface Bm25Params {
   b: number;
 }
 
-/** The textbook BM25 settings, used for every index (not tuned on our corpora). */
+/** The textbook BM25 settings, which every index uses unless built with others. */
 export const DEFAULT_BM25: Bm25Params = { k1: 1.2, b: 0.75 };
 
 /** What a passage contributes to the lexical index: its own text plus what it is cited by. */
