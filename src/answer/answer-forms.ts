@@ -28,10 +28,18 @@ const DATE = re(
 );
 /** Two or more capitalised syllables in a row: a name ("Huỳnh Thị Tam Thanh", "William Watson"). */
 const NAME = /\p{Lu}[\p{Ll}\p{M}'’-]*(?:\s+\p{Lu}[\p{Ll}\p{M}'’-]*)+/u;
-/** Words that introduce a person by role: "đồng chí", "ông", "bà", a title followed by a name. */
-const PERSON_TITLE = re(
-  `${words('đồng chí|ông|bà|vua|hoàng đế|tướng|giáo sư|tiến sĩ|bí thư|chủ tịch|giám đốc|thủ tướng|tổng thống')}\\s+\\p{Lu}`,
-  'u',
+/** Words that introduce a person by role: "đồng chí", "ông", "bà", a title. */
+const TITLES = 'đồng chí|ông|bà|vua|hoàng đế|tướng|giáo sư|tiến sĩ|bí thư|chủ tịch|giám đốc|thủ tướng|tổng thống';
+/** A title and a name: "đồng chí Phạm Minh Khoa". Case-sensitive, for the name's capitals. */
+const TITLED_NAME = re(`${words(TITLES)}\\s+${NAME.source}`, 'u');
+/** A title and one capitalised word: "ông Obama", but also "Bí thư Quận ủy" (a title, not a name). */
+const PERSON_TITLE = re(`${words(TITLES)}\\s+\\p{Lu}`, 'u');
+/** Bodies that answer "ai" as well as a person does: "do thành phố giao", "các ngành, đơn vị phấn đấu". */
+const BODY = re(
+  words(
+    'thành phố|thành ủy|thành uỷ|quận ủy|quận uỷ|ủy ban|uỷ ban|ubnd|hđnd|chính phủ|quốc hội|bộ chính trị|các ngành|' +
+      'đơn vị|địa phương|nhân dân|người dân|doanh nghiệp|mặt trận|đoàn thể|hội đồng',
+  ),
 );
 const PLACE = re(
   `${words('tại|ở|thuộc|phía|miền|vùng|khu vực|địa bàn|trên|từ|đến|sang|về')}\\s+(?:các\\s+|những\\s+)?\\p{L}`,
@@ -46,7 +54,7 @@ export function formMatch(sentence: string, form: AnswerForm): number {
     case 'date':
       return DATE.test(sentence) ? 1 : 0;
     case 'person':
-      return PERSON_TITLE.test(sentence) ? 1 : NAME.test(withoutFirstWord(sentence)) ? 0.8 : 0;
+      return personMatch(sentence);
     case 'place':
       return /\s\p{Lu}/u.test(sentence) ? 1 : PLACE.test(sentence) ? 0.6 : 0;
     case 'reason':
@@ -102,6 +110,15 @@ function quantityMatch(raw: string, unit: string | null): number {
       return counted.test(foldDiacritics(sentence)) ? 1 : hasDigit ? 0.2 : 0;
     }
   }
+}
+
+function personMatch(sentence: string): number {
+  // The titles are written in lower case; a sentence may start with one ("Đồng chí …").
+  const lowered = sentence.charAt(0).toLowerCase() + sentence.slice(1);
+  if (TITLED_NAME.test(lowered)) return 1;
+  if (NAME.test(withoutFirstWord(sentence))) return 0.8;
+  // A title alone ("Bí thư Quận ủy yêu cầu…") or a body may be the answer, but a name is more likely it.
+  return PERSON_TITLE.test(lowered) || BODY.test(sentence) ? 0.3 : 0;
 }
 
 function withoutFirstWord(sentence: string): string {

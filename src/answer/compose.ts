@@ -5,7 +5,7 @@ import { yearOfDate } from '../question/time-references.js';
 import type { Passage } from '../corpus/types.js';
 import type { Answer, RankedPassage } from './types.js';
 import { coverage } from './question-terms.js';
-import { chooseExcerpt } from './excerpt.js';
+import { chooseExcerpt, MIN_SENTENCE_COVERAGE } from './excerpt.js';
 import { readPassage } from './passage-units.js';
 import { formIsRequired, MIN_FORM } from './answer-forms.js';
 
@@ -14,8 +14,6 @@ import { formIsRequired, MIN_FORM } from './answer-forms.js';
  * must contain to be quoted. Calibrated with `npm run eval` on answerable and unanswerable questions.
  */
 export const DEFAULT_MIN_COVERAGE = 0.2;
-/** Minimum share of the question's weight found in the quoted sentence (neighbours counting a little). */
-export const MIN_SENTENCE_COVERAGE = 0.2;
 
 /** What composeAnswer needs beyond the question and its passages. */
 export interface ComposeOptions {

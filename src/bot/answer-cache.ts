@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Answer } from '../answer/types.js';
 
+/** An answer kept for the buttons under it ("Xem thêm", "Toàn văn đoạn"), with the chat it was sent to. */
 export interface CachedAnswer {
   answer: Answer;
   /** Only buttons pressed in the chat the answer was sent to may use it. */
@@ -11,6 +12,7 @@ export interface CachedAnswer {
   createdAt: number;
 }
 
+/** Bounds of the cache: how many answers, and for how long, the buttons keep working. */
 export interface AnswerCacheOptions {
   /** Most answers kept (default 2000). */
   capacity?: number;
@@ -18,6 +20,10 @@ export interface AnswerCacheOptions {
   maxAgeMs?: number;
 }
 
+/**
+ * The answers behind the buttons, under short random ids, because a button's callback data holds only 64 bytes.
+ * Bounded in size and age (least recently used first out).
+ */
 export class AnswerCache {
   private readonly entries = new Map<string, CachedAnswer>();
   private readonly capacity: number;

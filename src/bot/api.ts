@@ -7,6 +7,7 @@ import { GrammyError, HttpError, type Api, type RawApi, type Transformer } from 
 import { log } from '../log.js';
 import { describeError } from '../errors.js';
 
+/** Limits of the retries; the defaults suit production, tests shorten them. */
 export interface ApiRetryOptions {
   maxRetryAttempts?: number;
   maxDelaySeconds?: number;
@@ -59,6 +60,10 @@ const logPollingErrors: Transformer<RawApi> = async (prev, method, payload, sign
   }
 };
 
+/**
+ * Installs on `api` the bounded retries of flood waits, Telegram's 5xx and network errors, and the logging of
+ * getUpdates errors that the runner itself keeps quiet.
+ */
 export function installApiRetries(api: Api, options: ApiRetryOptions = {}): void {
   api.config.use(logPollingErrors);
   api.config.use(retryNetworkErrors(options.networkRetryDelaysMs ?? [1000, 3000]));

@@ -17,7 +17,8 @@ import { questionsComposer } from './composers/questions.js';
 import { synonymsComposer } from './composers/synonyms.js';
 import type { BotDeps } from './deps.js';
 import { DEFAULT_EXAMPLE_QUESTIONS, MSG } from './messages.vi.js';
-import { InFlight, timing } from './middleware/logging.js';
+import { InFlight } from './in-flight.js';
+import { timing } from './middleware/logging.js';
 import { rateLimit } from './middleware/rate-limit.js';
 import { ReloadCoordinator } from './reload.js';
 import type { Records } from '../store/records.js';
@@ -26,6 +27,7 @@ import { officeComposer } from './composers/office.js';
 import { privacyComposer } from './composers/privacy.js';
 import { describeError } from '../errors.js';
 
+/** What the bot is built from; the engine and the record are opened by the caller, who also closes them. */
 export interface CreateBotOptions {
   settings: Settings;
   token: string;
@@ -41,6 +43,7 @@ export interface CreateBotOptions {
   metrics?: BotMetrics;
 }
 
+/** The assembled bot, with the parts that start-up and shutdown need besides it. */
 export interface CreatedBot {
   bot: Bot<Context>;
   deps: BotDeps;
@@ -48,6 +51,10 @@ export interface CreatedBot {
   inFlight: InFlight;
 }
 
+/**
+ * Builds the bot with its middleware and composers, without taking updates yet (start.ts chooses polling or
+ * webhook).
+ */
 export function createBot(options: CreateBotOptions): CreatedBot {
   const { settings, token, records, metrics } = options;
   const engine = metrics ? withReloadMetrics(options.engine, metrics) : options.engine;

@@ -6,6 +6,7 @@ import type { AnswerCache } from './answer-cache.js';
 import type { ReloadCoordinator } from './reload.js';
 import type { Records } from '../store/records.js';
 
+/** The services the composers share, built once by createBot and handed to each composer. */
 export interface BotDeps {
   engine: AnswerEngine;
   settings: Settings;

@@ -1,5 +1,7 @@
-// Telegram's HTML parse mode needs exactly these three escaped in text (we never build attributes from
-// user or report text, so quotes can stay).
+/**
+ * Escapes text for Telegram's HTML parse mode, which needs exactly these three escaped (we never build
+ * attributes from user or report text, so quotes can stay).
+ */
 export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -71,13 +71,16 @@ function formatTime(iso: string): string {
 
 /** The /stats windows, in the order shown. */
 export type StatsWindow = 'today' | '7' | '30';
+/** The /stats window buttons' labels. */
 export const STATS_WINDOW_LABEL: Record<StatsWindow, string> = { today: 'Hôm nay', '7': '7 ngày', '30': '30 ngày' };
+/** The labels of the 👎 reason buttons, one per reason the record stores. */
 export const DOWN_REASON_LABEL: Record<DownReason, string> = {
   wrong: 'Sai thông tin',
   'off-topic': 'Không đúng câu hỏi',
   unclear: 'Khó hiểu',
 };
 
+/** All /stats shows, gathered by the office composer so that MSG.stats only words it. */
 export interface StatsView {
   windows: { window: StatsWindow; stats: WindowStats }[];
   selected: StatsWindow;
@@ -107,6 +110,7 @@ function progressLine(event: ProgressEvent): string {
   }
 }
 
+/** Every text the bot sends, in Vietnamese: fixed strings, and functions that word a situation as Telegram HTML. */
 export const MSG = {
   // --- Labels used in answers ---
   sourceLabel: 'Nguồn',

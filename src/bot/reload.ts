@@ -20,11 +20,16 @@ interface Watcher {
   messageId: number | null;
 }
 
+/** Tuning of the progress messages. */
 export interface ReloadOptions {
   /** Least time between two progress edits (default 2000 ms). */
   throttleMs?: number;
 }
 
+/**
+ * Runs the engine's reloads for the chats that ask for them: one at a time, one follow-up for requests that
+ * arrive meanwhile, and progress edited into each asking chat.
+ */
 export class ReloadCoordinator {
   /** Chats told about the reload in flight. */
   private current: Watcher[] = [];

@@ -1,12 +1,14 @@
 // Sends HTML that may be longer than one Telegram message: parts go out in order, the buttons under the
 // last one. Link previews are off, report text has no links worth a preview.
 import type { Api, Context, InlineKeyboard } from 'grammy';
-import { splitHtml } from './render.js';
+import { splitHtml } from './split-html.js';
 
+/** The keyboard to attach; it goes under the last part of a split message. */
 export interface SendOptions {
   reply_markup?: InlineKeyboard;
 }
 
+/** Sends Telegram HTML to a chat, split into as many messages as the length limit needs; resolves with their ids. */
 export async function sendHtml(api: Api, chatId: number, html: string, options: SendOptions = {}): Promise<number[]> {
   const parts = splitHtml(html);
   const ids: number[] = [];

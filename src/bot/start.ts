@@ -19,6 +19,8 @@ import { log } from '../log.js';
 import { opsHandler, startOpsServer, type OpsHandler } from '../ops/http.js';
 import { BotMetrics } from '../ops/metrics.js';
 import { createBot } from './create-bot.js';
+import type { InFlight } from './in-flight.js';
+import type { ReloadCoordinator } from './reload.js';
 import { MSG } from './messages.vi.js';
 import { Records, recordsOptionsFromSettings, type RecordsOptions } from '../store/records.js';
 import { warmUp } from './warm-up.js';
@@ -27,6 +29,7 @@ import { describeError } from '../errors.js';
 /** Start-up failed for a reason the operator can fix; `message` is one line, safe to print. */
 export class StartupError extends Error {}
 
+/** Overrides of what the settings decide, for tests and benchmarks; `npm start` passes none. */
 export interface StartBotOptions {
   /** Serve this engine instead of opening one from the settings (it is then not closed on stop). */
   engine?: AnswerEngine;
@@ -56,6 +59,7 @@ export interface StartBotOptions {
   onFatal?: (error: Error) => void;
 }
 
+/** A running bot: what tests and main.ts need to reach it, and stop() for a clean shutdown. */
 export interface BotHandle {
   bot: Bot<Context>;
   engine: AnswerEngine;
@@ -230,44 +234,61 @@ async function startWebhook(
   return { server, port };
 }
 
-/**
- * Starts the bot as `npm start` does. Throws ConfigError (bad settings) or StartupError (Telegram
- * refused the token, index or port unusable), each with a one-line message.
- */
-export async function startBot(settings: Settings, options: StartBotOptions = {}): Promise<BotHandle> {
+/** The parts of a starting bot that /healthz reads before start-up has finished. */
+interface LiveParts {
+  /** The engine once it answers (after warm-up); /healthz says "index not loaded" until then. */
+  serving?: AnswerEngine;
+  records?: Records;
+  /** Webhook mode with DATABASE_URL only. */
+  durable?: DurableQueue;
+}
+
+/** The default database probe: the record's database (embedded or PostgreSQL) and the durable queue's pool. */
+function probeDatabases(live: LiveParts): () => Promise<void> {
+  return async () => {
+    await live.records?.ping();
+    if (live.durable) await live.durable.pool.query('SELECT 1');
+  };
+}
+
+/** Checks the token first: nothing else is worth opening if Telegram does not accept it. */
+async function acceptToken(settings: Settings): Promise<{ token: string; botInfo: UserFromGetMe }> {
   const token = requireToken(settings);
   const botInfo = await checkToken(settings, token);
   log.info('token accepted', { bot: botInfo.username });
   if (settings.ADMIN_IDS.size === 0)
     log.warn('ADMIN_IDS is empty: nobody can reload or upload reports through the bot');
+  return { token, botInfo };
+}
 
-  const metrics = options.metrics ?? new BotMetrics();
-  let serving: AnswerEngine | null = null;
-  // With the durable queue the pool is probed too (unless the store gives its own probe).
-  let durable: DurableQueue | undefined;
-  // The record's database (embedded or PostgreSQL) and, with the durable queue, the queue's pool.
-  let recordsForProbe: Records | undefined;
-  const databaseProbe =
-    options.databaseProbe ??
-    (async () => {
-      await recordsForProbe?.ping();
-      if (durable) await durable.pool.query('SELECT 1');
-    });
-  const ops = opsHandler({ engine: () => serving, databaseProbe, metrics });
-  // The separate listener starts first, so that /healthz says 503 "index not loaded" while it loads.
-  let opsServer: http.Server | null = null;
-  let metricsPort: number | undefined;
-  if (settings.METRICS_PORT !== undefined) {
-    try {
-      ({ server: opsServer, port: metricsPort } = await startOpsServer(settings.METRICS_PORT, ops));
-    } catch (error) {
-      throw new StartupError(`Cannot listen on METRICS_PORT ${settings.METRICS_PORT}: ${describeError(error)}`);
-    }
-    log.info('health and metrics listener', { port: metricsPort });
+/** The separate /healthz + /metrics listener (when METRICS_PORT is set) and how to close it. */
+interface OpsListener {
+  port?: number;
+  close(): Promise<void>;
+}
+
+/** Starts first, so that /healthz says 503 "index not loaded" while the index loads. */
+async function startOpsListener(settings: Settings, ops: OpsHandler): Promise<OpsListener> {
+  if (settings.METRICS_PORT === undefined) return { close: async () => undefined };
+  let started: { server: http.Server; port: number };
+  try {
+    started = await startOpsServer(settings.METRICS_PORT, ops);
+  } catch (error) {
+    throw new StartupError(`Cannot listen on METRICS_PORT ${settings.METRICS_PORT}: ${describeError(error)}`);
   }
-  const closeOps = () => new Promise<void>((resolve) => (opsServer ? opsServer.close(() => resolve()) : resolve()));
+  log.info('health and metrics listener', { port: started.port });
+  return { port: started.port, close: () => new Promise<void>((resolve) => started.server.close(() => resolve())) };
+}
 
-  const ownsEngine = options.engine === undefined;
+/**
+ * The engine given in the options, or one opened from the settings (building the index if needed).
+ * `close` closes only an engine opened here, then the ops listener opened before it.
+ */
+async function openEngine(
+  settings: Settings,
+  options: StartBotOptions,
+  opsListener: OpsListener,
+): Promise<{ engine: AnswerEngine; close(): Promise<void> }> {
   let engine: AnswerEngine;
   if (options.engine) {
     engine = options.engine;
@@ -275,19 +296,28 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
     try {
       engine = await Engine.open(engineOptionsFromSettings(settings), progressLogger());
     } catch (error) {
-      await closeOps();
+      await opsListener.close();
       throw new StartupError(`Could not open the index: ${describeError(error)}`);
     }
   }
-  const closeEngine = async () => {
+  const ownsEngine = options.engine === undefined;
+  const close = async () => {
     if (ownsEngine) await engine.close();
-    await closeOps();
+    await opsListener.close();
   };
+  return { engine, close };
+}
 
-  let records: Records;
+/** Opens the office's record; on failure closes what was opened before it (`closeEarlier`). */
+async function openRecords(
+  settings: Settings,
+  options: StartBotOptions,
+  metrics: BotMetrics,
+  closeEarlier: () => Promise<void>,
+): Promise<Records> {
   try {
     const fromSettings = recordsOptionsFromSettings(settings);
-    records = await Records.open({
+    return await Records.open({
       ...fromSettings,
       ...options.records,
       writer: {
@@ -296,11 +326,120 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
         ...options.records?.writer,
       },
     });
-    recordsForProbe = records;
   } catch (error) {
-    await closeEngine();
+    await closeEarlier();
     throw new StartupError(`Could not open the record in DATA_DIR ${settings.DATA_DIR}: ${describeError(error)}`);
   }
+}
+
+/** Where updates come from once the bot serves: a polling runner, or a webhook server (maybe with a queue). */
+interface UpdateIntake {
+  runner?: RunnerHandle;
+  server?: http.Server;
+  webhookPort?: number;
+  durable?: DurableQueue;
+}
+
+/** Long polling; a webhook left from an earlier deployment is deleted first (getUpdates would fail with 409). */
+async function startPolling(bot: Bot<Context>, options: StartBotOptions): Promise<UpdateIntake> {
+  await bot.api.deleteWebhook().catch((error) => log.warn('deleteWebhook failed', { error: describeError(error) }));
+  const runner = run(bot, {
+    runner: {
+      fetch: { timeout: options.pollingTimeoutSeconds ?? 30, allowed_updates: [...ALLOWED_UPDATES] },
+      // getUpdates errors are logged by our API transformer instead of console.error.
+      silent: true,
+    },
+  });
+  runner.task()?.catch((error: unknown) => {
+    log.error('polling stopped', { error: describeError(error) });
+    options.onFatal?.(error instanceof Error ? error : new Error(String(error)));
+  });
+  return { runner };
+}
+
+/** The webhook server; with DATABASE_URL, updates go through the durable queue (`live.durable` for the probe). */
+async function startWebhookIntake(
+  bot: Bot<Context>,
+  settings: Settings,
+  ops: OpsHandler,
+  metrics: BotMetrics,
+  live: LiveParts,
+): Promise<UpdateIntake> {
+  let durable: DurableQueue | undefined;
+  try {
+    if (settings.DATABASE_URL) {
+      durable = await openDurableQueue(bot, settings, metrics);
+      live.durable = durable;
+      durable.worker.start();
+      log.info('durable update queue in use', { worker: durable.worker.owner });
+    }
+    const { server, port } = await startWebhook(bot, settings, ops, durable, metrics);
+    return { server, webhookPort: port, durable };
+  } catch (error) {
+    await durable?.worker.stop();
+    await durable?.pool.end().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** What stop() takes down, in the order it does so. */
+interface RunningParts {
+  intake: UpdateIntake;
+  inFlight: InFlight;
+  reloads: ReloadCoordinator;
+  records: Records;
+  /** Closes the engine (if opened here) and the ops listener. */
+  closeEngine(): Promise<void>;
+  timeoutMs: number;
+}
+
+/** Stops taking updates first, then waits (each wait bounded) for the work in flight, then closes the stores. */
+async function shutDown(parts: RunningParts): Promise<void> {
+  const { intake, inFlight, timeoutMs: limit } = parts;
+  log.info('stopping: no new updates; finishing those in flight', { inFlight: inFlight.size });
+  if (intake.runner?.isRunning()) await intake.runner.stop();
+  if (intake.server) await closeWebhookServer(intake.server, limit);
+  if (intake.durable) await stopDurableQueue(intake.durable, limit);
+  if (!(await inFlight.idle(limit)))
+    log.warn('some updates were still running at shutdown', { inFlight: inFlight.size });
+  if ((await Promise.race([parts.reloads.idle(), timeout(limit)])) === 'timeout')
+    log.warn('a reload was still running at shutdown');
+  await parts.records
+    .close()
+    .catch((error) => log.error('could not close the record', { error: describeError(error) }));
+  await parts.closeEngine();
+  log.info('stopped');
+}
+
+async function closeWebhookServer(server: http.Server, limit: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  await Promise.race([closed, timeout(limit)]);
+}
+
+/** Updates not yet claimed stay in the queue for the other processes (or this one's next start). */
+async function stopDurableQueue(durable: DurableQueue, limit: number): Promise<void> {
+  if ((await Promise.race([durable.worker.stop(), timeout(limit)])) === 'timeout')
+    log.warn('queued updates were still running at shutdown');
+  await durable.pool
+    .end()
+    .catch((error: unknown) => log.warn('closing the database pool failed', { error: describeError(error) }));
+}
+
+/**
+ * Starts the bot as `npm start` does. Throws ConfigError (bad settings) or StartupError (Telegram
+ * refused the token, index or port unusable), each with a one-line message.
+ */
+export async function startBot(settings: Settings, options: StartBotOptions = {}): Promise<BotHandle> {
+  const { token, botInfo } = await acceptToken(settings);
+  const metrics = options.metrics ?? new BotMetrics();
+  const live: LiveParts = {};
+  const databaseProbe = options.databaseProbe ?? probeDatabases(live);
+  const ops = opsHandler({ engine: () => live.serving ?? null, databaseProbe, metrics });
+  const opsListener = await startOpsListener(settings, ops);
+  const { engine, close: closeEngine } = await openEngine(settings, options, opsListener);
+  const records = await openRecords(settings, options, metrics, closeEngine);
+  live.records = records;
 
   const { bot, deps, inFlight } = createBot({
     settings,
@@ -314,37 +453,14 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
   });
   await registerCommands(bot, settings.ADMIN_IDS);
   if (options.warmUp !== false) await warmUp(engine, deps.examples, { k: settings.ANSWER_PASSAGES });
-  serving = engine;
+  live.serving = engine;
 
-  let runner: RunnerHandle | null = null;
-  let server: http.Server | null = null;
-  let webhookPort: number | undefined;
+  let intake: UpdateIntake;
   try {
-    if (settings.WEBHOOK_URL) {
-      if (settings.DATABASE_URL) {
-        durable = await openDurableQueue(bot, settings, metrics);
-        durable.worker.start();
-        log.info('durable update queue in use', { worker: durable.worker.owner });
-      }
-      ({ server, port: webhookPort } = await startWebhook(bot, settings, ops, durable, metrics));
-    } else {
-      // A webhook left from an earlier deployment would make getUpdates fail with 409.
-      await bot.api.deleteWebhook().catch((error) => log.warn('deleteWebhook failed', { error: describeError(error) }));
-      runner = run(bot, {
-        runner: {
-          fetch: { timeout: options.pollingTimeoutSeconds ?? 30, allowed_updates: [...ALLOWED_UPDATES] },
-          // getUpdates errors are logged by our API transformer instead of console.error.
-          silent: true,
-        },
-      });
-      runner.task()?.catch((error: unknown) => {
-        log.error('polling stopped', { error: describeError(error) });
-        options.onFatal?.(error instanceof Error ? error : new Error(String(error)));
-      });
-    }
+    intake = settings.WEBHOOK_URL
+      ? await startWebhookIntake(bot, settings, ops, metrics, live)
+      : await startPolling(bot, options);
   } catch (error) {
-    await durable?.worker.stop();
-    await durable?.pool.end().catch(() => undefined);
     await records.close();
     await closeEngine();
     throw error;
@@ -352,35 +468,16 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
   const mode = settings.WEBHOOK_URL ? 'webhook' : 'polling';
   log.info('bot started', { mode, bot: botInfo.username, documents: engine.status().documents.length });
 
-  let stopping: Promise<void> | null = null;
-  const stop = () => {
-    stopping ??= (async () => {
-      const limit = options.shutdownTimeoutMs ?? 30_000;
-      log.info('stopping: no new updates; finishing those in flight', { inFlight: inFlight.size });
-      if (runner?.isRunning()) await runner.stop();
-      if (server) {
-        const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
-        server.closeIdleConnections();
-        await Promise.race([closed, timeout(limit)]);
-      }
-      if (durable) {
-        // Updates not yet claimed stay in the queue for the other processes (or this one's next start).
-        if ((await Promise.race([durable.worker.stop(), timeout(limit)])) === 'timeout')
-          log.warn('queued updates were still running at shutdown');
-        await durable.pool
-          .end()
-          .catch((error: unknown) => log.warn('closing the database pool failed', { error: describeError(error) }));
-      }
-      if (!(await inFlight.idle(limit)))
-        log.warn('some updates were still running at shutdown', { inFlight: inFlight.size });
-      if ((await Promise.race([deps.reloads.idle(), timeout(limit)])) === 'timeout')
-        log.warn('a reload was still running at shutdown');
-      await records.close().catch((error) => log.error('could not close the record', { error: describeError(error) }));
-      await closeEngine();
-      log.info('stopped');
-    })();
-    return stopping;
+  const running: RunningParts = {
+    intake,
+    inFlight,
+    reloads: deps.reloads,
+    records,
+    closeEngine,
+    timeoutMs: options.shutdownTimeoutMs ?? 30_000,
   };
-
-  return { bot, engine, records, mode, webhookPort, metricsPort, metrics, stop };
+  let stopping: Promise<void> | null = null;
+  const stop = () => (stopping ??= shutDown(running));
+  const { webhookPort } = intake;
+  return { bot, engine, records, mode, webhookPort, metricsPort: opsListener.port, metrics, stop };
 }

@@ -12,7 +12,9 @@ import { describeError } from '../errors.js';
 
 /** Telegram's Bot API serves files up to 20 MB through getFile. */
 export const TELEGRAM_DOWNLOAD_LIMIT_MB = 20;
+/** Folder in CORPUS_DIR where a replaced report is kept (with a timestamp), so an upload can be undone by hand. */
 export const HISTORY_DIR = '.history';
+/** Folder in CORPUS_DIR for downloads being checked; inside the corpus folder so that installing is a rename. */
 export const INCOMING_DIR = '.uploads';
 
 const MAX_STEM_CHARS = 100;
@@ -66,6 +68,7 @@ export function extensionOf(name: string): string {
   return path.extname(name).toLowerCase();
 }
 
+/** The ways downloading an uploaded file can fail, each worded differently for the admin. */
 export type DownloadFailure = 'refused' | 'no-path' | 'too-large' | 'timeout' | 'network' | 'http' | 'interrupted';
 
 /** Why a download failed, as a kind (worded in messages.vi.ts); never holds the URL, which has the token. */
@@ -149,6 +152,7 @@ export async function incomingPath(corpusDir: string, name: string): Promise<str
   return path.join(dir, `${randomBytes(6).toString('hex')}-${name}`);
 }
 
+/** Where an installed upload went, and where the report it replaced was kept. */
 export interface Installed {
   /** Absolute path of the file now in the corpus. */
   target: string;

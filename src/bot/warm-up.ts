@@ -44,6 +44,7 @@ export function warmUpQuestions(examples: readonly string[], titles: readonly st
   return picked;
 }
 
+/** How many questions the warm-up asked and how long it took, for the start-up log. */
 export interface WarmUpResult {
   questions: number;
   ms: number;

@@ -4,6 +4,7 @@ import type { Answer } from '../answer/types.js';
 import type { EngineStatus } from '../engine-api.js';
 import { renderReply } from '../bot/render.js';
 
+/** Telegram HTML as console text: tags dropped (a blockquote becomes quotation marks) and entities decoded. */
 export function htmlToPlain(html: string): string {
   return html
     .replace(/<blockquote[^>]*>/g, '“')
@@ -16,6 +17,7 @@ export function htmlToPlain(html: string): string {
     .replace(/&amp;/g, '&');
 }
 
+/** The bot's reply to a question as the console chat prints it, so the CLI shows exactly what a citizen would read. */
 export function renderAnswerPlain(answer: Answer, documents: EngineStatus['documents']): string {
   return htmlToPlain(renderReply(answer, documents));
 }

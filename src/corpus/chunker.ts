@@ -13,6 +13,7 @@ export const METADATA_SECTION = 'Thông tin văn bản';
 /** Added to the title of passages read by OCR, so that the citation says the text comes from a scan. */
 export const SCANNED_MARK = '(bản quét)';
 
+/** Passage sizes: they trade a precise citation (short) against enough context to answer (long). */
 export interface ChunkOptions {
   /** A section up to this many characters stays one passage. */
   maxChars: number;
@@ -20,6 +21,7 @@ export interface ChunkOptions {
   targetChars: number;
 }
 
+/** The passage sizes of the index: every report the engine reads is cut with these. */
 export const DEFAULT_CHUNK_OPTIONS: ChunkOptions = { maxChars: 1600, targetChars: 1000 };
 
 type HeadingKind = 'chapter' | 'part' | 'article' | 'markdown' | 'roman' | 'numbered' | 'title-line';
@@ -131,6 +133,10 @@ function pack(pieces: string[], options: ChunkOptions): string[] {
   return out;
 }
 
+/**
+ * Cuts a report into the passages the index searches, each with its section heading and its document's title and
+ * date for the citation.
+ */
 export function chunkDocument(document: SourceDocument, options: ChunkOptions = DEFAULT_CHUNK_OPTIONS): Passage[] {
   const passages: Passage[] = [];
   const docTitle = document.scanned ? `${document.title} ${SCANNED_MARK}` : document.title;

@@ -7,11 +7,13 @@ import path from 'node:path';
 import { log } from '../log.js';
 import { describeError } from '../errors.js';
 
+/** The file types read as reports; any other file in the corpus folder is not a report and is not listed. */
 export const SUPPORTED_EXTENSIONS: readonly string[] = ['.txt', '.md', '.docx', '.pdf', '.doc', '.xlsx', '.csv'];
 
 /** The admins' synonyms file may sit in the corpus folder under this name; it is not a report. */
 export const SYNONYMS_FILE_NAME = 'synonyms.txt';
 
+/** The corpus folder is missing, a file, or cannot be listed; the message says which and what to do. */
 export class CorpusFolderError extends Error {}
 
 /**
@@ -55,6 +57,7 @@ export async function listCorpusFiles(dir: string): Promise<string[]> {
   return names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
+/** The hex SHA-256 of a file's bytes: its fingerprint in the index manifest. */
 export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
@@ -72,6 +75,7 @@ export async function hashCorpusFiles(dir: string): Promise<Record<string, strin
   return hashes;
 }
 
+/** Whether two fingerprint maps name the same files with the same contents, i.e. the index is still current. */
 export function sameHashes(a: Record<string, string>, b: Record<string, string>): boolean {
   const keys = Object.keys(a);
   return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);

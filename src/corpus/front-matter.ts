@@ -5,6 +5,7 @@
 //   ---
 // Only flat `key: value` lines are understood; this is deliberately not a YAML parser.
 
+/** The title and date an office wrote in a report's front matter, and the text after it. */
 export interface FrontMatter {
   title?: string;
   date?: string;
@@ -24,6 +25,7 @@ function unquote(value: string): string {
   return v;
 }
 
+/** Reads the optional `---` header of a .txt/.md report; a text without one is all body. */
 export function parseFrontMatter(text: string): FrontMatter {
   const input = text.replace(/^\uFEFF/, '');
   const lines = input.split(/\r\n|\r|\n/);

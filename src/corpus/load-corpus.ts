@@ -21,6 +21,7 @@ export { UnreadableFileError } from './loaders/detect.js';
 
 export { SUPPORTED_EXTENSIONS };
 
+/** Limits on reading one file, so that a huge or hostile file cannot stall a reload or an upload. */
 export interface ReadOptions {
   /** Larger files are refused before being read. Default 50 MB. */
   maxFileBytes?: number;
@@ -30,6 +31,7 @@ export interface ReadOptions {
   ocr?: Partial<OcrOptions>;
 }
 
+/** Options of a whole corpus load: the per-file limits and a progress callback. */
 export interface LoadOptions extends ReadOptions {
   /** Called after each candidate file, read or skipped. */
   onProgress?: (done: number, total: number) => void;
@@ -197,6 +199,10 @@ export async function readDocumentFile(
   );
 }
 
+/**
+ * Reads every report in the folder `dir`; an unreadable file goes into `skipped` with its reason instead of
+ * stopping the load. Throws only when the folder itself cannot be listed.
+ */
 export async function loadCorpus(dir: string, options: LoadOptions = {}): Promise<LoadedCorpus> {
   const absolute = path.resolve(dir);
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;

@@ -16,6 +16,7 @@
 // (accentless, lower-case) copy of each line that keeps the original's character positions, so what is
 // found can be cut out of the original text.
 
+/** The particulars of an official document read from its header and signature block, for its citation. */
 export interface OfficialHeader {
   /** Issuing body as written, e.g. "UBND QUẬN CẨM LỆ". */
   issuer?: string;
@@ -37,6 +38,7 @@ export interface OfficialHeader {
   recipients: string[];
 }
 
+/** An official document split into its particulars and its body (without the header and signature blocks). */
 export interface OfficialLayout {
   header: OfficialHeader;
   /** The text without the motto, the header block, "Nơi nhận" and the signature block. */
@@ -194,133 +196,190 @@ interface HeaderScan {
   header: Partial<OfficialHeader>;
   /** Index of the first body line. */
   end: number;
-  /** Leftover fragments of header lines that turned out to be body text, none usually. */
+}
+
+/** What the scan of the header lines has found so far. */
+interface HeaderLinesState {
+  header: Partial<OfficialHeader>;
+  /** Capitalised lines of the left column before the number and date, top to bottom. */
+  issuerParts: string[];
+  /** Index of the type line ("BÁO CÁO"), -1 until found. */
+  typeAt: number;
+  lastHeaderLine: number;
+  motto: boolean;
 }
 
 function scanHeader(lines: Line[]): HeaderScan | null {
-  const header: Partial<OfficialHeader> = {};
-  const issuerParts: string[] = [];
-  let typeAt = -1;
-  let lastHeaderLine = -1;
-  let motto = false;
-  const limit = Math.min(lines.length, HEADER_SCAN_LINES);
-  for (let i = 0; i < limit; i++) {
-    let line = lines[i]!;
-    if (line.text === '') continue;
-    if (typeAt >= 0) break;
-    let recognised = false;
-    const stripped = stripMotto(line);
-    if (stripped.found) {
-      motto = true;
-      recognised = true;
-      line = stripped.line;
-    }
-    const date = PLACE_DATE.exec(line.fold);
-    if (date && !header.date) {
-      const start = date.index + (date[0].length - date[0].trimStart().length);
-      header.place = line.text.slice(start, start + date[1]!.length).trim();
-      header.date = `${Number(date[2])}/${Number(date[3])}/${date[4]}`;
-      line = cut(line, start, date.index + date[0].length);
-      recognised = true;
-    }
-    const number = NUMBER.exec(line.fold) ?? NUMBER_PLAIN.exec(line.fold);
-    if (number && !header.number) {
-      const at = line.fold.indexOf(number[1]!, number.index);
-      header.number = line.text
-        .slice(at, at + number[1]!.length)
-        .replace(/\s+/g, '')
-        .toLocaleUpperCase('vi');
-      line = cut(line, number.index, at + number[1]!.length);
-      recognised = true;
-    }
-    const type = documentType(line.fold);
-    // "KẾ HOẠCH TỔ CHỨC LỄ HỘI NĂM 2019": type and summary on one line, in capitals.
-    const typeWords = /^(\S+ \S+) (\S.*)$/.exec(line.fold.trim());
-    const typeInLine =
-      typeWords && (header.number || header.date) && isUpper(line.text) ? documentType(typeWords[1]!) : undefined;
-    if (typeInLine && !type) {
-      header.type = typeInLine;
-      header.summary = line.text.trim().slice(typeWords![1]!.length).trim();
-      typeAt = i;
-      lastHeaderLine = i;
-      break;
-    }
-    if (type && (isUpper(line.text) || /^\p{Lu}/u.test(line.text))) {
-      header.type = type;
-      typeAt = i;
-      lastHeaderLine = i;
-      continue;
-    }
-    // What is left of a line before the type: the issuing body (left column), a rule, or nothing.
-    const rest = line.text.trim();
-    if (rest === '' || isSeparator(rest)) {
-      if (recognised) lastHeaderLine = i;
-      continue;
-    }
-    if (
-      !header.number &&
-      !header.date &&
-      isUpper(rest) &&
-      rest.length <= 80 &&
-      (issuerParts.length > 0 || ISSUER_START.test(line.fold.trim()) || i < 3)
-    ) {
-      issuerParts.push(rest.replace(/\s*[-_]{2,}\s*$/, ''));
-      lastHeaderLine = i;
-      continue;
-    }
-    if (recognised) {
-      lastHeaderLine = i;
-      continue;
-    }
-    // Body text before any type line: the header (if any) ends here.
-    break;
-  }
-  const evidence = Number(motto) + Number(!!header.number) + Number(!!header.date) + Number(typeAt >= 0);
+  const state = scanHeaderLines(lines);
+  const { header, typeAt } = state;
+  const evidence = Number(state.motto) + Number(!!header.number) + Number(!!header.date) + Number(typeAt >= 0);
   if (evidence < 2) return null;
-  let end = lastHeaderLine + 1;
+  let end = state.lastHeaderLine + 1;
   if (typeAt >= 0 && header.summary) {
-    end = typeAt + 1;
-    while (end < lines.length && (lines[end]!.text === '' || isSeparator(lines[end]!.text))) end++;
+    end = skipBlankAndSeparators(lines, typeAt + 1);
   } else if (typeAt >= 0) {
-    // The summary: the next short lines without final punctuation (OCR may wrap it onto two or three).
-    const summary: string[] = [];
-    let i = typeAt + 1;
-    while (i < lines.length && lines[i]!.text === '') i++;
-    for (; i < lines.length && summary.length < 3; i++) {
-      const text = lines[i]!.text;
-      if (text === '') break;
-      if (isSeparator(text)) {
-        i++;
-        break;
-      }
-      const fold = lines[i]!.fold;
-      if (/[.;:]$/.test(text) || text.length > 160 || /^(kinh gui|can cu|thuc hien|[ivx]+[.)]\s|\d+[.)]\s)/.test(fold))
-        break;
-      summary.push(text);
-    }
-    if (summary.length > 0) header.summary = summary.join(' ');
-    end = i;
-    while (end < lines.length && (lines[end]!.text === '' || isSeparator(lines[end]!.text))) end++;
+    const summary = readSummary(lines, typeAt + 1);
+    if (summary.lines.length > 0) header.summary = summary.lines.join(' ');
+    end = skipBlankAndSeparators(lines, summary.end);
   }
-  if (issuerParts.length > 0) {
-    // "ỦY BAN NHÂN DÂN" / "QUẬN CẨM LỆ" is one body on two lines; "UBND QUẬN CẨM LỆ" / "PHÒNG TÀI CHÍNH"
-    // is a parent and the issuing office.
-    const merged: string[] = [];
-    for (const part of issuerParts) {
-      const previous = merged[merged.length - 1];
-      if (
-        previous !== undefined &&
-        /^(uy ban nhan dan|hoi dong nhan dan)$/.test(foldKeepingPositions(previous).trim())
-      ) {
-        merged[merged.length - 1] = `${previous} ${part}`;
-      } else {
-        merged.push(part);
-      }
-    }
-    header.issuer = merged[merged.length - 1]!;
+  if (state.issuerParts.length > 0) {
+    header.issuer = issuerFromParts(state.issuerParts);
     header.issuerName = issuerAsName(header.issuer);
   }
   return { header, end };
+}
+
+/** Reads the header lines up to the type line, or up to body text when there is none. */
+function scanHeaderLines(lines: Line[]): HeaderLinesState {
+  const state: HeaderLinesState = { header: {}, issuerParts: [], typeAt: -1, lastHeaderLine: -1, motto: false };
+  const limit = Math.min(lines.length, HEADER_SCAN_LINES);
+  for (let i = 0; i < limit; i++) {
+    if (lines[i]!.text === '') continue;
+    if (!readHeaderLine(lines[i]!, i, state)) break;
+  }
+  return state;
+}
+
+/** Reads line `i` into `state`; false when the header ends there (its type line, or body text). */
+function readHeaderLine(original: Line, i: number, state: HeaderLinesState): boolean {
+  const { line, recognised } = takeParticulars(original, state);
+  if (takeTypeLine(line, i, state)) return false;
+  // What is left of a line before the type: the issuing body (left column), a rule, or nothing.
+  const rest = line.text.trim();
+  if (rest === '' || isSeparator(rest)) {
+    if (recognised) state.lastHeaderLine = i;
+    return true;
+  }
+  if (isIssuerLine(rest, line, i, state)) {
+    state.issuerParts.push(rest.replace(/\s*[-_]{2,}\s*$/, ''));
+    state.lastHeaderLine = i;
+    return true;
+  }
+  if (recognised) {
+    state.lastHeaderLine = i;
+    return true;
+  }
+  // Body text before any type line: the header (if any) ends here.
+  return false;
+}
+
+/** Cuts the motto, the place and date, and the number out of a line into `state`; `recognised` if any was there. */
+function takeParticulars(line: Line, state: HeaderLinesState): { line: Line; recognised: boolean } {
+  let recognised = false;
+  const stripped = stripMotto(line);
+  if (stripped.found) {
+    state.motto = true;
+    recognised = true;
+    line = stripped.line;
+  }
+  const afterDate = takePlaceAndDate(line, state.header);
+  if (afterDate) {
+    line = afterDate;
+    recognised = true;
+  }
+  const afterNumber = takeNumber(line, state.header);
+  if (afterNumber) {
+    line = afterNumber;
+    recognised = true;
+  }
+  return { line, recognised };
+}
+
+/** "Cẩm Lệ, ngày 10 tháng 7 năm 2019" into the header (the first one only); returns the rest of the line. */
+function takePlaceAndDate(line: Line, header: Partial<OfficialHeader>): Line | null {
+  const date = PLACE_DATE.exec(line.fold);
+  if (!date || header.date) return null;
+  const start = date.index + (date[0].length - date[0].trimStart().length);
+  header.place = line.text.slice(start, start + date[1]!.length).trim();
+  header.date = `${Number(date[2])}/${Number(date[3])}/${date[4]}`;
+  return cut(line, start, date.index + date[0].length);
+}
+
+/** "Số: 123/BC-UBND" into the header (the first one only); returns the rest of the line. */
+function takeNumber(line: Line, header: Partial<OfficialHeader>): Line | null {
+  const number = NUMBER.exec(line.fold) ?? NUMBER_PLAIN.exec(line.fold);
+  if (!number || header.number) return null;
+  const at = line.fold.indexOf(number[1]!, number.index);
+  header.number = line.text
+    .slice(at, at + number[1]!.length)
+    .replace(/\s+/g, '')
+    .toLocaleUpperCase('vi');
+  return cut(line, number.index, at + number[1]!.length);
+}
+
+/** The type line ("BÁO CÁO"), or type and summary on one line; true (and recorded in `state`) when line `i` is it. */
+function takeTypeLine(line: Line, i: number, state: HeaderLinesState): boolean {
+  const { header } = state;
+  const type = documentType(line.fold);
+  // "KẾ HOẠCH TỔ CHỨC LỄ HỘI NĂM 2019": type and summary on one line, in capitals.
+  const typeWords = /^(\S+ \S+) (\S.*)$/.exec(line.fold.trim());
+  const typeInLine =
+    typeWords && (header.number || header.date) && isUpper(line.text) ? documentType(typeWords[1]!) : undefined;
+  if (typeInLine && !type) {
+    header.type = typeInLine;
+    header.summary = line.text.trim().slice(typeWords![1]!.length).trim();
+  } else if (type && (isUpper(line.text) || /^\p{Lu}/u.test(line.text))) {
+    header.type = type;
+  } else {
+    return false;
+  }
+  state.typeAt = i;
+  state.lastHeaderLine = i;
+  return true;
+}
+
+/** A capitalised left-column line above the number and date: the issuing body, or one line of it. */
+function isIssuerLine(rest: string, line: Line, i: number, state: HeaderLinesState): boolean {
+  return (
+    !state.header.number &&
+    !state.header.date &&
+    isUpper(rest) &&
+    rest.length <= 80 &&
+    (state.issuerParts.length > 0 || ISSUER_START.test(line.fold.trim()) || i < 3)
+  );
+}
+
+/** The summary under the type: the next short lines without final punctuation (OCR may wrap it onto two or three). */
+function readSummary(lines: Line[], from: number): { lines: string[]; end: number } {
+  const summary: string[] = [];
+  let i = from;
+  while (i < lines.length && lines[i]!.text === '') i++;
+  for (; i < lines.length && summary.length < 3; i++) {
+    const text = lines[i]!.text;
+    if (text === '') break;
+    if (isSeparator(text)) {
+      i++;
+      break;
+    }
+    const fold = lines[i]!.fold;
+    if (/[.;:]$/.test(text) || text.length > 160 || /^(kinh gui|can cu|thuc hien|[ivx]+[.)]\s|\d+[.)]\s)/.test(fold))
+      break;
+    summary.push(text);
+  }
+  return { lines: summary, end: i };
+}
+
+function skipBlankAndSeparators(lines: Line[], from: number): number {
+  let end = from;
+  while (end < lines.length && (lines[end]!.text === '' || isSeparator(lines[end]!.text))) end++;
+  return end;
+}
+
+/**
+ * The issuing office from the left column's lines: "ỦY BAN NHÂN DÂN" / "QUẬN CẨM LỆ" is one body on two
+ * lines; "UBND QUẬN CẨM LỆ" / "PHÒNG TÀI CHÍNH" is a parent and the issuing office (the last one).
+ */
+function issuerFromParts(issuerParts: string[]): string {
+  const merged: string[] = [];
+  for (const part of issuerParts) {
+    const previous = merged[merged.length - 1];
+    if (previous !== undefined && /^(uy ban nhan dan|hoi dong nhan dan)$/.test(foldKeepingPositions(previous).trim())) {
+      merged[merged.length - 1] = `${previous} ${part}`;
+    } else {
+      merged.push(part);
+    }
+  }
+  return merged[merged.length - 1]!;
 }
 
 interface FooterScan {

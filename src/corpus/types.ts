@@ -36,6 +36,10 @@ export interface SkippedFile {
   reason: string;
 }
 
+/**
+ * The result of reading the corpus folder: the readable reports, the skipped files with reasons, and the
+ * fingerprints.
+ */
 export interface LoadedCorpus {
   documents: SourceDocument[];
   skipped: SkippedFile[];

@@ -67,6 +67,8 @@ export interface AnalysedQuestion {
 export interface QuestionContext {
   /** idf of a folded term ("ngan", "ngan_sach") in the serving corpus. */
   idf(foldedTerm: string): number;
+  /** Whether some passage contains the folded term. */
+  occurs?(foldedTerm: string): boolean;
   /** The question with unknown syllables corrected to corpus syllables. */
   correctSpelling(text: string): string;
   thesaurus: Thesaurus;
@@ -131,7 +133,12 @@ export function analyseQuestion(raw: string, context: QuestionContext, maxChars 
       // A bigram inside one synonym phrase shares its alternatives; one that straddles two does not.
       const shared = alternativesAt[at - 1] === alternatives ? alternatives : [];
       if (!content.has(term))
-        content.set(term, { term, folded: bigramFolded, weight: context.idf(bigramFolded), alternatives: shared });
+        content.set(term, {
+          term,
+          folded: bigramFolded,
+          weight: straddlesWords(folded, at, i > 1 && i < phrase.length - 1, context) ? 0 : context.idf(bigramFolded),
+          alternatives: shared,
+        });
     }
     offset += phrase.length;
   }
@@ -160,6 +167,17 @@ export function analyseQuestion(raw: string, context: QuestionContext, maxChars 
     aboutDistrict: mentionsDistrict(typed, folded, context.placeNames),
     intent: questionIntent(folded),
   };
+}
+
+/**
+ * Whether the bigram ending at `at` (`inside` its phrase, with a syllable on each side) joins the end of one corpus word to the start of the next: "sản xuất
+ * kinh doanh" gives "xuất kinh", which no report says, between "sản xuất" and "kinh doanh", which they do.
+ * Such a bigram is not a phrase of the question and must not weigh on what a passage covers.
+ */
+function straddlesWords(folded: string[], at: number, inside: boolean, context: QuestionContext): boolean {
+  if (!context.occurs || !inside) return false;
+  const bigram = (end: number) => `${folded[end - 1]}_${folded[end]}`;
+  return !context.occurs(bigram(at)) && context.occurs(bigram(at - 1)) && context.occurs(bigram(at + 1));
 }
 
 /** The folded terms a text must contain to say a phrase: its syllable for one word, else its bigrams. */

@@ -33,18 +33,30 @@ const ACTUAL_CUES = [
   'uoc dat',
   'tang',
   'giam',
+  'bao nhieu',
+  'con',
+  'danh gia',
+  'the nao',
+  'ra sao',
 ];
+
+/** "đã … chưa" asks whether it has happened, even of a target ("đã đạt chỉ tiêu chưa"). */
+const ACHIEVED_YET = / (da|duoc) .+ chua $/;
+/** "có … không" asks how things stand, unless it names a target ("có mục tiêu … không"). */
+const STANDING_QUESTION = / (co|da) .+ (khong|ko|chua) $/;
 
 /** The question's intent, from its folded syllables; a target cue wins over an achievement cue. */
 export function questionIntent(folded: string[]): Intent {
   const text = ` ${folded.join(' ')} `;
+  if (ACHIEVED_YET.test(text)) return 'actual';
   if (TARGET_CUES.some((cue) => text.includes(` ${cue} `))) return 'target';
   if (ACTUAL_CUES.some((cue) => text.includes(` ${cue} `))) return 'actual';
+  if (STANDING_QUESTION.test(text)) return 'actual';
   return null;
 }
 
 const TARGET_SENTENCE =
-  /(?<![\p{L}\p{M}])(phan dau|muc tieu|chi tieu (?:nam|ca nam)|du kien|dinh huong|tu nay den|se|tiep tuc|nhiem vu|de ra|yeu cau)(?![\p{L}\p{M}])/u;
+  /(?<![\p{L}\p{M}])(phan dau|muc tieu|chi tieu (?:nam|ca nam)|du kien|dinh huong|tu nay den|se|tiep tuc(?! duoc)|nhiem vu|de ra|yeu cau|(?<!duoc )(?:day manh|tang cuong|thuc hien (?:tot|hieu qua)))(?![\p{L}\p{M}])/u;
 const ACTUAL_SENTENCE =
   /(?<![\p{L}\p{M}])(uoc dat|dat|da|tang|giam|so voi cung ky|ket qua|duoc (?:giu vung|cung co|trien khai|thuc hien))(?![\p{L}\p{M}])/u;
 

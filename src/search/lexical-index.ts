@@ -164,6 +164,11 @@ export class LexicalIndex {
     return this.speller.correctText(question);
   }
 
+  /** Whether some passage contains the folded term. */
+  hasFolded(foldedTerm: string): boolean {
+    return this.vocabulary.lookup('f:' + foldedTerm) >= 0;
+  }
+
   /** idf of a folded term ("ngan", "ngan_sach"); a term no passage contains gets maxIdf. */
   foldedIdf(foldedTerm: string): number {
     const id = this.vocabulary.lookup('f:' + foldedTerm);

@@ -10,8 +10,11 @@ import type { ScoredPassage } from './types.js';
 const OTHER_YEAR = 0.5;
 /** An undated document, when the question names a year some report has. */
 const UNDATED_WHEN_YEAR_ASKED = 0.85;
-/** An older report, when the question names no year and a newer one also matches. */
-const OLDER_REPORT = 0.85;
+/**
+ * An older report, when the question names no year and a newer one also matches: "how is security"
+ * asks about now. On the year set 0.85 → 0.7 took the right answer from 39 to 41 of 42 (0.6: 42).
+ */
+const OLDER_REPORT = 0.7;
 /** A general document (a law, an article), when the question is about the district. */
 const GENERAL_WHEN_DISTRICT_ASKED = 0.6;
 

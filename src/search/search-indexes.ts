@@ -95,6 +95,7 @@ export function analyseAgainst(
     question,
     {
       idf: (term) => indexes.lexical.foldedIdf(term),
+      occurs: (term) => indexes.lexical.hasFolded(term),
       correctSpelling: (text) => indexes.lexical.correctSpelling(text),
       thesaurus,
       newestYear: indexes.newestYear,

@@ -12,7 +12,7 @@ const STOPWORDS_ACCENTED = (
   'thì mà với trong ngoài trên dưới đến từ ra vào làm này đó kia ấy nhỉ à ạ ơi hả nhé vậy rồi ' +
   'tôi bạn mình chúng em anh chị quý vị xin hỏi biết muốn cần phải nên sẽ đã đang bị bởi theo ' +
   'khi nếu nhiều ít hơn nhất rất quá cũng vẫn còn mọi lại nữa gồm những hãy cái việc về ở ' +
-  'nói vấn đề để ra cụ thể'
+  'nói vấn đề để ra cụ thể lên xuống'
 ).split(/\s+/);
 
 /**

@@ -3,7 +3,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Answer } from '../../src/answer/types.js';
-import { escapeHtml, renderAnswer, renderFullPassage, renderMorePassages, splitHtml } from '../../src/bot/render.js';
+import { escapeHtml } from '../../src/bot/html.js';
+import { renderAnswer, renderFullPassage, renderMorePassages } from '../../src/bot/render.js';
+import { splitHtml } from '../../src/bot/split-html.js';
 import { MSG } from '../../src/bot/messages.vi.js';
 import { sanitizeFileName } from '../../src/bot/uploads.js';
 import { parseTelegramHtml } from '../emulator/bot-api-emulator.js';

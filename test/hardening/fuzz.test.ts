@@ -14,13 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_EXCERPT_CHARS, truncate } from '../../src/answer/excerpt.js';
 import type { Answer } from '../../src/answer/types.js';
 import { MSG, type StatsView } from '../../src/bot/messages.vi.js';
-import {
-  renderFullPassage,
-  renderMorePassages,
-  renderReply,
-  splitHtml,
-  TELEGRAM_TEXT_LIMIT,
-} from '../../src/bot/render.js';
+import { renderFullPassage, renderMorePassages, renderReply } from '../../src/bot/render.js';
+import { splitHtml, TELEGRAM_TEXT_LIMIT } from '../../src/bot/split-html.js';
 import { chunkDocument, DEFAULT_CHUNK_OPTIONS, type ChunkOptions } from '../../src/corpus/chunker.js';
 import { loadCorpus } from '../../src/corpus/load-corpus.js';
 import { Engine } from '../../src/engine.js';

@@ -97,3 +97,22 @@ describe('the district', () => {
     expect(analyse('co quan thue o dau').aboutDistrict).toBe(false);
   });
 });
+
+describe('bigrams across word boundaries', () => {
+  // The corpus says "sản xuất" and "kinh doanh", never "xuất kinh".
+  const corpusBigrams = new Set(['san_xuat', 'kinh_doanh', 'dang_ky']);
+  const withCorpus: QuestionContext = { ...context, occurs: (term) => !term.includes('_') || corpusBigrams.has(term) };
+  const weightOf = (question: string, term: string) =>
+    analyseQuestion(question, withCorpus).contentTerms.find((t) => t.folded === term)?.weight;
+
+  it('gives no weight to a bigram joining two corpus words', () => {
+    expect(weightOf('Sản xuất kinh doanh có tăng không?', 'xuat_kinh')).toBe(0);
+    expect(weightOf('Sản xuất kinh doanh có tăng không?', 'kinh_doanh')).toBe(1);
+  });
+
+  it('keeps an unknown phrase that is not between two known words', () => {
+    // "hộ cá thể" is absent from the corpus: that is evidence the reports do not speak of it.
+    expect(weightOf('dang ky kinh doanh ho ca the', 'ca_the')).toBe(1);
+    expect(weightOf('dang ky kinh doanh ho ca the', 'ky_kinh')).toBe(0);
+  });
+});

@@ -3,7 +3,6 @@
 // update it handles (buttons included, they can be forged).
 import { rm } from 'node:fs/promises';
 import { Composer, InlineKeyboard, type Context } from 'grammy';
-import { readDocumentFile, SUPPORTED_EXTENSIONS } from '../../corpus/load-corpus.js';
 import { log } from '../../log.js';
 import type { BotDeps } from '../deps.js';
 import { MSG } from '../messages.vi.js';
@@ -20,7 +19,9 @@ import {
   TELEGRAM_DOWNLOAD_LIMIT_MB,
 } from '../uploads.js';
 import { describeError } from '../../errors.js';
+import { checkReportFile, SUPPORTED_EXTENSIONS } from '../../report-files.js';
 
+/** Callback data of the admin buttons; every "adm:" button is checked against ADMIN_IDS when pressed. */
 export const ADMIN_CALLBACK = { reload: 'adm:reload', stats: STATS_CALLBACK.refresh } as const;
 
 const MB = 1024 * 1024;
@@ -84,7 +85,7 @@ async function handleUpload(ctx: Context, deps: BotDeps): Promise<void> {
     }
     let title: string;
     try {
-      title = (await readDocumentFile(temp, name, { parseTimeoutMs: deps.uploadParseTimeoutMs })).title;
+      title = (await checkReportFile(temp, name, { parseTimeoutMs: deps.uploadParseTimeoutMs })).title;
     } catch (error) {
       log.info('upload refused: unreadable', { user: ctx.from?.id, file: name, reason: describeError(error) });
       await replyHtml(ctx, MSG.uploadRefused(name, describeError(error)));
@@ -111,6 +112,7 @@ async function handleUpload(ctx: Context, deps: BotDeps): Promise<void> {
   }
 }
 
+/** /reload, /docs, the reload button and report uploads, for admins only; a document from anyone else gets a hint. */
 export function adminComposer(deps: BotDeps): Composer<Context> {
   const composer = new Composer<Context>();
   const admins = deps.settings.ADMIN_IDS;

@@ -6,6 +6,7 @@ import { DOWN_REASONS, type DownReason } from '../../store/types.js';
 import type { BotDeps } from '../deps.js';
 import { DOWN_REASON_LABEL, MSG } from '../messages.vi.js';
 
+/** Callback data prefixes of the vote buttons and of the 👎 reason buttons; the answer's id follows. */
 export const FEEDBACK_CALLBACK = { vote: 'fb:', reason: 'fbr:' } as const;
 const ID = '[A-Za-z0-9_-]{1,16}';
 
@@ -18,6 +19,7 @@ export function addFeedbackRow(keyboard: InlineKeyboard = new InlineKeyboard(), 
     .text(MSG.buttonDown, `${FEEDBACK_CALLBACK.vote}${id}:down`);
 }
 
+/** The three optional one-tap reasons offered after a 👎 on answer `id`. */
 export function reasonKeyboard(id: string): InlineKeyboard {
   const keyboard = new InlineKeyboard();
   for (const reason of DOWN_REASONS)
@@ -25,6 +27,7 @@ export function reasonKeyboard(id: string): InlineKeyboard {
   return keyboard;
 }
 
+/** Records 👍 / 👎 votes and 👎 reasons in the record, one vote per citizen per answer. */
 export function feedbackComposer(deps: BotDeps): Composer<Context> {
   const composer = new Composer<Context>();
 

@@ -6,6 +6,10 @@ import { isAdmin } from '../middleware/admin-only.js';
 import { replyHtml } from '../reply.js';
 import { CALLBACK } from './questions.js';
 
+/**
+ * One button a line for the example questions; pressing one asks it, so a first-time citizen sees an answer at
+ * once.
+ */
 export function examplesKeyboard(examples: readonly string[]): InlineKeyboard {
   const keyboard = new InlineKeyboard();
   examples.forEach((question, i) => {
@@ -14,6 +18,7 @@ export function examplesKeyboard(examples: readonly string[]): InlineKeyboard {
   return keyboard;
 }
 
+/** /start (a greeting with the example buttons) and /help (what the bot knows, with the admin commands for admins). */
 export function helpComposer(deps: BotDeps): Composer<Context> {
   const composer = new Composer<Context>();
 

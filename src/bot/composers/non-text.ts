@@ -3,6 +3,7 @@
 import { Composer, type Context } from 'grammy';
 import { MSG } from '../messages.vi.js';
 
+/** Answers any other message in a private chat (a sticker, a photo, a voice note) with a hint to type the question. */
 export function nonTextComposer(): Composer<Context> {
   const composer = new Composer<Context>();
   composer.chatType('private').on('message', async (ctx) => {

@@ -10,6 +10,7 @@ import { adminOnly } from '../middleware/admin-only.js';
 import { replyHtml } from '../reply.js';
 import { describeError } from '../../errors.js';
 
+/** Callback data of the /stats buttons: refresh, and the window chosen ("adm:stats:7"). */
 export const STATS_CALLBACK = { refresh: 'adm:stats', window: 'adm:stats:' } as const;
 const WINDOWS: StatsWindow[] = ['today', '7', '30'];
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -22,6 +23,7 @@ export function vietnamDayStart(ms: number): number {
   return Math.floor((ms + VIETNAM_OFFSET_MS) / DAY_MS) * DAY_MS - VIETNAM_OFFSET_MS;
 }
 
+/** The time range of a /stats window ending now: from midnight in Vietnam for "today", else the last 7 or 30 days. */
 export function windowRange(window: StatsWindow, now: number): { from: number; to: number } {
   const to = now + 1;
   if (window === 'today') return { from: vietnamDayStart(now), to };
@@ -71,6 +73,7 @@ export function exportRange(
   return { from, to: lastDay + DAY_MS, fromLabel: dayLabel(from), toLabel: dayLabel(lastDay) };
 }
 
+/** Everything /stats shows: the totals of every window, the details of the selected one and the record's status. */
 export async function buildStatsView(deps: BotDeps, selected: StatsWindow, now = Date.now()): Promise<StatsView> {
   const { records } = deps;
   const windows = [];
@@ -112,6 +115,7 @@ function refuse(ctx: Context): Promise<unknown> {
     : ctx.reply(MSG.notAdmin);
 }
 
+/** /stats and /export for admins: the office's view of the questions asked and the feedback given. */
 export function officeComposer(deps: BotDeps): Composer<Context> {
   const composer = new Composer<Context>();
   const onlyAdmins = adminOnly<Context>(deps.settings.ADMIN_IDS, refuse);

@@ -7,6 +7,7 @@ import { MSG } from '../messages.vi.js';
 import { replyHtml } from '../reply.js';
 import { describeError } from '../../errors.js';
 
+/** /privacy and /forget: what the record keeps about a citizen, and deleting it on request. */
 export function privacyComposer(deps: BotDeps): Composer<Context> {
   const composer = new Composer<Context>();
 

@@ -134,6 +134,10 @@ export async function answerQuestion(
   deps.metrics?.questionAnswered(answer.answered, (performance.now() - started) / 1000);
 }
 
+/**
+ * Answers every citizen's question (typed, or an example button), and the "Xem thêm" / "Toàn văn đoạn" buttons
+ * under an answer.
+ */
 export function questionsComposer(deps: BotDeps): Composer<Context> {
   const composer = new Composer<Context>();
 

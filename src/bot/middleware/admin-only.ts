@@ -3,6 +3,7 @@
 import type { Context, MiddlewareFn } from 'grammy';
 import { log } from '../../log.js';
 
+/** Whether the sender of this update is in ADMIN_IDS; checked on every update, never remembered. */
 export function isAdmin(adminIds: ReadonlySet<number>, ctx: Context): boolean {
   return ctx.from !== undefined && adminIds.has(ctx.from.id);
 }

@@ -4,6 +4,7 @@
 // it queues behind the chat's other updates (a flood must not hold the runner's concurrency).
 import type { Context, MiddlewareFn } from 'grammy';
 
+/** How many updates a user may send per window, and how the one notice of a window is sent. */
 export interface RateLimitOptions<C extends Context> {
   /** Updates allowed per user within a window. */
   limit: number;
@@ -24,6 +25,7 @@ interface Window {
   noticeAt: number;
 }
 
+/** The two halves of the rate limit, installed on either side of sequentialize (see the file's header). */
 export interface RateLimiter<C extends Context> {
   /** Counts the update; put it before sequentialize. */
   gate: MiddlewareFn<C>;
@@ -31,6 +33,7 @@ export interface RateLimiter<C extends Context> {
   notice: MiddlewareFn<C>;
 }
 
+/** Creates a per-user sliding-window rate limit, so that one flooding user cannot slow the bot for the others. */
 export function rateLimit<C extends Context>(options: RateLimitOptions<C>): RateLimiter<C> {
   const windowMs = options.windowMs ?? 60_000;
   const now = options.now ?? Date.now;

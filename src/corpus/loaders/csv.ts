@@ -4,8 +4,13 @@ import path from 'node:path';
 import { UnreadableFileError, type ParsedFile } from './detect.js';
 import { parseDelimited, tableToLines } from './table-text.js';
 
+/**
+ * Rows read from a CSV file; the rest is left out (and said so in the log) to keep an export from flooding the
+ * index.
+ */
 export const DEFAULT_CSV_MAX_ROWS = 20_000;
 
+/** Turns decoded CSV into one line a row with its headers, under a heading made from the file name (a CSV has no title). */
 export function parseCsv(
   decoded: string,
   source: string,

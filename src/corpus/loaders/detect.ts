@@ -19,6 +19,7 @@ export interface ParsedFile {
   truncated?: boolean;
 }
 
+/** What a file's bytes are, whatever its name says. */
 export type ContentKind =
   | 'empty'
   | 'pdf'
@@ -34,6 +35,7 @@ export type ContentKind =
   | 'not-utf8'
   | 'binary';
 
+/** The kind of a file's content, with the decoded text when it is text. */
 export interface DetectedContent {
   kind: ContentKind;
   /** Decoded text (BOM removed), only for kind 'text'. */
@@ -98,6 +100,10 @@ function decodeText(bytes: Uint8Array): DetectedContent {
   return { kind: 'text', text };
 }
 
+/**
+ * Tells a file's real format from its magic bytes, or decodes it as text, so that a misnamed file goes to the
+ * right parser or gets a clear reason.
+ */
 export function detectContent(bytes: Uint8Array): DetectedContent {
   if (bytes.length === 0) return { kind: 'empty' };
   if (startsWith(bytes, [0x25, 0x50, 0x44, 0x46, 0x2d])) return { kind: 'pdf' }; // "%PDF-"

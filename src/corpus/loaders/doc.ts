@@ -8,6 +8,10 @@ import { describeError } from '../../errors.js';
 
 export { splitRows, tabbedTablesToText } from './table-text.js';
 
+/**
+ * Reads a Word 97-2003 .doc report's text, its tables as rows with their headers; an .xls or .ppt under a .doc
+ * name is refused with a hint.
+ */
 export async function parseDoc(bytes: Buffer): Promise<ParsedFile> {
   let body: string;
   try {

@@ -48,6 +48,7 @@ export function htmlToText(html: string): string {
   return out.join('\n');
 }
 
+/** The zip-bomb limits checked before anything in an archive is inflated. */
 export interface DocxLimits {
   /** Total inflated size of the archive's XML parts. */
   maxUncompressedBytes: number;
@@ -55,6 +56,7 @@ export interface DocxLimits {
   maxCompressionRatio: number;
 }
 
+/** Far above any real report, far below what would exhaust the server's memory. */
 export const DEFAULT_DOCX_LIMITS: DocxLimits = { maxUncompressedBytes: 100 * 1024 * 1024, maxCompressionRatio: 100 };
 // Small archives may compress very well (repetitive XML) without being dangerous.
 const RATIO_CHECK_FLOOR = 10 * 1024 * 1024;
@@ -148,6 +150,10 @@ async function coreTitle(zip: JSZip): Promise<string | undefined> {
   return title;
 }
 
+/**
+ * Reads a .docx report's text, title and tables after the zip-bomb check; a broken archive gets a reason the
+ * admin can act on.
+ */
 export async function parseDocx(bytes: Buffer, limits: DocxLimits = DEFAULT_DOCX_LIMITS): Promise<ParsedFile> {
   let zip: JSZip;
   try {

@@ -10,9 +10,12 @@ import path from 'node:path';
 import { log } from '../../log.js';
 import { describeError } from '../../errors.js';
 
+/** The Debian packages OCR needs, named in the hint when they are missing. */
 export const OCR_PACKAGES = 'tesseract-ocr tesseract-ocr-vie poppler-utils';
+/** Said in the log and the skip reason when a scanned page cannot be read because OCR is not installed. */
 export const OCR_INSTALL_HINT = `OCR is not installed on the server: install the Debian packages ${OCR_PACKAGES} (apt-get install -y ${OCR_PACKAGES})`;
 
+/** Budgets of OCR for one file, so that a long scan cannot hold up a reload for hours. */
 export interface OcrOptions {
   /** A page whose rendering plus recognition takes longer is given up (the others are still read). */
   pageTimeoutMs: number;
@@ -26,6 +29,7 @@ export interface OcrOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** A minute a page, 200 pages and 20 minutes a file, at the resolution Tesseract is trained for. */
 export const DEFAULT_OCR_OPTIONS: OcrOptions = {
   pageTimeoutMs: 60_000,
   maxPages: 200,
@@ -33,6 +37,7 @@ export const DEFAULT_OCR_OPTIONS: OcrOptions = {
   dpi: 300,
 };
 
+/** What OCR of a file's scanned pages gave, page by page, with the pages it could not read. */
 export interface OcrResult {
   /** Text per requested page number (1-based); a page that failed or timed out maps to ''. */
   pages: Map<number, string>;
@@ -108,8 +113,10 @@ export function resetOcrAvailability(): void {
   availability = null;
 }
 
-// OCR of a page without text (a photo, a stamp, noise) yields stray symbols; a line is kept when it is
-// mostly letters and has at least two words, and a page is kept when enough such lines remain.
+/**
+ * Drops the stray symbols OCR makes of a page without text (a photo, a stamp, noise): a line is kept when
+ * it is mostly letters and has at least two words, and a page is kept when enough such lines remain.
+ */
 export function cleanOcrText(raw: string): string {
   const lines = raw
     .normalize('NFC')

@@ -5,17 +5,21 @@ import { checkZipBudget } from './docx.js';
 import { DEFAULT_SHEET_LIMITS } from './xlsx.js';
 import { UnreadableFileError, type ParsedFile } from './detect.js';
 import type { OfficeKind } from './office-readers.js';
-import { startReaderWorker } from './reader-worker.js';
-import { formatDuration } from './pdf.js';
+import { runReaderWorker, type ReaderWorkerSpec } from './reader-worker.js';
 
 const WORKER_URL = new URL('./office-worker.mjs', import.meta.url);
 const WORKER_HEAP_MB = 768;
+// Loading the readers' libraries; the file's own time budget starts when the worker says it is ready.
 const STARTUP_TIMEOUT_MS = 60_000;
 
 type Reply =
   | { ok: true; parsed: ParsedFile & { truncated?: boolean } }
   | { ok: false; unreadable: boolean; message: string };
 
+/**
+ * Reads a .doc or .xlsx file in a worker thread within `timeoutMs`; an .xlsx is checked for a zip bomb first, on
+ * this thread.
+ */
 export async function parseOfficeFile(
   kind: OfficeKind,
   bytes: Uint8Array,
@@ -36,53 +40,23 @@ export async function parseOfficeFile(
   return runWorker(kind, bytes, timeoutMs);
 }
 
-function runWorker(
+async function runWorker(
   kind: OfficeKind,
   bytes: Uint8Array,
   timeoutMs: number,
 ): Promise<ParsedFile & { truncated?: boolean }> {
-  return new Promise((resolve, reject) => {
-    const worker = startReaderWorker(WORKER_URL, bytes, WORKER_HEAP_MB, { kind });
-    let settled = false;
-    const finish = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      fn();
-      void worker.terminate();
-    };
-    // Until the worker has loaded its readers, only a generous start-up limit applies.
-    let timer = setTimeout(() => finish(() => reject(new Error('reader worker did not start'))), STARTUP_TIMEOUT_MS);
-    worker.on('message', (reply: Reply | { ready: true }) => {
-      if ('ready' in reply) {
-        clearTimeout(timer);
-        timer = setTimeout(
-          () => finish(() => reject(new UnreadableFileError(`reader timed out after ${formatDuration(timeoutMs)}`))),
-          timeoutMs,
-        );
-        return;
-      }
-      finish(() => {
-        if (reply.ok) resolve(reply.parsed);
-        else
-          reject(
-            reply.unreadable
-              ? new UnreadableFileError(reply.message)
-              : new Error(`${kind} reader failed: ${reply.message}`),
-          );
-      });
-    });
-    worker.once('error', (error: Error & { code?: string }) =>
-      finish(() =>
-        reject(
-          error.code === 'ERR_WORKER_OUT_OF_MEMORY'
-            ? new UnreadableFileError(`file needs more than ${WORKER_HEAP_MB} MB of memory to read`)
-            : new Error(`${kind} reader failed: ${error.message}`),
-        ),
-      ),
-    );
-    worker.once('exit', (code) =>
-      finish(() => reject(new Error(`${kind} reader stopped unexpectedly (exit code ${code})`))),
-    );
-  });
+  const reader: ReaderWorkerSpec = {
+    url: WORKER_URL,
+    heapMb: WORKER_HEAP_MB,
+    workerData: { kind },
+    name: `${kind} reader`,
+    timeoutName: 'reader',
+    subject: 'file',
+    startupTimeoutMs: STARTUP_TIMEOUT_MS,
+  };
+  const reply = await runReaderWorker<Reply>(reader, bytes, timeoutMs);
+  if (reply.ok) return reply.parsed;
+  throw reply.unreadable
+    ? new UnreadableFileError(reply.message)
+    : new Error(`${kind} reader failed: ${reply.message}`);
 }

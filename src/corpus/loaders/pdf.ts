@@ -3,60 +3,35 @@
 import { log } from '../../log.js';
 import { tabbedTablesToText } from './table-text.js';
 import { UnreadableFileError, type ParsedFile } from './detect.js';
-import { startReaderWorker } from './reader-worker.js';
+import { runReaderWorker, type ReaderWorkerSpec } from './reader-worker.js';
 import { DEFAULT_OCR_OPTIONS, ocrPdfPages, ocrUnavailableReason, type OcrOptions } from './ocr.js';
 
-const WORKER_URL = new URL('./pdf-worker.mjs', import.meta.url);
-// Text extraction needs little memory; a PDF that needs more is not a report we can use.
-const WORKER_HEAP_MB = 512;
+const PDF_READER: ReaderWorkerSpec = {
+  url: new URL('./pdf-worker.mjs', import.meta.url),
+  // Text extraction needs little memory; a PDF that needs more is not a report we can use.
+  heapMb: 512,
+  name: 'PDF parser',
+  timeoutName: 'parser',
+  subject: 'PDF',
+};
 
 type WorkerReply = { ok: true; pages: string[]; numPages: number } | { ok: false; code: string; message: string };
-
-export function formatDuration(ms: number): string {
-  return ms >= 1000 ? `${Math.round((ms / 1000) * 10) / 10} s` : `${ms} ms`;
-}
-
-function runWorker(bytes: Uint8Array, timeoutMs: number): Promise<WorkerReply> {
-  return new Promise((resolve, reject) => {
-    const worker = startReaderWorker(WORKER_URL, bytes, WORKER_HEAP_MB);
-    let settled = false;
-    const finish = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      fn();
-      void worker.terminate();
-    };
-    const timer = setTimeout(() => {
-      finish(() => reject(new UnreadableFileError(`parser timed out after ${formatDuration(timeoutMs)}`)));
-    }, timeoutMs);
-    worker.once('message', (reply: WorkerReply) => finish(() => resolve(reply)));
-    worker.once('error', (error: Error & { code?: string }) => {
-      finish(() =>
-        reject(
-          error.code === 'ERR_WORKER_OUT_OF_MEMORY'
-            ? new UnreadableFileError(`PDF needs more than ${WORKER_HEAP_MB} MB of memory to read`)
-            : new Error(`PDF parser failed: ${error.message}`),
-        ),
-      );
-    });
-    worker.once('exit', (code) => {
-      finish(() => reject(new Error(`PDF parser stopped unexpectedly (exit code ${code})`)));
-    });
-  });
-}
 
 // A page with fewer characters than this in its text layer is taken to be a scan (a page number or a
 // stamp's caption is not a text layer).
 const MIN_TEXT_LAYER_CHARS = 20;
 
+/**
+ * Reads a PDF's text layer in a worker thread within `timeoutMs`, and its scanned pages by OCR when OCR is
+ * installed (otherwise they are left out, and a PDF with no text at all is refused).
+ */
 export async function parsePdf(
   bytes: Uint8Array,
   timeoutMs: number,
   source = 'document.pdf',
   ocr: Partial<OcrOptions> = {},
 ): Promise<ParsedFile> {
-  const reply = await runWorker(bytes, timeoutMs);
+  const reply = await runReaderWorker<WorkerReply>(PDF_READER, bytes, timeoutMs);
   if (!reply.ok) {
     if (reply.code === 'password')
       throw new UnreadableFileError('PDF is password-protected: save a copy without a password');

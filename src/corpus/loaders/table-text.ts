@@ -4,6 +4,7 @@
 // under a markdown heading with the table's title, so the chunker keeps the title as the section of
 // every passage cut from the table. Used for spreadsheets, CSV, and tables in .docx, .doc and PDF.
 
+/** A table read from any format, before it becomes lines of text. */
 export interface Table {
   /** Sheet name, caption or the paragraph above the table; null when there is none. */
   title: string | null;

@@ -18,6 +18,7 @@ function firstMarkdownHeading(body: string): string | undefined {
   return undefined;
 }
 
+/** Reads a decoded .txt or .md report: the front matter's title and date, else for .md, the first heading as title. */
 export function parseTextFile(decoded: string, ext: string): ParsedFile {
   const front = parseFrontMatter(decoded);
   const body = front.body.replace(/\r\n?/g, '\n');

@@ -7,6 +7,7 @@ import { checkZipBudget, DEFAULT_DOCX_LIMITS, type DocxLimits } from './docx.js'
 import { UnreadableFileError, type ParsedFile } from './detect.js';
 import { formatNumber, tableToLines } from './table-text.js';
 
+/** The zip-bomb limits of a .docx plus bounds on the rows and columns read from a workbook. */
 export interface SheetLimits extends DocxLimits {
   /** Rows read per workbook, all sheets together; the rest is left out and said so. */
   maxRows: number;
@@ -14,6 +15,7 @@ export interface SheetLimits extends DocxLimits {
   maxColumns: number;
 }
 
+/** Enough for a district's budget annexes and statistics; a larger export is cut and said so. */
 export const DEFAULT_SHEET_LIMITS: SheetLimits = { ...DEFAULT_DOCX_LIMITS, maxRows: 20_000, maxColumns: 50 };
 
 function decodeXml(text: string): string {
@@ -173,6 +175,7 @@ function readSheet(
   return { rows, truncated };
 }
 
+/** Reads every sheet of an .xlsx workbook as tables of text lines, titled after the sheet names. */
 export async function parseXlsx(
   bytes: Buffer,
   limits: SheetLimits = DEFAULT_SHEET_LIMITS,

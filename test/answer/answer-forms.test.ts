@@ -1,0 +1,23 @@
+// What a sentence must carry for "ai": a titled name first, then a name, then a title or a body.
+import { describe, expect, it } from 'vitest';
+import { formMatch } from '../../src/answer/answer-forms.js';
+import type { AnswerForm } from '../../src/question/question-type.js';
+
+const person = { kind: 'person', unit: null, cue: 'ai' } as AnswerForm;
+const forPerson = (sentence: string) => formMatch(sentence, person);
+
+describe('the form of an answer to "ai"', () => {
+  it('ranks a titled name above a bare name, and both above a title or a body', () => {
+    const titledName = forPerson('Phát biểu kết luận, đồng chí Phạm Minh Khoa – Bí thư Quận ủy nhấn mạnh.');
+    const sentenceInitialTitle = forPerson('Đồng chí Huỳnh Thị Tam Thanh phát biểu.');
+    const name = forPerson('Hội nghị do Huỳnh Thị Tam Thanh chủ trì.');
+    const titleOnly = forPerson('Đồng chí Bí thư Quận ủy yêu cầu tập trung cao độ.');
+    const body = forPerson('Toàn quận phấn đấu vượt dự toán thành phố giao.');
+    expect(titledName).toBe(1);
+    expect(sentenceInitialTitle).toBe(1);
+    expect(name).toBeLessThan(titledName);
+    expect(titleOnly).toBeLessThan(name);
+    expect(body).toBeGreaterThan(0);
+    expect(forPerson('Tổng thu ngân sách ước đạt gần 57% so với dự toán.')).toBe(0);
+  });
+});
