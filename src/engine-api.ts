@@ -14,11 +14,13 @@ export const MAX_QUESTION_CHARS = 1000;
 /** The most passages one question may ask for (`ask --k`, AskOptions.k); more would only slow the answer. */
 export const MAX_K = 50;
 
+/** Per-question options of AnswerEngine.ask. */
 export interface AskOptions {
   /** How many passages to return, 1 to MAX_K (default: the engine's defaultK, ANSWER_PASSAGES). */
   k?: number;
 }
 
+/** What an index build did, for the admin who asked for a reload. */
 export interface IndexSummary {
   documents: number;
   passages: number;
@@ -28,6 +30,7 @@ export interface IndexSummary {
   seconds: number;
 }
 
+/** The engine's state, for the bot's replies to admins, the health check and the metrics. */
 export interface EngineStatus {
   ready: boolean;
   /** The mode actually serving: 'lexical' when the model could not be loaded. */
@@ -46,6 +49,7 @@ export interface EngineStatus {
   skipped: SkippedFile[];
 }
 
+/** Progress of an index build or model load, for the start-up log and the admin's reload messages. */
 export type ProgressEvent =
   | { stage: 'load'; done: number; total: number }
   | { stage: 'model'; message: string }
@@ -63,6 +67,7 @@ export interface SynonymUpdate {
   phrases: string[];
 }
 
+/** What the bot and the CLI need of an engine: answers, status, reloads and synonyms. */
 export interface AnswerEngine {
   ask(question: string, options?: AskOptions): Promise<Answer>;
   status(): EngineStatus;

@@ -14,29 +14,31 @@ import {
   type ProgressEvent,
   type SynonymUpdate,
 } from './engine-api.js';
-import type { Embedder, ScoredPassage, SearchMode } from './search/types.js';
+import type { Embedder, SearchMode } from './search/types.js';
 import { chunkDocument, CHUNKER_VERSION } from './corpus/chunker.js';
 import type { OcrOptions } from './corpus/loaders/ocr.js';
 import { hashCorpusFiles, sameHashes } from './corpus/corpus-files.js';
-import { composeAnswer } from './answer/compose.js';
+import { answerQuestion, rankedPassages } from './answer/answer-question.js';
 import { readCalibrations, type Calibrations } from './answer/similarity-gate.js';
-import { otherYearPassages } from './answer/other-years.js';
-import { yearOfDate } from './question/time-references.js';
-import { LexicalIndex } from './search/lexical-index.js';
-import { cosineSimilarity, DEFAULT_HNSW, VectorIndex } from './search/vector-index.js';
+import { DEFAULT_HNSW, VectorIndex } from './search/vector-index.js';
 import { BundleError, readBundle, writeBundle, type BundleManifest, type LoadedBundle } from './search/bundle-store.js';
-import { fuseWeighted } from './search/hybrid.js';
-import { applyPriors, documentFacts, newestYear, type DocumentFacts } from './search/priors.js';
-import { analyseQuestion, type AnalysedQuestion } from './question/analyse.js';
+import {
+  analyseAgainst,
+  buildSearchIndexes,
+  DEFAULT_FUSION,
+  type RankingOptions,
+  type SearchIndexes,
+} from './search/search-indexes.js';
+import type { AnalysedQuestion } from './question/analyse.js';
 import { loadSynonyms, Thesaurus } from './question/synonyms.js';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import nodePath from 'node:path';
-import { normalizeLine, foldDiacritics, sliceWhole } from './text/normalize.js';
-import { syllables } from './text/tokenize.js';
+import { normalizeLine, sliceWhole } from './text/normalize.js';
 import { log } from './log.js';
 import { describeError } from './errors.js';
 import { withDefaults } from './defaults.js';
 
+/** Which embedding model the engine loads and how (from the settings; see search/embedder.ts). */
 export interface EmbedderSettings {
   model: string;
   modelsDir: string;
@@ -45,6 +47,7 @@ export interface EmbedderSettings {
   timeoutMs: number;
 }
 
+/** Where the corpus and index live and how questions are searched and answered. */
 export interface EngineOptions {
   corpusDir: string;
   indexDir: string;
@@ -69,11 +72,9 @@ export interface EngineOptions {
 }
 
 /** Search tuning when the options leave it out (see EngineOptions). */
-const SEARCH_DEFAULTS = { defaultK: DEFAULT_ANSWER_PASSAGES, lexicalWeight: 0.5, candidates: 50 };
+const SEARCH_DEFAULTS = { defaultK: DEFAULT_ANSWER_PASSAGES, ...DEFAULT_FUSION };
 
-/** Passages ranked before the year and district priors re-order them (more than any k asked). */
-const PRIOR_POOL = 20;
-
+/** The engine's options from the bot's settings (no model at all in lexical mode). */
 export function engineOptionsFromSettings(settings: Settings): EngineOptions {
   return {
     corpusDir: settings.CORPUS_DIR,
@@ -95,35 +96,9 @@ export function engineOptionsFromSettings(settings: Settings): EngineOptions {
 }
 
 /** Everything one version of the index serves from. Never mutated: a reload builds a new one. */
-interface Snapshot {
+interface Snapshot extends SearchIndexes {
   manifest: BundleManifest;
-  passages: Passage[];
-  vectors: number[][] | null;
-  vectorIndex: VectorIndex | null;
-  lexical: LexicalIndex;
   skipped: SkippedFile[];
-  /** Per passage, its document's year and kind (for the year and district priors). */
-  facts: DocumentFacts[];
-  corpusYears: Set<number>;
-  newestYear: number | null;
-  /** Folded names of the places the reports are about ("cam le"), from their titles. */
-  placeNames: string[][];
-  /** Passage id → its index in `passages` (and `vectors`). */
-  indexById: Map<string, number>;
-}
-
-/** "quận Cẩm Lệ", "huyện Hòa Vang", "phường Hòa Xuân" in a title → the name's folded syllables. */
-function placeNamesOf(titles: Iterable<string>): string[][] {
-  const names = new Map<string, string[]>();
-  for (const title of titles) {
-    for (const m of title.matchAll(
-      /(?:quận|huyện|phường|xã|thị xã|thành phố)\s+((?:\p{Lu}[\p{Ll}\p{M}]*\s*){1,3})/gu,
-    )) {
-      const words = syllables(m[1]!).map(foldDiacritics);
-      if (words.length) names.set(words.join(' '), words);
-    }
-  }
-  return [...names.values()];
 }
 
 /** The text a passage is embedded as: its heading and document title carry meaning too. */
@@ -131,6 +106,7 @@ function embeddingText(p: Passage): string {
   return [p.docTitle, p.section, p.text].filter(Boolean).join('\n');
 }
 
+/** The AnswerEngine the bot and the CLI use: see the file header. Created with Engine.open. */
 export class Engine implements AnswerEngine {
   private snapshot!: Snapshot;
   private embedder: Embedder | null = null;
@@ -261,32 +237,10 @@ export class Engine implements AnswerEngine {
   }
 
   private snapshotOf(bundle: LoadedBundle): Snapshot {
-    const lexical = LexicalIndex.build(
-      bundle.passages.map((p) => ({ title: p.docTitle, section: p.section, text: p.text })),
-    );
-    const skipped = (bundle.manifest.extra?.skipped as SkippedFile[] | undefined) ?? [];
-    const bySource = new Map<string, DocumentFacts>();
-    const facts = bundle.passages.map((p) => {
-      let f = bySource.get(p.source);
-      if (!f) {
-        f = documentFacts(p);
-        bySource.set(p.source, f);
-      }
-      return f;
-    });
-    const corpusYears = new Set([...bySource.values()].flatMap((f) => (f.year === null ? [] : [f.year])));
     return {
+      ...buildSearchIndexes(bundle.passages, bundle.vectors, bundle.vectorIndex),
       manifest: bundle.manifest,
-      passages: bundle.passages,
-      vectors: bundle.vectors,
-      vectorIndex: bundle.vectorIndex,
-      lexical,
-      skipped,
-      facts,
-      corpusYears,
-      newestYear: newestYear(bySource.values()),
-      placeNames: placeNamesOf(new Set(bundle.passages.map((p) => p.docTitle))),
-      indexById: new Map(bundle.passages.map((p, i) => [p.id, i])),
+      skipped: (bundle.manifest.extra?.skipped as SkippedFile[] | undefined) ?? [],
     };
   }
 
@@ -379,19 +333,7 @@ export class Engine implements AnswerEngine {
 
   /** Analyses a question once, against the serving snapshot (its vocabulary, years and places). */
   analyse(question: string): AnalysedQuestion {
-    const snap = this.snapshot;
-    return analyseQuestion(
-      question,
-      {
-        idf: (term) => snap.lexical.foldedIdf(term),
-        occurs: (term) => snap.lexical.hasFolded(term),
-        correctSpelling: (text) => snap.lexical.correctSpelling(text),
-        thesaurus: this.thesaurus,
-        newestYear: snap.newestYear,
-        placeNames: snap.placeNames,
-      },
-      MAX_QUESTION_CHARS,
-    );
+    return analyseAgainst(this.snapshot, question, this.thesaurus, MAX_QUESTION_CHARS);
   }
 
   /**
@@ -406,19 +348,12 @@ export class Engine implements AnswerEngine {
   ): RankedPassage[] {
     const snap = this.snapshot;
     const analysed = typeof question === 'string' ? this.analyse(question) : question;
-    const pool = Math.max(this.tuning.candidates, k);
-    const wanted = Math.max(k, PRIOR_POOL);
-    const lexical =
-      mode === 'vector' ? [] : snap.lexical.searchWeighted(analysed.searchTerms, mode === 'lexical' ? wanted : pool);
-    let vector: ScoredPassage[] = [];
-    if (mode !== 'lexical' && queryVector && snap.vectorIndex)
-      vector = snap.vectorIndex.search(queryVector, mode === 'vector' ? wanted : pool);
-    let ranked: ScoredPassage[];
-    if (mode === 'lexical') ranked = lexical;
-    else if (mode === 'vector') ranked = vector;
-    else ranked = fuseWeighted(lexical, vector, this.tuning.lexicalWeight, wanted);
-    ranked = applyPriors(ranked, analysed, (i) => snap.facts[i]!, snap.corpusYears);
-    return ranked.slice(0, k).map((r) => ({ passage: snap.passages[r.index]!, score: r.score }));
+    return rankedPassages(snap, analysed, k, queryVector, { ...this.ranking(), mode });
+  }
+
+  /** The fusion settings of hybrid search, with the mode serving. */
+  private ranking(): RankingOptions {
+    return { mode: this.mode, candidates: this.tuning.candidates, lexicalWeight: this.tuning.lexicalWeight };
   }
 
   async ask(question: string, options: AskOptions = {}): Promise<Answer> {
@@ -433,45 +368,19 @@ export class Engine implements AnswerEngine {
     } catch (error) {
       log.warn('query embedding failed; answering lexically', { reason: describeError(error) });
     }
-    const analysed = this.analyse(question);
-    // The answer may come from any of the top five passages; the pool behind them offers other years.
-    const pool = this.search(analysed, Math.max(k, PRIOR_POOL), queryVector, queryVector ? this.mode : 'lexical');
-    const ranked = pool.slice(0, Math.max(k, 5));
-    const answer = this.gateBySimilarity(
-      composeAnswer(analysed, ranked, { reportYears: this.snapshot.corpusYears }),
-      queryVector,
-    );
-    const otherYears = answer.answered ? otherYearPassages(analysed, pool, yearOfDate(answer.citation?.date)) : [];
-    return {
-      ...answer,
-      passages: answer.passages.slice(0, k),
-      analysis: summarise(analysed),
-      ...(otherYears.length ? { otherYears } : {}),
-    };
+    return answerQuestion(this.snapshot, question, queryVector, {
+      ...this.ranking(),
+      k,
+      thesaurus: this.thesaurus,
+      maxQuestionChars: MAX_QUESTION_CHARS,
+      similarityFloor: this.similarityFloor(),
+    });
   }
 
-  /**
-   * With a model loaded, the answer carries the question–passage similarity, and is withheld when the
-   * model has a calibrated floor and the similarity is below it.
-   */
-  private gateBySimilarity(answer: Answer, queryVector: number[] | null): Answer {
-    const snap = this.snapshot;
-    const cited = answer.passages[0]?.passage;
-    if (!answer.answered || !queryVector || !snap.vectors || !cited || !this.embedder) return answer;
-    const vector = snap.vectors[snap.indexById.get(cited.id) ?? -1];
-    if (!vector) return answer;
-    const similarity = cosineSimilarity(queryVector, vector);
-    const floor = this.options.similarityGate === false ? undefined : this.calibrations[this.embedder.modelId]?.floor;
-    if (floor === undefined || similarity >= floor) return { ...answer, similarity };
-    return {
-      question: answer.question,
-      answered: false,
-      excerpt: '',
-      citation: null,
-      passages: answer.passages,
-      reason: 'not-similar',
-      similarity,
-    };
+  /** The loaded model's calibrated similarity floor, unless the gate is off (see answer/similarity-gate.ts). */
+  private similarityFloor(): number | undefined {
+    if (!this.embedder || this.options.similarityGate === false) return undefined;
+    return this.calibrations[this.embedder.modelId]?.floor;
   }
 
   reload(onProgress?: (event: ProgressEvent) => void): Promise<IndexSummary> {
@@ -535,16 +444,4 @@ export class Engine implements AnswerEngine {
   async close(): Promise<void> {
     await this.reloadInFlight?.catch(() => undefined);
   }
-}
-
-/** The analysis as shown in `ask --json` and logs. */
-function summarise(q: AnalysedQuestion): NonNullable<Answer['analysis']> {
-  return {
-    type: q.form.kind,
-    unit: q.form.unit,
-    years: q.time.resolvedYears,
-    periods: q.time.periods,
-    synonyms: q.synonyms.map((s) => s.phrase),
-    corrections: q.corrections.map((c) => `${c.from}→${c.to}`),
-  };
 }

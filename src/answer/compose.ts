@@ -15,6 +15,7 @@ import { formIsRequired, MIN_FORM } from './answer-forms.js';
  */
 export const DEFAULT_MIN_COVERAGE = 0.2;
 
+/** What composeAnswer needs beyond the question and its passages. */
 export interface ComposeOptions {
   minCoverage?: number;
   /** Years the corpus has dated reports for: a question naming one of them is answered from that report. */

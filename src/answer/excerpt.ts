@@ -14,6 +14,7 @@ import { readPassage } from './passage-units.js';
  * holding the answer from 0.703 to 0.709 at 43 words on average instead of 42 (200: 0.725 at 45 words).
  */
 const SHORT_UNIT = 160;
+/** The longest excerpt shown; a longer one is cut at a word with an ellipsis. */
 export const MAX_EXCERPT_CHARS = 500;
 /** Minimum share of the question's weight found in the quoted sentence (neighbours counting a little). */
 export const MIN_SENTENCE_COVERAGE = 0.2;
@@ -266,6 +267,7 @@ export function chooseExcerpt(
   };
 }
 
+/** `text` cut to at most `max` characters at a word boundary, with an ellipsis, never inside a surrogate pair. */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
   const cut = text.lastIndexOf(' ', max - 1);

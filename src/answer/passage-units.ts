@@ -13,6 +13,7 @@ const LONG_SENTENCE = 260;
 /** Passages whose reading is kept (least recently used dropped first). */
 const CACHE_CAPACITY = 4000;
 
+/** A passage split into units (sentences, list items) with the terms of each, read once and cached. */
 export interface PassageReading {
   units: string[];
   /** Per unit, every form in which its syllables and bigrams match (see textTerms). */

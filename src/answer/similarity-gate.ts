@@ -26,6 +26,7 @@ export interface SimilarityCalibration {
 /** Calibrations by model id, as saved in INDEX_DIR. */
 export type Calibrations = Record<string, SimilarityCalibration>;
 
+/** The calibrated floors' file, kept in the index folder beside the bundles it was measured on. */
 export const CALIBRATION_FILE = 'similarity-calibration.json';
 
 /** The share of answerable questions a floor may withhold when it is chosen. */

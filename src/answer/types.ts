@@ -52,6 +52,7 @@ export interface QuestionSummary {
   corrections: string[];
 }
 
+/** Where an answer comes from, as shown under it: the document, its section and date, and the file. */
 export interface Citation {
   title: string;
   section: string | null;

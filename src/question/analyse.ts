@@ -6,14 +6,8 @@
 //            → content terms (cues and function words out) weighted by corpus rarity
 //            → synonym phrases → alternatives for coverage, extra search terms at a lower weight
 import { normalizeLine, sliceWhole } from '../text/normalize.js';
-import {
-  FOLDED_STOPWORDS,
-  STOPWORDS,
-  foldSyllable,
-  hasDiacritics,
-  phrases,
-  terms as indexTerms,
-} from '../text/tokenize.js';
+import { foldSyllable, hasDiacritics, phrases, terms as indexTerms } from '../text/tokenize.js';
+import { FOLDED_STOPWORDS, STOPWORDS } from '../text/stopwords.js';
 import { cueSpans, detectAnswerForm, type AnswerForm } from './question-type.js';
 import { findTimeReferences, resolveYears, type TimeReferences } from './time-references.js';
 import type { Thesaurus } from './synonyms.js';
@@ -109,7 +103,31 @@ export function analyseQuestion(raw: string, context: QuestionContext, maxChars 
   for (const span of cueSpans(typed, folded)) for (let j = 0; j < span.length; j++) cues[span.start + j] = true;
 
   const matches = context.thesaurus.match(typed, folded);
-  const alternativesAt = new Array<string[][]>(typed.length).fill([]);
+  const { alternativesAt, synonyms } = synonymsOf(matches, folded);
+  const time = findTimeReferences(folded);
+  return {
+    raw,
+    text,
+    corrected,
+    corrections,
+    form,
+    time: { ...time, resolvedYears: resolveYears(time.years, context.newestYear) },
+    searchTerms: searchTermsOf(corrected, matches),
+    contentTerms: contentTermsOf(typedPhrases, folded, cues, alternativesAt, context),
+    synonyms,
+    aboutDistrict: mentionsDistrict(typed, folded, context.placeNames),
+    intent: questionIntent(folded),
+  };
+}
+
+type SynonymMatch = ReturnType<Thesaurus['match']>[number];
+
+/** Per syllable, the required terms of each alternative its synonym phrase offers; and the phrases matched. */
+function synonymsOf(
+  matches: SynonymMatch[],
+  folded: string[],
+): { alternativesAt: string[][][]; synonyms: AnalysedQuestion['synonyms'] } {
+  const alternativesAt = new Array<string[][]>(folded.length).fill([]);
   const synonyms: AnalysedQuestion['synonyms'] = [];
   for (const m of matches) {
     const required = m.alternatives.map(requiredTerms);
@@ -118,10 +136,21 @@ export function analyseQuestion(raw: string, context: QuestionContext, maxChars 
     if (!synonyms.some((s) => s.phrase === phrase))
       synonyms.push({ phrase, added: m.alternatives.map((p) => p.join(' ')) });
   }
+  return { alternativesAt, synonyms };
+}
 
-  // Content terms: every syllable that is neither a function word nor part of an interrogative, and the
-  // bigrams of neighbouring content syllables. A bigram is matched with its accents only when both of
-  // its syllables carry them; otherwise on its folded form.
+/**
+ * Content terms: every syllable that is neither a function word nor part of an interrogative, and the
+ * bigrams of neighbouring content syllables. A bigram is matched with its accents only when both of
+ * its syllables carry them; otherwise on its folded form.
+ */
+function contentTermsOf(
+  typedPhrases: string[][],
+  folded: string[],
+  cues: boolean[],
+  alternativesAt: string[][][],
+  context: QuestionContext,
+): ContentTerm[] {
   const content = new Map<string, ContentTerm>();
   let offset = 0;
   for (const phrase of typedPhrases) {
@@ -148,7 +177,11 @@ export function analyseQuestion(raw: string, context: QuestionContext, maxChars 
     }
     offset += phrase.length;
   }
+  return [...content.values()];
+}
 
+/** The index terms searched for: the question's own at weight 1, its synonyms' at SYNONYM_WEIGHT. */
+function searchTermsOf(corrected: string, matches: SynonymMatch[]): SearchTerm[] {
   const searchTerms = new Map<string, number>();
   for (const term of indexTerms(corrected, { accented: hasDiacritics(corrected) })) searchTerms.set(term, 1);
   for (const m of matches) {
@@ -158,21 +191,7 @@ export function analyseQuestion(raw: string, context: QuestionContext, maxChars 
       }
     }
   }
-
-  const time = findTimeReferences(folded);
-  return {
-    raw,
-    text,
-    corrected,
-    corrections,
-    form,
-    time: { ...time, resolvedYears: resolveYears(time.years, context.newestYear) },
-    searchTerms: [...searchTerms].map(([term, weight]) => ({ term, weight })),
-    contentTerms: [...content.values()],
-    synonyms,
-    aboutDistrict: mentionsDistrict(typed, folded, context.placeNames),
-    intent: questionIntent(folded),
-  };
+  return [...searchTerms].map(([term, weight]) => ({ term, weight }));
 }
 
 /**

@@ -59,6 +59,7 @@ export interface SynonymMatch {
   alternatives: Phrase[];
 }
 
+/** Synonym groups, found in a question by phrase (see the file header); built-in and admins' groups alike. */
 export class Thesaurus {
   /** First folded syllable → the phrases starting with it, each with the index of its group. */
   private readonly byFirstSyllable = new Map<string, Entry[]>();

@@ -7,6 +7,8 @@
 // Keep groups narrow: a word that belongs to two meanings ("đất" as land and as soil) should sit in the
 // group of the meaning citizens ask about, and phrases rather than single syllables avoid most
 // ambiguity ("trường học", not "trường").
+
+/** The built-in groups, one per line, in the synonyms file's format (see the header above). */
 export const BUILT_IN_THESAURUS = `
 # Weaknesses, results, tasks
 hạn chế, yếu kém, tồn tại, khuyết điểm, bất cập, thiếu sót, điểm yếu, nhược điểm, mặt yếu

@@ -11,6 +11,7 @@ export type YearReference =
     }
   | { kind: 'relative'; offset: number; said: string };
 
+/** The years and periods a question names, as said and resolved against the newest report. */
 export interface TimeReferences {
   years: YearReference[];
   /** Periods named, folded: "6 thang dau nam", "ca nam", "cuoi nam", "quy 1". */

@@ -4,17 +4,20 @@
 // bundle or the new one, never a mix. Every file is checksummed in manifest.json, and the manifest
 // checksums itself, so a truncated or flipped byte anywhere is reported instead of loaded.
 import { createHash, randomBytes } from 'node:crypto';
-import { endianness, hostname } from 'node:os';
-import { link, mkdir, open, readFile, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { endianness } from 'node:os';
+import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Passage } from '../corpus/types.js';
 import { log } from '../log.js';
-import { fsyncDir, makeDirsDurably, writeDurable } from '../fs/durable-file.js';
+import { fsyncDir, writeDurable } from '../fs/durable-file.js';
+import { isLockFile, withWriterLock } from './bundle-lock.js';
 import { DEFAULT_HNSW, VectorIndex, type HnswParams } from './vector-index.js';
 import { describeError } from '../errors.js';
 
+/** The on-disk layout this program writes and reads; a bundle of another version is 'incompatible' and rebuilt. */
 export const BUNDLE_FORMAT_VERSION = 1;
 
+/** manifest.json: what a bundle was built from and with, and the size and checksum of each of its files. */
 export interface BundleManifest {
   formatVersion: number;
   /** ISO time the bundle was written. */
@@ -33,18 +36,21 @@ export interface BundleManifest {
   extra?: Record<string, unknown>;
 }
 
+/** The data a bundle stores: the passages and, with a model, one vector per passage. */
 export interface BundleData {
   passages: Passage[];
   /** Row i = passage i; stored as float32, so values come back rounded to float32. */
   vectors: number[][] | null;
 }
 
+/** A bundle as read (or just written): its data, verified manifest, vector graph and folder. */
 export interface LoadedBundle extends BundleData {
   manifest: BundleManifest;
   vectorIndex: VectorIndex | null;
   dir: string;
 }
 
+/** The manifest fields a writer supplies; the rest (files, version, time, count) writeBundle fills in. */
 export type BundleManifestInput = Omit<
   BundleManifest,
   'files' | 'formatVersion' | 'builtAt' | 'passageCount' | 'dimension'
@@ -52,6 +58,7 @@ export type BundleManifestInput = Omit<
   dimension: number | null;
 };
 
+/** Why a bundle cannot be used: none yet ('missing'), damaged ('corrupt') or of another format ('incompatible'). */
 export class BundleError extends Error {
   constructor(
     message: string,
@@ -65,7 +72,6 @@ export class BundleError extends Error {
 const BUNDLES = 'bundles';
 const CURRENT = 'CURRENT';
 const CURRENT_TMP = 'CURRENT.tmp';
-const LOCK = '.lock';
 const TMP_PREFIX = '.tmp-';
 const MANIFEST = 'manifest.json';
 const PASSAGES = 'passages.json';
@@ -75,7 +81,6 @@ const GRAPH = 'vectors.hnsw';
 const SELF_CHECKSUM = 'manifestSha256';
 // "20250131T235959123Z-0a1b2c3d": sorts by time; also the only names cleanup will ever delete.
 const ID_PATTERN = /^\d{8}T\d{9}Z-[0-9a-f]{8}$/;
-const LOCK_WAIT_MS = 120_000;
 
 // Hand-written checks rather than zod: this runs on every start and on every passage, and keeps the
 // crash-test writer quick to spawn.
@@ -245,100 +250,6 @@ async function switchCurrent(indexDir: string, id: string): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Writer lock: one writer at a time, across processes too (the bot's rebuild and a CLI `index` run), so
-// that one writer's cleanup never deletes a bundle another is about to point CURRENT at.
-
-let inProcessQueue: Promise<unknown> = Promise.resolve();
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return errorCode(err) === 'EPERM'; // exists, owned by someone else
-  }
-}
-
-/** Creates `lockFile` holding `content`, failing with EEXIST if it exists; never visible half-written. */
-async function createExclusive(lockFile: string, content: string): Promise<void> {
-  const staging = `${lockFile}.${process.pid}`;
-  await writeDurable(staging, content);
-  try {
-    await link(staging, lockFile);
-  } catch (err) {
-    // File systems without hard links: plain exclusive create (a reader may briefly see it empty).
-    if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes(errorCode(err) ?? '')) throw err;
-    const fh = await open(lockFile, 'wx');
-    try {
-      await fh.writeFile(content);
-    } finally {
-      await fh.close();
-    }
-  } finally {
-    await unlink(staging).catch(() => undefined);
-  }
-}
-
-async function acquireFileLock(bundlesDir: string): Promise<() => Promise<void>> {
-  const lockFile = path.join(bundlesDir, LOCK);
-  const me = JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() });
-  const deadline = Date.now() + LOCK_WAIT_MS;
-  for (let delay = 20; ; delay = Math.min(delay * 2, 500)) {
-    try {
-      await createExclusive(lockFile, me);
-      return () => unlink(lockFile).catch(() => undefined);
-    } catch (err) {
-      if (errorCode(err) !== 'EEXIST') throw err;
-    }
-    let holder: Record<string, unknown>;
-    try {
-      const text = await readFile(lockFile, 'utf8');
-      let parsed: unknown = null;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        // unreadable lock: treated as stale below
-      }
-      holder = isRecord(parsed) ? parsed : {};
-    } catch (err) {
-      if (errorCode(err) === 'ENOENT') continue; // released meanwhile
-      throw err;
-    }
-    const pid = typeof holder.pid === 'number' ? holder.pid : null;
-    const sameHost = holder.host === hostname();
-    // Our own pid can only be a leftover, since in-process writers queue before taking the file lock
-    // (and a restarted container often gets the same pid again).
-    if (pid === null || (sameHost && (pid === process.pid || !isAlive(pid)))) {
-      log.warn('removing a stale index bundle lock', { lock: lockFile, holder });
-      await unlink(lockFile).catch(() => undefined);
-      continue;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `another process (pid ${pid} on ${String(holder.host)}, since ${String(holder.since)}) is writing an index bundle; ` +
-          `if none is running, delete ${lockFile}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, delay));
-  }
-}
-
-/** Runs fn under the writer lock. In-process callers are queued synchronously, so the last call wins. */
-function withWriterLock<T>(bundlesDir: string, fn: () => Promise<T>): Promise<T> {
-  const run = inProcessQueue.then(async () => {
-    await makeDirsDurably(bundlesDir);
-    const release = await acquireFileLock(bundlesDir);
-    try {
-      return await fn();
-    } finally {
-      await release();
-    }
-  });
-  inProcessQueue = run.catch(() => undefined);
-  return run;
-}
-
-// ---------------------------------------------------------------------------------------------------
 // Writing
 
 /**
@@ -351,24 +262,7 @@ export async function writeBundle(
 ): Promise<LoadedBundle> {
   const { passages, vectors } = data;
   const n = passages.length;
-  let dimension: number | null = null;
-  let vectorIndex: VectorIndex | null = null;
-  let hnsw: HnswParams | null = null;
-  if (vectors) {
-    if (vectors.length !== n) throw new Error(`writeBundle: ${vectors.length} vectors for ${n} passages`);
-    dimension = data.manifest.dimension ?? vectors[0]?.length ?? null;
-    if (dimension === null)
-      throw new Error('writeBundle: the dimension of an empty vector set must be given in the manifest');
-    vectorIndex = data.vectorIndex ?? VectorIndex.build(vectors, dimension, data.manifest.hnsw ?? DEFAULT_HNSW);
-    if (vectorIndex.size !== n || vectorIndex.dimension !== dimension) {
-      throw new Error(
-        `writeBundle: vector index holds ${vectorIndex.size} × ${vectorIndex.dimension}, expected ${n} × ${dimension}`,
-      );
-    }
-    hnsw = { ...vectorIndex.params };
-  } else if (data.vectorIndex) {
-    throw new Error('writeBundle: a vector index was given without the vectors it was built from');
-  }
+  const { dimension, vectorIndex } = vectorSideOf(data);
   const passagesBuf = Buffer.from(JSON.stringify(passages), 'utf8');
   const vectorsBuf = vectors && dimension !== null ? encodeVectors(vectors, dimension) : null;
 
@@ -379,21 +273,11 @@ export async function writeBundle(
     const finalDir = path.join(bundlesDir, id);
     try {
       await mkdir(tmpDir);
-      const files: BundleManifest['files'] = {};
-      const put = async (name: string, buf: Buffer) => {
-        const entry = { bytes: buf.length, sha256: sha256(buf) };
-        await writeDurable(path.join(tmpDir, name), buf);
-        await verifyWritten(path.join(tmpDir, name), entry);
-        files[name] = entry;
-      };
-      await put(PASSAGES, passagesBuf);
-      if (vectorsBuf && vectorIndex) {
-        await put(VECTORS, vectorsBuf);
-        const graphFile = path.join(tmpDir, GRAPH);
-        await vectorIndex.save(graphFile); // validates the graph and fsyncs
-        const graph = await readFile(graphFile);
-        files[GRAPH] = { bytes: graph.length, sha256: sha256(graph) };
-      }
+      const files = await writeDataFiles(
+        tmpDir,
+        passagesBuf,
+        vectorsBuf ? { vectorsBuf, vectorIndex: vectorIndex! } : null,
+      );
       const manifest: BundleManifest = {
         formatVersion: BUNDLE_FORMAT_VERSION,
         builtAt: new Date().toISOString(),
@@ -401,7 +285,7 @@ export async function writeBundle(
         dimension,
         corpusHashes: data.manifest.corpusHashes,
         passageCount: n,
-        hnsw,
+        hnsw: vectorIndex ? { ...vectorIndex.params } : null,
         chunkerVersion: data.manifest.chunkerVersion,
         files,
         ...(data.manifest.extra !== undefined ? { extra: data.manifest.extra } : {}),
@@ -414,15 +298,7 @@ export async function writeBundle(
         sha256: sha256(manifestText),
       });
       await fsyncDir(tmpDir);
-      // Make room before the new bundle appears, keeping only the current one: a crash at any later
-      // point then leaves at most two bundles (current and new) instead of three until the next write.
-      const previous = await readCurrentIdOrNull(indexDir);
-      await removeOldBundles(bundlesDir, TMP_PREFIX + id, previous);
-      await rename(tmpDir, finalDir);
-      await fsyncDir(bundlesDir);
-
-      await switchCurrent(indexDir, id);
-      await removeOldBundles(bundlesDir, id, previous);
+      await publish(indexDir, id);
       log.info('index bundle written', { bundle: id, passages: n, dimension });
       // Parse the manifest back so the caller holds exactly what a later read would return.
       const loaded = parseManifest(manifestText, finalDir);
@@ -432,6 +308,69 @@ export async function writeBundle(
       throw err;
     }
   });
+}
+
+/** The dimension and vector graph a bundle will hold (the graph built here when not given), checked against the passages. */
+function vectorSideOf(data: BundleData & { manifest: BundleManifestInput; vectorIndex: VectorIndex | null }): {
+  dimension: number | null;
+  vectorIndex: VectorIndex | null;
+} {
+  const { passages, vectors } = data;
+  const n = passages.length;
+  if (!vectors) {
+    if (data.vectorIndex)
+      throw new Error('writeBundle: a vector index was given without the vectors it was built from');
+    return { dimension: null, vectorIndex: null };
+  }
+  if (vectors.length !== n) throw new Error(`writeBundle: ${vectors.length} vectors for ${n} passages`);
+  const dimension = data.manifest.dimension ?? vectors[0]?.length ?? null;
+  if (dimension === null)
+    throw new Error('writeBundle: the dimension of an empty vector set must be given in the manifest');
+  const vectorIndex = data.vectorIndex ?? VectorIndex.build(vectors, dimension, data.manifest.hnsw ?? DEFAULT_HNSW);
+  if (vectorIndex.size !== n || vectorIndex.dimension !== dimension) {
+    throw new Error(
+      `writeBundle: vector index holds ${vectorIndex.size} × ${vectorIndex.dimension}, expected ${n} × ${dimension}`,
+    );
+  }
+  return { dimension, vectorIndex };
+}
+
+/** Writes, fsyncs and reads back the passages (and the vectors and their graph) into `dir`; returns their manifest entries. */
+async function writeDataFiles(
+  dir: string,
+  passagesBuf: Buffer,
+  vectorSide: { vectorsBuf: Buffer; vectorIndex: VectorIndex } | null,
+): Promise<BundleManifest['files']> {
+  const files: BundleManifest['files'] = {};
+  const put = async (name: string, buf: Buffer) => {
+    const entry = { bytes: buf.length, sha256: sha256(buf) };
+    await writeDurable(path.join(dir, name), buf);
+    await verifyWritten(path.join(dir, name), entry);
+    files[name] = entry;
+  };
+  await put(PASSAGES, passagesBuf);
+  if (vectorSide) {
+    await put(VECTORS, vectorSide.vectorsBuf);
+    const graphFile = path.join(dir, GRAPH);
+    await vectorSide.vectorIndex.save(graphFile); // validates the graph and fsyncs
+    const graph = await readFile(graphFile);
+    files[GRAPH] = { bytes: graph.length, sha256: sha256(graph) };
+  }
+  return files;
+}
+
+/** Moves the complete bundle `id` from its temp folder into place and points CURRENT at it. */
+async function publish(indexDir: string, id: string): Promise<void> {
+  const bundlesDir = path.join(indexDir, BUNDLES);
+  // Make room before the new bundle appears, keeping only the current one: a crash at any later
+  // point then leaves at most two bundles (current and new) instead of three until the next write.
+  const previous = await readCurrentIdOrNull(indexDir);
+  await removeOldBundles(bundlesDir, TMP_PREFIX + id, previous);
+  await rename(path.join(bundlesDir, TMP_PREFIX + id), path.join(bundlesDir, id));
+  await fsyncDir(bundlesDir);
+
+  await switchCurrent(indexDir, id);
+  await removeOldBundles(bundlesDir, id, previous);
 }
 
 /** Keeps the current bundle and the one before it; removes older bundles and temp folders of crashed writes. */
@@ -445,13 +384,7 @@ async function removeOldBundles(bundlesDir: string, current: string, previous: s
   }
   for (const name of entries) {
     if (name === current || name === previous) continue;
-    const staging = /^\.lock\.(\d+)$/.exec(name);
-    if (staging) {
-      // Lock staging file of a writer that crashed between creating and linking it.
-      const pid = Number(staging[1]);
-      if (pid !== process.pid && !isAlive(pid)) await unlink(path.join(bundlesDir, name)).catch(() => undefined);
-      continue;
-    }
+    if (await isLockFile(bundlesDir, name)) continue;
     const isBundle = ID_PATTERN.test(name);
     const isTemp = name.startsWith(TMP_PREFIX) && ID_PATTERN.test(name.slice(TMP_PREFIX.length));
     if (!isBundle && !isTemp) continue; // not ours: leave it alone

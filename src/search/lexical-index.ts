@@ -1,15 +1,18 @@
 // BM25 over Vietnamese syllables and syllable bigrams, in folded and accented forms (see
-// text/tokenize.ts). Built once per bundle; a query touches only the posting lists of its own terms and
-// reuses one score buffer, so nothing corpus-sized is allocated per query.
+// text/tokenize.ts; ids from text/term-interner.ts). Built once per bundle; a query touches only the
+// posting lists of its own terms and reuses one score buffer, so nothing corpus-sized is allocated per query.
 import type { ScoredPassage } from './types.js';
-import { hasDiacritics, TermIdBuffer, TermInterner, terms } from '../text/tokenize.js';
+import { hasDiacritics, terms } from '../text/tokenize.js';
+import { TermIdBuffer, TermInterner } from '../text/term-interner.js';
 import { SpellingCorrector } from './spelling.js';
 
+/** BM25's term-frequency saturation (k1) and length normalisation (b). */
 export interface Bm25Params {
   k1: number;
   b: number;
 }
 
+/** The textbook BM25 settings, which every index uses unless built with others. */
 export const DEFAULT_BM25: Bm25Params = { k1: 1.2, b: 0.75 };
 
 /** What a passage contributes to the lexical index: its own text plus what it is cited by. */
@@ -25,11 +28,13 @@ export interface WeightedIndexTerm {
   weight: number;
 }
 
+/** A question's index term with its idf (0 when no passage has it), as shown by queryTerms. */
 export interface QueryTerm {
   term: string;
   idf: number;
 }
 
+/** The BM25 index of one bundle's passages (see the file header); immutable once built. */
 export class LexicalIndex {
   /** Term string → id, through the tables that built the index (no map of term strings is kept). */
   private vocabulary!: TermInterner;
@@ -234,24 +239,31 @@ export class LexicalIndex {
   }
 
   private topExhaustive(query: ResolvedQuery, k: number): ScoredPassage[] {
+    let touchedCount = 0;
+    for (let t = 0; t < query.ids.length; t++)
+      touchedCount = this.addWholeList(query.ids[t]!, query.idfs[t]!, touchedCount);
+    const top = topK(this.scores, this.touched, touchedCount, k);
+    for (let i = 0; i < touchedCount; i++) this.scores[this.touched[i]!] = 0;
+    return top;
+  }
+
+  /**
+   * Adds a term's contribution to every passage in its posting list, listing newly touched passages after
+   * the first `touchedCount` in `touched`; returns the new count. A passage's score is the sum of its
+   * terms' contributions in the order they are added, each by bm25(): scores must never move by one bit
+   * (rankings and fusion depend on ties).
+   */
+  private addWholeList(termId: number, idf: number, touchedCount: number): number {
     const k1Plus1 = this.params.k1 + 1;
     const { postingDocs, postingFreqs, offsets, norms, scores, touched } = this;
-    let touchedCount = 0;
-    for (let t = 0; t < query.ids.length; t++) {
-      const termId = query.ids[t]!;
-      const idf = query.idfs[t]!;
-      for (let p = offsets[termId]!, end = offsets[termId + 1]!; p < end; p++) {
-        const doc = postingDocs[p]!;
-        const tf = postingFreqs[p]!;
-        if (scores[doc] === 0) touched[touchedCount++] = doc;
-        // A passage's score is the sum of its terms' contributions in query-term order, each computed
-        // by this expression: scores must never move by one bit (rankings and fusion depend on ties).
-        scores[doc]! += (idf * tf * k1Plus1) / (tf + norms[doc]!);
-      }
+    let count = touchedCount;
+    for (let p = offsets[termId]!, end = offsets[termId + 1]!; p < end; p++) {
+      const doc = postingDocs[p]!;
+      const tf = postingFreqs[p]!;
+      if (scores[doc] === 0) touched[count++] = doc;
+      scores[doc]! += bm25(idf, tf, k1Plus1, norms[doc]!);
     }
-    const top = topK(scores, touched, touchedCount, k);
-    for (let i = 0; i < touchedCount; i++) scores[touched[i]!] = 0;
-    return top;
+    return count;
   }
 
   /**
@@ -267,40 +279,54 @@ export class LexicalIndex {
    * above the rounding error of summing in another order.
    */
   private topPruned(query: ResolvedQuery, k: number): ScoredPassage[] {
-    const k1Plus1 = this.params.k1 + 1;
-    const { postingDocs, postingFreqs, offsets, norms, scores, touched, candidates } = this;
+    if (query.ids.length === 0) return [];
+    const plan = this.pruningPlan(query);
+    const read = this.readWholeLists(query, plan, k);
+    let pool: Int32Array;
+    let poolCount: number;
+    if (read.next >= query.ids.length) {
+      pool = this.touched; // every list was read whole: every touched passage competes
+      poolCount = read.touchedCount;
+    } else {
+      pool = this.candidates;
+      poolCount = this.scoreCandidates(query, plan, read, k);
+    }
+    const finalists = this.finalistsOf(pool, poolCount, read.touchedCount, k);
+    return this.rescoreExactly(query, finalists, k);
+  }
+
+  /** The query's terms in decreasing order of their bound, and what the terms from each position on can add. */
+  private pruningPlan(query: ResolvedQuery): PruningPlan {
     const m = query.ids.length;
-    if (m === 0) return [];
     const bounds = query.ids.map((id, t) => query.idfs[t]! * this.maxWeight[id]!);
     const order = bounds.map((_, t) => t).sort((a, b) => bounds[b]! - bounds[a]! || a - b);
-    const lengthAt = (j: number) => offsets[query.ids[order[j]!]! + 1]! - offsets[query.ids[order[j]!]!]!;
-    // restFrom[j]: the most that terms order[j..] can still add to any passage.
     const restFrom = new Float64Array(m + 1);
     for (let j = m - 1; j >= 0; j--) restFrom[j] = restFrom[j + 1]! + bounds[order[j]!]!;
+    return { order, restFrom };
+  }
 
-    // Phase 1: whole posting lists, accumulated (in bound order) into the shared score buffer.
+  /**
+   * Phase 1 of the pruned search: whole posting lists, in bound order, into the shared score buffer, until
+   * a lower bound of the final k-th best score (theta) exceeds what the remaining terms could still add.
+   */
+  private readWholeLists(query: ResolvedQuery, plan: PruningPlan, k: number): WholeListsRead {
+    const { order, restFrom } = plan;
+    const m = order.length;
     let touchedCount = 0;
     let theta = -Infinity;
     let completedAt = -1;
     let j = 0;
     while (j < m) {
       const t = order[j]!;
-      const termId = query.ids[t]!;
-      const idf = query.idfs[t]!;
-      for (let p = offsets[termId]!, end = offsets[termId + 1]!; p < end; p++) {
-        const doc = postingDocs[p]!;
-        const tf = postingFreqs[p]!;
-        if (scores[doc] === 0) touched[touchedCount++] = doc;
-        scores[doc]! += (idf * tf * k1Plus1) / (tf + norms[doc]!);
-      }
+      touchedCount = this.addWholeList(query.ids[t]!, query.idfs[t]!, touchedCount);
       j++;
       if (j < m && touchedCount >= k) {
-        const next = lengthAt(j);
+        const next = this.listLength(query.ids[order[j]!]!);
         // Two lower bounds of the final k-th best score, each tried only before a list longer than
         // the check costs: the k-th best partial score among the first-touched passages (those of the
         // rarest terms, where the best usually are), and the leaders' completed scores.
         const sample = Math.min(touchedCount, THETA_SAMPLE);
-        if (next > sample && sample >= k) theta = Math.max(theta, kthLargest(scores, touched, sample, k));
+        if (next > sample && sample >= k) theta = Math.max(theta, kthLargest(this.scores, this.touched, sample, k));
         if (theta * (1 - SLACK) <= restFrom[j]! * (1 + SLACK) && next > COMPLETION_COST * (m - j)) {
           theta = Math.max(theta, this.completedKth(query, order, j, touchedCount, k));
           completedAt = j;
@@ -308,74 +334,96 @@ export class LexicalIndex {
         if (theta * (1 - SLACK) > restFrom[j]! * (1 + SLACK)) break;
       }
     }
+    return { next: j, touchedCount, theta, completedAt };
+  }
 
-    let pool: Int32Array;
-    let poolCount = 0;
-    if (j >= m) {
-      pool = touched; // every list was read whole: every touched passage competes
-      poolCount = touchedCount;
-    } else {
-      pool = candidates;
-      // The best passages so far, completed over the remaining lists: the k-th best of their full scores
-      // bounds the final k-th best from below far more tightly than any partial score does.
-      if (completedAt !== j) theta = Math.max(theta, this.completedKth(query, order, j, touchedCount, k));
-      const reach = restFrom[j]! * (1 + SLACK);
-      const floor = theta * (1 - SLACK);
-      for (let i = 0; i < touchedCount; i++) {
-        const doc = touched[i]!;
-        if (scores[doc]! + reach >= floor) pool[poolCount++] = doc;
-        // Out of the race: score 0 reads as "not a candidate" below (touched still lists it for the reset).
-        else scores[doc] = 0;
-      }
-      let sorted = false;
-      // Phase 2: the remaining terms add only to the candidates.
-      for (; j < m; j++) {
-        const t = order[j]!;
-        const termId = query.ids[t]!;
-        const idf = query.idfs[t]!;
-        const end = offsets[termId + 1]!;
-        let p = offsets[termId]!;
-        if (poolCount > k && end - p >= poolCount) {
-          // Before a list at least as long as the pool, shrink the pool (a pass over it costs less).
-          const reach = restFrom[j]! * (1 + SLACK);
-          const floor = theta * (1 - SLACK);
-          let kept = 0;
-          for (let c = 0; c < poolCount; c++) {
-            const doc = pool[c]!;
-            if (scores[doc]! + reach >= floor) pool[kept++] = doc;
-            else scores[doc] = 0;
-          }
-          poolCount = kept;
+  /**
+   * Phase 2 of the pruned search: the touched passages that can still reach the top k become the
+   * candidates (in `candidates`), and the remaining terms add only to them. Returns how many remain.
+   */
+  private scoreCandidates(query: ResolvedQuery, plan: PruningPlan, read: WholeListsRead, k: number): number {
+    const { order, restFrom } = plan;
+    const pool = this.candidates;
+    let j = read.next;
+    let theta = read.theta;
+    // The best passages so far, completed over the remaining lists: the k-th best of their full scores
+    // bounds the final k-th best from below far more tightly than any partial score does.
+    if (read.completedAt !== j) theta = Math.max(theta, this.completedKth(query, order, j, read.touchedCount, k));
+    let poolCount = this.keepReachable(this.touched, read.touchedCount, pool, restFrom[j]!, theta);
+    let sorted = false;
+    for (; j < order.length; j++) {
+      const termId = query.ids[order[j]!]!;
+      const idf = query.idfs[order[j]!]!;
+      const length = this.listLength(termId);
+      // Before a list at least as long as the pool, shrink the pool (a pass over it costs less).
+      if (poolCount > k && length >= poolCount)
+        poolCount = this.keepReachable(pool, poolCount, pool, restFrom[j]!, theta);
+      if (length > GALLOP_RATIO * poolCount) {
+        // A list much longer than the pool: find each candidate in it (candidates in passage order).
+        if (!sorted) {
+          pool.subarray(0, poolCount).sort();
+          sorted = true;
         }
-        if (end - p > GALLOP_RATIO * poolCount) {
-          // A list much longer than the pool: find each candidate in it (candidates in passage order).
-          if (!sorted) {
-            pool.subarray(0, poolCount).sort();
-            sorted = true;
-          }
-          for (let c = 0; c < poolCount && p < end; c++) {
-            const doc = pool[c]!;
-            p = gallop(postingDocs, p, end, doc);
-            if (p < end && postingDocs[p] === doc) {
-              const tf = postingFreqs[p]!;
-              scores[doc]! += (idf * tf * k1Plus1) / (tf + norms[doc]!);
-            }
-          }
-        } else {
-          // Otherwise stream the list, scoring only candidates.
-          for (; p < end; p++) {
-            const doc = postingDocs[p]!;
-            const score = scores[doc]!;
-            if (score !== 0) {
-              const tf = postingFreqs[p]!;
-              scores[doc] = score + (idf * tf * k1Plus1) / (tf + norms[doc]!);
-            }
-          }
-        }
+        this.addToCandidatesGalloping(termId, idf, pool, poolCount);
+      } else this.addToCandidatesStreaming(termId, idf);
+    }
+    return poolCount;
+  }
+
+  /**
+   * Copies to `into` the passages of from[0..count) whose score plus `rest` (what the remaining terms can
+   * add) may still reach `theta`, and zeroes the others' scores (0 reads as "not a candidate"; `touched`
+   * still lists them for the reset). `into` may be `from`. Returns how many were kept.
+   */
+  private keepReachable(from: Int32Array, count: number, into: Int32Array, rest: number, theta: number): number {
+    const scores = this.scores;
+    const reach = rest * (1 + SLACK);
+    const floor = theta * (1 - SLACK);
+    let kept = 0;
+    for (let i = 0; i < count; i++) {
+      const doc = from[i]!;
+      if (scores[doc]! + reach >= floor) into[kept++] = doc;
+      else scores[doc] = 0;
+    }
+    return kept;
+  }
+
+  /** Adds a term to the candidates pool[0..poolCount) (sorted by passage), galloping through its list. */
+  private addToCandidatesGalloping(termId: number, idf: number, pool: Int32Array, poolCount: number): void {
+    const k1Plus1 = this.params.k1 + 1;
+    const { postingDocs, postingFreqs, norms, scores } = this;
+    const end = this.offsets[termId + 1]!;
+    let p = this.offsets[termId]!;
+    for (let c = 0; c < poolCount && p < end; c++) {
+      const doc = pool[c]!;
+      p = gallop(postingDocs, p, end, doc);
+      if (p < end && postingDocs[p] === doc) {
+        const tf = postingFreqs[p]!;
+        scores[doc]! += bm25(idf, tf, k1Plus1, norms[doc]!);
       }
     }
+  }
 
-    // Finalists: everything within SLACK of the k-th best (reordered) score, so exact ties are kept.
+  /** Adds a term to the candidates (the passages with a non-zero score), streaming its whole list. */
+  private addToCandidatesStreaming(termId: number, idf: number): void {
+    const k1Plus1 = this.params.k1 + 1;
+    const { postingDocs, postingFreqs, norms, scores } = this;
+    for (let p = this.offsets[termId]!, end = this.offsets[termId + 1]!; p < end; p++) {
+      const doc = postingDocs[p]!;
+      const score = scores[doc]!;
+      if (score !== 0) {
+        const tf = postingFreqs[p]!;
+        scores[doc] = score + bm25(idf, tf, k1Plus1, norms[doc]!);
+      }
+    }
+  }
+
+  /**
+   * The pool's passages within SLACK of the k-th best (reordered) score, so that exact ties are kept, in
+   * passage order. Clears the score buffer of every touched passage.
+   */
+  private finalistsOf(pool: Int32Array, poolCount: number, touchedCount: number, k: number): number[] {
+    const { scores, touched } = this;
     const kth = poolCount > k ? kthLargest(scores, pool, poolCount, k) : -Infinity;
     const finalists: number[] = [];
     for (let i = 0; i < poolCount; i++) {
@@ -383,29 +431,39 @@ export class LexicalIndex {
       if (scores[doc]! >= kth - Math.abs(kth) * SLACK) finalists.push(doc);
     }
     for (let i = 0; i < touchedCount; i++) scores[touched[i]!] = 0;
+    return finalists.sort((a, b) => a - b);
+  }
 
-    // Rescore the finalists exactly as topExhaustive does: terms in query order, same expression.
-    finalists.sort((a, b) => a - b);
+  /** The k best finalists, rescored exactly as topExhaustive scores: terms in query order, same expression. */
+  private rescoreExactly(query: ResolvedQuery, finalists: number[], k: number): ScoredPassage[] {
+    const scores = this.scores;
     const exact = new Float64Array(finalists.length);
-    for (let t = 0; t < m; t++) {
-      const termId = query.ids[t]!;
-      const idf = query.idfs[t]!;
-      const end = offsets[termId + 1]!;
-      let p = offsets[termId]!;
-      for (let f = 0; f < finalists.length && p < end; f++) {
-        const doc = finalists[f]!;
-        p = gallop(postingDocs, p, end, doc);
-        if (p < end && postingDocs[p] === doc) {
-          const tf = postingFreqs[p]!;
-          exact[f]! += (idf * tf * k1Plus1) / (tf + norms[doc]!);
-        }
-      }
-    }
+    for (let t = 0; t < query.ids.length; t++) this.addToSums(query.ids[t]!, query.idfs[t]!, finalists, exact);
     const ids = Int32Array.from(finalists);
     for (let f = 0; f < finalists.length; f++) scores[finalists[f]!] = exact[f]!;
     const top = topK(scores, ids, ids.length, k);
     for (let f = 0; f < finalists.length; f++) scores[finalists[f]!] = 0;
     return top;
+  }
+
+  /** Adds a term's contribution to sums[i] for each passage docs[i] (docs ascending), galloping through its list. */
+  private addToSums(termId: number, idf: number, docs: readonly number[], sums: Float64Array): void {
+    const k1Plus1 = this.params.k1 + 1;
+    const { postingDocs, postingFreqs, norms } = this;
+    const end = this.offsets[termId + 1]!;
+    let p = this.offsets[termId]!;
+    for (let i = 0; i < docs.length && p < end; i++) {
+      const doc = docs[i]!;
+      p = gallop(postingDocs, p, end, doc);
+      if (p < end && postingDocs[p] === doc) {
+        const tf = postingFreqs[p]!;
+        sums[i]! += bm25(idf, tf, k1Plus1, norms[doc]!);
+      }
+    }
+  }
+
+  private listLength(termId: number): number {
+    return this.offsets[termId + 1]! - this.offsets[termId]!;
   }
 
   /**
@@ -414,8 +472,7 @@ export class LexicalIndex {
    * list) and returns the k-th best of those full scores, a lower bound of the final k-th best score.
    */
   private completedKth(query: ResolvedQuery, order: number[], j: number, touchedCount: number, k: number): number {
-    const { postingDocs, postingFreqs, offsets, norms, scores, touched } = this;
-    const k1Plus1 = this.params.k1 + 1;
+    const { scores, touched } = this;
     const want = Math.min(touchedCount, Math.max(LEADERS, k));
     const cut = kthLargest(scores, touched, touchedCount, want);
     const leaders: number[] = [];
@@ -423,20 +480,7 @@ export class LexicalIndex {
       if (scores[touched[i]!]! >= cut) leaders.push(touched[i]!);
     leaders.sort((a, b) => a - b);
     const full = Float64Array.from(leaders, (doc) => scores[doc]!);
-    for (let l = j; l < order.length; l++) {
-      const termId = query.ids[order[l]!]!;
-      const idf = query.idfs[order[l]!]!;
-      const end = offsets[termId + 1]!;
-      let p = offsets[termId]!;
-      for (let i = 0; i < leaders.length && p < end; i++) {
-        const doc = leaders[i]!;
-        p = gallop(postingDocs, p, end, doc);
-        if (p < end && postingDocs[p] === doc) {
-          const tf = postingFreqs[p]!;
-          full[i]! += (idf * tf * k1Plus1) / (tf + norms[doc]!);
-        }
-      }
-    }
+    for (let l = j; l < order.length; l++) this.addToSums(query.ids[order[l]!]!, query.idfs[order[l]!]!, leaders, full);
     if (leaders.length < k) return -Infinity;
     full.sort();
     return full[full.length - k]!;
@@ -455,7 +499,7 @@ export class LexicalIndex {
       let max = 0;
       for (let p = this.offsets[t]!, end = this.offsets[t + 1]!; p < end; p++) {
         const tf = this.postingFreqs[p]!;
-        const weight = (tf * k1Plus1) / (tf + this.norms[this.postingDocs[p]!]!);
+        const weight = bm25(1, tf, k1Plus1, this.norms[this.postingDocs[p]!]!); // 1 · tf is tf, bit for bit
         if (weight > max) max = weight;
       }
       this.maxWeight[t] = max;
@@ -477,6 +521,22 @@ export class LexicalIndex {
     }
     return false;
   }
+}
+
+/** The pruned search's order of terms (by decreasing bound) and restFrom[j], what terms order[j..] can still add. */
+interface PruningPlan {
+  order: number[];
+  restFrom: Float64Array;
+}
+
+/** Where the pruned search's first phase stopped: terms order[0..next) were read whole. */
+interface WholeListsRead {
+  next: number;
+  touchedCount: number;
+  /** A lower bound of the final k-th best score. */
+  theta: number;
+  /** The position before which completedKth last ran (-1: never). */
+  completedAt: number;
 }
 
 interface ResolvedQuery {
@@ -504,6 +564,14 @@ const THETA_SAMPLE = 4096;
 const LEADERS = 256;
 /** Completing the leaders is tried before a list longer than this many postings per remaining term. */
 const COMPLETION_COST = LEADERS * 8;
+
+/**
+ * One term's BM25 contribution to a passage: idf × tf·(k1+1) / (tf + norm). Every score is summed from
+ * this one expression, so the pruned and exhaustive paths agree bit for bit (V8 inlines it).
+ */
+function bm25(idf: number, tf: number, k1Plus1: number, norm: number): number {
+  return (idf * tf * k1Plus1) / (tf + norm);
+}
 
 /** First index in [from, end) whose doc is ≥ doc (docs ascending), by exponential then binary search. */
 function gallop(docs: Int32Array, from: number, end: number, doc: number): number {

@@ -29,6 +29,7 @@ export interface DocumentFacts {
   districtReport: boolean;
 }
 
+/** The year of a passage's document and whether it is a district report (by its title), for the priors. */
 export function documentFacts(passage: Passage): DocumentFacts {
   const title = passage.docTitle.trim();
   return { year: yearOfDate(passage.date), districtReport: !LAW_TITLE.test(title) && REPORT_TITLE.test(title) };

@@ -31,6 +31,10 @@ function withinOneEdit(a: string, b: string): boolean {
  */
 const SYLLABLE_SHAPE = /^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(ch|ng|nh|[cmnpt])?$/;
 
+/**
+ * Whether a folded word has the shape of a Vietnamese syllable (onset, vowels, coda): such a word is more
+ * likely a real word the corpus lacks than a typo, so it is left as typed.
+ */
 export function isPlausibleSyllable(folded: string): boolean {
   return SYLLABLE_SHAPE.test(folded);
 }
@@ -38,6 +42,7 @@ export function isPlausibleSyllable(folded: string): boolean {
 /** Syllables shorter than this are too ambiguous to correct. */
 const MIN_LENGTH = 3;
 
+/** The typo corrector of the file header, over one index's vocabulary of folded syllables. */
 export class SpellingCorrector {
   private readonly variants = new Map<string, string[]>();
 

@@ -9,8 +9,10 @@ export interface Embedder {
   embedQuery(text: string): Promise<number[]>;
 }
 
+/** Which side ranks passages: BM25 only, vectors only, or both fused (hybrid needs a model). */
 export type SearchMode = 'hybrid' | 'lexical' | 'vector';
 
+/** A passage found by a search, by position, with its score on that search's scale. */
 export interface ScoredPassage {
   /** Index into the bundle's passage array. */
   index: number;

@@ -10,6 +10,7 @@ import { describeError } from '../errors.js';
 
 type NativeIndex = InstanceType<typeof hnswlib.HierarchicalNSW>;
 
+/** The HNSW graph's build and search settings (hnswlib's M, efConstruction and ef). */
 export interface HnswParams {
   /** Graph degree; more = better recall, more memory. */
   M: number;
@@ -18,10 +19,14 @@ export interface HnswParams {
   efSearch: number;
 }
 
-// efSearch 100: on random 64-d vectors ef 64 gave recall@10 ≈ 0.975 against exact search, ef 100 ≈ 0.995;
-// ef is a query-time setting (not saved in the file), so changing it rebuilds nothing.
+/**
+ * The shipped graph settings. efSearch 100: on random 64-d vectors ef 64 gave recall@10 ≈ 0.975 against
+ * exact search, ef 100 ≈ 0.995; ef is a query-time setting (not saved in the file), so changing it
+ * rebuilds nothing.
+ */
 export const DEFAULT_HNSW: HnswParams = Object.freeze({ M: 16, efConstruction: 200, efSearch: 100 });
 
+/** One nearest neighbour found by VectorIndex.search. */
 export interface VectorHit {
   /** Position of the vector in the array the index was built from (= passage index). */
   index: number;
@@ -76,6 +81,18 @@ interface HnswHeader {
   efConstruction: number;
 }
 
+/** Every field of the 96-byte header hnswlib writes before the level-0 data. */
+interface RawHnswHeader extends HnswHeader {
+  offsetLevel0: number;
+  sizePerElement: number;
+  labelOffset: number;
+  offsetData: number;
+  maxLevel: number;
+  enterPoint: number;
+  maxM: number;
+  maxM0: number;
+}
+
 /**
  * Checks an hnswlib HierarchicalNSW file well enough that hnswlib cannot crash on it: header consistent
  * with `dimension`, every neighbour id in range and present on the level it is linked at, labels a
@@ -87,28 +104,54 @@ function inspectHnswFile(file: Buffer, dimension: number, expectedCount: number)
     throw new Error(`file is ${len} bytes, shorter than the ${HEADER_BYTES}-byte header (truncated)`);
   // Typed views need 4-byte alignment; fs buffers normally are, small pooled ones may not be.
   const buf = file.byteOffset % 4 === 0 ? file : Buffer.from(file);
-  const u32 = new Uint32Array(buf.buffer, buf.byteOffset, Math.floor(len / 4));
-  const f32 = new Float32Array(buf.buffer, buf.byteOffset, Math.floor(len / 4));
+  const header = readHnswHeader(buf);
+  const { maxElements, count, M, efConstruction } = header;
+  checkHeader(header, dimension, expectedCount);
+
+  const level0End = HEADER_BYTES + count * header.sizePerElement;
+  if (level0End + 4 * count > len) {
+    throw new Error(`file is ${len} bytes, too short for ${count} vectors of dimension ${dimension} (truncated)`);
+  }
+  if (count === 0) {
+    if (len !== HEADER_BYTES) throw new Error(`empty index has ${len - HEADER_BYTES} unexpected trailing bytes`);
+    return { maxElements, count, M, efConstruction };
+  }
+  if (header.maxLevel < 0 || header.maxLevel > 64) throw new Error(`header maxLevel ${header.maxLevel} is implausible`);
+  if (header.enterPoint >= count) throw new Error(`header entry point ${header.enterPoint} is out of range`);
+  checkLevel0(buf, header, dimension);
+  const { levels, listStart } = upperLevelLists(buf, header, level0End);
+  checkUpperLinks(buf, header, levels, listStart);
+  return { maxElements, count, M, efConstruction };
+}
+
+function readHnswHeader(buf: Buffer): RawHnswHeader {
   const u64 = (offset: number, name: string): number => {
     const v = buf.readBigUInt64LE(offset);
     if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error(`header field ${name} is implausibly large (${v})`);
     return Number(v);
   };
-  const offsetLevel0 = u64(0, 'offsetLevel0');
-  const maxElements = u64(8, 'maxElements');
-  const count = u64(16, 'count');
-  const sizePerElement = u64(24, 'sizeDataPerElement');
-  const labelOffset = u64(32, 'labelOffset');
-  const offsetData = u64(40, 'offsetData');
-  const maxLevel = buf.readInt32LE(48);
-  const enterPoint = buf.readUInt32LE(52);
-  const maxM = u64(56, 'maxM');
-  const maxM0 = u64(64, 'maxM0');
-  const M = u64(72, 'M');
-  const efConstruction = u64(88, 'efConstruction');
+  return {
+    offsetLevel0: u64(0, 'offsetLevel0'),
+    maxElements: u64(8, 'maxElements'),
+    count: u64(16, 'count'),
+    sizePerElement: u64(24, 'sizeDataPerElement'),
+    labelOffset: u64(32, 'labelOffset'),
+    offsetData: u64(40, 'offsetData'),
+    maxLevel: buf.readInt32LE(48),
+    enterPoint: buf.readUInt32LE(52),
+    maxM: u64(56, 'maxM'),
+    maxM0: u64(64, 'maxM0'),
+    M: u64(72, 'M'),
+    efConstruction: u64(88, 'efConstruction'),
+  };
+}
 
+/** The header's fields against each other, the expected count and dimension, and sane limits. */
+function checkHeader(h: RawHnswHeader, dimension: number, expectedCount: number): void {
+  const { count, maxElements, M, maxM, maxM0, offsetData } = h;
   if (count !== expectedCount) throw new Error(`file holds ${count} vectors, expected ${expectedCount}`);
-  if (offsetLevel0 !== 0) throw new Error(`header offsetLevel0 is ${offsetLevel0}, expected 0 (not an hnswlib index)`);
+  if (h.offsetLevel0 !== 0)
+    throw new Error(`header offsetLevel0 is ${h.offsetLevel0}, expected 0 (not an hnswlib index)`);
   if (maxElements < count) throw new Error(`header maxElements ${maxElements} is below the count ${count}`);
   // We always save with maxElements = count; a huge value would make hnswlib allocate for it.
   if (maxElements > Math.max(2 * count, count + 1024))
@@ -117,26 +160,21 @@ function inspectHnswFile(file: Buffer, dimension: number, expectedCount: number)
     throw new Error(`header link sizes are implausible (M=${M}, maxM=${maxM}, maxM0=${maxM0})`);
   }
   if (offsetData !== 4 + 4 * maxM0) throw new Error(`header offsetData ${offsetData} does not match maxM0 ${maxM0}`);
-  const storedDimension = (labelOffset - offsetData) / 4;
+  const storedDimension = (h.labelOffset - offsetData) / 4;
   if (storedDimension !== dimension) {
     throw new Error(`file was built for dimension ${storedDimension}, expected ${dimension}`);
   }
-  if (sizePerElement !== labelOffset + 8) throw new Error(`header element size ${sizePerElement} is inconsistent`);
+  if (h.sizePerElement !== h.labelOffset + 8)
+    throw new Error(`header element size ${h.sizePerElement} is inconsistent`);
+}
 
-  const level0End = HEADER_BYTES + count * sizePerElement;
-  if (level0End + 4 * count > len) {
-    throw new Error(`file is ${len} bytes, too short for ${count} vectors of dimension ${dimension} (truncated)`);
-  }
-  if (count === 0) {
-    if (len !== HEADER_BYTES) throw new Error(`empty index has ${len - HEADER_BYTES} unexpected trailing bytes`);
-    return { maxElements, count, M, efConstruction };
-  }
-  if (maxLevel < 0 || maxLevel > 64) throw new Error(`header maxLevel ${maxLevel} is implausible`);
-  if (enterPoint >= count) throw new Error(`header entry point ${enterPoint} is out of range`);
-
-  // Level 0: link count (u16) + flags byte + pad, maxM0 links, the vector, the 64-bit label.
+/** Level 0: per element a link count (u16) + flags byte + pad, maxM0 links, the vector, the 64-bit label. */
+function checkLevel0(buf: Buffer, h: RawHnswHeader, dimension: number): void {
+  const { count, maxM0 } = h;
+  const u32 = new Uint32Array(buf.buffer, buf.byteOffset, Math.floor(buf.length / 4));
+  const f32 = new Float32Array(buf.buffer, buf.byteOffset, Math.floor(buf.length / 4));
   const seenLabels = new Uint8Array(count);
-  const words = sizePerElement / 4; // sizePerElement is a multiple of 4 by construction
+  const words = h.sizePerElement / 4; // sizePerElement is a multiple of 4 by construction
   for (let i = 0; i < count; i++) {
     const w = HEADER_BYTES / 4 + i * words;
     const head = u32[w]!;
@@ -146,19 +184,30 @@ function inspectHnswFile(file: Buffer, dimension: number, expectedCount: number)
     for (let j = 1; j <= links; j++) {
       if (u32[w + j]! >= count) throw new Error(`vector ${i} links to ${u32[w + j]}, out of range`);
     }
-    const d = w + offsetData / 4;
+    const d = w + h.offsetData / 4;
     for (let j = 0; j < dimension; j++) {
       if (!Number.isFinite(f32[d + j]!)) throw new Error(`vector ${i} holds a non-finite value`);
     }
-    const lw = w + labelOffset / 4;
+    const lw = w + h.labelOffset / 4;
     const label = u32[lw]!;
     if (u32[lw + 1] !== 0 || label >= count || seenLabels[label])
       throw new Error(`vector ${i} has a bad or duplicate label`);
     seenLabels[label] = 1;
   }
+}
 
-  // Upper levels: per element a byte size, then `level` blocks of (count + maxM links).
-  const linkBlock = 4 + 4 * maxM;
+/**
+ * Upper levels, after level 0: per element a byte size, then `level` blocks of (count + maxM links).
+ * Returns each element's level and where its blocks start; the file must end with the last of them.
+ */
+function upperLevelLists(
+  buf: Buffer,
+  h: RawHnswHeader,
+  level0End: number,
+): { levels: Int32Array; listStart: Float64Array } {
+  const { count, maxLevel, enterPoint } = h;
+  const len = buf.length;
+  const linkBlock = 4 + 4 * h.maxM;
   const levels = new Int32Array(count);
   const listStart = new Float64Array(count);
   let pos = level0End;
@@ -177,7 +226,13 @@ function inspectHnswFile(file: Buffer, dimension: number, expectedCount: number)
   }
   if (pos !== len) throw new Error(`file has ${len - pos} unexpected trailing bytes`);
   if (levels[enterPoint] !== maxLevel) throw new Error(`entry point ${enterPoint} is not on the top level ${maxLevel}`);
-  // A neighbour on level l must itself reach level l, or hnswlib dereferences a missing list.
+  return { levels, listStart };
+}
+
+/** A neighbour on level l must itself reach level l, or hnswlib dereferences a missing list. */
+function checkUpperLinks(buf: Buffer, h: RawHnswHeader, levels: Int32Array, listStart: Float64Array): void {
+  const { count, maxM } = h;
+  const linkBlock = 4 + 4 * maxM;
   for (let i = 0; i < count; i++) {
     for (let l = 1; l <= levels[i]!; l++) {
       const at = listStart[i]! + (l - 1) * linkBlock;
@@ -191,7 +246,6 @@ function inspectHnswFile(file: Buffer, dimension: number, expectedCount: number)
       }
     }
   }
-  return { maxElements, count, M, efConstruction };
 }
 
 async function fsyncFile(file: string): Promise<void> {
@@ -203,6 +257,10 @@ async function fsyncFile(file: string): Promise<void> {
   }
 }
 
+/**
+ * Approximate nearest-neighbour search over passage vectors (cosine, hnswlib's HNSW graph), safe against
+ * damaged graph files: see the file header.
+ */
 export class VectorIndex {
   readonly size: number;
   readonly dimension: number;

@@ -7,13 +7,15 @@ import { chunkDocument } from '../../src/corpus/chunker.js';
 import { loadCorpus } from '../../src/corpus/load-corpus.js';
 import type { Passage } from '../../src/corpus/types.js';
 import { Engine, type EngineOptions } from '../../src/engine.js';
+import { readCalibrations } from '../../src/answer/similarity-gate.js';
 import { readBundle } from '../../src/search/bundle-store.js';
+import { buildSearchIndexes } from '../../src/search/search-indexes.js';
 import { LexicalIndex } from '../../src/search/lexical-index.js';
 import { DEFAULT_HNSW, VectorIndex } from '../../src/search/vector-index.js';
 import type { SearchMode } from '../../src/search/types.js';
 import { makeTinyModel } from '../fixtures/tiny-model.js';
 import { ALQAC_CORPUS, articleOf, loadQuestions, questionText, VARIANTS, type Variant } from './alqac.js';
-import { askKey, memoEmbedder, replaceEmbedder } from './engine-harness.js';
+import { askKey, benchTarget } from './engine-harness.js';
 import { bagOfSyllables, measureHnswQuality, randomVectors, type HnswQuality } from './hnsw-quality.js';
 import { measureEngineLatency, type LatencyTable } from './latency.js';
 import { compareWithMiniSearch, type PeerComparison } from './peer-minisearch.js';
@@ -155,9 +157,15 @@ export async function runAlqac(args: AlqacArgs): Promise<AlqacResult> {
     );
     embedQuery[variant] = summarize(times);
   }
-  replaceEmbedder(engine, memoEmbedder(model, vectors));
-  const latency = await measureEngineLatency(engine, questions, { rounds: args.rounds, vectors });
-  const lexicalOnly = await measureEngineLatency(lexicalEngine.value, questions, {
+  // The engines' saved bundles, searched and answered from by the engine's own pure steps.
+  const hybridTarget = benchTarget(buildSearchIndexes(saved.passages, saved.vectors, saved.vectorIndex), {
+    mode: engine.mode,
+    similarityFloor: (await readCalibrations(options('hybrid').indexDir))[model.modelId]?.floor,
+  });
+  const lexicalSaved = await readBundle(options('lexical').indexDir);
+  const lexicalTarget = benchTarget(buildSearchIndexes(lexicalSaved.passages, null, null), { mode: 'lexical' });
+  const latency = measureEngineLatency(hybridTarget, questions, { rounds: args.rounds, vectors });
+  const lexicalOnly = measureEngineLatency(lexicalTarget, questions, {
     rounds: args.rounds,
     vectors: null,
     measure: ['answer'],

@@ -1,110 +1,61 @@
-// Lets the benchmark time the real Engine code without the parts it must leave out:
+// Lets the benchmark time the engine's own ranking and answer code without the parts it must leave out:
 //
 // - Query embedding. engine.ask embeds the question itself; the issue wants the answer's latency without
-//   it (reported apart). memoEmbedder answers embedQuery from vectors computed (and timed) beforehand, so
-//   engine.ask runs its real code with embedding reduced to a Map lookup.
+//   it (reported apart). A BenchTarget answers from a vector computed (and timed) beforehand.
 // - Building at 100× the corpus. Engine.open can only build from corpus files through the model; at scale
-//   the bench has synthetic passages and random vectors instead. engineOverParts gives an Engine whose
-//   snapshot is made by the engine's own snapshotOf from those parts, so search/ask are the shipped code.
+//   the bench has synthetic passages and random vectors instead, and builds the indexes from those.
 //
-// Both reach into Engine's private fields at run time (TypeScript `private` is not enforced there). They
-// check that the fields they rely on exist and fail loudly if the Engine changes shape; a supported hook
-// (e.g. ask(question, { queryVector })) would make this unnecessary.
+// Both go through the pure functions the Engine itself calls on its snapshot (buildSearchIndexes,
+// analyseAgainst and rankPassages in src/search/search-indexes.ts, answerQuestion in
+// src/answer/answer-question.ts), with the settings an Engine has by default.
+import { answerQuestion, rankedPassages } from '../../src/answer/answer-question.js';
+import type { Answer, RankedPassage } from '../../src/answer/types.js';
+import { MAX_QUESTION_CHARS } from '../../src/engine-api.js';
 import { builtInThesaurus } from '../../src/question/synonyms.js';
-import { Engine, type EngineOptions } from '../../src/engine.js';
-import type { Passage } from '../../src/corpus/types.js';
-import type { BundleManifest } from '../../src/search/bundle-store.js';
-import type { Embedder } from '../../src/search/types.js';
-import type { VectorIndex } from '../../src/search/vector-index.js';
+import { analyseAgainst, DEFAULT_FUSION, type SearchIndexes } from '../../src/search/search-indexes.js';
+import type { SearchMode } from '../../src/search/types.js';
 import { normalizeLine } from '../../src/text/normalize.js';
 
-interface EngineInternals {
-  embedder: Embedder | null;
-  snapshot: unknown;
-  snapshotOf(bundle: unknown): unknown;
-}
-
-function internals(engine: Engine): EngineInternals {
-  const e = engine as unknown as EngineInternals;
-  if (!('embedder' in e) || !('snapshot' in e) || typeof e.snapshotOf !== 'function') {
-    throw new Error(
-      'the Engine no longer has the embedder/snapshot/snapshotOf members the benchmark harness uses; update test/bench/engine-harness.ts',
-    );
-  }
-  return e;
-}
-
-/** An Embedder whose embedQuery returns a precomputed vector for each known question (key: as engine.ask normalises it). */
-export function memoEmbedder(
-  base: Pick<Embedder, 'modelId' | 'dimension'>,
-  vectors: ReadonlyMap<string, number[]>,
-): Embedder {
-  return {
-    modelId: base.modelId,
-    dimension: base.dimension,
-    embedPassages: () => Promise.reject(new Error('memoEmbedder cannot embed passages')),
-    embedQuery(text) {
-      const vector = vectors.get(text);
-      // A miss must not silently fall back to a model: the timing would then include embedding.
-      return vector
-        ? Promise.resolve(vector)
-        : Promise.reject(new Error(`no precomputed vector for ${JSON.stringify(text.slice(0, 60))}`));
-    },
-  };
-}
+/** Passages per answer when the caller does not say (EngineOptions.defaultK's default). */
+const DEFAULT_K = 3;
 
 /** The key engine.ask looks a question up by (it normalises and cuts before embedding). */
 export function askKey(question: string): string {
   return normalizeLine(question).slice(0, 1000);
 }
 
-/** Replaces the engine's embedder (it must have one: hybrid or vector mode). */
-export function replaceEmbedder(engine: Engine, embedder: Embedder): void {
-  const e = internals(engine);
-  if (!e.embedder) throw new Error('the engine has no embedder to replace (lexical mode or model not loaded)');
-  e.embedder = embedder;
+/** What the benchmark times: an engine's search and answer over fixed indexes, embedding left out. */
+export interface BenchTarget {
+  /** As engine.search: the question analysed, then ranked in `mode`. */
+  search(question: string, k: number, queryVector: number[] | null, mode: SearchMode): RankedPassage[];
+  /** As engine.ask once the question is embedded (null: no vector, a lexical answer). */
+  answer(question: string, queryVector: number[] | null): Answer;
 }
 
-export interface EngineParts {
-  passages: Passage[];
-  vectorIndex: VectorIndex | null;
-  embedder: Embedder | null;
+export interface BenchTargetSettings {
+  /** The mode an engine over these indexes serves (hybrid or vector with a model, else lexical). */
+  mode: SearchMode;
+  /** The model's calibrated similarity floor, if any. */
+  similarityFloor?: number;
 }
 
-/**
- * An Engine serving the given passages and vector graph, its snapshot (and so its lexical index) built by
- * the engine's own snapshotOf. Returns it with the time snapshotOf took.
- */
-export function engineOverParts(options: EngineOptions, parts: EngineParts): { engine: Engine; snapshotMs: number } {
-  const engine = Object.create(Engine.prototype) as Engine;
-  Object.assign(engine, {
-    options,
-    embedder: parts.embedder,
-    degradedReason: null,
-    reloadInFlight: null,
-    snapshot: null,
-    thesaurus: builtInThesaurus(),
-    calibrations: {},
-  });
-  const e = internals(engine);
-  const manifest: BundleManifest = {
-    formatVersion: 1,
-    builtAt: new Date().toISOString(),
-    modelId: parts.embedder?.modelId ?? null,
-    dimension: parts.vectorIndex?.dimension ?? null,
-    corpusHashes: {},
-    passageCount: parts.passages.length,
-    hnsw: parts.vectorIndex ? { ...parts.vectorIndex.params } : null,
-    chunkerVersion: 1,
-    files: {},
+/** A BenchTarget over `indexes`, with the built-in thesaurus and an Engine's default settings. */
+export function benchTarget(indexes: SearchIndexes, settings: BenchTargetSettings): BenchTarget {
+  const thesaurus = builtInThesaurus();
+  return {
+    search: (question, k, queryVector, mode) =>
+      rankedPassages(indexes, analyseAgainst(indexes, question, thesaurus, MAX_QUESTION_CHARS), k, queryVector, {
+        ...DEFAULT_FUSION,
+        mode,
+      }),
+    answer: (question, queryVector) =>
+      answerQuestion(indexes, question, queryVector, {
+        ...DEFAULT_FUSION,
+        mode: settings.mode,
+        k: DEFAULT_K,
+        thesaurus,
+        maxQuestionChars: MAX_QUESTION_CHARS,
+        similarityFloor: settings.similarityFloor,
+      }),
   };
-  const started = performance.now();
-  e.snapshot = e.snapshotOf({
-    manifest,
-    passages: parts.passages,
-    vectors: null,
-    vectorIndex: parts.vectorIndex,
-    dir: '',
-  });
-  return { engine, snapshotMs: performance.now() - started };
 }

@@ -3,11 +3,10 @@
 // random vectors; runScale regenerates the same vectors from the seed, loads that graph, builds the rest of
 // the engine over the synthetic passages and measures it as at ALQAC's size. Separate processes keep each
 // one's peak memory its own, and let the orchestrator start a graph early.
-import path from 'node:path';
-import type { EngineOptions } from '../../src/engine.js';
+import { buildSearchIndexes } from '../../src/search/search-indexes.js';
 import { DEFAULT_HNSW, VectorIndex, type HnswParams } from '../../src/search/vector-index.js';
 import { loadAlqac, questionText, VARIANTS } from './alqac.js';
-import { askKey, engineOverParts, memoEmbedder } from './engine-harness.js';
+import { askKey, benchTarget } from './engine-harness.js';
 import { measureHnswQuality, randomVectors, type HnswQuality } from './hnsw-quality.js';
 import { measureEngineLatency, type LatencyTable, type Measured } from './latency.js';
 import { liveMemoryMB, peakRssMB, randomUnitVector, seededRandom, timed, timedAsync } from './stats.js';
@@ -74,7 +73,7 @@ export interface ScaleResult {
   factor: number;
   passages: number;
   synthesizeMs: number;
-  /** The engine's snapshotOf: the lexical index over all passages. */
+  /** buildSearchIndexes (the engine's snapshot): the lexical index over all passages. */
   lexicalBuildMs: number;
   graphLoadMs: number;
   latency: LatencyTable;
@@ -104,19 +103,12 @@ export async function runScale(args: ScaleArgs): Promise<ScaleResult> {
     for (const q of alqac.questions)
       queryVectors.set(askKey(questionText(q, variant)), randomUnitVector(random, dimension));
 
-  const options: EngineOptions = {
-    corpusDir: path.join('nowhere'),
-    indexDir: path.join('nowhere'),
-    searchMode: 'hybrid',
-    embedder: null,
-  };
-  const { engine, snapshotMs } = engineOverParts(options, {
-    passages,
-    vectorIndex: graph.value,
-    embedder: memoEmbedder({ modelId: `random-${dimension}d`, dimension }, queryVectors),
-  });
+  // The engine's search indexes over the synthetic passages and the loaded graph (no stored vectors, so
+  // no similarity gate), as an engine in hybrid mode serves them.
+  const indexes = timed(() => buildSearchIndexes(passages, null, graph.value));
+  const engine = benchTarget(indexes.value, { mode: 'hybrid' });
   const memory = { ...liveMemoryMB(), peakRssMB: peakRssMB(), baselineHeapMB: baseline.heapUsed };
-  const latency = await measureEngineLatency(engine, alqac.questions, {
+  const latency = measureEngineLatency(engine, alqac.questions, {
     rounds: args.rounds,
     vectors: queryVectors,
     measure: args.measure,
@@ -138,7 +130,7 @@ export async function runScale(args: ScaleArgs): Promise<ScaleResult> {
     factor: args.factor,
     passages: passages.length,
     synthesizeMs: synthesized.ms,
-    lexicalBuildMs: snapshotMs,
+    lexicalBuildMs: indexes.ms,
     graphLoadMs: graph.ms,
     latency,
     quality,

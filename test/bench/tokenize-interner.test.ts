@@ -2,7 +2,8 @@
 // index's term frequencies, lengths and so its scores depend on it.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TermIdBuffer, TermInterner, terms } from '../../src/text/tokenize.js';
+import { terms } from '../../src/text/tokenize.js';
+import { TermIdBuffer, TermInterner } from '../../src/text/term-interner.js';
 
 function internedTerms(interner: TermInterner, text: string, accented: boolean): string[] {
   const buffer = new TermIdBuffer();

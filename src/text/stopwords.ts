@@ -1,0 +1,34 @@
+// Words that carry no topic, for judging whether a passage covers a question (see question/analyse.ts).
+import { foldDiacritics } from './normalize.js';
+
+/**
+ * Function words and question words that say nothing about the topic, as written with accents. They
+ * still take part in ranking (BM25 gives them little weight); they are left out when judging whether a
+ * passage covers a question. An unaccented question is checked against their folded forms, which can
+ * hide a content word with the same letters; the most common such collisions are kept as content.
+ */
+const STOPWORDS_ACCENTED = (
+  'là và của có không được cho các những một như thế nào gì bao nhiêu ai đâu sao vì tại hay hoặc ' +
+  'thì mà với trong ngoài trên dưới đến từ ra vào làm này đó kia ấy nhỉ à ạ ơi hả nhé vậy rồi ' +
+  'tôi bạn mình chúng em anh chị quý vị xin hỏi biết muốn cần phải nên sẽ đã đang bị bởi theo ' +
+  'khi nếu nhiều ít hơn nhất rất quá cũng vẫn còn mọi lại nữa gồm những hãy cái việc về ở ' +
+  'nói vấn đề để ra cụ thể lên xuống'
+).split(/\s+/);
+
+/**
+ * Folded forms that are also common content syllables ("dau": đâu but also đầu tư; "dang": đang but
+ * also Đảng): in a question typed without diacritics they are kept as content.
+ */
+const AMBIGUOUS_WHEN_FOLDED = new Set(
+  (
+    'dau tu co ma toi ban minh chung the do trong ngoai tai da dang vi quy chi can moi van qua cung con hoi ' +
+    'nen ve o viec cai de noi cu thi lam nhu cho em anh'
+  ).split(' '),
+);
+
+/** The accented stopwords, for questions typed with diacritics. */
+export const STOPWORDS = new Set(STOPWORDS_ACCENTED);
+/** The folded stopwords, for questions typed without diacritics, less those that are often content words. */
+export const FOLDED_STOPWORDS = new Set(
+  STOPWORDS_ACCENTED.map(foldDiacritics).filter((w) => !AMBIGUOUS_WHEN_FOLDED.has(w)),
+);
