@@ -10,11 +10,11 @@ import { Api, GrammyError, HttpError, webhookCallback, type Bot, type Context } 
 import type { BotCommand, UserFromGetMe } from 'grammy/types';
 import { requireToken, type Settings } from '../config.js';
 import type { AnswerEngine, ProgressEvent } from '../engine-api.js';
-import { Engine, engineOptionsFromSettings } from '../engine.js';
 import pg from 'pg';
 import { durableWebhookHandler, replyMarker } from '../cluster/durable-webhook.js';
 import { ensureUpdateQueueSchema, UpdateQueue } from '../cluster/update-queue.js';
 import { UpdateWorker } from '../cluster/update-worker.js';
+import { openServingEngine } from '../cluster/serving-engine.js';
 import { log } from '../log.js';
 import { opsHandler, startOpsServer, type OpsHandler } from '../ops/http.js';
 import { BotMetrics } from '../ops/metrics.js';
@@ -294,7 +294,7 @@ async function openEngine(
     engine = options.engine;
   } else {
     try {
-      engine = await Engine.open(engineOptionsFromSettings(settings), progressLogger());
+      engine = await openServingEngine(settings, progressLogger(), metrics);
     } catch (error) {
       await opsListener.close();
       throw new StartupError(`Could not open the index: ${describeError(error)}`);

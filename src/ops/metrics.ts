@@ -22,8 +22,8 @@ export class BotMetrics {
   readonly registry = new Registry();
   private readonly questions: Counter<'answered'>;
   private readonly latency: Histogram;
-  private readonly reloads: Counter<'outcome'>;
-  private readonly reloadSeconds: Histogram;
+  private readonly reloads: Counter<'outcome' | 'source'>;
+  private readonly reloadSeconds: Histogram<'source'>;
   private readonly dbErrors: Counter<'op'>;
   private readonly limited: Counter;
   private queueSource: QueueSource | null = null;
@@ -77,15 +77,17 @@ export class BotMetrics {
     });
     this.reloads = new Counter({
       name: 'bot_reloads_total',
-      help: 'Index reloads, by outcome (ok, failed)',
-      labelNames: ['outcome'],
+      help: 'Index reloads, by outcome (ok, failed) and source (built here, or loaded: built by another copy)',
+      labelNames: ['outcome', 'source'],
       registers,
     });
-    this.reloads.inc({ outcome: 'ok' }, 0);
-    this.reloads.inc({ outcome: 'failed' }, 0);
+    this.reloads.inc({ outcome: 'ok', source: 'built' }, 0);
+    this.reloads.inc({ outcome: 'failed', source: 'built' }, 0);
+    this.reloads.inc({ outcome: 'ok', source: 'loaded' }, 0);
     this.reloadSeconds = new Histogram({
       name: 'bot_reload_duration_seconds',
-      help: 'How long index reloads took, failed ones included',
+      help: 'How long index reloads took, failed ones included, by source (built here, or loaded)',
+      labelNames: ['source'],
       buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800],
       registers,
     });
@@ -108,9 +110,13 @@ export class BotMetrics {
     this.latency.observe(seconds);
   }
 
-  reloadFinished(ok: boolean, seconds: number): void {
-    this.reloads.inc({ outcome: ok ? 'ok' : 'failed' });
-    this.reloadSeconds.observe(seconds);
+  /**
+   * A reload ended. `source` 'loaded': the index was built by another copy and downloaded from the
+   * central index (a /reload here that found one, or a copy following another's build).
+   */
+  reloadFinished(ok: boolean, seconds: number, source: 'built' | 'loaded' = 'built'): void {
+    this.reloads.inc({ outcome: ok ? 'ok' : 'failed', source });
+    this.reloadSeconds.observe({ source }, seconds);
   }
 
   /** A database operation failed; `op` is a short fixed name ("insert-question", "probe", "claim"…). */
