@@ -133,11 +133,12 @@ describe.skipIf(pgSkip !== null)('central corpus and index (PostgreSQL)', () => 
   it('after the notification connection is cut, the poll still brings a new build within 30 s', async () => {
     const c = await openCopy({ pollMs: 1000 });
     expect(c.copy.counts.builds).toBe(0);
-    const cut = await admin.query(
-      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1',
-      [LISTENER_NAME],
-    );
-    expect(cut.rowCount).toBe(3); // A's, B's and C's
+    const listeners = `FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()`;
+    const listening = async () =>
+      Number((await admin.query(`SELECT count(*) AS n ${listeners}`, [LISTENER_NAME])).rows[0].n);
+    await until(async () => (await listening()) === 3, "A's, B's and C's notification connections");
+    const cut = await admin.query(`SELECT pg_terminate_backend(pid) AS cut ${listeners}`, [LISTENER_NAME]);
+    expect(cut.rows).toEqual([{ cut: true }, { cut: true }, { cut: true }]);
     await upload(a.w, 'ghi-chu.txt', 'Ghi chú: đường Trường Sa được mở rộng thêm 4 làn xe trong năm 2019.\n');
     await a.copy.answerEngine.reload();
     const ms = await until(() => documentsOf(c.copy).includes('ghi-chu.txt'), 'C serving after a cut');
