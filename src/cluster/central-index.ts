@@ -24,19 +24,9 @@ import type { AnswerEngine, IndexSummary, ProgressEvent } from '../engine-api.js
 import { Engine, type EngineOptions } from '../engine.js';
 import { describeError } from '../errors.js';
 import { log } from '../log.js';
-import {
-  currentBundleId,
-  installBundleFiles,
-  readCurrentBundleFiles,
-  type BundleManifest,
-} from '../search/bundle-store.js';
+import { CHANNEL, downloadBundle, latestPublished, publishBundle, type Published } from './bundle-transfer.js';
 import { BUILD_LOCK, CORPUS_LOCK, ensureCentralSchema, LOCK_NAMESPACE, syncCorpus } from './central-corpus.js';
 
-const CHANNEL = 'index_bundles';
-const CHUNK_BYTES = 1024 * 1024;
-/** Chunks fetched per query while downloading: bounds the memory a query result takes. */
-const CHUNKS_PER_QUERY = 8;
-const BUNDLES_KEPT = 2;
 /** application_name of the LISTEN connection (visible in pg_stat_activity). */
 export const LISTENER_NAME = 'district-bot-index-listener';
 
@@ -49,15 +39,6 @@ export interface CentralIndexOptions {
   onProgress?: (event: ProgressEvent) => void;
   /** A bundle built elsewhere was loaded after start-up (for the reload metrics). */
   onLoaded?: (seconds: number) => void;
-}
-
-/** A published bundle's row, without its files. */
-interface Published {
-  id: number;
-  bundleName: string;
-  generation: number;
-  manifestText: string;
-  manifest: BundleManifest;
 }
 
 /** Counts for tests and logs: index builds this copy ran and published, bundles it loaded from others. */
@@ -270,89 +251,16 @@ export class CentralIndex {
     }
   }
 
-  private async latest(): Promise<Published | null> {
-    const { rows } = await this.pool.query(
-      'SELECT id, bundle_name, corpus_generation, manifest FROM index_bundles ORDER BY id DESC LIMIT 1',
-    );
-    const row = rows[0];
-    if (!row) return null;
-    return {
-      id: Number(row.id),
-      bundleName: row.bundle_name,
-      generation: Number(row.corpus_generation),
-      manifestText: row.manifest,
-      manifest: JSON.parse(row.manifest) as BundleManifest,
-    };
+  private latest(): Promise<Published | null> {
+    return latestPublished(this.pool);
   }
 
-  /** Publishes the local current bundle for `generation` in one transaction; returns its id. */
   private async publish(generation: number): Promise<number> {
-    const started = performance.now();
-    const bundle = await readCurrentBundleFiles(this.options.engine.indexDir);
-    const totalBytes = [...bundle.files.values()].reduce((sum, b) => sum + b.length, 0);
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const { rows } = await client.query(
-        `INSERT INTO index_bundles (bundle_name, corpus_generation, manifest, total_bytes, built_by)
-         VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-        [bundle.id, generation, bundle.manifestText, totalBytes, this.by],
-      );
-      const id = Number(rows[0].id);
-      for (const [file, data] of bundle.files) {
-        for (let seq = 0; seq * CHUNK_BYTES < Math.max(data.length, 1); seq++) {
-          const chunk = data.subarray(seq * CHUNK_BYTES, (seq + 1) * CHUNK_BYTES);
-          await client.query('INSERT INTO index_bundle_chunks (bundle_id, file, seq, data) VALUES ($1, $2, $3, $4)', [
-            id,
-            file,
-            seq,
-            chunk,
-          ]);
-        }
-      }
-      await client.query(
-        'DELETE FROM index_bundles WHERE id NOT IN (SELECT id FROM index_bundles ORDER BY id DESC LIMIT $1)',
-        [BUNDLES_KEPT],
-      );
-      await client.query('SELECT pg_notify($1, $2)', [CHANNEL, String(id)]); // delivered at COMMIT
-      await client.query('COMMIT');
-      const ms = Math.round(performance.now() - started);
-      log.info('index bundle published', { bundle: bundle.id, id, generation, bytes: totalBytes, ms });
-      return id;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    return publishBundle(this.pool, this.options.engine.indexDir, generation, this.by);
   }
 
-  /** Writes a published bundle into the local index folder as its current bundle (verified). */
-  private async download(bundle: Published): Promise<void> {
-    const indexDir = this.options.engine.indexDir;
-    if ((await currentBundleId(indexDir)) === bundle.bundleName) return;
-    const started = performance.now();
-    const files = new Map<string, Buffer>();
-    for (const file of Object.keys(bundle.manifest.files)) {
-      const parts: Buffer[] = [];
-      for (;;) {
-        const { rows } = await this.pool.query(
-          `SELECT data FROM index_bundle_chunks WHERE bundle_id = $1 AND file = $2 AND seq >= $3
-           ORDER BY seq LIMIT $4`,
-          [bundle.id, file, parts.length, CHUNKS_PER_QUERY],
-        );
-        for (const row of rows) parts.push(row.data as Buffer);
-        if (rows.length < CHUNKS_PER_QUERY) break;
-      }
-      files.set(file, Buffer.concat(parts));
-    }
-    await installBundleFiles(indexDir, { id: bundle.bundleName, manifestText: bundle.manifestText, files });
-    const bytes = [...files.values()].reduce((sum, b) => sum + b.length, 0);
-    log.info('index bundle downloaded', {
-      bundle: bundle.bundleName,
-      bytes,
-      ms: Math.round(performance.now() - started),
-    });
+  private download(bundle: Published): Promise<void> {
+    return downloadBundle(this.pool, this.options.engine.indexDir, bundle);
   }
 
   /** Stops listening and polling; waits for a load or build in flight; closes the engine and the pool. */
