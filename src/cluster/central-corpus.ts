@@ -113,12 +113,20 @@ async function centralHashes(client: pg.ClientBase): Promise<Map<string, string 
   return new Map(rows.map((r) => [r.name as string, r.deleted ? null : (r.sha256 as string)]));
 }
 
-/** Files changed locally since the last sync: all of them when seeding an empty central corpus. */
-function localChanges(local: Hashes, synced: Hashes | null, seeding: boolean): string[] {
-  if (seeding) return Object.keys(local);
+/**
+ * Files changed locally since the last sync and not (yet) equal to the central version: all of them when
+ * seeding an empty central corpus. A change another copy already stored (one shared folder) is none.
+ */
+function localChanges(local: Hashes, synced: Hashes | null, central: Map<string, string | null>): string[] {
+  if (central.size === 0) return Object.keys(local);
   if (!synced) return [];
   const names = new Set([...Object.keys(local), ...Object.keys(synced)]);
-  return [...names].filter((name) => local[name] !== synced[name] && local[name] !== 'unreadable');
+  return [...names].filter(
+    (name) =>
+      local[name] !== synced[name] &&
+      local[name] !== 'unreadable' &&
+      (local[name] ?? null) !== (central.get(name) ?? null),
+  );
 }
 
 /** Writes the local changes to the central corpus in one transaction that bumps the generation once. */
@@ -177,7 +185,7 @@ export async function syncCorpus(
   const local = await hashCorpusFiles(corpusDir);
   const synced = await readSyncState(corpusDir);
   let central = await centralHashes(client);
-  const changed = localChanges(local, synced, central.size === 0);
+  const changed = localChanges(local, synced, central);
   const pushed = options.push || central.size === 0 ? changed : [];
   if (pushed.length > 0) {
     await pushChanges(client, corpusDir, pushed, options.by);

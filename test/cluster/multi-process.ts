@@ -131,17 +131,12 @@ async function reloadMidRun(
     path.join(corpus, 'bao-cao-giua-lan-chay.txt'),
     '---\ntitle: Báo cáo bổ sung giữa lần chạy\n---\nQuận lắp thêm 40 camera giao thông trong năm 2020.\n',
   );
-  const from = { id: RELOAD_ADMIN, is_bot: false, first_name: 'Admin' };
+  const admin = { id: RELOAD_ADMIN, first_name: 'Admin' };
+  const command = { text: '/reload', entities: [{ type: 'bot_command', offset: 0, length: 7 }] };
+  const message = { message_id: id, date: Math.floor(Date.now() / 1000), ...command };
   const update = {
     update_id: id,
-    message: {
-      message_id: id,
-      date: Math.floor(Date.now() / 1000),
-      chat: { id: RELOAD_ADMIN, type: 'private', first_name: 'Admin' },
-      from,
-      text: '/reload',
-      entities: [{ type: 'bot_command', offset: 0, length: 7 }],
-    },
+    message: { ...message, chat: { ...admin, type: 'private' }, from: { ...admin, is_bot: false } },
   };
   const headers = { 'content-type': 'application/json', 'X-Telegram-Bot-Api-Secret-Token': SECRET };
   while (
