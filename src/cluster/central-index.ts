@@ -136,13 +136,14 @@ export class CentralIndex {
     client.on('end', () => {
       if (this.listener === client) this.listener = null;
     });
+    this.listener = client; // set while connecting, so that the next poll does not open another
     try {
       await client.connect();
       await client.query(`LISTEN ${CHANNEL}`);
       if (this.stopped) await client.end();
-      else this.listener = client;
     } catch (error) {
       log.warn('cannot listen for index bundles; polling', { error: describeError(error) });
+      if (this.listener === client) this.listener = null;
       await client.end().catch(() => undefined);
     }
   }
