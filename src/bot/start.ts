@@ -281,13 +281,15 @@ async function startOpsListener(settings: Settings, ops: OpsHandler): Promise<Op
 }
 
 /**
- * The engine given in the options, or one opened from the settings (building the index if needed).
+ * The engine given in the options, or one opened from the settings (building the index if needed; with
+ * DATABASE_URL in webhook mode, the central index shared by every copy).
  * `close` closes only an engine opened here, then the ops listener opened before it.
  */
 async function openEngine(
   settings: Settings,
   options: StartBotOptions,
   opsListener: OpsListener,
+  metrics: BotMetrics,
 ): Promise<{ engine: AnswerEngine; close(): Promise<void> }> {
   let engine: AnswerEngine;
   if (options.engine) {
@@ -437,7 +439,7 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
   const databaseProbe = options.databaseProbe ?? probeDatabases(live);
   const ops = opsHandler({ engine: () => live.serving ?? null, databaseProbe, metrics });
   const opsListener = await startOpsListener(settings, ops);
-  const { engine, close: closeEngine } = await openEngine(settings, options, opsListener);
+  const { engine, close: closeEngine } = await openEngine(settings, options, opsListener, metrics);
   const records = await openRecords(settings, options, metrics, closeEngine);
   live.records = records;
 

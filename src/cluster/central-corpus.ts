@@ -60,7 +60,9 @@ export const CENTRAL_SCHEMA: readonly string[] = [
 
 /** Advisory lock keys (pg_advisory_lock(int, int)): the first names this feature, the second the lock. */
 export const LOCK_NAMESPACE = 0x44_42_43_49; // "DBCI"
+/** Held while a copy stores its corpus changes and copies the central corpus into its folder (short). */
 export const CORPUS_LOCK = 1;
+/** Held for a whole build and its publication: one build at a time across copies. */
 export const BUILD_LOCK = 2;
 
 /** Creates the tables; two copies starting together are serialised by a transaction-scoped lock. */

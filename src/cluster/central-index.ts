@@ -30,6 +30,7 @@ import { BUILD_LOCK, CORPUS_LOCK, ensureCentralSchema, LOCK_NAMESPACE, syncCorpu
 /** application_name of the LISTEN connection (visible in pg_stat_activity). */
 export const LISTENER_NAME = 'district-bot-index-listener';
 
+/** How a copy reaches the central index, its own engine settings, and how often it polls. */
 export interface CentralIndexOptions {
   databaseUrl: string;
   engine: EngineOptions;
@@ -47,6 +48,10 @@ export interface CentralCounts {
   loads: number;
 }
 
+/**
+ * One copy's side of the central index: opens its engine on the published bundle (or builds and publishes
+ * one), builds once on an upload or /reload, and follows the other copies' builds.
+ */
 export class CentralIndex {
   readonly counts: CentralCounts = { builds: 0, loads: 0 };
   private engine!: Engine;

@@ -38,6 +38,7 @@ function syntheticPassages(n: number): { passages: Passage[]; vectors: number[][
   return { passages, vectors };
 }
 
+/** Publishes and downloads one synthetic bundle of `passageCount` passages; its size and the times taken. */
 export async function runCentralBundleBench(passageCount: number) {
   const server = await probeServer();
   if (!server.available) return { skipped: server.reason };

@@ -110,6 +110,7 @@ function percentile(sorted: number[], p: number): number {
 
 const RELOAD_ADMIN = 2_999_999;
 
+/** What the mid-run /reload gave. */
 export interface MidRunReload {
   replied: boolean;
   /** Documents served by each process just before the report was added. */
