@@ -106,6 +106,9 @@ const settingsSchema = z.object({
   PSEUDONYM_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   // How long a claimed webhook update is held before another copy may take it (renewed while it runs).
   UPDATE_LEASE_SECONDS: positiveInt(DEFAULT_UPDATE_LEASE_SECONDS),
+  // With DATABASE_URL in webhook mode: how often a copy looks for an index bundle published by another copy,
+  // in case the notification was missed (it normally arrives at once).
+  INDEX_POLL_SECONDS: positiveInt(10),
   LOG_LEVEL: z
     .enum(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' })
     .default('info'),

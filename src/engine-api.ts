@@ -28,6 +28,8 @@ export interface IndexSummary {
   /** Passages whose vectors were reused from the previous index (incremental rebuild). */
   reusedEmbeddings: number;
   seconds: number;
+  /** 'loaded': another copy built this index and this one loaded it (central index); absent: built here. */
+  source?: 'built' | 'loaded';
 }
 
 /** The engine's state, for the bot's replies to admins, the health check and the metrics. */

@@ -69,6 +69,12 @@ export interface EngineOptions {
   similarityGate?: boolean;
   /** OCR of scanned PDFs: budgets, page cap, resolution (defaults in corpus/loaders/ocr.ts). */
   ocr?: Partial<OcrOptions>;
+  /**
+   * Serve the saved bundle even when the corpus folder's files differ from those it was built from
+   * (model and chunker still count). Set when a central index (cluster/central-index.ts) decides when
+   * to rebuild: a copy that has just received the central corpus must not build on its own.
+   */
+  trustSavedIndex?: boolean;
 }
 
 /** Search tuning when the options leave it out (see EngineOptions). */
@@ -225,6 +231,7 @@ export class Engine implements AnswerEngine {
     if (this.embedder && manifest.modelId !== this.embedder.modelId) {
       return `built with model ${manifest.modelId ?? 'none'}, serving ${this.embedder.modelId}`;
     }
+    if (this.options.trustSavedIndex) return null;
     let hashes: Record<string, string>;
     try {
       hashes = await hashCorpusFiles(this.options.corpusDir);
@@ -383,13 +390,21 @@ export class Engine implements AnswerEngine {
     return this.calibrations[this.embedder.modelId]?.floor;
   }
 
-  reload(onProgress?: (event: ProgressEvent) => void): Promise<IndexSummary> {
+  /**
+   * `beforeSwap` runs once the new bundle is saved and before it serves (the central index publishes it
+   * there); if it throws, the old snapshot keeps serving and the reload fails with its error.
+   */
+  reload(
+    onProgress?: (event: ProgressEvent) => void,
+    beforeSwap?: (summary: IndexSummary) => Promise<void>,
+  ): Promise<IndexSummary> {
     if (this.reloadInFlight) return this.reloadInFlight;
     const run = async () => {
       await this.loadSynonyms();
       this.calibrations = await readCalibrations(this.options.indexDir);
       if (!this.embedder && this.options.searchMode !== 'lexical') await this.loadModel(onProgress);
       const { snapshot, summary } = await this.build(this.snapshot, onProgress);
+      await beforeSwap?.(summary);
       this.snapshot = snapshot; // the swap: one assignment, so a question sees the old or the new index
       return summary;
     };
@@ -397,6 +412,27 @@ export class Engine implements AnswerEngine {
       this.reloadInFlight = null;
     });
     return this.reloadInFlight;
+  }
+
+  /**
+   * Serves the bundle now current in the index folder (installed there by another process's build), with
+   * the same one-assignment swap as reload: questions in flight finish on the old snapshot.
+   */
+  async adoptSavedBundle(): Promise<IndexSummary> {
+    const started = performance.now();
+    await this.reloadInFlight?.catch(() => undefined);
+    await this.loadSynonyms();
+    this.calibrations = await readCalibrations(this.options.indexDir);
+    const snapshot = this.snapshotOf(await readBundle(this.options.indexDir));
+    this.snapshot = snapshot;
+    log.info('index loaded', { passages: snapshot.passages.length, builtAt: snapshot.manifest.builtAt });
+    return {
+      documents: this.documentsOf(snapshot).length,
+      passages: snapshot.passages.length,
+      skipped: snapshot.skipped,
+      reusedEmbeddings: snapshot.passages.length,
+      seconds: (performance.now() - started) / 1000,
+    };
   }
 
   status(): EngineStatus {

@@ -10,11 +10,11 @@ import { Api, GrammyError, HttpError, webhookCallback, type Bot, type Context } 
 import type { BotCommand, UserFromGetMe } from 'grammy/types';
 import { requireToken, type Settings } from '../config.js';
 import type { AnswerEngine, ProgressEvent } from '../engine-api.js';
-import { Engine, engineOptionsFromSettings } from '../engine.js';
 import pg from 'pg';
 import { durableWebhookHandler, replyMarker } from '../cluster/durable-webhook.js';
 import { ensureUpdateQueueSchema, UpdateQueue } from '../cluster/update-queue.js';
 import { UpdateWorker } from '../cluster/update-worker.js';
+import { openServingEngine } from '../cluster/serving-engine.js';
 import { log } from '../log.js';
 import { opsHandler, startOpsServer, type OpsHandler } from '../ops/http.js';
 import { BotMetrics } from '../ops/metrics.js';
@@ -282,20 +282,22 @@ async function startOpsListener(settings: Settings, ops: OpsHandler): Promise<Op
 }
 
 /**
- * The engine given in the options, or one opened from the settings (building the index if needed).
+ * The engine given in the options, or one opened from the settings (building the index if needed; with
+ * DATABASE_URL in webhook mode, the central index shared by every copy).
  * `close` closes only an engine opened here, then the ops listener opened before it.
  */
 async function openEngine(
   settings: Settings,
   options: StartBotOptions,
   opsListener: OpsListener,
+  metrics: BotMetrics,
 ): Promise<{ engine: AnswerEngine; close(): Promise<void> }> {
   let engine: AnswerEngine;
   if (options.engine) {
     engine = options.engine;
   } else {
     try {
-      engine = await Engine.open(engineOptionsFromSettings(settings), progressLogger());
+      engine = await openServingEngine(settings, progressLogger(), metrics);
     } catch (error) {
       await opsListener.close();
       throw new StartupError(`Could not open the index: ${describeError(error)}`);
@@ -438,7 +440,7 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
   const databaseProbe = options.databaseProbe ?? probeDatabases(live);
   const ops = opsHandler({ engine: () => live.serving ?? null, databaseProbe, metrics });
   const opsListener = await startOpsListener(settings, ops);
-  const { engine, close: closeEngine } = await openEngine(settings, options, opsListener);
+  const { engine, close: closeEngine } = await openEngine(settings, options, opsListener, metrics);
   const records = await openRecords(settings, options, metrics, closeEngine);
   live.records = records;
 

@@ -12,7 +12,7 @@ export function withReloadMetrics(engine: AnswerEngine, metrics: BotMetrics): An
       const started = performance.now();
       try {
         const summary = await engine.reload(onProgress);
-        metrics.reloadFinished(true, (performance.now() - started) / 1000);
+        metrics.reloadFinished(true, (performance.now() - started) / 1000, summary.source);
         return summary;
       } catch (error) {
         metrics.reloadFinished(false, (performance.now() - started) / 1000);

@@ -15,16 +15,15 @@ export interface QueueState {
 export type QueueSource = () => QueueState | Promise<QueueState>;
 
 /**
- * A counter with one label whose series for each of `values` exist from the start, at 0: rate() and
- * shares then work before the first event of a kind.
+ * A counter whose series (one label set each) exist from the start, at 0: rate() and shares then work
+ * before the first event of a kind.
  */
 function counterWithSeries<L extends string>(
-  configuration: CounterConfiguration<L> & { labelNames: readonly [L] },
-  values: readonly string[],
+  configuration: CounterConfiguration<L>,
+  series: readonly Partial<Record<L, string>>[],
 ): Counter<L> {
   const counter = new Counter(configuration);
-  const [label] = configuration.labelNames;
-  for (const value of values) counter.inc({ [label]: value } as Partial<Record<L, string>>, 0);
+  for (const labels of series) counter.inc(labels, 0);
   return counter;
 }
 
@@ -39,8 +38,8 @@ export class BotMetrics {
   readonly registry = new Registry();
   private readonly questions: Counter<'answered'>;
   private readonly latency: Histogram;
-  private readonly reloads: Counter<'outcome'>;
-  private readonly reloadSeconds: Histogram;
+  private readonly reloads: Counter<'outcome' | 'source'>;
+  private readonly reloadSeconds: Histogram<'source'>;
   private readonly dbErrors: Counter<'op'>;
   private readonly limited: Counter;
   private queueSource: QueueSource | null = null;
@@ -55,7 +54,7 @@ export class BotMetrics {
         labelNames: ['answered'],
         registers,
       },
-      ['yes', 'no'],
+      [{ answered: 'yes' }, { answered: 'no' }],
     );
     const questions = this.questions;
     new Gauge({
@@ -93,12 +92,22 @@ export class BotMetrics {
       },
     });
     this.reloads = counterWithSeries(
-      { name: 'bot_reloads_total', help: 'Index reloads, by outcome (ok, failed)', labelNames: ['outcome'], registers },
-      ['ok', 'failed'],
+      {
+        name: 'bot_reloads_total',
+        help: 'Index reloads, by outcome (ok, failed) and source (built here, or loaded: built by another copy)',
+        labelNames: ['outcome', 'source'],
+        registers,
+      },
+      [
+        { outcome: 'ok', source: 'built' },
+        { outcome: 'failed', source: 'built' },
+        { outcome: 'ok', source: 'loaded' },
+      ],
     );
     this.reloadSeconds = new Histogram({
       name: 'bot_reload_duration_seconds',
-      help: 'How long index reloads took, failed ones included',
+      help: 'How long index reloads took, failed ones included, by source (built here, or loaded)',
+      labelNames: ['source'],
       buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800],
       registers,
     });
@@ -121,9 +130,13 @@ export class BotMetrics {
     this.latency.observe(seconds);
   }
 
-  reloadFinished(ok: boolean, seconds: number): void {
-    this.reloads.inc({ outcome: ok ? 'ok' : 'failed' });
-    this.reloadSeconds.observe(seconds);
+  /**
+   * A reload ended. `source` 'loaded': the index was built by another copy and downloaded from the
+   * central index (a /reload here that found one, or a copy following another's build).
+   */
+  reloadFinished(ok: boolean, seconds: number, source: 'built' | 'loaded' = 'built'): void {
+    this.reloads.inc({ outcome: ok ? 'ok' : 'failed', source });
+    this.reloadSeconds.observe({ source }, seconds);
   }
 
   /** A database operation failed; `op` is a short fixed name ("insert-question", "probe", "claim"…). */

@@ -578,3 +578,75 @@ async function withCurrentBundle<T>(indexDir: string, fn: (id: string) => Promis
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Bundles as files, for copying a bundle between processes (cluster/central-index.ts publishes a built
+// bundle in PostgreSQL and the other copies install it in their own index folder).
+
+/** One bundle as its raw files: the manifest text and every file it lists. */
+export interface BundleFiles {
+  /** The bundle's folder name (its id), kept when it is installed elsewhere. */
+  id: string;
+  manifestText: string;
+  files: Map<string, Buffer>;
+}
+
+/** The current bundle's id, or null when there is none (or CURRENT is unreadable). */
+export function currentBundleId(indexDir: string): Promise<string | null> {
+  return readCurrentIdOrNull(indexDir);
+}
+
+/** The current bundle's files, each verified against the manifest; BundleError when missing or damaged. */
+export async function readCurrentBundleFiles(indexDir: string): Promise<BundleFiles> {
+  return withCurrentBundle(indexDir, async (id) => {
+    const dir = path.join(indexDir, BUNDLES, id);
+    const manifestText = await readFile(path.join(dir, MANIFEST), 'utf8').catch(() => '');
+    const manifest = parseManifest(manifestText, dir);
+    const files = new Map<string, Buffer>();
+    for (const [name, entry] of Object.entries(manifest.files)) files.set(name, await readChecked(dir, name, entry));
+    return { id, manifestText, files };
+  });
+}
+
+/**
+ * Installs a bundle copied from elsewhere under its own id and makes it current, with the same writer lock,
+ * durability and cleanup as writeBundle. Every file is checked against the manifest (and the manifest
+ * against its own checksum) before anything is written: BundleError('corrupt') otherwise.
+ */
+export async function installBundleFiles(indexDir: string, bundle: BundleFiles): Promise<BundleManifest> {
+  if (!ID_PATTERN.test(bundle.id)) throw new BundleError(`not a bundle id: ${JSON.stringify(bundle.id)}`, 'corrupt');
+  const manifest = parseManifest(bundle.manifestText, bundle.id);
+  for (const [name, entry] of Object.entries(manifest.files)) {
+    const buf = bundle.files.get(name);
+    if (!buf || buf.length !== entry.bytes || sha256(buf) !== entry.sha256)
+      throw new BundleError(`bundle ${bundle.id}: ${name} is missing or differs from its manifest entry`, 'corrupt');
+  }
+  const bundlesDir = path.join(indexDir, BUNDLES);
+  return withWriterLock(bundlesDir, async () => {
+    const tmpDir = path.join(bundlesDir, TMP_PREFIX + bundle.id);
+    try {
+      await rm(tmpDir, { recursive: true, force: true });
+      await mkdir(tmpDir);
+      for (const name of Object.keys(manifest.files))
+        await writeDurable(path.join(tmpDir, name), bundle.files.get(name)!);
+      await writeDurable(path.join(tmpDir, MANIFEST), bundle.manifestText);
+      await fsyncDir(tmpDir);
+      const previous = await readCurrentIdOrNull(indexDir);
+      if (previous === bundle.id) {
+        await rm(tmpDir, { recursive: true, force: true });
+        return manifest;
+      }
+      await removeOldBundles(bundlesDir, TMP_PREFIX + bundle.id, previous);
+      await rm(path.join(bundlesDir, bundle.id), { recursive: true, force: true });
+      await rename(tmpDir, path.join(bundlesDir, bundle.id));
+      await fsyncDir(bundlesDir);
+      await switchCurrent(indexDir, bundle.id);
+      await removeOldBundles(bundlesDir, bundle.id, previous);
+      log.info('index bundle installed', { bundle: bundle.id, passages: manifest.passageCount });
+      return manifest;
+    } catch (err) {
+      await rm(tmpDir, { recursive: true, force: true }).catch(() => undefined);
+      throw err;
+    }
+  });
+}

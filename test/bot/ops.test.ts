@@ -193,7 +193,7 @@ describe('polling mode: a separate listener on METRICS_PORT', () => {
     expect(sample(text, 'bot_questions_total{answered="yes"}')).toBe(1);
     expect(sample(text, 'bot_questions_total{answered="no"}')).toBe(1);
     expect(sample(text, 'bot_rate_limited_users_total')).toBe(1);
-    expect(sample(text, 'bot_reloads_total{outcome="ok"}')).toBe(0);
+    expect(sample(text, 'bot_reloads_total{outcome="ok",source="built"}')).toBe(0);
 
     const before = t.emu.messagesTo(ADMIN.id).length;
     t.emu.sendCommand(ADMIN, '/reload');
@@ -206,8 +206,8 @@ describe('polling mode: a separate listener on METRICS_PORT', () => {
       30_000,
     );
     text = (await get(`http://127.0.0.1:${metricsPort}/metrics`)).text;
-    expect(sample(text, 'bot_reloads_total{outcome="ok"}')).toBe(1);
-    expect(sample(text, 'bot_reload_duration_seconds_count')).toBe(1);
+    expect(sample(text, 'bot_reloads_total{outcome="ok",source="built"}')).toBe(1);
+    expect(sample(text, 'bot_reload_duration_seconds_count{source="built"}')).toBe(1);
   });
 
   it('METRICS_PORT must be a port', () => {

@@ -1,6 +1,7 @@
 // The small multi-process run of issue 10: 3 bot processes in webhook mode behind a round-robin proxy,
 // one PostgreSQL database, the Bot API emulator in its own process; one process SIGKILLed mid-run and
-// started again. Every question gets exactly one reply. Skipped, with the reason printed, without a
+// started again; an admin's /reload mid-run after a report was added. Every question gets exactly one reply,
+// and every process serves the reloaded corpus at the end. Skipped, with the reason printed, without a
 // PostgreSQL server. No timing is asserted.
 import { describe, expect, it } from 'vitest';
 import { postgresUnavailable } from './pg-test-db.js';
@@ -16,6 +17,7 @@ describe.skipIf(pgSkip !== null)('three bot processes, one database', () => {
       questionsPerUser: 2,
       killAt: 0.4,
       leaseSeconds: 5,
+      reloadAt: 0.6,
     });
     if ('skipped' in result) throw new Error(result.skipped);
     const summary = JSON.stringify(result);
@@ -29,5 +31,12 @@ describe.skipIf(pgSkip !== null)('three bot processes, one database', () => {
     expect(result.duplicates, summary).toBeLessThanOrEqual(3);
     expect(result.exactlyOnce + result.duplicates, summary).toBe(60);
     expect(result.failedCalls, summary).toBe(0);
+    // The admin's /reload mid-run (after a second report was added): one process built, every one serves it.
+    const served = result.reload?.before[0] ?? 0;
+    expect(result.reload, summary).toEqual({
+      replied: true,
+      before: [served, served, served],
+      documents: [served + 1, served + 1, served + 1],
+    });
   }, 180_000);
 });

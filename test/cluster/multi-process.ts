@@ -11,7 +11,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { RemoteEmulator } from '../emulator/remote.js';
 import { makeCorpus, makeTempDir } from '../bot/helpers.js';
 import { createQueueDatabase, probeServer } from './pg-test-db.js';
@@ -35,6 +35,8 @@ export interface MultiProcessOptions {
   /** SIGKILL process 1 after this share of the updates was posted, and start it again (default 0.4). */
   killAt?: number;
   leaseSeconds?: number;
+  /** After this share of the updates, add a report and send /reload as an admin (default: none). */
+  reloadAt?: number;
 }
 
 export interface MultiProcessResult {
@@ -51,6 +53,8 @@ export interface MultiProcessResult {
   replyMs: { p50: number; p95: number; p99: number };
   questionsPerSecond: number;
   seconds: number;
+  /** With reloadAt: the admin's summary arrived, and the documents each process serves at the end. */
+  reload?: MidRunReload;
 }
 
 function sleep(ms: number) {
@@ -103,6 +107,66 @@ function percentile(sorted: number[], p: number): number {
   return Math.round(sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!);
 }
 
+// --- A /reload in the middle of the run (one corpus, one build: every process serves the new report) ---
+
+const RELOAD_ADMIN = 2_999_999;
+
+/** What the mid-run /reload gave. */
+export interface MidRunReload {
+  replied: boolean;
+  /** Documents served by each process just before the report was added. */
+  before: number[];
+  /** Documents served by each process, read from /healthz once all serve the same number (or after 30 s). */
+  documents: number[];
+}
+
+/** Adds a report to the corpus folder and posts /reload from the admin; `replied`: the summary arrived. */
+async function reloadMidRun(
+  corpus: string,
+  ports: number[],
+  proxyPort: number,
+  emu: RemoteEmulator,
+  id: number,
+): Promise<Omit<MidRunReload, 'documents'>> {
+  const before = await documentsServed(ports); // process 1 may be restarting: waits for it
+  await writeFile(
+    path.join(corpus, 'bao-cao-giua-lan-chay.txt'),
+    '---\ntitle: Báo cáo bổ sung giữa lần chạy\n---\nQuận lắp thêm 40 camera giao thông trong năm 2020.\n',
+  );
+  const admin = { id: RELOAD_ADMIN, first_name: 'Admin' };
+  const command = { text: '/reload', entities: [{ type: 'bot_command', offset: 0, length: 7 }] };
+  const message = { message_id: id, date: Math.floor(Date.now() / 1000), ...command };
+  const update = {
+    update_id: id,
+    message: { ...message, chat: { ...admin, type: 'private' }, from: { ...admin, is_bot: false } },
+  };
+  const headers = { 'content-type': 'application/json', 'X-Telegram-Bot-Api-Secret-Token': SECRET };
+  while (
+    (await fetch(`http://127.0.0.1:${proxyPort}/hook`, { method: 'POST', headers, body: JSON.stringify(update) }))
+      .status !== 200
+  )
+    await sleep(200);
+  await emu.waitForMessages([RELOAD_ADMIN], 2, 60_000);
+  const sends = (await emu.report()).sends.filter((m) => m.chat === RELOAD_ADMIN);
+  return { replied: sends.some((m) => m.text.includes('Đã nạp lại xong')), before };
+}
+
+/** The documents each process serves (-1: not answering), once they agree (or after 30 s, as they are then). */
+async function documentsServed(ports: number[]): Promise<number[]> {
+  const documentsOf = (port: number) =>
+    fetch(`http://127.0.0.1:${port}/healthz`)
+      .then((r) => r.json() as Promise<{ index?: { documents?: number } }>)
+      .then((health) => health.index?.documents ?? -1)
+      .catch(() => -1);
+  const end = Date.now() + 30_000;
+  let documents = await Promise.all(ports.map(documentsOf));
+  while ((new Set(documents).size > 1 || documents.includes(-1)) && Date.now() < end) {
+    await sleep(200);
+    documents = await Promise.all(ports.map(documentsOf));
+  }
+  return documents;
+}
+
 export async function runMultiProcess(options: MultiProcessOptions): Promise<MultiProcessResult | { skipped: string }> {
   const server = await probeServer();
   if (!server.available) return { skipped: server.reason };
@@ -130,6 +194,8 @@ export async function runMultiProcess(options: MultiProcessOptions): Promise<Mul
         STATS_FILE: path.join(dir, `index-${i}`, 'stats.json'),
         SEARCH_MODE: 'lexical',
         RATE_LIMIT_PER_MINUTE: '100000',
+        ADMIN_IDS: String(RELOAD_ADMIN),
+        INDEX_POLL_SECONDS: '2',
         LOG_LEVEL: 'warn',
       },
     });
@@ -146,6 +212,7 @@ export async function runMultiProcess(options: MultiProcessOptions): Promise<Mul
     let retriedPosts = 0;
     let killed = false;
     let restart: Promise<void> | null = null;
+    let reload: Promise<Omit<MidRunReload, 'documents'>> | null = null;
     const sentAt = new Map<number, number[]>();
     let nextUpdateId = 500_000_001;
     const started = performance.now();
@@ -186,12 +253,15 @@ export async function runMultiProcess(options: MultiProcessOptions): Promise<Mul
             children[1]!.kill('SIGKILL');
             restart = sleep(500).then(() => start(1));
           }
+          if (options.reloadAt !== undefined && !reload && posted >= total * options.reloadAt)
+            reload = reloadMidRun(corpus, ports, proxyPort, emu, nextUpdateId++);
           // A person reads the answer before asking again.
           await emu.waitForMessages([chat], q + 1, 120_000);
         }
       }),
     );
     await restart;
+    const reloaded = await reload;
     const seconds = (performance.now() - started) / 1000;
     await sleep(1000); // late duplicates
     const report = await emu.report();
@@ -230,6 +300,7 @@ export async function runMultiProcess(options: MultiProcessOptions): Promise<Mul
       replyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
       questionsPerSecond: Math.round(total / seconds),
       seconds: Math.round(seconds * 10) / 10,
+      ...(reloaded ? { reload: { ...(reloaded as MidRunReload), documents: await documentsServed(ports) } } : {}),
     };
   } finally {
     for (const child of children) if (child && child.exitCode === null) child.kill('SIGTERM');
