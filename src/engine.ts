@@ -18,6 +18,7 @@ import { chunkDocument, CHUNKER_VERSION } from './corpus/chunker.js';
 import type { OcrOptions } from './corpus/loaders/ocr.js';
 import { hashCorpusFiles, sameHashes } from './corpus/corpus-files.js';
 import { composeAnswer } from './answer/compose.js';
+import { AnswerMemo } from './answer/answer-memo.js';
 import { readCalibrations, type Calibrations } from './answer/similarity-gate.js';
 import { otherYearPassages } from './answer/other-years.js';
 import { yearOfDate } from './question/time-references.js';
@@ -134,6 +135,9 @@ export class Engine implements AnswerEngine {
   private calibrations: Calibrations = {};
   private reloadInFlight: Promise<IndexSummary> | null = null;
   private thesaurus!: Thesaurus;
+  private readonly memo = new AnswerMemo();
+  /** Counted so that an answer made without its query embedding is never memoised as the real one. */
+  private queryEmbeddingFailures = 0;
 
   private constructor(private readonly options: EngineOptions) {}
 
@@ -413,6 +417,16 @@ export class Engine implements AnswerEngine {
 
   async ask(question: string, options: AskOptions = {}): Promise<Answer> {
     const k = Math.min(Math.max(Math.trunc(options.k ?? this.options.defaultK ?? 3), 1), 50);
+    // Everything an answer is computed from; a reload or a new synonym gives a new object here.
+    const state = [this.snapshot, this.thesaurus, this.calibrations, this.embedder, this.queryEmbeddingFailures];
+    const memoised = this.memo.get(question, k, state);
+    if (memoised) return memoised;
+    const answer = await this.answer(question, k);
+    this.memo.set(question, k, state, answer);
+    return answer;
+  }
+
+  private async answer(question: string, k: number): Promise<Answer> {
     const text = sliceWhole(normalizeLine(question), MAX_QUESTION_CHARS);
     if (!/[\p{L}\p{N}]/u.test(text)) {
       return { question, answered: false, excerpt: '', citation: null, passages: [], reason: 'empty' };
@@ -421,6 +435,7 @@ export class Engine implements AnswerEngine {
     try {
       queryVector = await this.embedQuery(text);
     } catch (error) {
+      this.queryEmbeddingFailures++;
       log.warn('query embedding failed; answering lexically', { reason: describeError(error) });
     }
     const analysed = this.analyse(question);
