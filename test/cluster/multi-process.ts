@@ -2,23 +2,30 @@
 // with the Bot API emulator in its own process. This harness plays Telegram's webhook side itself: it
 // posts each user's updates, one after the other, to the proxy, and posts again on anything but 200 (as
 // Telegram retries). Mid-run one process is SIGKILLed and started again on the same port. At the end every
-// user's chat must hold exactly one reply per question.
+// user's chat must hold exactly one reply per question. Half-way an admin sends /reload (to whichever
+// process the proxy picks); its result must reach the admin's chat while the citizens are being answered.
 //
 // Standalone: npx tsx test/cluster/multi-process.ts [--processes 3] [--users 300] [--questions 10] [--kill-at 0.4 (2: no kill)]
+//   [--reload-at 0.5 (2: no /reload)]
 // (prints a JSON summary); test/cluster/multi-process.test.ts runs a small one.
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { rm } from 'node:fs/promises';
 import { RemoteEmulator } from '../emulator/remote.js';
+import { UpdateQueue } from '../../src/cluster/update-queue.js';
 import { makeCorpus, makeTempDir } from '../bot/helpers.js';
 import { createQueueDatabase, probeServer } from './pg-test-db.js';
 import { freePort } from '../fixtures/free-port.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SECRET = 'multi-process-secret-0123456789';
+const ADMIN_CHAT = 2_999_999;
+/** The start of MSG.reloadDone: the reload finished and its result reached the admin. */
+const RELOAD_DONE = 'Đã nạp lại xong';
 const QUESTIONS = [
   'Mục tiêu thu ngân sách cuối năm của quận là bao nhiêu?',
   'Tong gia tri san xuat 6 thang dau nam tang bao nhieu?',
@@ -33,6 +40,8 @@ export interface MultiProcessOptions {
   questionsPerUser: number;
   /** SIGKILL process 1 after this share of the updates was posted, and start it again (default 0.4). */
   killAt?: number;
+  /** An admin sends /reload after this share of the updates was posted (default 0.5; above 1: never). */
+  reloadAt?: number;
   leaseSeconds?: number;
 }
 
@@ -42,14 +51,23 @@ export interface MultiProcessResult {
   exactlyOnce: number;
   missing: number;
   duplicates: number;
+  /**
+   * Replies sent again because a run was stopped (SIGKILL) while sending one (UpdateQueue
+   * interruptedReplies): the most duplicates the kill can explain.
+   */
+  interruptedReplies: number;
   outOfOrder: number;
   failedCalls: number;
   killed: boolean;
+  /** The admin's /reload: sent, and its result ("Đã nạp lại xong") received in the admin's chat. */
+  reload: { sent: boolean; finished: boolean };
   /** Webhook posts that got no 200 and were posted again. */
   retriedPosts: number;
   replyMs: { p50: number; p95: number; p99: number };
   questionsPerSecond: number;
   seconds: number;
+  /** The machine's 1-minute load average at the start: above 2 on 2 cores, others were busy too. */
+  loadAverage: number;
 }
 
 function sleep(ms: number) {
@@ -81,6 +99,39 @@ function roundRobinProxy(ports: number[]): http.Server {
       attempt(0);
     });
   });
+}
+
+/** Posts one update to the webhook behind the proxy until it is stored (200), as Telegram retries; returns the retries. */
+async function postUntilStored(proxyPort: number, update: unknown): Promise<number> {
+  for (let retries = 0; ; retries++) {
+    const status = await fetch(`http://127.0.0.1:${proxyPort}/hook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'X-Telegram-Bot-Api-Secret-Token': SECRET },
+      body: JSON.stringify(update),
+    }).then(
+      (r) => r.status,
+      () => 0,
+    );
+    if (status === 200) return retries;
+    await sleep(200);
+  }
+}
+
+/** A private-chat text message as Telegram delivers it in an update. */
+function textUpdate(updateId: number, chat: number, text: string) {
+  return {
+    update_id: updateId,
+    message: {
+      message_id: updateId,
+      date: Math.floor(Date.now() / 1000),
+      chat: { id: chat, type: 'private', first_name: 'A' },
+      from: { id: chat, is_bot: false, first_name: 'A' },
+      text,
+      ...(text.startsWith('/')
+        ? { entities: [{ type: 'bot_command', offset: 0, length: text.split(' ')[0]!.length }] }
+        : {}),
+    },
+  };
 }
 
 async function waitHealthy(port: number, child: ChildProcess, timeoutMs = 120_000): Promise<void> {
@@ -122,6 +173,7 @@ export async function runMultiProcess(options: MultiProcessOptions): Promise<Mul
         WEBHOOK_URL: 'https://bot.example.test/hook',
         WEBHOOK_SECRET: SECRET,
         WEBHOOK_PORT: String(ports[i]),
+        ADMIN_IDS: String(ADMIN_CHAT),
         DATABASE_URL: db.url,
         UPDATE_LEASE_SECONDS: String(options.leaseSeconds ?? 3),
         CORPUS_DIR: corpus,
@@ -145,8 +197,11 @@ export async function runMultiProcess(options: MultiProcessOptions): Promise<Mul
     let retriedPosts = 0;
     let killed = false;
     let restart: Promise<void> | null = null;
+    let reloadSent = false;
+    let reloadPosted: Promise<number> | null = null;
     const sentAt = new Map<number, number[]>();
     let nextUpdateId = 500_000_001;
+    const loadAverage = Math.round(os.loadavg()[0]! * 100) / 100;
     const started = performance.now();
     await Promise.all(
       Array.from({ length: options.users }, async (_, u) => {
@@ -154,36 +209,18 @@ export async function runMultiProcess(options: MultiProcessOptions): Promise<Mul
         await sleep((u * 1000) / options.users); // users arrive over one second
         for (let q = 0; q < options.questionsPerUser; q++) {
           // Telegram numbers updates in the order they arrive.
-          const id = nextUpdateId++;
-          const update = {
-            update_id: id,
-            message: {
-              message_id: id,
-              date: Math.floor(Date.now() / 1000),
-              chat: { id: chat, type: 'private', first_name: 'A' },
-              from: { id: chat, is_bot: false, first_name: 'A' },
-              text: QUESTIONS[(u + q) % QUESTIONS.length],
-            },
-          };
+          const update = textUpdate(nextUpdateId++, chat, QUESTIONS[(u + q) % QUESTIONS.length]!);
           sentAt.set(chat, [...(sentAt.get(chat) ?? []), Date.now()]);
-          for (;;) {
-            const status = await fetch(`http://127.0.0.1:${proxyPort}/hook`, {
-              method: 'POST',
-              headers: { 'content-type': 'application/json', 'X-Telegram-Bot-Api-Secret-Token': SECRET },
-              body: JSON.stringify(update),
-            }).then(
-              (r) => r.status,
-              () => 0,
-            );
-            if (status === 200) break;
-            retriedPosts++;
-            await sleep(200);
-          }
+          retriedPosts += await postUntilStored(proxyPort, update);
           posted++;
           if (!killed && posted >= total * (options.killAt ?? 0.4) && options.processes > 1) {
             killed = true;
             children[1]!.kill('SIGKILL');
             restart = sleep(500).then(() => start(1));
+          }
+          if (!reloadSent && posted >= total * (options.reloadAt ?? 0.5)) {
+            reloadSent = true;
+            reloadPosted = postUntilStored(proxyPort, textUpdate(nextUpdateId++, ADMIN_CHAT, '/reload'));
           }
           // A person reads the answer before asking again.
           await emu.waitForMessages([chat], q + 1, 120_000);
@@ -192,8 +229,16 @@ export async function runMultiProcess(options: MultiProcessOptions): Promise<Mul
     );
     await restart;
     const seconds = (performance.now() - started) / 1000;
+    if (reloadPosted) retriedPosts += await reloadPosted;
+    // The reload's status message, then its result.
+    if (reloadSent) await emu.waitForMessages([ADMIN_CHAT], 2, 120_000);
     await sleep(1000); // late duplicates
     const report = await emu.report();
+    const interruptedReplies = await new UpdateQueue(db.pool).interruptedReplies();
+    const reload = {
+      sent: reloadSent,
+      finished: report.sends.some((s) => s.chat === ADMIN_CHAT && s.text.includes(RELOAD_DONE)),
+    };
     const byChat = new Map<number, { at: number; text: string }[]>();
     for (const s of report.sends) byChat.set(s.chat, [...(byChat.get(s.chat) ?? []), s]);
     let exactlyOnce = 0;
@@ -222,13 +267,16 @@ export async function runMultiProcess(options: MultiProcessOptions): Promise<Mul
       exactlyOnce,
       missing,
       duplicates,
+      interruptedReplies,
       outOfOrder: 0,
       failedCalls: report.failedCalls,
       killed,
+      reload,
       retriedPosts,
       replyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
       questionsPerSecond: Math.round(total / seconds),
       seconds: Math.round(seconds * 10) / 10,
+      loadAverage,
     };
   } finally {
     for (const child of children) if (child && child.exitCode === null) child.kill('SIGTERM');
@@ -249,6 +297,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
       users: { type: 'string', default: '300' },
       questions: { type: 'string', default: '10' },
       'kill-at': { type: 'string', default: '0.4' },
+      'reload-at': { type: 'string', default: '0.5' },
     },
   });
   runMultiProcess({
@@ -256,6 +305,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
     users: Number(values.users),
     questionsPerUser: Number(values.questions),
     killAt: Number(values['kill-at']),
+    reloadAt: Number(values['reload-at']),
   }).then(
     (result) => process.stdout.write(JSON.stringify(result) + '\n'),
     (error: unknown) => {
