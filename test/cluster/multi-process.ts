@@ -20,6 +20,7 @@ import { UpdateQueue } from '../../src/cluster/update-queue.js';
 import { makeCorpus, makeTempDir } from '../bot/helpers.js';
 import { createQueueDatabase, probeServer } from './pg-test-db.js';
 import { freePort } from '../fixtures/free-port.js';
+import { textUpdate } from '../fixtures/text-update.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SECRET = 'multi-process-secret-0123456789';
@@ -115,23 +116,6 @@ async function postUntilStored(proxyPort: number, update: unknown): Promise<numb
     if (status === 200) return retries;
     await sleep(200);
   }
-}
-
-/** A private-chat text message as Telegram delivers it in an update. */
-function textUpdate(updateId: number, chat: number, text: string) {
-  return {
-    update_id: updateId,
-    message: {
-      message_id: updateId,
-      date: Math.floor(Date.now() / 1000),
-      chat: { id: chat, type: 'private', first_name: 'A' },
-      from: { id: chat, is_bot: false, first_name: 'A' },
-      text,
-      ...(text.startsWith('/')
-        ? { entities: [{ type: 'bot_command', offset: 0, length: text.split(' ')[0]!.length }] }
-        : {}),
-    },
-  };
 }
 
 async function waitHealthy(port: number, child: ChildProcess, timeoutMs = 120_000): Promise<void> {
