@@ -6,7 +6,7 @@
 // process the proxy picks); its result must reach the admin's chat while the citizens are being answered.
 //
 // Standalone: npx tsx test/cluster/multi-process.ts [--processes 3] [--users 300] [--questions 10] [--kill-at 0.4 (2: no kill)]
-//   [--reload-at 0.5 (2: no /reload)]
+//   [--reload-at 0.5 (2: no /reload)] [--arrival-ms 1000 (0: every user's first question at once)]
 // (prints a JSON summary); test/cluster/multi-process.test.ts runs a small one.
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
@@ -44,6 +44,8 @@ export interface MultiProcessOptions {
   /** An admin sends /reload after this share of the updates was posted (default 0.5; above 1: never). */
   reloadAt?: number;
   leaseSeconds?: number;
+  /** Users' first questions are spread over this time (default 1000 ms; 0: all at once, a burst). */
+  arrivalMs?: number;
 }
 
 export interface MultiProcessResult {
@@ -190,7 +192,7 @@ export async function runMultiProcess(options: MultiProcessOptions): Promise<Mul
     await Promise.all(
       Array.from({ length: options.users }, async (_, u) => {
         const chat = 3_000_000 + u;
-        await sleep((u * 1000) / options.users); // users arrive over one second
+        await sleep((u * (options.arrivalMs ?? 1000)) / options.users);
         for (let q = 0; q < options.questionsPerUser; q++) {
           // Telegram numbers updates in the order they arrive.
           const update = textUpdate(nextUpdateId++, chat, QUESTIONS[(u + q) % QUESTIONS.length]!);
@@ -282,6 +284,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
       questions: { type: 'string', default: '10' },
       'kill-at': { type: 'string', default: '0.4' },
       'reload-at': { type: 'string', default: '0.5' },
+      'arrival-ms': { type: 'string', default: '1000' },
     },
   });
   runMultiProcess({
@@ -290,6 +293,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
     questionsPerUser: Number(values.questions),
     killAt: Number(values['kill-at']),
     reloadAt: Number(values['reload-at']),
+    arrivalMs: Number(values['arrival-ms']),
   }).then(
     (result) => process.stdout.write(JSON.stringify(result) + '\n'),
     (error: unknown) => {
