@@ -419,11 +419,7 @@ export class Engine implements AnswerEngine {
     const k = Math.min(Math.max(Math.trunc(options.k ?? this.options.defaultK ?? 3), 1), 50);
     // Everything an answer is computed from; a reload or a new synonym gives a new object here.
     const state = [this.snapshot, this.thesaurus, this.calibrations, this.embedder, this.queryEmbeddingFailures];
-    const memoised = this.memo.get(question, k, state);
-    if (memoised) return memoised;
-    const answer = await this.answer(question, k);
-    this.memo.set(question, k, state, answer);
-    return answer;
+    return this.memo.answer(question, k, state, () => this.answer(question, k));
   }
 
   private async answer(question: string, k: number): Promise<Answer> {

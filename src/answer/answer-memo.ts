@@ -3,6 +3,8 @@
 // announcement); the engine's answer is a pure function of the question, k and the engine's state (index
 // snapshot, thesaurus, similarity floors, model), so the second asker gets the first one's answer
 // without the search and excerpt choice (~3 ms of CPU each on this machine, ~half a question's cost).
+// The answer is kept as a promise from the moment it is asked: grammY's runner starts a whole batch of
+// updates before any answer is done, and identical questions within a batch must share one computation.
 import type { Answer } from './types.js';
 
 /** Entries kept (oldest dropped first); a few hundred answers are well under a megabyte. */
@@ -10,26 +12,33 @@ const DEFAULT_CAPACITY = 500;
 
 /** Answers memoised per question and k, all dropped when any object of the engine's state changes. */
 export class AnswerMemo {
-  private readonly answers = new Map<string, Answer>();
+  private readonly answers = new Map<string, Promise<Answer>>();
   private state: readonly unknown[] = [];
 
   constructor(private readonly capacity = DEFAULT_CAPACITY) {}
 
   /**
-   * The memoised answer (a shallow copy) while `state` holds the same objects as when it was stored,
-   * or undefined.
+   * The answer for `question` and k (a shallow copy of it): the one memoised while `state` holds the same
+   * objects as when it was asked, or the one `compute` makes (memoised unless it fails).
    */
-  get(question: string, k: number, state: readonly unknown[]): Answer | undefined {
+  async answer(
+    question: string,
+    k: number,
+    state: readonly unknown[],
+    compute: () => Promise<Answer>,
+  ): Promise<Answer> {
     this.checkState(state);
-    const answer = this.answers.get(keyOf(question, k));
-    return answer ? { ...answer } : undefined;
-  }
-
-  /** Keeps `answer` for `question` and k, computed from `state`. */
-  set(question: string, k: number, state: readonly unknown[], answer: Answer): void {
-    this.checkState(state);
-    if (this.answers.size >= this.capacity) this.answers.delete(this.answers.keys().next().value!);
-    this.answers.set(keyOf(question, k), answer);
+    const key = keyOf(question, k);
+    let answer = this.answers.get(key);
+    if (!answer) {
+      if (this.answers.size >= this.capacity) this.answers.delete(this.answers.keys().next().value!);
+      answer = compute();
+      this.answers.set(key, answer);
+      answer.catch(() => {
+        if (this.answers.get(key) === answer) this.answers.delete(key);
+      });
+    }
+    return { ...(await answer) };
   }
 
   get size(): number {

@@ -4,42 +4,72 @@ import type { Answer } from '../../src/answer/types.js';
 
 const answer = (question: string): Answer => ({ question, answered: false, excerpt: '', citation: null, passages: [] });
 
+/** A memo whose computations are counted. */
+function counted() {
+  const memo = new AnswerMemo(2);
+  const computed: string[] = [];
+  const ask = (question: string, k: number, state: readonly unknown[]) =>
+    memo.answer(question, k, state, async () => {
+      computed.push(question);
+      return answer(question);
+    });
+  return { memo, computed, ask };
+}
+
 describe('AnswerMemo', () => {
-  it('gives back an answer for the same question and k while the state holds the same objects', () => {
-    const memo = new AnswerMemo();
+  it('computes an answer once for the same question and k while the state holds the same objects', async () => {
+    const { computed, ask } = counted();
     const snapshot = {};
-    memo.set('thu ngân sách?', 3, [snapshot, null, 0], answer('thu ngân sách?'));
-    expect(memo.get('thu ngân sách?', 3, [snapshot, null, 0])).toEqual(answer('thu ngân sách?'));
-    expect(memo.get('thu ngân sách?', 5, [snapshot, null, 0])).toBeUndefined();
-    expect(memo.get('thu ngan sach?', 3, [snapshot, null, 0])).toBeUndefined();
+    expect(await ask('thu ngân sách?', 3, [snapshot, null, 0])).toEqual(answer('thu ngân sách?'));
+    await ask('thu ngân sách?', 3, [snapshot, null, 0]);
+    await ask('thu ngân sách?', 5, [snapshot, null, 0]);
+    await ask('thu ngan sach?', 3, [snapshot, null, 0]);
+    expect(computed).toEqual(['thu ngân sách?', 'thu ngân sách?', 'thu ngan sach?']);
   });
 
-  it('hands out copies, so that one reply changing its answer cannot change another', () => {
-    const memo = new AnswerMemo();
+  it('shares one computation between identical questions asked before it finished (a batch of updates)', async () => {
+    const { computed, ask } = counted();
     const state = [{}];
-    memo.set('q', 3, state, answer('q'));
-    const first = memo.get('q', 3, state)!;
+    const answers = await Promise.all([ask('q', 3, state), ask('q', 3, state), ask('q', 3, state)]);
+    expect(computed).toEqual(['q']);
+    expect(answers).toEqual([answer('q'), answer('q'), answer('q')]);
+  });
+
+  it('hands out copies, so that one reply changing its answer cannot change another', async () => {
+    const { ask } = counted();
+    const state = [{}];
+    const first = await ask('q', 3, state);
     first.excerpt = 'changed';
-    expect(memo.get('q', 3, state)!.excerpt).toBe('');
+    expect((await ask('q', 3, state)).excerpt).toBe('');
   });
 
-  it('forgets everything when any object of the state is replaced (reload, new synonyms, failed embedding)', () => {
-    const memo = new AnswerMemo();
+  it('forgets everything when any object of the state is replaced (reload, new synonyms, failed embedding)', async () => {
+    const { memo, computed, ask } = counted();
     const thesaurus = {};
-    memo.set('q', 3, [{}, thesaurus, 0], answer('q'));
-    expect(memo.get('q', 3, [{}, thesaurus, 0])).toBeUndefined();
-    expect(memo.size).toBe(0);
+    await ask('q', 3, [{}, thesaurus, 0]);
+    await ask('q', 3, [{}, thesaurus, 0]);
     const snapshot = {};
-    memo.set('q', 3, [snapshot, thesaurus, 0], answer('q'));
-    expect(memo.get('q', 3, [snapshot, thesaurus, 1])).toBeUndefined();
+    await ask('q', 3, [snapshot, thesaurus, 0]);
+    await ask('q', 3, [snapshot, thesaurus, 1]);
+    expect(computed).toHaveLength(4);
+    expect(memo.size).toBe(1);
   });
 
-  it('keeps at most its capacity, dropping the oldest', () => {
-    const memo = new AnswerMemo(2);
+  it('does not keep a failed computation', async () => {
+    const memo = new AnswerMemo();
     const state = [{}];
-    for (const q of ['a', 'b', 'c']) memo.set(q, 3, state, answer(q));
+    await expect(memo.answer('q', 3, state, () => Promise.reject(new Error('model down')))).rejects.toThrow();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await memo.answer('q', 3, state, async () => answer('q'))).toEqual(answer('q'));
+  });
+
+  it('keeps at most its capacity, dropping the oldest', async () => {
+    const { memo, computed, ask } = counted();
+    const state = [{}];
+    for (const q of ['a', 'b', 'c']) await ask(q, 3, state);
     expect(memo.size).toBe(2);
-    expect(memo.get('a', 3, state)).toBeUndefined();
-    expect(memo.get('c', 3, state)?.question).toBe('c');
+    await ask('c', 3, state);
+    await ask('a', 3, state);
+    expect(computed).toEqual(['a', 'b', 'c', 'a']);
   });
 });
