@@ -139,6 +139,72 @@ function percentile(sorted: number[], p: number): number {
   return Math.round(sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!);
 }
 
+/**
+ * Per chat, the replies against the questions asked: answered exactly once, missing, duplicates, and each
+ * question's latency (its reply's arrival at the emulator minus its post) as p50/p95/p99.
+ */
+function tally(sentAt: Map<number, number[]>, sends: { chat: number; at: number }[], perUser: number) {
+  const byChat = new Map<number, { at: number }[]>();
+  for (const s of sends) byChat.set(s.chat, [...(byChat.get(s.chat) ?? []), s]);
+  let exactlyOnce = 0;
+  let missing = 0;
+  let duplicates = 0;
+  const latencies: number[] = [];
+  for (const [chat, times] of sentAt) {
+    const replies = byChat.get(chat) ?? [];
+    if (replies.length === perUser) exactlyOnce += perUser;
+    else if (replies.length < perUser) {
+      missing += perUser - replies.length;
+      exactlyOnce += replies.length;
+    } else {
+      duplicates += replies.length - perUser;
+      exactlyOnce += perUser - (replies.length - perUser);
+    }
+    times.forEach((t, i) => {
+      if (replies[i]) latencies.push(replies[i]!.at - t);
+    });
+  }
+  latencies.sort((a, b) => a - b);
+  const replyMs = { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) };
+  return { exactlyOnce, missing, duplicates, replyMs };
+}
+
+/** SIGTERM to the bot processes still running; resolves when they have exited. */
+async function stopAll(children: (ChildProcess | null)[]): Promise<void> {
+  const running = children.filter((c): c is ChildProcess => c !== null && c.exitCode === null);
+  for (const child of running) child.kill('SIGTERM');
+  await Promise.all(running.map((c) => new Promise((resolve) => c.once('exit', resolve))));
+}
+
+/** One bot process (`src/main.ts`) in webhook mode on `port`, with its own index folder. */
+function spawnBot(
+  i: number,
+  port: number,
+  with_: { dir: string; corpus: string; databaseUrl: string; emu: RemoteEmulator; leaseSeconds?: number },
+): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', 'main.ts')], {
+    cwd: with_.dir,
+    stdio: ['ignore', 'ignore', process.env.MULTI_PROCESS_LOGS ? 'inherit' : 'ignore'],
+    env: {
+      PATH: process.env.PATH,
+      TELEGRAM_BOT_TOKEN: with_.emu.token,
+      TELEGRAM_API_ROOT: with_.emu.apiRoot,
+      WEBHOOK_URL: 'https://bot.example.test/hook',
+      WEBHOOK_SECRET: SECRET,
+      WEBHOOK_PORT: String(port),
+      ADMIN_IDS: String(ADMIN_CHAT),
+      DATABASE_URL: with_.databaseUrl,
+      UPDATE_LEASE_SECONDS: String(with_.leaseSeconds ?? 3),
+      CORPUS_DIR: with_.corpus,
+      INDEX_DIR: path.join(with_.dir, `index-${i}`),
+      STATS_FILE: path.join(with_.dir, `index-${i}`, 'stats.json'),
+      SEARCH_MODE: 'lexical',
+      RATE_LIMIT_PER_MINUTE: '100000',
+      LOG_LEVEL: 'warn',
+    },
+  });
+}
+
 export async function runMultiProcess(options: MultiProcessOptions): Promise<MultiProcessResult | { skipped: string }> {
   const server = await probeServer();
   if (!server.available) return { skipped: server.reason };
@@ -149,27 +215,7 @@ export async function runMultiProcess(options: MultiProcessOptions): Promise<Mul
   const ports = await Promise.all(Array.from({ length: options.processes }, () => freePort()));
   const children: (ChildProcess | null)[] = [];
   const start = async (i: number) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', 'main.ts')], {
-      cwd: dir,
-      stdio: ['ignore', 'ignore', process.env.MULTI_PROCESS_LOGS ? 'inherit' : 'ignore'],
-      env: {
-        PATH: process.env.PATH,
-        TELEGRAM_BOT_TOKEN: emu.token,
-        TELEGRAM_API_ROOT: emu.apiRoot,
-        WEBHOOK_URL: 'https://bot.example.test/hook',
-        WEBHOOK_SECRET: SECRET,
-        WEBHOOK_PORT: String(ports[i]),
-        ADMIN_IDS: String(ADMIN_CHAT),
-        DATABASE_URL: db.url,
-        UPDATE_LEASE_SECONDS: String(options.leaseSeconds ?? 3),
-        CORPUS_DIR: corpus,
-        INDEX_DIR: path.join(dir, `index-${i}`),
-        STATS_FILE: path.join(dir, `index-${i}`, 'stats.json'),
-        SEARCH_MODE: 'lexical',
-        RATE_LIMIT_PER_MINUTE: '100000',
-        LOG_LEVEL: 'warn',
-      },
-    });
+    const child = spawnBot(i, ports[i]!, { dir, corpus, databaseUrl: db.url, emu, leaseSeconds: options.leaseSeconds });
     children[i] = child;
     await waitHealthy(ports[i]!, child);
   };
@@ -221,54 +267,25 @@ export async function runMultiProcess(options: MultiProcessOptions): Promise<Mul
     await sleep(1000); // late duplicates
     const report = await emu.report();
     const interruptedReplies = await new UpdateQueue(db.pool).interruptedReplies();
-    const reload = {
-      sent: reloadSent,
-      finished: report.sends.some((s) => s.chat === ADMIN_CHAT && s.text.includes(RELOAD_DONE)),
-    };
-    const byChat = new Map<number, { at: number; text: string }[]>();
-    for (const s of report.sends) byChat.set(s.chat, [...(byChat.get(s.chat) ?? []), s]);
-    let exactlyOnce = 0;
-    let missing = 0;
-    let duplicates = 0;
-    const latencies: number[] = [];
-    for (const [chat, times] of sentAt) {
-      const sends = byChat.get(chat) ?? [];
-      const n = options.questionsPerUser;
-      if (sends.length === n) exactlyOnce += n;
-      else if (sends.length < n) {
-        missing += n - sends.length;
-        exactlyOnce += sends.length;
-      } else {
-        duplicates += sends.length - n;
-        exactlyOnce += n - (sends.length - n);
-      }
-      times.forEach((t, i) => {
-        if (sends[i]) latencies.push(sends[i]!.at - t);
-      });
-    }
-    latencies.sort((a, b) => a - b);
     return {
       processes: options.processes,
       questions: total,
-      exactlyOnce,
-      missing,
-      duplicates,
+      ...tally(sentAt, report.sends, options.questionsPerUser),
       interruptedReplies,
       outOfOrder: 0,
       failedCalls: report.failedCalls,
       killed,
-      reload,
+      reload: {
+        sent: reloadSent,
+        finished: report.sends.some((s) => s.chat === ADMIN_CHAT && s.text.includes(RELOAD_DONE)),
+      },
       retriedPosts,
-      replyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
       questionsPerSecond: Math.round(total / seconds),
       seconds: Math.round(seconds * 10) / 10,
       loadAverage,
     };
   } finally {
-    for (const child of children) if (child && child.exitCode === null) child.kill('SIGTERM');
-    await Promise.all(
-      children.map((c) => (c && c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)),
-    );
+    await stopAll(children);
     proxy.close();
     await emu.stop();
     await db.drop();
