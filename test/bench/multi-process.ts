@@ -20,7 +20,10 @@ export const MULTI_PROCESS_RUNS: { label: string; options: MultiProcessOptions }
 
 export type MultiProcessRun = { label: string; result: MultiProcessResult | { skipped: string } | { error: string } };
 
-/** The runs' table: exactly one reply, lost, duplicates, the reload, p50/p95/p99, questions/s. */
+/**
+ * The runs' table: exactly one reply, lost, duplicates, replies sent again after an interrupted send (the
+ * most duplicates the kill can explain), the reload, p50/p95/p99, questions/s.
+ */
 export function renderMultiProcess(runs: MultiProcessRun[]): string {
   const out = [
     '## Multi-process (webhook, PostgreSQL queue, emulator in its own process, 300 users × 10 questions)',
@@ -31,12 +34,12 @@ export function renderMultiProcess(runs: MultiProcessRun[]): string {
   out.push(header, '|:--|--:|--:|--:|:-:|--:|--:|--:|--:|--:|');
   for (const { label, result } of runs) {
     if (!('questions' in result)) {
-      out.push(`| ${label} | not run: ${'skipped' in result ? result.skipped : result.error} | | | | | | | | |`);
+      out.push(`| ${label} | not run: ${'skipped' in result ? result.skipped : result.error} | | | | | | | | | |`);
       continue;
     }
     const r = result;
     out.push(
-      `| ${label} | ${r.exactlyOnce} / ${r.questions} | ${r.missing} | ${r.duplicates} | ${r.reload.finished ? 'yes' : 'no'} | ` +
+      `| ${label} | ${r.exactlyOnce} / ${r.questions} | ${r.missing} | ${r.duplicates} | ${r.interruptedReplies} | ${r.reload.finished ? 'yes' : 'no'} | ` +
         `${r.replyMs.p50} ms | ${r.replyMs.p95} ms | ${r.replyMs.p99} ms | ${r.questionsPerSecond} | ${r.loadAverage} |`,
     );
   }
