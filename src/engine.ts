@@ -19,6 +19,7 @@ import { chunkDocument, CHUNKER_VERSION } from './corpus/chunker.js';
 import type { OcrOptions } from './corpus/loaders/ocr.js';
 import { hashCorpusFiles, sameHashes } from './corpus/corpus-files.js';
 import { answerQuestion, rankedPassages } from './answer/answer-question.js';
+import { AnswerMemo } from './answer/answer-memo.js';
 import { readCalibrations, type Calibrations } from './answer/similarity-gate.js';
 import { DEFAULT_HNSW, VectorIndex } from './search/vector-index.js';
 import { BundleError, readBundle, writeBundle, type BundleManifest, type LoadedBundle } from './search/bundle-store.js';
@@ -121,6 +122,9 @@ export class Engine implements AnswerEngine {
   private calibrations: Calibrations = {};
   private reloadInFlight: Promise<IndexSummary> | null = null;
   private thesaurus!: Thesaurus;
+  private readonly memo = new AnswerMemo();
+  /** Counted so that an answer made without its query embedding is never memoised as the real one. */
+  private queryEmbeddingFailures = 0;
 
   private readonly tuning: typeof SEARCH_DEFAULTS;
 
@@ -365,6 +369,12 @@ export class Engine implements AnswerEngine {
 
   async ask(question: string, options: AskOptions = {}): Promise<Answer> {
     const k = Math.min(Math.max(Math.trunc(options.k ?? this.tuning.defaultK), 1), MAX_K);
+    // Everything an answer is computed from; a reload or a new synonym gives a new object here.
+    const state = [this.snapshot, this.thesaurus, this.calibrations, this.embedder, this.queryEmbeddingFailures];
+    return this.memo.answer(question, k, state, () => this.answer(question, k));
+  }
+
+  private async answer(question: string, k: number): Promise<Answer> {
     const text = sliceWhole(normalizeLine(question), MAX_QUESTION_CHARS);
     if (!/[\p{L}\p{N}]/u.test(text)) {
       return { question, answered: false, excerpt: '', citation: null, passages: [], reason: 'empty' };
@@ -373,6 +383,7 @@ export class Engine implements AnswerEngine {
     try {
       queryVector = await this.embedQuery(text);
     } catch (error) {
+      this.queryEmbeddingFailures++;
       log.warn('query embedding failed; answering lexically', { reason: describeError(error) });
     }
     return answerQuestion(this.snapshot, question, queryVector, {

@@ -455,7 +455,7 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
     metrics,
   });
   await registerCommands(bot, settings.ADMIN_IDS);
-  if (options.warmUp !== false) await warmUp(engine, deps.examples, { k: settings.ANSWER_PASSAGES });
+  if (options.warmUp !== false) await warmUp(engine, deps.examples, { k: settings.ANSWER_PASSAGES, api: bot.api });
   live.serving = engine;
 
   let intake: UpdateIntake;

@@ -9,8 +9,12 @@
 // holds the lease (and extends it); a worker that lost its lease (it stalled, and another claimed the
 // update) sends nothing. It marks `replied_at` as soon as Telegram accepted that reply; an update claimed
 // again with `replied_at` set is finished without running it again. The window left: a process killed
-// after sending a reply and before the mark is written (one Telegram round trip plus one database round
-// trip) makes the update run again, so that question is answered twice rather than not at all.
+// after Telegram accepted a reply and before the mark is written (Telegram's response on its way back,
+// then one database write) makes the update run again, so that question is answered twice rather than
+// not at all. sendMessage is not idempotent and Telegram cannot be asked what a bot sent, so a run that
+// died inside that call cannot tell whether the reply went out: it is sent again (a lost answer is worse
+// than a repeated one). Each confirmation before a first reply is counted (`reply_attempts`), so such
+// runs are known: `interruptedReplies()` bounds the duplicates a SIGKILL can have caused.
 //
 // Written against a minimal `{ query(text, params) }` (a pg Pool, a pg Client, or a test double), and
 // with its schema as an ordered list of migrations for the store's migration runner.
@@ -41,6 +45,7 @@ export const UPDATE_QUEUE_MIGRATIONS: readonly string[] = [
   `CREATE INDEX IF NOT EXISTS bot_updates_open ON bot_updates (update_id) WHERE done_at IS NULL`,
   `CREATE INDEX IF NOT EXISTS bot_updates_open_chat ON bot_updates (chat_id, update_id) WHERE done_at IS NULL`,
   `CREATE INDEX IF NOT EXISTS bot_updates_done ON bot_updates (done_at) WHERE done_at IS NOT NULL`,
+  `ALTER TABLE bot_updates ADD COLUMN IF NOT EXISTS reply_attempts INTEGER NOT NULL DEFAULT 0`,
 ];
 
 /** Runs every migration (idempotent); stands in for the store's migration runner until they are merged. */
@@ -57,6 +62,11 @@ export interface ClaimedUpdate {
   attempts: number;
   /** Set when a reply for it was already accepted by Telegram: do not run it again. */
   repliedAt: Date | null;
+  /**
+   * Runs that got as far as sending the first reply. Above 0 without `repliedAt`: a run stopped while its
+   * reply was being sent, which may or may not have reached the user.
+   */
+  replyAttempts: number;
 }
 
 /** The chat an update belongs to (for per-chat order), or null. */
@@ -102,7 +112,7 @@ export class UpdateQueue {
            ORDER BY c.update_id
            LIMIT $3
            FOR UPDATE SKIP LOCKED)
-        RETURNING u.update_id, u.payload, u.attempts, u.replied_at`,
+        RETURNING u.update_id, u.payload, u.attempts, u.replied_at, u.reply_attempts`,
       [owner, leaseMs, limit],
     );
     return result.rows
@@ -111,6 +121,7 @@ export class UpdateQueue {
         update: r.payload,
         attempts: Number(r.attempts),
         repliedAt: r.replied_at ?? null,
+        replyAttempts: Number(r.reply_attempts ?? 0),
       }))
       .sort((a, b) => a.updateId - b.updateId);
   }
@@ -129,12 +140,14 @@ export class UpdateQueue {
   }
 
   /**
-   * Just before the first reply goes out: true, with the lease extended, when `owner` still holds the
-   * update and it was not answered; false when the lease was lost (another worker may be answering it).
+   * Just before the first reply goes out: true, with the lease extended and the reply attempt counted,
+   * when `owner` still holds the update and it was not answered; false when the lease was lost (another
+   * worker may be answering it).
    */
   async confirmLease(updateId: number, owner: string, leaseMs: number): Promise<boolean> {
     const result = await this.db.query(
-      `UPDATE bot_updates SET lease_until = GREATEST(lease_until, now() + make_interval(secs => $3::double precision / 1000))
+      `UPDATE bot_updates SET lease_until = GREATEST(lease_until, now() + make_interval(secs => $3::double precision / 1000)),
+              reply_attempts = reply_attempts + 1
         WHERE update_id = $1 AND lease_owner = $2 AND replied_at IS NULL AND done_at IS NULL`,
       [updateId, owner, leaseMs],
     );
@@ -166,6 +179,17 @@ export class UpdateQueue {
         WHERE update_id = $1 AND lease_owner = $2 AND done_at IS NULL`,
       [updateId, owner, delayMs, error],
     );
+  }
+
+  /**
+   * Replies sent again because the run before was stopped while sending one (a SIGKILL between
+   * confirmLease and markReplied): the most duplicates that can have reached users.
+   */
+  async interruptedReplies(): Promise<number> {
+    const { rows } = await this.db.query(
+      'SELECT COALESCE(sum(reply_attempts - 1), 0)::int AS n FROM bot_updates WHERE reply_attempts > 1',
+    );
+    return Number(rows[0]?.n ?? 0);
   }
 
   /** Unfinished updates and the age of the oldest, for the metrics. */

@@ -144,6 +144,11 @@ export class UpdateWorker {
       error = `given up after ${update.attempts - 1} attempts`;
       log.error('update given up', { update: update.updateId, attempts: update.attempts });
     } else {
+      if (update.replyAttempts > 0)
+        log.warn('an earlier run was stopped while sending its reply; answering again (the user may get it twice)', {
+          update: update.updateId,
+          attempts: update.attempts,
+        });
       try {
         await currentQueuedUpdate.run({ ...update, owner: this.owner, leaseMs: this.leaseMs }, () =>
           this.options.handle(update),

@@ -13,6 +13,7 @@ const SECTIONS: Record<string, () => Promise<Section>> = {
   records: async () => (await import('./records.js')).benchRecords as Section,
   'update-queue': async () => (await import('./update-queue.js')).benchUpdateQueue as Section,
   'first-burst': async () => (await import('./first-burst.js')).benchFirstBurst as Section,
+  'multi-process': async () => (await import('../cluster/multi-process.js')).runMultiProcess as Section,
 };
 
 async function main() {

@@ -6,12 +6,14 @@
 //   3. the same at 10× and 100× the passages        6. MiniSearch on the same passages and questions
 //   + the bot load test (test/bench/bot-load.ts) when present
 //   + the record (test/bench/records.ts): log writes per store, start-up with the database, p95 logging off/on
+//   + the multi-process run (test/bench/multi-process.ts): 3 webhook processes, SIGKILL, /reload; and 1 process
 //
 // Every section runs in its own child process (child.ts) for clean memory figures. The 100× HNSW graph
 // is built by a background process started first, so that it is ready when the 100× run needs it.
 //
 // Options: --factors 10,100  --rounds N  --scale-dimension 64  --scale-efc 64  --startup-runs 5
 //          --serial (no background graph build)  --no-bot-load  --no-records  --out bench-results/bench.json
+//          --no-multi-process   --only multi-process (that section alone)
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -27,6 +29,7 @@ import type { ScaleGraphArgs, ScaleGraphResult, ScaleResult } from './scale.js';
 import { measureStartup, type StartupResult } from './startup.js';
 import type { LatencySummary } from './stats.js';
 import { renderRecords, type RecordsBenchResult } from './records.js';
+import { benchMultiProcess, renderMultiProcess, type MultiProcessRun } from './multi-process.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
@@ -167,6 +170,8 @@ async function main() {
       serial: { type: 'boolean', default: false },
       'no-bot-load': { type: 'boolean', default: false },
       'no-records': { type: 'boolean', default: false },
+      'no-multi-process': { type: 'boolean', default: false },
+      only: { type: 'string' },
       out: { type: 'string', default: path.join('bench-results', 'bench.json') },
     },
   });
@@ -178,6 +183,12 @@ async function main() {
   const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-'));
   const progress = (message: string) =>
     process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0)} s] ${message}\n`);
+  const multiProcessSection = () =>
+    benchMultiProcess((options) => runChild<MultiProcessRun['result']>('multi-process', options), progress);
+  if (values.only === 'multi-process') {
+    process.stdout.write(renderMultiProcess(await multiProcessSection()) + '\n');
+    return;
+  }
 
   try {
     // The largest scale's graph takes longest: it is built by a background process from the start
@@ -300,6 +311,8 @@ async function main() {
       (error: Error) => ({ error: error.message }),
     );
 
+    const multiProcess = values['no-multi-process'] ? [] : await multiProcessSection();
+
     const totalMs = performance.now() - started;
     const report = render({
       updateQueue,
@@ -319,6 +332,7 @@ async function main() {
     process.stdout.write(
       '\n' + ('throughput' in records ? renderRecords(records) : `The record: ${JSON.stringify(records)}`) + '\n',
     );
+    if (multiProcess.length > 0) process.stdout.write('\n' + renderMultiProcess(multiProcess) + '\n');
     await fs.mkdir(path.dirname(values.out!), { recursive: true });
     await fs.writeFile(
       values.out!,
@@ -340,6 +354,7 @@ async function main() {
           scale,
           botLoad,
           records,
+          multiProcess,
         },
         null,
         2,

@@ -35,7 +35,7 @@ afterAll(async () => {
 });
 
 describe('answers', () => {
-  it('answers a question with the excerpt and its citation, in HTML, after "typing"', async () => {
+  it('answers a question with the excerpt and its citation, in HTML ("typing", if shown, before it)', async () => {
     const user = citizen();
     const reply = await ask(t.emu, user, BUDGET_QUESTION);
     expect(reply.parse_mode).toBe('HTML');
@@ -48,8 +48,11 @@ describe('answers', () => {
 
     const typing = t.emu.callsOf('sendChatAction').filter((c) => Number(c.params.chat_id) === user.id);
     const sent = t.emu.callsOf('sendMessage').filter((c) => Number(c.params.chat_id) === user.id);
-    expect(typing[0]?.params.action).toBe('typing');
-    expect(typing[0]!.at).toBeLessThanOrEqual(sent[0]!.at);
+    // A quick answer goes out without "typing" (TYPING_DELAY_MS); a slow one on a loaded machine gets it first.
+    for (const action of typing) {
+      expect(action.params.action).toBe('typing');
+      expect(action.at).toBeLessThanOrEqual(sent[0]!.at);
+    }
 
     // The log line names the citizen by the record's pseudonym, never by the Telegram id.
     const line = logsMatching('question').find((r) => r.user === t.bot.records.pseudonym(user.id))!;
@@ -266,9 +269,8 @@ describe('production behaviour', () => {
     await quietFor(500);
     const toBlocker = (method: string) =>
       t.emu.callsOf(method).filter((c) => Number(c.params.chat_id) === blocker.id).length;
-    // One attempt per message (the "typing" action), nothing retried, no reply attempted.
-    expect(toBlocker('sendChatAction')).toBe(3);
-    expect(toBlocker('sendMessage')).toBe(0);
+    // One attempt per message (the reply, or "typing" had the answer been slow), nothing retried.
+    expect(toBlocker('sendChatAction') + toBlocker('sendMessage')).toBe(3);
     const blockedLogs = logsMatching('user blocked the bot; not retrying').filter((r) => r.user === blocker.id);
     expect(blockedLogs).toHaveLength(3);
     expect(blockedLogs.every((r) => r.level === 'info')).toBe(true);

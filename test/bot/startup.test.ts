@@ -28,6 +28,7 @@ import {
 } from './helpers.js';
 import { freePort } from '../fixtures/free-port.js';
 import { BUDGET_QUESTION, BUDGET_SENTENCE, SEED_FILE } from '../fixtures/seed-report.js';
+import { TYPING_DELAY_MS } from '../../src/bot/composers/questions.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const WRONG_TOKEN = '987654321:AAWrongTokenWrongTokenWrongToken_xyz';
@@ -174,17 +175,18 @@ describe('stop()', () => {
     const local = await BotApiEmulator.start();
     const settings = testSettings(dir, local, { INDEX_DIR: 'index-stop', STATS_FILE: 'index-stop/stats.json' });
     const real = await Engine.open(engineOptionsFromSettings(settings));
-    // The real engine, slowed down so the question is surely in flight when stop() is called.
+    // The real engine, slowed down past TYPING_DELAY_MS so that "typing…" shows the question is in flight.
     const slow: AnswerEngine = {
       ask: async (q, o) => {
-        await new Promise((r) => setTimeout(r, 800));
+        await new Promise((r) => setTimeout(r, TYPING_DELAY_MS + 800));
         return real.ask(q, o);
       },
       status: () => real.status(),
       reload: (p) => real.reload(p),
       close: () => real.close(),
     };
-    const handle = await startBot(settings, { engine: slow, pollingTimeoutSeconds: 1 });
+    // No warm-up: 40 questions through the slowed engine would take over a minute.
+    const handle = await startBot(settings, { engine: slow, pollingTimeoutSeconds: 1, warmUp: false });
     try {
       const user = citizen();
       local.sendText(user, BUDGET_QUESTION);

@@ -2,24 +2,33 @@
 // with the Bot API emulator in its own process. This harness plays Telegram's webhook side itself: it
 // posts each user's updates, one after the other, to the proxy, and posts again on anything but 200 (as
 // Telegram retries). Mid-run one process is SIGKILLed and started again on the same port. At the end every
-// user's chat must hold exactly one reply per question.
+// user's chat must hold exactly one reply per question. Half-way a report is added and an admin sends /reload
+// (to whichever process the proxy picks): one process builds, its summary reaches the admin's chat while the
+// citizens are being answered, and every process serves the new report at the end.
 //
 // Standalone: npx tsx test/cluster/multi-process.ts [--processes 3] [--users 300] [--questions 10] [--kill-at 0.4 (2: no kill)]
+//   [--reload-at 0.5 (2: no /reload)] [--arrival-ms 1000 (0: every user's first question at once)]
 // (prints a JSON summary); test/cluster/multi-process.test.ts runs a small one.
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { rm, writeFile } from 'node:fs/promises';
 import { RemoteEmulator } from '../emulator/remote.js';
+import { UpdateQueue } from '../../src/cluster/update-queue.js';
 import { makeCorpus, makeTempDir } from '../bot/helpers.js';
 import { createQueueDatabase, probeServer } from './pg-test-db.js';
 import { freePort } from '../fixtures/free-port.js';
+import { textUpdate } from '../fixtures/text-update.js';
 import { BUDGET_QUESTION } from '../fixtures/seed-report.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SECRET = 'multi-process-secret-0123456789';
+const ADMIN_CHAT = 2_999_999;
+/** The start of MSG.reloadDone: the reload finished and its result reached the admin. */
+const RELOAD_DONE = 'Đã nạp lại xong';
 const QUESTIONS = [
   BUDGET_QUESTION,
   'Tong gia tri san xuat 6 thang dau nam tang bao nhieu?',
@@ -34,9 +43,11 @@ export interface MultiProcessOptions {
   questionsPerUser: number;
   /** SIGKILL process 1 after this share of the updates was posted, and start it again (default 0.4). */
   killAt?: number;
-  leaseSeconds?: number;
-  /** After this share of the updates, add a report and send /reload as an admin (default: none). */
+  /** An admin sends /reload after this share of the updates was posted (default 0.5; above 1: never). */
   reloadAt?: number;
+  leaseSeconds?: number;
+  /** Users' first questions are spread over this time (default 1000 ms; 0: all at once, a burst). */
+  arrivalMs?: number;
 }
 
 export interface MultiProcessResult {
@@ -45,16 +56,23 @@ export interface MultiProcessResult {
   exactlyOnce: number;
   missing: number;
   duplicates: number;
+  /**
+   * Replies sent again because a run was stopped (SIGKILL) while sending one (UpdateQueue
+   * interruptedReplies): the most duplicates the kill can explain.
+   */
+  interruptedReplies: number;
   outOfOrder: number;
   failedCalls: number;
   killed: boolean;
+  /** The admin's mid-run /reload, when one was sent. */
+  reload?: MidRunReload;
   /** Webhook posts that got no 200 and were posted again. */
   retriedPosts: number;
   replyMs: { p50: number; p95: number; p99: number };
   questionsPerSecond: number;
   seconds: number;
-  /** With reloadAt: the admin's summary arrived, and the documents each process serves at the end. */
-  reload?: MidRunReload;
+  /** The machine's 1-minute load average at the start: above 2 on 2 cores, others were busy too. */
+  loadAverage: number;
 }
 
 function sleep(ms: number) {
@@ -88,6 +106,22 @@ function roundRobinProxy(ports: number[]): http.Server {
   });
 }
 
+/** Posts one update to the webhook behind the proxy until it is stored (200), as Telegram retries; returns the retries. */
+async function postUntilStored(proxyPort: number, update: unknown): Promise<number> {
+  for (let retries = 0; ; retries++) {
+    const status = await fetch(`http://127.0.0.1:${proxyPort}/hook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'X-Telegram-Bot-Api-Secret-Token': SECRET },
+      body: JSON.stringify(update),
+    }).then(
+      (r) => r.status,
+      () => 0,
+    );
+    if (status === 200) return retries;
+    await sleep(200);
+  }
+}
+
 async function waitHealthy(port: number, child: ChildProcess, timeoutMs = 120_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
@@ -107,12 +141,9 @@ function percentile(sorted: number[], p: number): number {
   return Math.round(sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!);
 }
 
-// --- A /reload in the middle of the run (one corpus, one build: every process serves the new report) ---
-
-const RELOAD_ADMIN = 2_999_999;
-
 /** What the mid-run /reload gave. */
 export interface MidRunReload {
+  /** Its result ("Đã nạp lại xong") reached the admin's chat. */
   replied: boolean;
   /** Documents served by each process just before the report was added. */
   before: number[];
@@ -120,35 +151,15 @@ export interface MidRunReload {
   documents: number[];
 }
 
-/** Adds a report to the corpus folder and posts /reload from the admin; `replied`: the summary arrived. */
-async function reloadMidRun(
-  corpus: string,
-  ports: number[],
-  proxyPort: number,
-  emu: RemoteEmulator,
-  id: number,
-): Promise<Omit<MidRunReload, 'documents'>> {
+/** Adds a report to the corpus folder and posts /reload from the admin; returns what each process served before. */
+async function addReportAndReload(corpus: string, ports: number[], proxyPort: number, id: number) {
   const before = await documentsServed(ports); // process 1 may be restarting: waits for it
   await writeFile(
     path.join(corpus, 'bao-cao-giua-lan-chay.txt'),
     '---\ntitle: Báo cáo bổ sung giữa lần chạy\n---\nQuận lắp thêm 40 camera giao thông trong năm 2020.\n',
   );
-  const admin = { id: RELOAD_ADMIN, first_name: 'Admin' };
-  const command = { text: '/reload', entities: [{ type: 'bot_command', offset: 0, length: 7 }] };
-  const message = { message_id: id, date: Math.floor(Date.now() / 1000), ...command };
-  const update = {
-    update_id: id,
-    message: { ...message, chat: { ...admin, type: 'private' }, from: { ...admin, is_bot: false } },
-  };
-  const headers = { 'content-type': 'application/json', 'X-Telegram-Bot-Api-Secret-Token': SECRET };
-  while (
-    (await fetch(`http://127.0.0.1:${proxyPort}/hook`, { method: 'POST', headers, body: JSON.stringify(update) }))
-      .status !== 200
-  )
-    await sleep(200);
-  await emu.waitForMessages([RELOAD_ADMIN], 2, 60_000);
-  const sends = (await emu.report()).sends.filter((m) => m.chat === RELOAD_ADMIN);
-  return { replied: sends.some((m) => m.text.includes('Đã nạp lại xong')), before };
+  const retries = await postUntilStored(proxyPort, textUpdate(id, ADMIN_CHAT, '/reload'));
+  return { before, retries };
 }
 
 /** The documents each process serves (-1: not answering), once they agree (or after 30 s, as they are then). */
@@ -167,6 +178,73 @@ async function documentsServed(ports: number[]): Promise<number[]> {
   return documents;
 }
 
+/**
+ * Per chat, the replies against the questions asked: answered exactly once, missing, duplicates, and each
+ * question's latency (its reply's arrival at the emulator minus its post) as p50/p95/p99.
+ */
+function tally(sentAt: Map<number, number[]>, sends: { chat: number; at: number }[], perUser: number) {
+  const byChat = new Map<number, { at: number }[]>();
+  for (const s of sends) byChat.set(s.chat, [...(byChat.get(s.chat) ?? []), s]);
+  let exactlyOnce = 0;
+  let missing = 0;
+  let duplicates = 0;
+  const latencies: number[] = [];
+  for (const [chat, times] of sentAt) {
+    const replies = byChat.get(chat) ?? [];
+    if (replies.length === perUser) exactlyOnce += perUser;
+    else if (replies.length < perUser) {
+      missing += perUser - replies.length;
+      exactlyOnce += replies.length;
+    } else {
+      duplicates += replies.length - perUser;
+      exactlyOnce += perUser - (replies.length - perUser);
+    }
+    times.forEach((t, i) => {
+      if (replies[i]) latencies.push(replies[i]!.at - t);
+    });
+  }
+  latencies.sort((a, b) => a - b);
+  const replyMs = { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) };
+  return { exactlyOnce, missing, duplicates, replyMs };
+}
+
+/** SIGTERM to the bot processes still running; resolves when they have exited. */
+async function stopAll(children: (ChildProcess | null)[]): Promise<void> {
+  const running = children.filter((c): c is ChildProcess => c !== null && c.exitCode === null);
+  for (const child of running) child.kill('SIGTERM');
+  await Promise.all(running.map((c) => new Promise((resolve) => c.once('exit', resolve))));
+}
+
+/** One bot process (`src/main.ts`) in webhook mode on `port`, with its own index folder. */
+function spawnBot(
+  i: number,
+  port: number,
+  with_: { dir: string; corpus: string; databaseUrl: string; emu: RemoteEmulator; leaseSeconds?: number },
+): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', 'main.ts')], {
+    cwd: with_.dir,
+    stdio: ['ignore', 'ignore', process.env.MULTI_PROCESS_LOGS ? 'inherit' : 'ignore'],
+    env: {
+      PATH: process.env.PATH,
+      TELEGRAM_BOT_TOKEN: with_.emu.token,
+      TELEGRAM_API_ROOT: with_.emu.apiRoot,
+      WEBHOOK_URL: 'https://bot.example.test/hook',
+      WEBHOOK_SECRET: SECRET,
+      WEBHOOK_PORT: String(port),
+      ADMIN_IDS: String(ADMIN_CHAT),
+      INDEX_POLL_SECONDS: '2',
+      DATABASE_URL: with_.databaseUrl,
+      UPDATE_LEASE_SECONDS: String(with_.leaseSeconds ?? 3),
+      CORPUS_DIR: with_.corpus,
+      INDEX_DIR: path.join(with_.dir, `index-${i}`),
+      STATS_FILE: path.join(with_.dir, `index-${i}`, 'stats.json'),
+      SEARCH_MODE: 'lexical',
+      RATE_LIMIT_PER_MINUTE: '100000',
+      LOG_LEVEL: 'warn',
+    },
+  });
+}
+
 export async function runMultiProcess(options: MultiProcessOptions): Promise<MultiProcessResult | { skipped: string }> {
   const server = await probeServer();
   if (!server.available) return { skipped: server.reason };
@@ -177,28 +255,7 @@ export async function runMultiProcess(options: MultiProcessOptions): Promise<Mul
   const ports = await Promise.all(Array.from({ length: options.processes }, () => freePort()));
   const children: (ChildProcess | null)[] = [];
   const start = async (i: number) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', 'main.ts')], {
-      cwd: dir,
-      stdio: ['ignore', 'ignore', process.env.MULTI_PROCESS_LOGS ? 'inherit' : 'ignore'],
-      env: {
-        PATH: process.env.PATH,
-        TELEGRAM_BOT_TOKEN: emu.token,
-        TELEGRAM_API_ROOT: emu.apiRoot,
-        WEBHOOK_URL: 'https://bot.example.test/hook',
-        WEBHOOK_SECRET: SECRET,
-        WEBHOOK_PORT: String(ports[i]),
-        DATABASE_URL: db.url,
-        UPDATE_LEASE_SECONDS: String(options.leaseSeconds ?? 3),
-        CORPUS_DIR: corpus,
-        INDEX_DIR: path.join(dir, `index-${i}`),
-        STATS_FILE: path.join(dir, `index-${i}`, 'stats.json'),
-        SEARCH_MODE: 'lexical',
-        RATE_LIMIT_PER_MINUTE: '100000',
-        ADMIN_IDS: String(RELOAD_ADMIN),
-        INDEX_POLL_SECONDS: '2',
-        LOG_LEVEL: 'warn',
-      },
-    });
+    const child = spawnBot(i, ports[i]!, { dir, corpus, databaseUrl: db.url, emu, leaseSeconds: options.leaseSeconds });
     children[i] = child;
     await waitHealthy(ports[i]!, child);
   };
@@ -212,101 +269,67 @@ export async function runMultiProcess(options: MultiProcessOptions): Promise<Mul
     let retriedPosts = 0;
     let killed = false;
     let restart: Promise<void> | null = null;
-    let reload: Promise<Omit<MidRunReload, 'documents'>> | null = null;
+    let reload: ReturnType<typeof addReportAndReload> | null = null;
     const sentAt = new Map<number, number[]>();
     let nextUpdateId = 500_000_001;
+    const loadAverage = Math.round(os.loadavg()[0]! * 100) / 100;
     const started = performance.now();
     await Promise.all(
       Array.from({ length: options.users }, async (_, u) => {
         const chat = 3_000_000 + u;
-        await sleep((u * 1000) / options.users); // users arrive over one second
+        await sleep((u * (options.arrivalMs ?? 1000)) / options.users);
         for (let q = 0; q < options.questionsPerUser; q++) {
           // Telegram numbers updates in the order they arrive.
-          const id = nextUpdateId++;
-          const update = {
-            update_id: id,
-            message: {
-              message_id: id,
-              date: Math.floor(Date.now() / 1000),
-              chat: { id: chat, type: 'private', first_name: 'A' },
-              from: { id: chat, is_bot: false, first_name: 'A' },
-              text: QUESTIONS[(u + q) % QUESTIONS.length],
-            },
-          };
+          const update = textUpdate(nextUpdateId++, chat, QUESTIONS[(u + q) % QUESTIONS.length]!);
           sentAt.set(chat, [...(sentAt.get(chat) ?? []), Date.now()]);
-          for (;;) {
-            const status = await fetch(`http://127.0.0.1:${proxyPort}/hook`, {
-              method: 'POST',
-              headers: { 'content-type': 'application/json', 'X-Telegram-Bot-Api-Secret-Token': SECRET },
-              body: JSON.stringify(update),
-            }).then(
-              (r) => r.status,
-              () => 0,
-            );
-            if (status === 200) break;
-            retriedPosts++;
-            await sleep(200);
-          }
+          retriedPosts += await postUntilStored(proxyPort, update);
           posted++;
           if (!killed && posted >= total * (options.killAt ?? 0.4) && options.processes > 1) {
             killed = true;
             children[1]!.kill('SIGKILL');
             restart = sleep(500).then(() => start(1));
           }
-          if (options.reloadAt !== undefined && !reload && posted >= total * options.reloadAt)
-            reload = reloadMidRun(corpus, ports, proxyPort, emu, nextUpdateId++);
+          if (!reload && posted >= total * (options.reloadAt ?? 0.5))
+            reload = addReportAndReload(corpus, ports, proxyPort, nextUpdateId++);
           // A person reads the answer before asking again.
           await emu.waitForMessages([chat], q + 1, 120_000);
         }
       }),
     );
     await restart;
-    const reloaded = await reload;
     const seconds = (performance.now() - started) / 1000;
+    // Assigned in the users' callbacks, which the compiler does not follow.
+    const reloaded = await (reload as ReturnType<typeof addReportAndReload> | null);
+    if (reloaded) {
+      retriedPosts += reloaded.retries;
+      // The reload's status message, then its result.
+      await emu.waitForMessages([ADMIN_CHAT], 2, 120_000);
+    }
     await sleep(1000); // late duplicates
     const report = await emu.report();
-    const byChat = new Map<number, { at: number; text: string }[]>();
-    for (const s of report.sends) byChat.set(s.chat, [...(byChat.get(s.chat) ?? []), s]);
-    let exactlyOnce = 0;
-    let missing = 0;
-    let duplicates = 0;
-    const latencies: number[] = [];
-    for (const [chat, times] of sentAt) {
-      const sends = byChat.get(chat) ?? [];
-      const n = options.questionsPerUser;
-      if (sends.length === n) exactlyOnce += n;
-      else if (sends.length < n) {
-        missing += n - sends.length;
-        exactlyOnce += sends.length;
-      } else {
-        duplicates += sends.length - n;
-        exactlyOnce += n - (sends.length - n);
-      }
-      times.forEach((t, i) => {
-        if (sends[i]) latencies.push(sends[i]!.at - t);
-      });
-    }
-    latencies.sort((a, b) => a - b);
+    const interruptedReplies = await new UpdateQueue(db.pool).interruptedReplies();
     return {
       processes: options.processes,
       questions: total,
-      exactlyOnce,
-      missing,
-      duplicates,
+      ...tally(sentAt, report.sends, options.questionsPerUser),
+      interruptedReplies,
       outOfOrder: 0,
       failedCalls: report.failedCalls,
       killed,
+      ...(reloaded && {
+        reload: {
+          replied: report.sends.some((s) => s.chat === ADMIN_CHAT && s.text.includes(RELOAD_DONE)),
+          before: reloaded.before,
+          documents: await documentsServed(ports),
+        },
+      }),
       retriedPosts,
-      replyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
       questionsPerSecond: Math.round(total / seconds),
       seconds: Math.round(seconds * 10) / 10,
-      ...(reloaded ? { reload: { ...(reloaded as MidRunReload), documents: await documentsServed(ports) } } : {}),
+      loadAverage,
     };
   } finally {
-    for (const child of children) if (child && child.exitCode === null) child.kill('SIGTERM');
-    await Promise.all(
-      children.map((c) => (c && c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)),
-    );
+    await stopAll(children);
     proxy.close();
     await emu.stop();
     await db.drop();
@@ -321,6 +344,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
       users: { type: 'string', default: '300' },
       questions: { type: 'string', default: '10' },
       'kill-at': { type: 'string', default: '0.4' },
+      'reload-at': { type: 'string', default: '0.5' },
+      'arrival-ms': { type: 'string', default: '1000' },
     },
   });
   runMultiProcess({
@@ -328,6 +353,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
     users: Number(values.users),
     questionsPerUser: Number(values.questions),
     killAt: Number(values['kill-at']),
+    reloadAt: Number(values['reload-at']),
+    arrivalMs: Number(values['arrival-ms']),
   }).then(
     (result) => process.stdout.write(JSON.stringify(result) + '\n'),
     (error: unknown) => {

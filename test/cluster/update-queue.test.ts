@@ -133,6 +133,24 @@ describe.skipIf(pgSkip !== null)('durable update queue (PostgreSQL)', () => {
     expect(rows[0].done_at).not.toBeNull();
   });
 
+  it('counts a reply sent again after a run died while sending it, and says so when claiming it', async () => {
+    await clear();
+    const u = update(14);
+    await queue.enqueue(u);
+    await queue.claim('dies-while-sending', 200, 10);
+    // Confirmed for its first reply, then killed before the reply was marked: it may or may not have gone out.
+    expect(await queue.confirmLease(u.update_id, 'dies-while-sending', 200)).toBe(true);
+    expect(await queue.interruptedReplies()).toBe(0);
+    let again: Awaited<ReturnType<UpdateQueue['claim']>> = [];
+    await until(async () => {
+      again = await queue.claim('survivor', 5000, 10);
+      return again.length > 0;
+    }, 'the lease to run out and be taken');
+    expect(again[0]).toMatchObject({ updateId: u.update_id, repliedAt: null, replyAttempts: 1 });
+    expect(await queue.confirmLease(u.update_id, 'survivor', 5000)).toBe(true);
+    expect(await queue.interruptedReplies()).toBe(1);
+  });
+
   it('a worker that stalled past its lease may not reply once another worker holds the update', async () => {
     await clear();
     const u = update(13);

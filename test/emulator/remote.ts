@@ -46,9 +46,18 @@ export class RemoteEmulator {
   }
 
   private async call<T>(method: 'GET' | 'POST', route: string, input?: unknown): Promise<T> {
-    const res = await fetch(this.control + route, {
-      method,
-      ...(input === undefined ? {} : { body: JSON.stringify(input), headers: { 'content-type': 'application/json' } }),
+    const request = () =>
+      fetch(this.control + route, {
+        method,
+        ...(input === undefined
+          ? {}
+          : { body: JSON.stringify(input), headers: { 'content-type': 'application/json' } }),
+      });
+    // Waiting and reading are safe to repeat: a kept-alive connection the emulator closed as it was reused
+    // ("fetch failed", seen once with 300 waiters on a loaded machine) must not end a long run.
+    const res = await request().catch((error: unknown) => {
+      if (route === '/wait' || route === '/report') return request();
+      throw error;
     });
     if (!res.ok) throw new Error(`emulator control ${route}: ${res.status} ${await res.text()}`);
     return (await res.json()) as T;

@@ -23,6 +23,12 @@ export const CALLBACK = { more: 'more:', full: 'full:', example: 'ex:' } as cons
 const LOGGED_QUESTION_CHARS = 200;
 /** Telegram shows "typing…" for about 5 s; repeat it while the engine works. */
 const TYPING_REPEAT_MS = 4500;
+/**
+ * "typing…" only for an answer not ready within this time. Most answers take a few milliseconds, and a
+ * chat action for each was half of the bot's Bot API calls: in a burst of 200 first questions those
+ * calls cost a fifth of the bot's CPU and every reply waited for its chat action to return.
+ */
+export const TYPING_DELAY_MS = 1000;
 
 function isCommand(ctx: Context): boolean {
   const entity = ctx.message?.entities?.[0];
@@ -31,10 +37,9 @@ function isCommand(ctx: Context): boolean {
 }
 
 /**
- * Shows "typing…" until `task` settles. The first chat action is sent alongside the task, not before
- * it: awaiting it first put a round trip to Telegram in front of every answer, and in a burst of
- * hundreds of first questions those round trips (each on a new connection) queued up before any
- * engine work started. A 403 (blocked) on that first action ends the update; other failures don't matter.
+ * Shows "typing…" from TYPING_DELAY_MS on until `task` settles; a quick answer goes out without it. Once
+ * shown, the reply waits for that chat action, so "typing…" never comes after the answer. A 403 (blocked)
+ * on it ends the update; other failures don't matter.
  */
 async function whileTyping<T>(ctx: Context, task: () => Promise<T>): Promise<T> {
   const typing = () =>
@@ -42,16 +47,22 @@ async function whileTyping<T>(ctx: Context, task: () => Promise<T>): Promise<T> 
       if (isBlockedByUser(error)) throw error;
       log.debug('chat action failed', { chat: ctx.chat?.id, error: describeError(error) });
     });
-  const first = typing();
-  // Settled below; until then a rejection must not count as unhandled.
-  first.catch(() => undefined);
-  const timer = setInterval(() => void typing().catch(() => undefined), TYPING_REPEAT_MS);
+  let first: Promise<unknown> | undefined;
+  let repeat: NodeJS.Timeout | undefined;
+  const delay = setTimeout(() => {
+    const action = typing();
+    // Settled below; until then a rejection must not count as unhandled.
+    action.catch(() => undefined);
+    first = action;
+    repeat = setInterval(() => void typing().catch(() => undefined), TYPING_REPEAT_MS);
+  }, TYPING_DELAY_MS);
   try {
     const result = await task();
     await first;
     return result;
   } finally {
-    clearInterval(timer);
+    clearTimeout(delay);
+    clearInterval(repeat);
   }
 }
 
