@@ -15,6 +15,7 @@ import pg from 'pg';
 import { durableWebhookHandler, replyMarker } from '../cluster/durable-webhook.js';
 import { ensureUpdateQueueSchema, UpdateQueue } from '../cluster/update-queue.js';
 import { UpdateWorker } from '../cluster/update-worker.js';
+import { openSharedState, type SharedState } from '../cluster/shared-state.js';
 import { log } from '../log.js';
 import { opsHandler, startOpsServer, type OpsHandler } from '../ops/http.js';
 import { BotMetrics } from '../ops/metrics.js';
@@ -388,6 +389,7 @@ interface RunningParts {
   inFlight: InFlight;
   reloads: ReloadCoordinator;
   records: Records;
+  shared?: SharedState;
   /** Closes the engine (if opened here) and the ops listener. */
   closeEngine(): Promise<void>;
   timeoutMs: number;
@@ -407,6 +409,9 @@ async function shutDown(parts: RunningParts): Promise<void> {
   await parts.records
     .close()
     .catch((error) => log.error('could not close the record', { error: describeError(error) }));
+  await parts.shared
+    ?.close()
+    .catch((error) => log.warn('closing the shared-state pool failed', { error: describeError(error) }));
   await parts.closeEngine();
   log.info('stopped');
 }
@@ -440,8 +445,18 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
   const { engine, close: closeEngine } = await openEngine(settings, options, opsListener);
   const records = await openRecords(settings, options, metrics, closeEngine);
   live.records = records;
+  // Buttons' answers (and, when copies share the webhook, rate-limit counts) in the shared database.
+  const shared = settings.DATABASE_URL
+    ? openSharedState(settings.DATABASE_URL, {
+        rateLimitPerMinute: settings.RATE_LIMIT_PER_MINUTE,
+        sharedRateLimit: Boolean(settings.WEBHOOK_URL),
+        onDatabaseError: (op) => metrics.databaseError(op),
+      })
+    : undefined;
 
   const { bot, deps, inFlight } = createBot({
+    answers: shared?.answers,
+    rateLimitCounter: shared?.rateLimits,
     settings,
     token,
     engine,
@@ -462,6 +477,7 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
       : await startPolling(bot, options);
   } catch (error) {
     await records.close();
+    await shared?.close();
     await closeEngine();
     throw error;
   }
@@ -473,6 +489,7 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
     inFlight,
     reloads: deps.reloads,
     records,
+    shared,
     closeEngine,
     timeoutMs: options.shutdownTimeoutMs ?? 30_000,
   };
