@@ -15,7 +15,7 @@ const pgSkip = await postgresUnavailable('multi-process');
 const LIMIT = 6;
 
 describe.skipIf(pgSkip !== null)('three bot processes, one database', () => {
-  it('answers every question exactly once (one process killed mid-run), serves buttons after a restart, shares the rate limit', async () => {
+  it('answers every question exactly once (one process killed mid-run), serves buttons pressed on replies other copies sent, shares the rate limit', async () => {
     const result = await runMultiProcess({
       processes: 3,
       users: 30,
