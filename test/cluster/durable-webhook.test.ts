@@ -7,6 +7,7 @@ import { BotApiEmulator } from '../emulator/bot-api-emulator.js';
 import { captureLogs, makeCorpus, makeTempDir, startTestBot, TARGET_SENTENCE, type TestBot } from '../bot/helpers.js';
 import { createQueueDatabase, postgresUnavailable, type QueueDatabase } from './pg-test-db.js';
 import { freePort } from '../fixtures/free-port.js';
+import { privateTextUpdate } from '../fixtures/telegram-update.js';
 
 const pgSkip = await postgresUnavailable('durable webhook');
 
@@ -53,16 +54,7 @@ describe.skipIf(pgSkip !== null)('webhook mode with the durable queue (two bots,
       headers: { 'content-type': 'application/json', 'X-Telegram-Bot-Api-Secret-Token': secret },
       body: JSON.stringify(body),
     });
-  const updateFor = (id: number, user: number, text = QUESTION) => ({
-    update_id: id,
-    message: {
-      message_id: id,
-      date: Math.floor(Date.now() / 1000),
-      chat: { id: user, type: 'private', first_name: 'A' },
-      from: { id: user, is_bot: false, first_name: 'A' },
-      text,
-    },
-  });
+  const updateFor = (id: number, user: number, text = QUESTION) => privateTextUpdate(id, user, text);
 
   it('stores the update before answering 200, refuses a wrong secret and a body that is not an update', async () => {
     expect((await post(bots[0]!.port, updateFor(1, 5001), 'wrong-secret-wrong-secret-x')).status).toBe(401);

@@ -24,6 +24,7 @@ import { RemoteEmulator, type BurstReport } from '../emulator/remote.js';
 import { makeCorpus, makeTempDir } from '../bot/helpers.js';
 import { createQueueDatabase, probeServer, type QueueDatabase } from './pg-test-db.js';
 import { freePort } from '../fixtures/free-port.js';
+import { privateTextUpdate } from '../fixtures/telegram-update.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SECRET = 'multi-process-secret-0123456789';
@@ -209,17 +210,7 @@ async function postUpdate(proxyPort: number, update: unknown): Promise<number> {
 let nextUpdateId = 500_000_001;
 
 function textUpdate(chat: number, text: string) {
-  const id = nextUpdateId++;
-  return {
-    update_id: id,
-    message: {
-      message_id: id,
-      date: Math.floor(Date.now() / 1000),
-      chat: { id: chat, type: 'private', first_name: 'A' },
-      from: { id: chat, is_bot: false, first_name: 'A' },
-      text,
-    },
-  };
+  return privateTextUpdate(nextUpdateId++, chat, text);
 }
 
 /** Exactly-once accounting and reply latencies of the question phase. */
