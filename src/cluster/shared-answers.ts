@@ -23,6 +23,7 @@ export const ANSWER_MIGRATIONS: readonly string[] = [
   `CREATE INDEX IF NOT EXISTS bot_answers_created ON bot_answers (created_at)`,
 ];
 
+/** Limits, clock and hooks of the PostgreSQL answer store. */
 export interface PostgresAnswerStoreOptions {
   /** Oldest answer still served (default 24 h). */
   maxAgeMs?: number;

@@ -39,6 +39,7 @@ const HIT_SQL = `
     seen_at = $2::bigint
   RETURNING verdict`;
 
+/** The limit, window, clock and hooks of the PostgreSQL rate-limit counter. */
 export interface PostgresRateLimitOptions {
   /** Updates allowed per user within a window. */
   limit: number;

@@ -13,6 +13,7 @@ import { PostgresRateLimitCounter, RATE_LIMIT_MIGRATIONS } from './shared-rate-l
 /** Any fixed number: copies starting together make the tables one after the other. */
 const SCHEMA_LOCK_KEY = 7_364_120_511;
 
+/** How the shared state is opened (from the settings). */
 export interface SharedStateOptions {
   /** RATE_LIMIT_PER_MINUTE. */
   rateLimitPerMinute: number;
@@ -24,6 +25,7 @@ export interface SharedStateOptions {
   statementTimeoutMs?: number;
 }
 
+/** The database-backed stores the bot uses instead of its in-memory ones. */
 export interface SharedState {
   answers: AnswerStore;
   /** Present when `sharedRateLimit` was asked for. */
