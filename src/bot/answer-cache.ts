@@ -1,6 +1,8 @@
 // Telegram allows only 64 bytes of callback data, far too little for an answer. The buttons under an
 // answer carry a short random id instead; the answer itself waits here, in a bounded LRU map, until it
 // is pushed out by newer ones or gets too old. Ids are random, so a forged button cannot guess one.
+// `AnswerStore` is what the buttons use: this cache alone in one process (`MemoryAnswerStore`), or with
+// PostgreSQL behind it when several copies share the load (src/cluster/shared-answers.ts).
 import { randomBytes } from 'node:crypto';
 import type { Answer } from '../answer/types.js';
 import { withDefaults } from '../defaults.js';
@@ -68,5 +70,33 @@ export class AnswerCache {
 
   get size(): number {
     return this.entries.size;
+  }
+}
+
+/** An answer just stored: its id at once, and when a button in another process (or after a restart) can find it. */
+export interface StoredAnswer {
+  id: string;
+  /** Settles (never rejects) once the answer is stored where every process looks. */
+  stored: Promise<void>;
+}
+
+/** Where the answers behind inline buttons are kept. */
+export interface AnswerStore {
+  /** Stores an answer sent to `chatId`. */
+  put(answer: Answer, chatId: number): StoredAnswer;
+  /** The answer behind a button, or null when it expired, never existed, or belongs to another chat. */
+  get(id: string, chatId: number): Promise<CachedAnswer | null>;
+}
+
+/** The answers in this process's memory only: lost on restart, unknown to other copies. */
+export class MemoryAnswerStore implements AnswerStore {
+  constructor(private readonly cache = new AnswerCache()) {}
+
+  put(answer: Answer, chatId: number): StoredAnswer {
+    return { id: this.cache.put(answer, chatId), stored: Promise.resolve() };
+  }
+
+  async get(id: string, chatId: number): Promise<CachedAnswer | null> {
+    return this.cache.get(id, chatId);
   }
 }

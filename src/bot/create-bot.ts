@@ -8,7 +8,7 @@ import type { AnswerEngine } from '../engine-api.js';
 import { withReloadMetrics } from '../ops/engine-metrics.js';
 import type { BotMetrics } from '../ops/metrics.js';
 import { log } from '../log.js';
-import { AnswerCache } from './answer-cache.js';
+import { MemoryAnswerStore, type AnswerStore } from './answer-cache.js';
 import { installApiRetries, isBlockedByUser } from './api.js';
 import { adminComposer } from './composers/admin.js';
 import { helpComposer } from './composers/help.js';
@@ -19,7 +19,7 @@ import type { BotDeps } from './deps.js';
 import { DEFAULT_EXAMPLE_QUESTIONS, MSG } from './messages.vi.js';
 import { InFlight } from './in-flight.js';
 import { timing } from './middleware/logging.js';
-import { rateLimit } from './middleware/rate-limit.js';
+import { rateLimit, type RateLimitCounter } from './middleware/rate-limit.js';
 import { ReloadCoordinator } from './reload.js';
 import type { Records } from '../store/records.js';
 import { feedbackComposer } from './composers/feedback.js';
@@ -41,6 +41,10 @@ export interface CreateBotOptions {
   uploadParseTimeoutMs?: number;
   /** Prometheus metrics to count questions, reloads and rate-limited users in. */
   metrics?: BotMetrics;
+  /** Where the answers behind buttons are kept (default: this process's memory). */
+  answers?: AnswerStore;
+  /** Where rate-limit counts are kept (default: this process's memory). */
+  rateLimitCounter?: RateLimitCounter;
 }
 
 /** The assembled bot, with the parts that start-up and shutdown need besides it. */
@@ -68,7 +72,7 @@ export function createBot(options: CreateBotOptions): CreatedBot {
     engine,
     settings,
     records,
-    answers: new AnswerCache(),
+    answers: options.answers ?? new MemoryAnswerStore(),
     reloads: new ReloadCoordinator(engine, bot.api, { throttleMs: options.progressThrottleMs }),
     token,
     examples: settings.EXAMPLE_QUESTIONS ?? DEFAULT_EXAMPLE_QUESTIONS,
@@ -79,6 +83,7 @@ export function createBot(options: CreateBotOptions): CreatedBot {
   const inFlight = new InFlight();
   const limiter = rateLimit<Context>({
     limit: settings.RATE_LIMIT_PER_MINUTE,
+    counter: options.rateLimitCounter,
     onLimitExceeded: (ctx) => {
       metrics?.rateLimited();
       return ctx.callbackQuery

@@ -2,7 +2,7 @@
 import type { Settings } from '../config.js';
 import type { BotMetrics } from '../ops/metrics.js';
 import type { AnswerEngine } from '../engine-api.js';
-import type { AnswerCache } from './answer-cache.js';
+import type { AnswerStore } from './answer-cache.js';
 import type { ReloadCoordinator } from './reload.js';
 import type { Records } from '../store/records.js';
 
@@ -12,7 +12,8 @@ export interface BotDeps {
   settings: Settings;
   /** The office's record: questions, feedback (see src/store/). */
   records: Records;
-  answers: AnswerCache;
+  /** The answers behind inline buttons (in memory, or shared in PostgreSQL). */
+  answers: AnswerStore;
   reloads: ReloadCoordinator;
   /** For file downloads only (`${apiRoot}/file/bot${token}/…`); never logged. */
   token: string;

@@ -15,6 +15,7 @@ import { durableWebhookHandler, replyMarker } from '../cluster/durable-webhook.j
 import { ensureUpdateQueueSchema, UpdateQueue } from '../cluster/update-queue.js';
 import { UpdateWorker } from '../cluster/update-worker.js';
 import { openServingEngine } from '../cluster/serving-engine.js';
+import { openSharedState, type SharedState } from '../cluster/shared-state.js';
 import { log } from '../log.js';
 import { opsHandler, startOpsServer, type OpsHandler } from '../ops/http.js';
 import { BotMetrics } from '../ops/metrics.js';
@@ -391,6 +392,7 @@ interface RunningParts {
   inFlight: InFlight;
   reloads: ReloadCoordinator;
   records: Records;
+  shared?: SharedState;
   /** Closes the engine (if opened here) and the ops listener. */
   closeEngine(): Promise<void>;
   timeoutMs: number;
@@ -410,6 +412,9 @@ async function shutDown(parts: RunningParts): Promise<void> {
   await parts.records
     .close()
     .catch((error) => log.error('could not close the record', { error: describeError(error) }));
+  await parts.shared
+    ?.close()
+    .catch((error) => log.warn('closing the shared-state pool failed', { error: describeError(error) }));
   await parts.closeEngine();
   log.info('stopped');
 }
@@ -443,8 +448,18 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
   const { engine, close: closeEngine } = await openEngine(settings, options, opsListener, metrics);
   const records = await openRecords(settings, options, metrics, closeEngine);
   live.records = records;
+  // Buttons' answers (and, when copies share the webhook, rate-limit counts) in the shared database.
+  const shared = settings.DATABASE_URL
+    ? openSharedState(settings.DATABASE_URL, {
+        rateLimitPerMinute: settings.RATE_LIMIT_PER_MINUTE,
+        sharedRateLimit: Boolean(settings.WEBHOOK_URL),
+        onDatabaseError: (op) => metrics.databaseError(op),
+      })
+    : undefined;
 
   const { bot, deps, inFlight } = createBot({
+    answers: shared?.answers,
+    rateLimitCounter: shared?.rateLimits,
     settings,
     token,
     engine,
@@ -465,6 +480,7 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
       : await startPolling(bot, options);
   } catch (error) {
     await records.close();
+    await shared?.close();
     await closeEngine();
     throw error;
   }
@@ -476,6 +492,7 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
     inFlight,
     reloads: deps.reloads,
     records,
+    shared,
     closeEngine,
     timeoutMs: options.shutdownTimeoutMs ?? SHUTDOWN_TIMEOUT_MS,
   };

@@ -2,7 +2,12 @@
 // counts and drops, the notice answers the one flagged update of a window.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Context } from 'grammy';
-import { rateLimit, type RateLimitOptions } from '../../src/bot/middleware/rate-limit.js';
+import {
+  rateLimit,
+  type RateLimitCounter,
+  type RateLimitOptions,
+  type RateLimitVerdict,
+} from '../../src/bot/middleware/rate-limit.js';
 
 let updateId = 0;
 /** Just what the limiter reads: the sender, and an update to tell contexts apart. */
@@ -201,5 +206,22 @@ describe('rateLimit', () => {
     // And user 1 is still told nothing more until the notice is a window old.
     expect(await s.send(fakeContext(1))).toBe('handled'); // its hit at 0 has slid out: allowed again
     expect(await s.send(fakeContext(1))).toBe('dropped'); // over again, but the notice at 900 is recent
+  });
+
+  it('follows the verdicts of another counter (a shared one answers asynchronously), per key', async () => {
+    const verdicts: RateLimitVerdict[] = ['pass', 'notice', 'drop', 'pass'];
+    const keys: string[] = [];
+    const counter: RateLimitCounter = {
+      hit: async (key) => {
+        keys.push(key);
+        return verdicts.shift()!;
+      },
+    };
+    const s = setup({ limit: 1000, counter });
+    expect(await s.sendMany(4, 7)).toEqual(['handled', 'noticed', 'dropped', 'handled']);
+    expect(keys).toEqual(['7', '7', '7', '7']);
+    // An update without a sender is never counted.
+    expect(await s.send(fakeContext())).toBe('handled');
+    expect(keys).toHaveLength(4);
   });
 });

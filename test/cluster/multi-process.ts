@@ -5,9 +5,16 @@
 // user's chat must hold exactly one reply per question. Half-way a report is added and an admin sends /reload
 // (to whichever process the proxy picks): one process builds, its summary reaches the admin's chat while the
 // citizens are being answered, and every process serves the new report at the end.
+// Then, optionally: one more user floods the bot with questions spread over the copies, which must count
+// against one shared rate limit; and each user presses "Xem thêm" (or "Toàn văn đoạn") under a reply of
+// theirs. Each copy talks to the emulator through its own tagged api root (`/c/copy<i>.<start>`), so the
+// report tells which copy sent the pressed message and which answered the press: most presses reach
+// another copy (or the restarted one), which must find the answer in the database. `--restart` restarts
+// every copy before the presses, so that none can come from a copy's memory.
 //
 // Standalone: npx tsx test/cluster/multi-process.ts [--processes 3] [--users 300] [--questions 10] [--kill-at 0.4 (2: no kill)]
 //   [--reload-at 0.5 (2: no /reload)] [--arrival-ms 1000 (0: every user's first question at once)]
+//   [--press] [--restart] [--flood 0] [--rate-limit 100000]
 // (prints a JSON summary); test/cluster/multi-process.test.ts runs a small one.
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
@@ -16,10 +23,11 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { rm, writeFile } from 'node:fs/promises';
+import { MSG } from '../../src/bot/messages.vi.js';
 import { RemoteEmulator } from '../emulator/remote.js';
 import { UpdateQueue } from '../../src/cluster/update-queue.js';
 import { makeCorpus, makeTempDir } from '../bot/helpers.js';
-import { createQueueDatabase, probeServer } from './pg-test-db.js';
+import { createQueueDatabase, probeServer, type QueueDatabase } from './pg-test-db.js';
 import { freePort } from '../fixtures/free-port.js';
 import { textUpdate } from '../fixtures/text-update.js';
 import { BUDGET_QUESTION } from '../fixtures/seed-report.js';
@@ -27,6 +35,9 @@ import { BUDGET_QUESTION } from '../fixtures/seed-report.js';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SECRET = 'multi-process-secret-0123456789';
 const ADMIN_CHAT = 2_999_999;
+/** Chats of the users, and of the one who floods. */
+const FIRST_CHAT = 3_000_000;
+const FLOOD_CHAT = 4_000_000;
 /** The start of MSG.reloadDone: the reload finished and its result reached the admin. */
 const RELOAD_DONE = 'Đã nạp lại xong';
 const QUESTIONS = [
@@ -46,8 +57,38 @@ export interface MultiProcessOptions {
   /** An admin sends /reload after this share of the updates was posted (default 0.5; above 1: never). */
   reloadAt?: number;
   leaseSeconds?: number;
+  /** RATE_LIMIT_PER_MINUTE of every copy (default 100000: no limit in the way). */
+  rateLimitPerMinute?: number;
+  /** After the questions, each user presses a button under a reply of theirs. */
+  pressButtons?: boolean;
+  /** Restart every copy before the presses. */
+  restartBeforePress?: boolean;
+  /** One more user sends this many questions at once, spread over the copies (default 0: none). */
+  floodQuestions?: number;
   /** Users' first questions are spread over this time (default 1000 ms; 0: all at once, a burst). */
   arrivalMs?: number;
+}
+
+export interface PressResult {
+  /** Users who pressed (those with a reply carrying "Xem thêm" or "Toàn văn đoạn"). */
+  pressed: number;
+  /** Presses answered properly: the callback answered without a text, and the passage sent. */
+  answered: number;
+  /** Presses told "this answer expired". */
+  expired: number;
+  /** Presses answered by another copy than the one (or a start of it) that sent the message. */
+  crossProcess: number;
+  /** Presses after which the chat got one more message (the passages) within 30 s. */
+  passagesSent: number;
+  /** From the first press to the last passages. */
+  seconds?: number;
+}
+
+export interface FloodResult {
+  sent: number;
+  /** Replies other than the notice. */
+  answers: number;
+  notices: number;
 }
 
 export interface MultiProcessResult {
@@ -66,6 +107,8 @@ export interface MultiProcessResult {
   killed: boolean;
   /** The admin's mid-run /reload, when one was sent. */
   reload?: MidRunReload;
+  presses?: PressResult;
+  flood?: FloodResult;
   /** Webhook posts that got no 200 and were posted again. */
   retriedPosts: number;
   replyMs: { p50: number; p95: number; p99: number };
@@ -215,11 +258,79 @@ async function stopAll(children: (ChildProcess | null)[]): Promise<void> {
   await Promise.all(running.map((c) => new Promise((resolve) => c.once('exit', resolve))));
 }
 
+/** Telegram numbers updates in the order they arrive. */
+let nextUpdateId = 500_000_001;
+
+/**
+ * Each user presses "Xem thêm" (or, without it, "Toàn văn đoạn") under their newest reply that has one;
+ * a press is answered properly when the callback gets no text and the chat one more message.
+ */
+async function pressButtons(emu: RemoteEmulator, proxyPort: number, users: number): Promise<PressResult> {
+  const sends = (await emu.report()).sends;
+  let pressed = 0;
+  let passagesSent = 0;
+  await Promise.all(
+    Array.from({ length: users }, async (_, u) => {
+      const chat = FIRST_CHAT + u;
+      const before = sends.filter((s) => s.chat === chat).length;
+      const query = await emu.press({ id: chat, first_name: 'A' }, chat, ['more:', 'full:']);
+      if (!query) return;
+      pressed++;
+      await postUntilStored(proxyPort, { update_id: nextUpdateId++, callback_query: query });
+      if ((await emu.waitForMessages([chat], before + 1, 30_000)).ok) passagesSent++;
+    }),
+  );
+  const answers = ((await emu.report()).callbackAnswers ?? []).filter((a) => a.chat !== null);
+  return {
+    pressed,
+    answered: answers.filter((a) => a.text === null).length,
+    expired: answers.filter((a) => a.text === MSG.callbackExpired).length,
+    crossProcess: answers.filter((a) => a.answeredBy !== a.sentBy).length,
+    passagesSent,
+  };
+}
+
+/** Resolves when every stored update has been handled (the copies have nothing left to do). */
+async function queueDrained(db: QueueDatabase, timeoutMs = 60_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  const open = async () =>
+    Number((await db.pool.query('SELECT count(*) AS n FROM bot_updates WHERE done_at IS NULL')).rows[0].n);
+  while ((await open()) > 0) {
+    if (Date.now() > end) throw new Error('the copies did not finish the stored updates in time');
+    await sleep(50);
+  }
+}
+
+/** One user sends `count` questions without waiting for replies; the posts go round the copies. */
+async function flood(
+  emu: RemoteEmulator,
+  db: QueueDatabase,
+  proxyPort: number,
+  count: number,
+  limit: number,
+): Promise<FloodResult> {
+  for (let q = 0; q < count; q++)
+    await postUntilStored(proxyPort, textUpdate(nextUpdateId++, FLOOD_CHAT, QUESTIONS[q % 3]!));
+  await queueDrained(db);
+  const sends = (await emu.report()).sends.filter((s) => s.chat === FLOOD_CHAT);
+  const notices = sends.filter((s) => s.text === MSG.rateLimited(limit)).length;
+  return { sent: count, answers: sends.length - notices, notices };
+}
+
 /** One bot process (`src/main.ts`) in webhook mode on `port`, with its own index folder. */
 function spawnBot(
   i: number,
   port: number,
-  with_: { dir: string; corpus: string; databaseUrl: string; emu: RemoteEmulator; leaseSeconds?: number },
+  with_: {
+    dir: string;
+    corpus: string;
+    databaseUrl: string;
+    emu: RemoteEmulator;
+    leaseSeconds?: number;
+    rateLimitPerMinute: number;
+    /** How many times copy i was started, this one included: tags its api root for the emulator. */
+    start: number;
+  },
 ): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', 'main.ts')], {
     cwd: with_.dir,
@@ -227,7 +338,7 @@ function spawnBot(
     env: {
       PATH: process.env.PATH,
       TELEGRAM_BOT_TOKEN: with_.emu.token,
-      TELEGRAM_API_ROOT: with_.emu.apiRoot,
+      TELEGRAM_API_ROOT: `${with_.emu.apiRoot}/c/copy${i}.${with_.start}`,
       WEBHOOK_URL: 'https://bot.example.test/hook',
       WEBHOOK_SECRET: SECRET,
       WEBHOOK_PORT: String(port),
@@ -239,7 +350,7 @@ function spawnBot(
       INDEX_DIR: path.join(with_.dir, `index-${i}`),
       STATS_FILE: path.join(with_.dir, `index-${i}`, 'stats.json'),
       SEARCH_MODE: 'lexical',
-      RATE_LIMIT_PER_MINUTE: '100000',
+      RATE_LIMIT_PER_MINUTE: String(with_.rateLimitPerMinute),
       LOG_LEVEL: 'warn',
     },
   });
@@ -254,8 +365,20 @@ export async function runMultiProcess(options: MultiProcessOptions): Promise<Mul
   const corpus = await makeCorpus(dir);
   const ports = await Promise.all(Array.from({ length: options.processes }, () => freePort()));
   const children: (ChildProcess | null)[] = [];
+  const starts: number[] = [];
+  const rateLimitPerMinute = options.rateLimitPerMinute ?? 100_000;
   const start = async (i: number) => {
-    const child = spawnBot(i, ports[i]!, { dir, corpus, databaseUrl: db.url, emu, leaseSeconds: options.leaseSeconds });
+    starts[i] = (starts[i] ?? 0) + 1;
+    const { leaseSeconds } = options;
+    const child = spawnBot(i, ports[i]!, {
+      dir,
+      corpus,
+      databaseUrl: db.url,
+      emu,
+      leaseSeconds,
+      rateLimitPerMinute,
+      start: starts[i],
+    });
     children[i] = child;
     await waitHealthy(ports[i]!, child);
   };
@@ -271,12 +394,11 @@ export async function runMultiProcess(options: MultiProcessOptions): Promise<Mul
     let restart: Promise<void> | null = null;
     let reload: ReturnType<typeof addReportAndReload> | null = null;
     const sentAt = new Map<number, number[]>();
-    let nextUpdateId = 500_000_001;
     const loadAverage = Math.round(os.loadavg()[0]! * 100) / 100;
     const started = performance.now();
     await Promise.all(
       Array.from({ length: options.users }, async (_, u) => {
-        const chat = 3_000_000 + u;
+        const chat = FIRST_CHAT + u;
         await sleep((u * (options.arrivalMs ?? 1000)) / options.users);
         for (let q = 0; q < options.questionsPerUser; q++) {
           // Telegram numbers updates in the order they arrive.
@@ -308,6 +430,19 @@ export async function runMultiProcess(options: MultiProcessOptions): Promise<Mul
     await sleep(1000); // late duplicates
     const report = await emu.report();
     const interruptedReplies = await new UpdateQueue(db.pool).interruptedReplies();
+    const flooded = options.floodQuestions
+      ? await flood(emu, db, proxyPort, options.floodQuestions, rateLimitPerMinute)
+      : undefined;
+    let presses: PressResult | undefined;
+    if (options.pressButtons) {
+      if (options.restartBeforePress) {
+        await stopAll(children);
+        await Promise.all(ports.map((_, i) => start(i)));
+      }
+      const pressStarted = performance.now();
+      presses = await pressButtons(emu, proxyPort, options.users);
+      presses.seconds = Math.round((performance.now() - pressStarted) / 100) / 10;
+    }
     return {
       processes: options.processes,
       questions: total,
@@ -327,6 +462,8 @@ export async function runMultiProcess(options: MultiProcessOptions): Promise<Mul
       questionsPerSecond: Math.round(total / seconds),
       seconds: Math.round(seconds * 10) / 10,
       loadAverage,
+      ...(presses ? { presses } : {}),
+      ...(flooded ? { flood: flooded } : {}),
     };
   } finally {
     await stopAll(children);
@@ -346,6 +483,10 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
       'kill-at': { type: 'string', default: '0.4' },
       'reload-at': { type: 'string', default: '0.5' },
       'arrival-ms': { type: 'string', default: '1000' },
+      press: { type: 'boolean', default: false },
+      restart: { type: 'boolean', default: false },
+      flood: { type: 'string', default: '0' },
+      'rate-limit': { type: 'string', default: '100000' },
     },
   });
   runMultiProcess({
@@ -355,6 +496,10 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
     killAt: Number(values['kill-at']),
     reloadAt: Number(values['reload-at']),
     arrivalMs: Number(values['arrival-ms']),
+    pressButtons: values.press,
+    restartBeforePress: values.restart,
+    floodQuestions: Number(values.flood),
+    rateLimitPerMinute: Number(values['rate-limit']),
   }).then(
     (result) => process.stdout.write(JSON.stringify(result) + '\n'),
     (error: unknown) => {

@@ -34,6 +34,8 @@ export interface SentMessage {
   plain_text?: string;
   /** Addition: the entities Telegram would attach (UTF-16 offsets). */
   entities?: MessageEntity[];
+  /** Addition: the tag of the api root (`${apiRoot}/c/<tag>`) the bot sent it through, if any. */
+  sent_by?: string;
   /** Addition: set for messages sent with sendDocument. */
   document?: { file_id: string; file_unique_id: string; file_name?: string; mime_type?: string; file_size: number };
   /** Addition: true once the bot deleted the message (only visible through historyTo). */
@@ -122,6 +124,8 @@ interface HeldPoll {
 interface CallContext {
   files: Map<string, UploadedFile>;
   res: http.ServerResponse;
+  /** The tag of an api root `…/c/<tag>` the call came through (see `callsOf`). */
+  client?: string;
 }
 
 type Handler = (p: Params, ctx: CallContext) => unknown;
@@ -614,7 +618,7 @@ export class BotApiEmulator {
   private readonly files = new Map<string, StoredFile>(); // by file_id
   private readonly filesByPath = new Map<string, StoredFile>();
   private readonly callbackQueries = new Map<string, { answered: boolean }>();
-  private readonly calls = new Map<string, { params: Params; at: number }[]>();
+  private readonly calls = new Map<string, { params: Params; at: number; client?: string }[]>();
   private readonly failures: FailedCall[] = [];
   private readonly faults = new Map<string, { fault: Fault; remaining: number }[]>();
   private readonly commands = new Map<string, unknown[]>();
@@ -777,6 +781,21 @@ export class BotApiEmulator {
     callbackData: string,
     options: { force?: boolean } = {},
   ): string {
+    const query = this.callbackQuery(from, message, callbackData, options);
+    this.pushUpdate({ callback_query: query });
+    return query.id;
+  }
+
+  /**
+   * Addition: the callback_query a press of the button would send, registered so that the bot can
+   * answer it, but not queued: for harnesses that post updates to the bot's webhook themselves.
+   */
+  callbackQuery(
+    from: EmulatedUser,
+    message: SentMessage,
+    callbackData: string,
+    options: { force?: boolean } = {},
+  ): { id: string; from: Params; message: ApiMessage; chat_instance: string; data: string } {
     const stored = this.chats.get(message.chat_id)?.messages.get(message.message_id);
     if (!stored || stored.deleted) {
       throw new Error(
@@ -792,19 +811,15 @@ export class BotApiEmulator {
         );
       }
     }
-    const user = this.userObject(from);
     const id = String(4_200_000_000_000_000 + ++this.callbackCounter);
     this.callbackQueries.set(id, { answered: false });
-    this.pushUpdate({
-      callback_query: {
-        id,
-        from: user,
-        message: clone(stored.message),
-        chat_instance: String(Math.abs(message.chat_id) * 7919 + 104729),
-        data: callbackData,
-      },
-    });
-    return id;
+    return {
+      id,
+      from: this.userObject(from),
+      message: clone(stored.message),
+      chat_instance: String(Math.abs(message.chat_id) * 7919 + 104729),
+      data: callbackData,
+    };
   }
 
   // --- observing the bot -----------------------------------------------------------------------
@@ -847,10 +862,17 @@ export class BotApiEmulator {
     return this.callsOf(method);
   }
 
-  /** Every call of a method the bot made (faulted and rejected ones included), oldest first. */
-  callsOf(method: string): { params: Params; at: number }[] {
+  /**
+   * Every call of a method the bot made (faulted and rejected ones included), oldest first; `client` is
+   * the tag of the api root `${apiRoot}/c/<tag>` the call came through, when the bot used one.
+   */
+  callsOf(method: string): { params: Params; at: number; client?: string }[] {
     const name = this.handlers.get(method.toLowerCase())?.name ?? method;
-    return (this.calls.get(name) ?? []).map((c) => ({ params: clone(c.params), at: c.at }));
+    return (this.calls.get(name) ?? []).map((c) => ({
+      params: clone(c.params),
+      at: c.at,
+      ...(c.client ? { client: c.client } : {}),
+    }));
   }
 
   /** Addition: every call that got an error response (injected or from validation), oldest first. */
@@ -913,6 +935,10 @@ export class BotApiEmulator {
 
   private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://emulator');
+    // Several bots can share the emulator as `${apiRoot}/c/<tag>`, so that a test can tell their calls apart.
+    const tagged = /^\/c\/([\w.-]+)(\/.*)$/.exec(url.pathname);
+    const client = tagged?.[1];
+    if (tagged) url.pathname = tagged[2]!;
     if (this.latencyMs > 0) await this.sleep(this.latencyMs);
 
     const download = /^\/file\/bot([^/]+)\/(.+)$/.exec(url.pathname);
@@ -945,12 +971,12 @@ export class BotApiEmulator {
     const { params, files } = await readParams(req, url);
     const at = Date.now();
     const list = this.calls.get(handler.name) ?? [];
-    list.push({ params: clone(params), at });
+    list.push({ params: clone(params), at, ...(client ? { client } : {}) });
     this.calls.set(handler.name, list);
 
     try {
       this.throwInjectedFault(handler.name);
-      const result = await handler.run(params, { files, res });
+      const result = await handler.run(params, { files, res, client });
       sendJson(res, 200, { ok: true, result });
     } catch (err) {
       const e =
@@ -1224,7 +1250,7 @@ export class BotApiEmulator {
         has_main_web_app: false,
       }),
       getUpdates: (p, ctx) => this.getUpdates(p, ctx),
-      sendMessage: (p) => this.sendMessage(p),
+      sendMessage: (p, ctx) => this.sendMessage(p, ctx.client),
       editMessageText: (p) => this.editMessageText(p),
       editMessageReplyMarkup: (p) => this.editMessageReplyMarkup(p),
       deleteMessage: (p) => {
@@ -1343,7 +1369,7 @@ export class BotApiEmulator {
     });
   }
 
-  private sendMessage(p: Params): Params {
+  private sendMessage(p: Params, client?: string): Params {
     const chat = this.targetChat(p, true);
     const formatted = formatText(p.text, p.parse_mode, p.entities, TEXT_LIMIT, 'text');
     const markup = validateMarkup(p.reply_markup);
@@ -1370,6 +1396,7 @@ export class BotApiEmulator {
       date,
       plain_text: formatted.text,
       entities: formatted.entities,
+      ...(client ? { sent_by: client } : {}),
     };
     return this.record(chat, message, sent);
   }

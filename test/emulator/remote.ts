@@ -12,6 +12,11 @@ export interface BurstReport {
   queued: { updateId: number; chat: number; text: string; queuedAt: number }[];
   sends: { chat: number; at: number; text: string }[];
   actions: { chat: number; at: number }[];
+  /**
+   * answerCallbackQuery calls (from serve.ts): the chat of the press (when it came from `press`), the text
+   * shown, and the tags of the bots that sent the pressed message and answered the press (see serve.ts).
+   */
+  callbackAnswers?: { chat: number | null; text: string | null; sentBy: string | null; answeredBy: string | null }[];
   failedCalls: number;
   pendingUpdates: number;
 }
@@ -75,6 +80,23 @@ export class RemoteEmulator {
   /** Resolves with ok=false (and the chats short of replies) instead of throwing on timeout. */
   waitForMessages(chats: number[], count: number, timeoutMs = 30_000): Promise<{ ok: boolean; missing?: number[] }> {
     return this.call('POST', '/wait', { chats, count, timeoutMs });
+  }
+
+  /**
+   * The callback_query of a press on the newest message to `chat` with a button whose data starts with
+   * one of `prefixes` (tried in order), or null; not queued (post it to the bot's webhook).
+   */
+  async press(
+    from: EmulatedUser,
+    chat: number,
+    prefixes: string[],
+  ): Promise<{ id: string; data: string; message: unknown } | null> {
+    const out = await this.call<{ callbackQuery: { id: string; data: string; message: unknown } | null }>(
+      'POST',
+      '/press',
+      { from, chat, prefixes },
+    );
+    return out.callbackQuery;
   }
 
   report(): Promise<BurstReport> {

@@ -6,6 +6,11 @@
 //   POST /send   {from, text}                 queue one text message; → {updateId, queuedAt}
 //   POST /burst  {messages: [{from, text}]}   queue them all in one event-loop turn; → {queuedAt}
 //   POST /wait   {chats: [id], count, timeoutMs}  until every chat has ≥ count bot messages; → {ok}
+//   POST /press  {from, chat, prefixes}        the callback_query pressing a button of the newest message
+//                                              to `chat` that has one whose data starts with a prefix (the
+//                                              first prefix found wins); not queued: → {callbackQuery} or
+//                                              {callbackQuery: null}. A bot reaching the emulator at
+//                                              `${apiRoot}/c/<tag>` is named by that tag in /report
 //   GET  /report                              what was queued and what the bot sent, with times (ms)
 //   POST /stop                                stop the emulator and exit
 // Times are Date.now() in this process, so latencies computed from the report (bot's sendMessage
@@ -25,6 +30,27 @@ interface Queued {
 
 const emu = await BotApiEmulator.start(process.env.EMULATOR_TOKEN ? { token: process.env.EMULATOR_TOKEN } : {});
 const queued: Queued[] = [];
+/** Chat of each callback query handed out by /press, and who sent the pressed message, by query id. */
+const pressedIn = new Map<string, { chat: number; sentBy: string | null }>();
+
+/** See POST /press above. */
+function press(from: EmulatedUser, chat: number, prefixes: string[]) {
+  const messages = emu.messagesTo(chat).reverse();
+  const buttonsOf = (m: (typeof messages)[number]) =>
+    ((m.reply_markup?.inline_keyboard ?? []) as { callback_data?: string }[][])
+      .flat()
+      .map((b) => b.callback_data ?? '');
+  for (const prefix of prefixes) {
+    for (const message of messages) {
+      const data = buttonsOf(message).find((d) => d.startsWith(prefix));
+      if (data === undefined) continue;
+      const callbackQuery = emu.callbackQuery(from, message, data);
+      pressedIn.set(callbackQuery.id, { chat, sentBy: message.sent_by ?? null });
+      return { callbackQuery };
+    }
+  }
+  return { callbackQuery: null };
+}
 
 function queue(from: EmulatedUser, text: string, at: number): Queued {
   const updateId = emu.sendText(from, text);
@@ -88,7 +114,23 @@ function report() {
     .callsOf('sendMessage')
     .map((c) => ({ chat: Number(c.params.chat_id), at: c.at, text: String(c.params.text ?? '') }));
   const actions = emu.callsOf('sendChatAction').map((c) => ({ chat: Number(c.params.chat_id), at: c.at }));
-  return { queued, sends, actions, failedCalls: emu.failedCalls().length, pendingUpdates: emu.pendingUpdateCount() };
+  const callbackAnswers = emu.callsOf('answerCallbackQuery').map((c) => {
+    const pressed = pressedIn.get(String(c.params.callback_query_id));
+    return {
+      chat: pressed?.chat ?? null,
+      text: typeof c.params.text === 'string' ? c.params.text : null,
+      sentBy: pressed?.sentBy ?? null,
+      answeredBy: c.client ?? null,
+    };
+  });
+  return {
+    queued,
+    sends,
+    actions,
+    callbackAnswers,
+    failedCalls: emu.failedCalls().length,
+    pendingUpdates: emu.pendingUpdateCount(),
+  };
 }
 
 const control = http.createServer((req, res) => {
@@ -112,6 +154,9 @@ const control = http.createServer((req, res) => {
           out = await waitForReplies(chats, count, Number(input.timeoutMs ?? 30_000));
           break;
         }
+        case 'POST /press':
+          out = press(input.from, Number(input.chat), input.prefixes as string[]);
+          break;
         case 'GET /report':
           out = report();
           break;

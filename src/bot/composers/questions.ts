@@ -108,7 +108,10 @@ export async function answerQuestion(
   }
   const ms = Math.round(performance.now() - started);
   const best = answer.passages[0];
-  const id = answer.answered ? deps.answers.put(answer, ctx.chat!.id) : newAnswerId();
+  // The buttons' answer is written while the reply goes out; see the end of this function.
+  const { id, stored } = answer.answered
+    ? deps.answers.put(answer, ctx.chat!.id)
+    : { id: newAnswerId(), stored: Promise.resolve() };
   // Queued for the batched writer: never waits for the database.
   if (ctx.from) {
     deps.records.logQuestion(ctx.from.id, {
@@ -143,6 +146,8 @@ export async function answerQuestion(
     reply_markup: answer.answered ? answerKeyboard(answer, id) : addFeedbackRow(undefined, id),
   });
   deps.metrics?.questionAnswered(answer.answered, (performance.now() - started) / 1000);
+  // Finished only once the buttons' answer is stored: the chat's next update (a press) waits for that.
+  await stored;
 }
 
 /**
@@ -163,7 +168,7 @@ export function questionsComposer(deps: BotDeps): Composer<Context> {
   });
 
   composer.callbackQuery(/^(more|full):([A-Za-z0-9_-]{1,16})$/, async (ctx) => {
-    const entry = ctx.chat ? deps.answers.get(ctx.match[2]!, ctx.chat.id) : null;
+    const entry = ctx.chat ? await deps.answers.get(ctx.match[2]!, ctx.chat.id) : null;
     if (!entry) {
       await ctx.answerCallbackQuery({ text: MSG.callbackExpired });
       return;

@@ -1,0 +1,89 @@
+// What several copies of the bot must agree on besides the update queue, in the same PostgreSQL database
+// (DATABASE_URL): the answers behind inline buttons, and — when copies share the load (webhook mode) —
+// each user's rate-limit count. No other shared service. Opening does not touch the server: the tables
+// are made on first use, so a database that is down at start-up does not stop the bot (buttons then
+// fall back to this process's memory, and the rate limit lets updates through, until it answers).
+import pg from 'pg';
+import type { AnswerStore } from '../bot/answer-cache.js';
+import type { RateLimitCounter } from '../bot/middleware/rate-limit.js';
+import { log } from '../log.js';
+import { ANSWER_MIGRATIONS, PostgresAnswerStore } from './shared-answers.js';
+import { PostgresRateLimitCounter, RATE_LIMIT_MIGRATIONS } from './shared-rate-limit.js';
+
+/** Any fixed number: copies starting together make the tables one after the other. */
+const SCHEMA_LOCK_KEY = 7_364_120_511;
+
+/** How the shared state is opened (from the settings). */
+export interface SharedStateOptions {
+  /** RATE_LIMIT_PER_MINUTE. */
+  rateLimitPerMinute: number;
+  /** Count the rate limit in the database too (only worth it when several copies take updates). */
+  sharedRateLimit: boolean;
+  /** Called for each failed statement with a short operation name (for bot_database_errors_total). */
+  onDatabaseError?: (op: string) => void;
+  /** A statement slower than this fails (default 2000 ms): a slow database must not hold the replies. */
+  statementTimeoutMs?: number;
+}
+
+/** The database-backed stores the bot uses instead of its in-memory ones. */
+export interface SharedState {
+  answers: AnswerStore;
+  /** Present when `sharedRateLimit` was asked for. */
+  rateLimits?: RateLimitCounter;
+  close(): Promise<void>;
+}
+
+/** Creates the tables (idempotent), under an advisory lock so that concurrent CREATEs do not clash. */
+export async function ensureSharedStateSchema(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK_KEY]);
+    for (const sql of [...ANSWER_MIGRATIONS, ...RATE_LIMIT_MIGRATIONS]) await client.query(sql);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** The pool the shared state uses: small, with short timeouts, without waiting for disk flushes. */
+export function sharedStatePool(url: string, statementTimeoutMs = 2000): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 4,
+    connectionTimeoutMillis: statementTimeoutMs,
+    statement_timeout: statementTimeoutMs,
+    query_timeout: statementTimeoutMs + 500,
+    idleTimeoutMillis: 30_000,
+    // A count or a button's answer lost in a database crash costs nothing worth a disk flush per
+    // statement; without the flush each statement takes a fraction of the time (README).
+    options: '-c synchronous_commit=off',
+  });
+  pool.on('error', (error) => log.warn('idle shared-state connection failed', { error: error.message }));
+  return pool;
+}
+
+/** The shared state in the database at `url`; see the file comment. */
+export function openSharedState(url: string, options: SharedStateOptions): SharedState {
+  const pool = sharedStatePool(url, options.statementTimeoutMs);
+  // Made once; a failure is forgotten so that the next statement tries again.
+  let schema: Promise<void> | null = null;
+  const ready = () => {
+    schema ??= ensureSharedStateSchema(pool).catch((error: unknown) => {
+      schema = null;
+      throw error;
+    });
+    return schema;
+  };
+  const onDatabaseError = options.onDatabaseError;
+  return {
+    answers: new PostgresAnswerStore(pool, { ready, onDatabaseError }),
+    rateLimits: options.sharedRateLimit
+      ? new PostgresRateLimitCounter(pool, { limit: options.rateLimitPerMinute, ready, onDatabaseError })
+      : undefined,
+    close: () => pool.end(),
+  };
+}
