@@ -22,6 +22,7 @@ import { hashCorpusFiles, sha256 } from '../corpus/corpus-files.js';
 import { HISTORY_DIR, incomingPath, installUpload } from '../bot/uploads.js';
 import { replaceFile } from '../fs/durable-file.js';
 import { log } from '../log.js';
+import { createSchemaUnderLock } from './locked-schema.js';
 
 /** The tables of the central corpus and the published bundles; every statement is idempotent. */
 export const CENTRAL_SCHEMA: readonly string[] = [
@@ -67,18 +68,7 @@ export const BUILD_LOCK = 2;
 
 /** Creates the tables; two copies starting together are serialised by a transaction-scoped lock. */
 export async function ensureCentralSchema(pool: pg.Pool): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock($1, 0)', [LOCK_NAMESPACE]);
-    for (const statement of CENTRAL_SCHEMA) await client.query(statement);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  await createSchemaUnderLock(pool, [LOCK_NAMESPACE, 0], CENTRAL_SCHEMA);
 }
 
 const SYNC_STATE_FILE = '.central-corpus.json';

@@ -9,6 +9,7 @@ import type { RateLimitCounter } from '../bot/middleware/rate-limit.js';
 import { log } from '../log.js';
 import { ANSWER_MIGRATIONS, PostgresAnswerStore } from './shared-answers.js';
 import { PostgresRateLimitCounter, RATE_LIMIT_MIGRATIONS } from './shared-rate-limit.js';
+import { createSchemaUnderLock } from './locked-schema.js';
 
 /** Any fixed number: copies starting together make the tables one after the other. */
 const SCHEMA_LOCK_KEY = 7_364_120_511;
@@ -35,18 +36,7 @@ export interface SharedState {
 
 /** Creates the tables (idempotent), under an advisory lock so that concurrent CREATEs do not clash. */
 export async function ensureSharedStateSchema(pool: pg.Pool): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK_KEY]);
-    for (const sql of [...ANSWER_MIGRATIONS, ...RATE_LIMIT_MIGRATIONS]) await client.query(sql);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  await createSchemaUnderLock(pool, [SCHEMA_LOCK_KEY], [...ANSWER_MIGRATIONS, ...RATE_LIMIT_MIGRATIONS]);
 }
 
 /** The pool the shared state uses: small, with short timeouts, without waiting for disk flushes. */
