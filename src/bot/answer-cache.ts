@@ -15,8 +15,10 @@ export interface CachedAnswer {
   createdAt: number;
 }
 
-/** Most answers kept, and the oldest still served, unless set: a day of buttons stays usable. */
-const CACHE_DEFAULTS = { capacity: 2000, maxAgeMs: 24 * 60 * 60 * 1000 };
+/** The oldest answer still served unless set, here and in the shared store: a day of buttons stays usable. */
+export const DEFAULT_ANSWER_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+/** Most answers kept, and the oldest still served, unless set. */
+const CACHE_DEFAULTS = { capacity: 2000, maxAgeMs: DEFAULT_ANSWER_MAX_AGE_MS };
 
 /** Bounds of the cache: how many answers, and for how long, the buttons keep working. */
 export interface AnswerCacheOptions {

@@ -11,6 +11,7 @@ import {
   type BundleManifest,
 } from '../search/bundle-store.js';
 import { log } from '../log.js';
+import { inPoolTransaction } from './transaction.js';
 
 /** The NOTIFY channel announcing a published bundle (payload: its id). */
 export const CHANNEL = 'index_bundles';
@@ -53,9 +54,7 @@ export async function publishBundle(pool: pg.Pool, indexDir: string, generation:
   const started = performance.now();
   const bundle = await readCurrentBundleFiles(indexDir);
   const totalBytes = [...bundle.files.values()].reduce((sum, b) => sum + b.length, 0);
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  const id = await inPoolTransaction(pool, async (client) => {
     const { rows } = await client.query(
       `INSERT INTO index_bundles (bundle_name, corpus_generation, manifest, total_bytes, built_by)
        VALUES ($1, $2, $3, $4, $5) RETURNING id`,
@@ -78,16 +77,11 @@ export async function publishBundle(pool: pg.Pool, indexDir: string, generation:
       [BUNDLES_KEPT],
     );
     await client.query('SELECT pg_notify($1, $2)', [CHANNEL, String(id)]); // delivered at COMMIT
-    await client.query('COMMIT');
-    const ms = Math.round(performance.now() - started);
-    log.info('index bundle published', { bundle: bundle.id, id, generation, bytes: totalBytes, ms });
     return id;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
+  const ms = Math.round(performance.now() - started);
+  log.info('index bundle published', { bundle: bundle.id, id, generation, bytes: totalBytes, ms });
+  return id;
 }
 
 /** Writes a published bundle into `indexDir` as its current bundle (verified), unless it is already. */

@@ -22,7 +22,7 @@ import { hashCorpusFiles, sha256 } from '../corpus/corpus-files.js';
 import { HISTORY_DIR, incomingPath, installUpload } from '../bot/uploads.js';
 import { replaceFile } from '../fs/durable-file.js';
 import { log } from '../log.js';
-import { createSchemaUnderLock } from './locked-schema.js';
+import { createSchemaUnderLock, inTransaction } from './transaction.js';
 
 /** The tables of the central corpus and the published bundles; every statement is idempotent. */
 export const CENTRAL_SCHEMA: readonly string[] = [
@@ -123,8 +123,7 @@ function localChanges(local: Hashes, synced: Hashes | null, central: Map<string,
 
 /** Writes the local changes to the central corpus in one transaction that bumps the generation once. */
 async function pushChanges(client: pg.ClientBase, corpusDir: string, names: string[], by: string): Promise<void> {
-  await client.query('BEGIN');
-  try {
+  await inTransaction(client, async () => {
     const { rows } = await client.query(
       'UPDATE corpus_generation SET generation = generation + 1 RETURNING generation',
     );
@@ -139,11 +138,7 @@ async function pushChanges(client: pg.ClientBase, corpusDir: string, names: stri
         [name, content, content ? sha256(content) : '', content?.length ?? 0, generation, by, content === null],
       );
     }
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
+  });
 }
 
 /** "20261202T081500123Z": when a file was moved into .history/. */

@@ -100,14 +100,14 @@ export class CentralIndex {
   private async openEngine(): Promise<void> {
     const { generation } = await this.syncCorpus();
     let latest = await this.latest();
-    if (latest && latest.generation >= generation && this.fits(latest)) {
+    if (this.covers(latest, generation)) {
       await this.openOn(latest);
       return;
     }
     await this.withLock(BUILD_LOCK, async () => {
       const { generation: now } = await this.syncCorpus();
       latest = await this.latest();
-      if (latest && latest.generation >= now && this.fits(latest)) return this.openOn(latest);
+      if (this.covers(latest, now)) return this.openOn(latest);
       // No bundle covers the corpus: this copy opens (building if its saved one is stale) and publishes.
       this.engine = await Engine.open(this.options.engine, this.options.onProgress);
       this.servingId = await this.publish(now);
@@ -205,7 +205,7 @@ export class CentralIndex {
       this.withLock(BUILD_LOCK, async () => {
         const { generation } = await this.syncCorpus();
         const latest = await this.latest();
-        if (latest && latest.id > seenBefore && latest.generation >= generation && this.fits(latest)) {
+        if (this.covers(latest, generation) && latest.id > seenBefore) {
           log.info('a build by another copy covers the corpus; loading it instead of building');
           return this.loadPublished(latest);
         }
@@ -224,6 +224,11 @@ export class CentralIndex {
 
   private syncCorpus() {
     return this.withLock(CORPUS_LOCK, (client) => syncCorpus(client, this.options.engine.corpusDir, this.syncBy(true)));
+  }
+
+  /** Whether `bundle` was built from corpus `generation` (or later) and this copy can serve it. */
+  private covers(bundle: Published | null, generation: number): bundle is Published {
+    return bundle !== null && bundle.generation >= generation && this.fits(bundle);
   }
 
   /** A bundle this copy can serve: same chunker, and the model it runs (once it runs one). */

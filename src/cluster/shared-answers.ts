@@ -7,7 +7,13 @@
 // The INSERT starts when the answer is stored and runs alongside sending the reply; the question's
 // handler waits for it before it finishes. With the durable update queue a chat's next update (the press)
 // is not taken before that, so no copy can look for an answer that is still being written.
-import { AnswerCache, type AnswerStore, type CachedAnswer, type StoredAnswer } from '../bot/answer-cache.js';
+import {
+  AnswerCache,
+  DEFAULT_ANSWER_MAX_AGE_MS,
+  type AnswerStore,
+  type CachedAnswer,
+  type StoredAnswer,
+} from '../bot/answer-cache.js';
 import type { Answer } from '../answer/types.js';
 import { FailureLog } from './failure-log.js';
 import type { Queryable } from './update-queue.js';
@@ -56,7 +62,7 @@ export class PostgresAnswerStore implements AnswerStore {
     private readonly db: Queryable,
     private readonly options: PostgresAnswerStoreOptions = {},
   ) {
-    this.maxAgeMs = options.maxAgeMs ?? 24 * 60 * 60 * 1000;
+    this.maxAgeMs = options.maxAgeMs ?? DEFAULT_ANSWER_MAX_AGE_MS;
     this.now = options.now ?? Date.now;
     this.local = new AnswerCache({ maxAgeMs: this.maxAgeMs });
     this.failures = new FailureLog('button answers', options.onDatabaseError);

@@ -9,7 +9,7 @@ import type { RateLimitCounter } from '../bot/middleware/rate-limit.js';
 import { log } from '../log.js';
 import { ANSWER_MIGRATIONS, PostgresAnswerStore } from './shared-answers.js';
 import { PostgresRateLimitCounter, RATE_LIMIT_MIGRATIONS } from './shared-rate-limit.js';
-import { createSchemaUnderLock } from './locked-schema.js';
+import { createSchemaUnderLock } from './transaction.js';
 
 /** Any fixed number: copies starting together make the tables one after the other. */
 const SCHEMA_LOCK_KEY = 7_364_120_511;

@@ -57,8 +57,8 @@ export async function listCorpusFiles(dir: string): Promise<string[]> {
   return names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** The hex SHA-256 of a file's bytes: its fingerprint in the index manifest. */
-export function sha256(bytes: Uint8Array): string {
+/** The hex SHA-256 of bytes or text: the fingerprint of a corpus file, and of each file of an index bundle. */
+export function sha256(bytes: Uint8Array | string): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 

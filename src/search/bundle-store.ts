@@ -3,11 +3,12 @@
 // and only then does CURRENT switch (atomic rename), so a crash at any moment leaves either the old
 // bundle or the new one, never a mix. Every file is checksummed in manifest.json, and the manifest
 // checksums itself, so a truncated or flipped byte anywhere is reported instead of loaded.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { endianness } from 'node:os';
 import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Passage } from '../corpus/types.js';
+import { sha256 } from '../corpus/corpus-files.js';
 import { log } from '../log.js';
 import { fsyncDir, writeDurable } from '../fs/durable-file.js';
 import { isLockFile, withWriterLock } from './bundle-lock.js';
@@ -147,8 +148,6 @@ function isPassage(v: unknown): boolean {
     typeof v.text === 'string'
   );
 }
-
-const sha256 = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
 
 function errorCode(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | null)?.code;
