@@ -26,6 +26,7 @@ import { MSG } from './messages.vi.js';
 import { Records, recordsOptionsFromSettings, type RecordsOptions } from '../store/records.js';
 import { warmUp } from './warm-up.js';
 import { describeError } from '../errors.js';
+import { logLostConnections } from '../store/pool-errors.js';
 
 /** Start-up failed for a reason the operator can fix; `message` is one line, safe to print. */
 export class StartupError extends Error {}
@@ -158,7 +159,7 @@ interface DurableQueue {
 
 async function openDurableQueue(bot: Bot<Context>, settings: Settings, metrics: BotMetrics): Promise<DurableQueue> {
   const pool = new pg.Pool({ connectionString: settings.DATABASE_URL, max: 10 });
-  pool.on('error', (error) => log.warn('idle database connection failed', { error: error.message }));
+  logLostConnections(pool, 'update queue');
   try {
     await ensureUpdateQueueSchema(pool);
   } catch (error) {

@@ -26,6 +26,7 @@ import { describeError } from '../errors.js';
 import { log } from '../log.js';
 import { CHANNEL, downloadBundle, latestPublished, publishBundle, type Published } from './bundle-transfer.js';
 import { BUILD_LOCK, CORPUS_LOCK, ensureCentralSchema, LOCK_NAMESPACE, syncCorpus } from './central-corpus.js';
+import { logLostConnections } from '../store/pool-errors.js';
 
 /** application_name of the LISTEN connection (visible in pg_stat_activity). */
 export const LISTENER_NAME = 'district-bot-index-listener';
@@ -73,7 +74,7 @@ export class CentralIndex {
   /** Creates the tables if needed, syncs the corpus and opens the engine on the central index. */
   static async open(options: CentralIndexOptions): Promise<CentralIndex> {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 4 });
-    pool.on('error', (error) => log.warn('idle central index connection failed', { error: error.message }));
+    logLostConnections(pool, 'central index');
     const central = new CentralIndex(pool, options);
     try {
       await ensureCentralSchema(pool);

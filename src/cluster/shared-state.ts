@@ -6,10 +6,10 @@
 import pg from 'pg';
 import type { AnswerStore } from '../bot/answer-cache.js';
 import type { RateLimitCounter } from '../bot/middleware/rate-limit.js';
-import { log } from '../log.js';
 import { ANSWER_MIGRATIONS, PostgresAnswerStore } from './shared-answers.js';
 import { PostgresRateLimitCounter, RATE_LIMIT_MIGRATIONS } from './shared-rate-limit.js';
 import { createSchemaUnderLock } from './transaction.js';
+import { logLostConnections } from '../store/pool-errors.js';
 
 /** Any fixed number: copies starting together make the tables one after the other. */
 const SCHEMA_LOCK_KEY = 7_364_120_511;
@@ -52,7 +52,7 @@ export function sharedStatePool(url: string, statementTimeoutMs = 2000): pg.Pool
     // statement; without the flush each statement takes a fraction of the time (README).
     options: '-c synchronous_commit=off',
   });
-  pool.on('error', (error) => log.warn('idle shared-state connection failed', { error: error.message }));
+  logLostConnections(pool, 'shared state');
   return pool;
 }
 

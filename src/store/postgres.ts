@@ -2,11 +2,11 @@
 // or slow never blocks an answer: calls fail fast (connection and statement timeouts) and the writer keeps
 // the records and retries.
 import pg from 'pg';
-import { log } from '../log.js';
 import type { Driver, Row } from './driver.js';
 import type { Statement } from './sql.js';
 import { SqlRecordStore } from './store.js';
 import { withDefaults } from '../defaults.js';
+import { logLostConnections } from './pool-errors.js';
 
 /** Limits that keep a slow or unreachable server from holding up the bot; each has a default. */
 export interface PostgresOptions {
@@ -101,7 +101,6 @@ export function createPostgresStore(url: string, options: PostgresOptions = {}):
     idleTimeoutMillis: 30_000,
     types,
   });
-  // An idle connection cut by the server (restart, network) must not crash the bot.
-  pool.on('error', (error) => log.warn('PostgreSQL connection lost', { error: error.message }));
+  logLostConnections(pool, 'record database');
   return new SqlRecordStore(new PostgresDriver(pool, url));
 }
