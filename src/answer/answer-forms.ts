@@ -59,6 +59,10 @@ export function formMatch(sentence: string, form: AnswerForm): number {
       return /\s\p{Lu}/u.test(sentence) ? 1 : PLACE.test(sentence) ? 0.6 : 0;
     case 'reason':
       return REASON.test(sentence) ? 1 : 0.3;
+    case 'yesno':
+    case 'description':
+      // "Có tăng không?", "tăng trưởng thế nào?": the sentence that states the change, with its figure.
+      return form.unit === 'change' ? changeMatch(sentence) : 1;
     default:
       return 1;
   }
@@ -113,6 +117,14 @@ function quantityMatch(raw: string, unit: string | null): number {
       return graded(counted.test(foldDiacritics(sentence)), 0.2, 0);
     }
   }
+}
+
+const RISE_OR_FALL = re(words('tăng|giảm|tăng trưởng|sụt giảm|vượt'));
+
+/** A change stated with its figure (1), a rise or fall without one (0.7), or only a figure. */
+function changeMatch(sentence: string): number {
+  const figure = quantityMatch(sentence, 'change');
+  return RISE_OR_FALL.test(sentence) ? Math.max(0.7, figure) : figure;
 }
 
 function personMatch(sentence: string): number {

@@ -56,7 +56,7 @@ export function questionIntent(folded: string[]): Intent {
 }
 
 const TARGET_SENTENCE =
-  /(?<![\p{L}\p{M}])(phan dau|muc tieu|chi tieu (?:nam|ca nam)|du kien|dinh huong|tu nay den|se|tiep tuc(?! duoc)|nhiem vu|de ra|yeu cau|(?<!duoc )(?:day manh|tang cuong|thuc hien (?:tot|hieu qua)))(?![\p{L}\p{M}])/u;
+  /(?<![\p{L}\p{M}])(phan dau|muc tieu|chi tieu (?:nam|ca nam)|du kien|dinh huong|tu nay den|se|tiep tuc(?! duoc)|nhiem vu|de ra|(?<!dap ung (?:duoc )?)yeu cau|(?<!duoc )(?:day manh|tang cuong|thuc hien (?:tot|hieu qua)))(?![\p{L}\p{M}])/u;
 const ACTUAL_SENTENCE =
   /(?<![\p{L}\p{M}])(uoc dat|dat|da|tang|giam|so voi cung ky|ket qua|duoc (?:giu vung|cung co|trien khai|thuc hien))(?![\p{L}\p{M}])/u;
 

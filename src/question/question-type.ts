@@ -191,6 +191,20 @@ const UNITS: Record<string, string> = {
 const CHANGE_VERBS = new Set(['tang', 'giam', 'dat', 'vuot', 'chiem']);
 
 /**
+ * Verbs of change a yes/no or "thế nào" question may ask about: "có tăng không", "tăng trưởng thế nào"
+ * are answered by the sentence that states the change, "tăng 15,5%".
+ */
+const RISE_OR_FALL: Record<string, string> = { tang: 'tăng', giam: 'giảm' };
+
+/** Whether a yes/no or description question (its cue at `at`) asks if or how something rose or fell. */
+function asksAboutChange(typed: string[], folded: string[], at: number): boolean {
+  // Folded "tang" is also tầng (floor) and tặng (gift): typed with diacritics it must read tăng.
+  return folded
+    .slice(0, at)
+    .some((w, i) => RISE_OR_FALL[w] !== undefined && (typed[i] === w || typed[i] === RISE_OR_FALL[w]));
+}
+
+/**
  * The answer form of a question, from its syllables as typed (lower case) and folded. Cues typed with
  * diacritics must match accented; folded cues match either ("bao nhieu" and "bao nhiêu").
  */
@@ -213,6 +227,8 @@ export function detectAnswerForm(
   }
   if (!best) return { kind: 'unknown', unit: null, cue: null };
   const { cue: found, at } = best;
+  if (found.kind === 'yesno' || found.kind === 'description')
+    return { kind: found.kind, unit: asksAboutChange(typed, folded, at) ? 'change' : null, cue: found.words.join(' ') };
   const unit = found.kind === 'quantity' ? quantityUnit(found, folded, at, phraseStarts) : null;
   // "bao lâu" asks for a duration.
   return {
@@ -251,7 +267,7 @@ const MEASURES = new Set([
 function yesNoFrame(c: Cue, folded: string[], at: number): boolean {
   if (c.words.length > 1) return true;
   const before = folded.slice(0, at);
-  return at === folded.length - 1 && (before.includes('co') || before.includes('da'));
+  return at === folded.length - 1 && (before.includes('co') || before.includes('da') || before.includes('con'));
 }
 
 function findCue(c: Cue, typed: string[], folded: string[], from = 0): number {

@@ -25,7 +25,7 @@ dự toán, kế hoạch thu, chỉ tiêu giao, so với kế hoạch, so với 
 giá trị sản xuất, sản lượng, tăng trưởng kinh tế, tốc độ tăng trưởng, tăng trưởng, GDP, GRDP, kinh tế tăng
 phát triển kinh tế, làm kinh tế, kinh tế, làm ăn, phát triển sản xuất
 doanh nghiệp, công ty, cơ sở kinh doanh, hộ kinh doanh, nhà đầu tư
-thu hút đầu tư, kêu gọi đầu tư, mời gọi đầu tư, thu hút vốn, kéo nhà đầu tư, kéo đầu tư, hút đầu tư, hút vốn
+thu hút đầu tư, kêu gọi đầu tư, mời gọi đầu tư, thu hút nhà đầu tư, kêu gọi nhà đầu tư, mời gọi nhà đầu tư, thu hút vốn, kéo nhà đầu tư, kéo đầu tư, hút đầu tư, hút vốn
 khởi nghiệp, lập nghiệp, mở doanh nghiệp
 hỗ trợ, giúp đỡ, hỗ trợ doanh nghiệp, tháo gỡ khó khăn
 thương mại, buôn bán, kinh doanh, dịch vụ

@@ -21,3 +21,16 @@ describe('the form of an answer to "ai"', () => {
     expect(forPerson('Tổng thu ngân sách ước đạt gần 57% so với dự toán.')).toBe(0);
   });
 });
+
+describe('the form of an answer to "có tăng không" / "tăng trưởng thế nào"', () => {
+  const change = { kind: 'yesno', unit: 'change', cue: 'khong' } as AnswerForm;
+  it('prefers the change stated with its figure, then a change without one, over a plan', () => {
+    const figure = formMatch('Tổng giá trị sản xuất tăng 15,5% so với cùng kỳ năm 2017.', change);
+    const noFigure = formMatch('Số doanh nghiệp thành lập mới tăng mạnh.', change);
+    const plan = formMatch('Theo đó, toàn quận đẩy mạnh phát triển kinh tế, thúc đẩy sản xuất - kinh doanh.', change);
+    expect(figure).toBe(1);
+    expect(noFigure).toBeLessThan(figure);
+    expect(plan).toBeLessThan(noFigure);
+    expect(formMatch('Theo đó, toàn quận đẩy mạnh phát triển kinh tế.', { ...change, unit: null })).toBe(1);
+  });
+});

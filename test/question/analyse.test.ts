@@ -30,6 +30,9 @@ describe('question types', () => {
     ['Tình hình an ninh như thế nào?', 'description', null],
     ['Quận có hỗ trợ doanh nghiệp không?', 'yesno', null],
     ['Dự án đã hoàn thành chưa?', 'yesno', null],
+    ['Thủ tục ở quận còn rườm rà không?', 'yesno', null],
+    ['Sản xuất kinh doanh ở quận có tăng lên không?', 'yesno', 'change'],
+    ['Kinh tế nửa đầu năm tăng trưởng thế nào?', 'description', 'change'],
     ['Chương trình Thành phố 4 an là gì?', 'thing', null],
   ];
   for (const [question, type, unit] of cases) {
@@ -41,6 +44,12 @@ describe('question types', () => {
       }
     });
   }
+
+  it('asks about a change only for tăng / giảm, not for tầng or tặng typed with diacritics', () => {
+    expect(analyse('Nhà có mấy tầng không?').form.unit).not.toBe('change');
+    expect(analyse('Quận có tặng quà hộ nghèo không?').form.unit).toBeNull();
+    expect(analyse('Quận có hỗ trợ doanh nghiệp không?').form.unit).toBeNull();
+  });
 
   it('does not read a negation as a yes/no question', () => {
     expect(analyse('những chỉ tiêu không đạt').form.kind).not.toBe('yesno');

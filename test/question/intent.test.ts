@@ -38,6 +38,13 @@ describe('what a report sentence states', () => {
     expect(sentenceIntent('Công tác tuyên truyền được đẩy mạnh.')).not.toBe('target');
   });
 
+  it('reads "chưa đáp ứng yêu cầu" as an assessment, while "đồng chí yêu cầu" is a directive', () => {
+    const assessment =
+      'Công tác quản lý đất đai, cải cách hành chính còn nhiều hạn chế, việc ứng dụng công nghệ thông tin chưa đáp ứng được yêu cầu đặt ra.';
+    expect(sentenceIntent(assessment)).not.toBe('target');
+    expect(sentenceIntent('Đồng chí yêu cầu các ngành phấn đấu hoàn thành chỉ tiêu.')).toBe('target');
+  });
+
   it('reads figures reached as achievements', () => {
     expect(sentenceIntent('Tổng thu ngân sách ước đạt gần 57% so với dự toán.')).toBe('actual');
   });

@@ -63,6 +63,23 @@ describe('the seed report alone', () => {
       expect(answer.excerpt, question).toMatch(/15%|57%/);
     }
   });
+
+  it('answers "did it rise?" with the figure reached, not with the plan that names the same sectors', async () => {
+    for (const question of [
+      'Sản xuất kinh doanh ở quận có tăng lên không?',
+      'san xuat kinh doanh o quan co tang len khong',
+    ]) {
+      const answer = await engine.ask(question);
+      expect(answer.answered, question).toBe(true);
+      expect(answer.excerpt, question).toContain('tăng 15,5%');
+    }
+  });
+
+  it('answers "còn … không" about red tape with the report\'s assessment', async () => {
+    const answer = await engine.ask('Thủ tục giấy tờ ở quận còn rườm rà không?');
+    expect(answer.answered).toBe(true);
+    expect(answer.excerpt).toContain('cải cách hành chính còn nhiều hạn chế');
+  });
 });
 
 describe('two reports of different years', () => {
