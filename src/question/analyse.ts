@@ -59,6 +59,8 @@ export interface AnalysedQuestion {
   synonyms: { phrase: string; added: string[] }[];
   /** Whether the question is about the district itself (quận, phường, the district's name). */
   aboutDistrict: boolean;
+  /** Syllables written as proper names ("Mác" in "Các Mác sinh ở đâu?"), lower-cased. */
+  names: string[];
   /** Whether it asks for a target ("mục tiêu", "phấn đấu") or what was achieved ("đạt", "đã"), or neither. */
   intent: Intent;
 }
@@ -116,6 +118,7 @@ export function analyseQuestion(raw: string, context: QuestionContext, maxChars 
     contentTerms: contentTermsOf(typedPhrases, folded, cues, alternativesAt, context),
     synonyms,
     aboutDistrict: mentionsDistrict(typed, folded, context.placeNames),
+    names: properNames(corrected),
     intent: questionIntent(folded),
   };
 }
@@ -211,6 +214,22 @@ function requiredTerms(phrase: string[]): string[] {
   const out: string[] = [];
   for (let i = 1; i < phrase.length; i++) out.push(phrase[i - 1] + '_' + phrase[i]);
   return out;
+}
+
+/**
+ * Syllables written with a capital, as names are. The question's first syllable is capitalised anyway:
+ * it counts only inside a run of capitals ("Hoàng Thái Cực …") or written in capitals ("NEC").
+ */
+function properNames(text: string): string[] {
+  const words = text.normalize('NFC').match(/[\p{L}\p{M}\p{N}]+/gu) ?? [];
+  const capitalised = (w: string | undefined) => w !== undefined && /^\p{Lu}/u.test(w);
+  const out = new Set<string>();
+  words.forEach((w, i) => {
+    if (!capitalised(w)) return;
+    if (i === 0 && !capitalised(words[1]) && !/^\p{Lu}{2}/u.test(w)) return;
+    out.add(w.toLowerCase());
+  });
+  return [...out];
 }
 
 function spellingChanges(before: string, after: string): { from: string; to: string }[] {

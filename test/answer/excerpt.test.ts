@@ -8,6 +8,28 @@ import { textTerms } from '../../src/answer/question-terms.js';
 import { phrases } from '../../src/text/tokenize.js';
 import { analyse, passage, ranked } from './helpers.js';
 
+describe('chooseExcerpt: names the question writes', () => {
+  it('reads capitalised syllables as names, the first word only inside a run of capitals', () => {
+    expect(analyse('Các Mác sinh con tại đâu?').names).toEqual(['các', 'mác']);
+    expect(analyse('Hoàng Thái Cực đã có quyết định gì?').names).toEqual(['hoàng', 'thái', 'cực']);
+    expect(analyse('Ai là người đứng đầu quận?').names).toEqual([]);
+    expect(analyse('cac mac sinh con tai dau').names).toEqual([]);
+  });
+
+  it('quotes the passage that names the person asked about over a better-ranked one sharing only common words', () => {
+    const question = analyse('Các Mác sinh con tại đâu?');
+    const commonWords = passage('Nhiếp chính cho rằng cô bé quá nhỏ để sinh con, và gửi cô bé trở về tại quê nhà.', {
+      docTitle: 'Mariana của Áo',
+    });
+    const named = passage('Mác sinh tại Trier, Vương quốc Phổ, trong một gia đình luật sư.', { docTitle: 'Các Mác' });
+    const choice = chooseExcerpt(question, ranked([commonWords, 1], [named, 0.8]));
+    expect(choice!.passage).toBe(1);
+    // Without the name the common words win: the name is what decides.
+    const unnamed = chooseExcerpt(analyse('Người ấy sinh con tại đâu?'), ranked([commonWords, 1], [named, 0.8]));
+    expect(unnamed!.passage).toBe(0);
+  });
+});
+
 describe('chooseExcerpt: the asked form', () => {
   it('for "bao nhiêu … %" prefers the sentence with a percentage over one with more of the words or another unit', () => {
     const question = analyse('Thu ngân sách năm 2018 đạt bao nhiêu phần trăm?');
