@@ -11,7 +11,12 @@ const words = (alternatives: string) => `${B}(?:${alternatives})${E}`;
 const re = (source: string, flags = 'iu') => new RegExp(source, flags);
 
 const NUMBER_WORDS = 'hai|bốn|sáu|bảy|tám|chín|mười|trăm|nghìn|ngàn|triệu|tỷ|tỉ|hàng chục|hàng trăm|hàng nghìn|vài';
-const NUMBER = re(`\\d|${words(NUMBER_WORDS)}`);
+/** "ba" (three) counts only in lower case before a word: "ba chiến dịch", not "Ba Lan". */
+const THREE = /(?<![\p{L}\p{M}\p{N}])ba\s+\p{Ll}/u;
+/** A number written in words; "ba" as THREE allows it (case-sensitive: /i would let \p{Ll} match "L"). */
+const NUMBER_WORD = new RegExp(`${words(NUMBER_WORDS)}|(?<![\\p{L}\\p{M}\\p{N}])(?:[Hh]ai|[Bb]a)(?=\\s+\\p{Ll})`, 'gu');
+const NUMBER_OR_WORD = re(`\\d|${words(NUMBER_WORDS)}`);
+const NUMBER = { test: (text: string) => NUMBER_OR_WORD.test(text) || THREE.test(text) };
 const DIGIT = /\d/;
 const PERCENT = re(`\\d\\s*%|${words('phần trăm')}`);
 const MONEY = re(
@@ -86,6 +91,15 @@ const DESIGNATIONS = re(
   'giu',
 );
 
+/** Symbols a measured quantity is written with: "cao 200 m" answers "bao nhiêu mét". */
+const UNIT_SYMBOLS: Record<string, string[]> = {
+  mét: ['m'],
+  gam: ['g'],
+  km: ['ki lô mét'],
+  kg: ['ki lô gam', 'cân'],
+  ha: ['hecta', 'héc ta'],
+};
+
 function quantityMatch(raw: string, unit: string | null): number {
   // Quoted names ("Thành phố 4 an") and designations do not count anything.
   const unquoted = raw.replace(/[“"«][^”"»]*[”"»]/gu, ' ');
@@ -113,8 +127,11 @@ function quantityMatch(raw: string, unit: string | null): number {
     default: {
       // A counted noun: the number must count it ("1.200 người", "12 vụ"), compared without accents
       // because the question may have been typed without them.
-      const counted = re(`\\d[\\d.,]*\\s*%?\\s*(?:\\p{L}+\\s+){0,2}${escapeRegExp(foldDiacritics(unit))}${E}`);
-      return graded(counted.test(foldDiacritics(sentence)), 0.2, 0);
+      const names = [unit, ...(UNIT_SYMBOLS[unit] ?? [])].map((u) => escapeRegExp(foldDiacritics(u))).join('|');
+      const counted = re(`\\d[\\d.,]*\\s*%?\\s*(?:(?:\\p{L}+\\s+){0,2}(?:${names})${E}|(?:${names})${E})`);
+      // A number in words counts too ("ba bảo tàng", "hai chiến dịch"): written as a digit before folding,
+      // since folded "sau", "bay", "tram" are also "after", "fly", "station".
+      return graded(counted.test(foldDiacritics(sentence.replace(NUMBER_WORD, '9'))), 0.2, 0);
     }
   }
 }

@@ -34,3 +34,20 @@ describe('the form of an answer to "có tăng không" / "tăng trưởng thế n
     expect(formMatch('Theo đó, toàn quận đẩy mạnh phát triển kinh tế.', { ...change, unit: null })).toBe(1);
   });
 });
+
+describe('the form of an answer to "bao nhiêu <unit>"', () => {
+  const counting = (unit: string) => ({ kind: 'quantity', unit, cue: 'bao nhieu' }) as AnswerForm;
+  it('reads a unit written as its symbol', () => {
+    expect(formMatch('Hang có sinh vật lớn nhất cao 200 m.', counting('mét'))).toBe(1);
+    expect(formMatch('Gan chứa khoảng 35g cholesterol.', counting('gam'))).toBe(1);
+    expect(formMatch('Hang dài 5 km.', counting('mét'))).toBeLessThan(1);
+  });
+
+  it('reads a number written in words, but not "Ba Lan" or folded look-alikes', () => {
+    expect(formMatch('Viện có ba bảo tàng lớn.', counting('bao tang'))).toBe(1);
+    expect(formMatch('Tướng Grant mở hai chiến dịch.', counting('chien dich'))).toBe(1);
+    expect(formMatch('Quân Ba Lan đánh bại chiến dịch.', counting('chien dich'))).toBe(0);
+    // "sau" folded from "sáu" (six) is also "sau" (after).
+    expect(formMatch('Quân rút lui sau chiến dịch.', counting('chien dich'))).toBe(0);
+  });
+});
