@@ -90,6 +90,7 @@ Bí thư Quận ủy, bí thư, người đứng đầu Đảng bộ, người �
 Chủ tịch UBND quận, chủ tịch quận, chủ tịch
 Quận ủy, Đảng bộ quận, Thường vụ Quận ủy, Ban Thường vụ
 Ban Chấp hành, BCH, hội nghị Ban Chấp hành
+chủ trì hội nghị, chỉ đạo hội nghị, kết luận hội nghị, phát biểu kết luận, chủ trì
 Thành ủy, thành ủy Đà Nẵng
 nghị quyết, quyết nghị
 chỉ thị, văn bản chỉ đạo
