@@ -215,7 +215,12 @@ export class CentralSettings {
         return { added: false, problem: describeError(error), problemKind: 'not-stored', phrases: [] };
       }
       log.info('synonym group added to the central synonyms', { group: text });
-      if (await this.syncSynonyms(false)) await this.onChange();
+      // Stored for every copy: if this copy's file cannot be written now, its poll retries.
+      try {
+        if (await this.syncSynonyms(false)) await this.onChange();
+      } catch (error) {
+        log.warn('synonym group stored; the synonyms file here follows later', { error: describeError(error) });
+      }
       return update;
     });
   }
