@@ -58,13 +58,19 @@ export type ProgressEvent =
   | { stage: 'embed'; done: number; total: number }
   | { stage: 'save' };
 
+/** Why a /synonym line was not added: the line itself, or where it would go. */
+export type SynonymRefusal = SynonymProblemKind | 'no-file' | 'not-stored';
+
 /** What adding a synonym group gave: the groups added, or why the line was refused. */
 export interface SynonymUpdate {
   added: boolean;
   /** Why the line was refused (in English, for logs); null when added. */
   problem: string | null;
-  /** The same reason as a kind the bot words for the admin; 'no-file' when no synonyms file is configured. */
-  problemKind: SynonymProblemKind | 'no-file' | null;
+  /**
+   * The same reason as a kind the bot words for the admin; 'no-file' when no synonyms file is configured,
+   * 'not-stored' when the shared synonyms of several copies could not be written (the database).
+   */
+  problemKind: SynonymRefusal | null;
   /** The phrases of the group as parsed, when added. */
   phrases: string[];
 }

@@ -31,7 +31,8 @@ import {
   type SearchIndexes,
 } from './search/search-indexes.js';
 import type { AnalysedQuestion } from './question/analyse.js';
-import { loadSynonyms, Thesaurus } from './question/synonyms.js';
+import { loadSynonyms, type Thesaurus } from './question/synonyms.js';
+import { checkSynonymLine, NO_SYNONYMS_FILE, synonymLineSuffix } from './synonym-line.js';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import nodePath from 'node:path';
 import { normalizeLine, sliceWhole } from './text/normalize.js';
@@ -135,8 +136,7 @@ export class Engine implements AnswerEngine {
   /** Loads the model (or falls back to lexical search), then the saved index, rebuilding it if stale. */
   static async open(options: EngineOptions, onProgress?: (event: ProgressEvent) => void): Promise<Engine> {
     const engine = new Engine(options);
-    await engine.loadSynonyms();
-    engine.calibrations = await readCalibrations(options.indexDir);
+    await engine.reloadQuestionSettings();
     // The model and the saved index load side by side: onnxruntime builds its session off the main thread.
     const modelLoaded = engine.loadModel(onProgress);
     let bundle: LoadedBundle | null = null;
@@ -200,32 +200,25 @@ export class Engine implements AnswerEngine {
 
   async addSynonyms(line: string): Promise<SynonymUpdate> {
     const file = this.options.synonymsFile;
-    const text = line
-      .normalize('NFC')
-      .replace(/[\r\n]+/g, ' ')
-      .trim();
-    if (!file) return { added: false, problem: 'no synonyms file is configured', problemKind: 'no-file', phrases: [] };
-    const check = new Thesaurus();
-    const [issue] = check.add(text);
-    if (issue) return { added: false, problem: issue.message, problemKind: issue.kind, phrases: [] };
-    // An empty line or a comment parses without issue but adds no group.
-    if (check.size !== 1)
-      return { added: false, problem: 'no group in the line', problemKind: 'one-phrase', phrases: [] };
+    if (!file) return NO_SYNONYMS_FILE;
+    const { text, update } = checkSynonymLine(line);
+    if (!update.added) return update;
     await mkdir(nodePath.dirname(file), { recursive: true });
-    // A file without a final newline must not have the new group glued to its last line.
     const existing = await readFile(file, 'utf8').catch(() => '');
-    await appendFile(file, `${existing && !existing.endsWith('\n') ? '\n' : ''}${text}\n`, 'utf8');
+    await appendFile(file, synonymLineSuffix(existing, text), 'utf8');
     await this.loadSynonyms();
     log.info('synonym group added', { file, group: text });
-    return {
-      added: true,
-      problem: null,
-      problemKind: null,
-      phrases: text
-        .replace('=', ',')
-        .split(',')
-        .map((p) => p.trim()),
-    };
+    return update;
+  }
+
+  /**
+   * Re-reads what answers depend on besides the index: the synonyms file and the similarity calibrations.
+   * A reload does it; so does a copy of the central index when another copy changed them (no rebuild:
+   * both apply at question time).
+   */
+  async reloadQuestionSettings(): Promise<void> {
+    await this.loadSynonyms();
+    this.calibrations = await readCalibrations(this.options.indexDir);
   }
 
   /** Why a saved bundle cannot serve as is, or null when it can. */
@@ -411,8 +404,7 @@ export class Engine implements AnswerEngine {
   ): Promise<IndexSummary> {
     if (this.reloadInFlight) return this.reloadInFlight;
     const run = async () => {
-      await this.loadSynonyms();
-      this.calibrations = await readCalibrations(this.options.indexDir);
+      await this.reloadQuestionSettings();
       if (!this.embedder && this.options.searchMode !== 'lexical') await this.loadModel(onProgress);
       const { snapshot, summary } = await this.build(this.snapshot, onProgress);
       await beforeSwap?.(summary);
@@ -432,8 +424,7 @@ export class Engine implements AnswerEngine {
   async adoptSavedBundle(): Promise<IndexSummary> {
     const started = performance.now();
     await this.reloadInFlight?.catch(() => undefined);
-    await this.loadSynonyms();
-    this.calibrations = await readCalibrations(this.options.indexDir);
+    await this.reloadQuestionSettings();
     const snapshot = this.snapshotOf(await readBundle(this.options.indexDir));
     this.snapshot = snapshot;
     log.info('index loaded', { passages: snapshot.passages.length, builtAt: snapshot.manifest.builtAt });

@@ -1,8 +1,7 @@
 // Every sentence a user of the bot reads, in one place, so the district office can review the wording
 // without reading code. Functions return Telegram HTML; anything that comes from a report, a file name or
 // a user goes through escapeHtml.
-import type { EngineStatus, IndexSummary, ProgressEvent } from '../engine-api.js';
-import type { SynonymProblemKind } from '../question/synonyms.js';
+import type { EngineStatus, IndexSummary, ProgressEvent, SynonymRefusal } from '../engine-api.js';
 import { escapeHtml } from './html.js';
 import type { LegacyTotals } from '../store/legacy-stats.js';
 import type { RecordsStatus } from '../store/records.js';
@@ -30,7 +29,7 @@ const DEGRADED: Record<NonNullable<EngineStatus['degraded']>, string> = {
 };
 
 /** Why a /synonym line was refused, worded for the admin. */
-const SYNONYM_PROBLEMS: Record<SynonymProblemKind | 'no-file', string> = {
+const SYNONYM_PROBLEMS: Record<SynonymRefusal, string> = {
   'line-too-long': 'dòng quá dài',
   'not-text': 'dòng có ký tự không phải chữ',
   'empty-entry': 'có mục trống (hai dấu phẩy liền nhau hoặc dấu phẩy ở cuối)',
@@ -38,6 +37,7 @@ const SYNONYM_PROBLEMS: Record<SynonymProblemKind | 'no-file', string> = {
   'phrase-too-long': 'có cụm từ dài quá 8 tiếng',
   'one-phrase': 'cần ít nhất hai cụm từ khác nhau',
   'no-file': 'bot chưa được cấu hình tệp từ đồng nghĩa',
+  'not-stored': 'chưa lưu được vào cơ sở dữ liệu dùng chung của các máy chủ, xin thử lại sau ít phút',
 };
 
 function docLine(doc: Pick<DocumentInfo, 'title' | 'date'>): string {
@@ -146,8 +146,12 @@ export const MSG = {
     'Bot dùng ngay, không cần nạp lại. Danh sách nằm trong tệp synonyms.txt của thư mục báo cáo.',
   synonymAdded: (phrases: string[]) =>
     `✅ Đã thêm nhóm từ đồng nghĩa: ${phrases.map((p) => `“${escapeHtml(p)}”`).join(', ')}. Bot dùng ngay từ câu hỏi tiếp theo.`,
-  synonymRefused: (kind: SynonymProblemKind | 'no-file' | null) =>
-    `Chưa thêm được: ${SYNONYM_PROBLEMS[kind ?? 'one-phrase']}.\nCần ít nhất hai cụm từ, ngăn cách bằng dấu phẩy hoặc “=”, ví dụ: <code>/synonym đường sá = giao thông</code>`,
+  // The format reminder follows a refused line only: a missing file or database is not the admin's wording.
+  synonymRefused: (kind: SynonymRefusal | null) =>
+    `Chưa thêm được: ${SYNONYM_PROBLEMS[kind ?? 'one-phrase']}.` +
+    (kind === 'no-file' || kind === 'not-stored'
+      ? ''
+      : '\nCần ít nhất hai cụm từ, ngăn cách bằng dấu phẩy hoặc “=”, ví dụ: <code>/synonym đường sá = giao thông</code>'),
   synonymUnavailable: 'Bot đang chạy không có tệp từ đồng nghĩa nên chưa thêm được.',
 
   // --- Citizens ---

@@ -17,6 +17,9 @@
 // - At start-up a copy syncs the corpus (seeding an empty central corpus from its folder) and loads the
 //   latest bundle when it covers the corpus; otherwise it builds under the build lock (or loads what the
 //   copy that held it published meanwhile).
+// - The synonyms file and the similarity calibrations are shared too (central-settings.ts): synced with
+//   the corpus at start-up and /reload, followed through their own NOTIFY channel on the same LISTEN
+//   connection and the same poll, and applied without a build.
 import { hostname } from 'node:os';
 import pg from 'pg';
 import { CHUNKER_VERSION } from '../corpus/chunker.js';
@@ -26,6 +29,7 @@ import { describeError } from '../errors.js';
 import { log } from '../log.js';
 import { CHANNEL, downloadBundle, latestPublished, publishBundle, type Published } from './bundle-transfer.js';
 import { BUILD_LOCK, CORPUS_LOCK, ensureCentralSchema, LOCK_NAMESPACE, syncCorpus } from './central-corpus.js';
+import { CentralSettings, ensureSettingsSchema, SETTINGS_CHANNEL } from './central-settings.js';
 import { logLostConnections } from '../store/pool-errors.js';
 
 /** application_name of the LISTEN connection (visible in pg_stat_activity). */
@@ -65,11 +69,18 @@ export class CentralIndex {
   private checking = false;
   private stopped = false;
   private readonly by = `${hostname()}:${process.pid}`;
+  /** The shared synonyms and calibrations, written into this copy's files. */
+  private readonly settings: CentralSettings;
 
   private constructor(
     private readonly pool: pg.Pool,
     private readonly options: CentralIndexOptions,
-  ) {}
+  ) {
+    const { synonymsFile = null, indexDir } = options.engine;
+    // Before the engine exists (start-up) there is nothing to re-read: Engine.open reads the files.
+    const reread = async () => this.engine?.reloadQuestionSettings();
+    this.settings = new CentralSettings(pool, { synonymsFile, indexDir }, this.by, reread);
+  }
 
   /** Creates the tables if needed, syncs the corpus and opens the engine on the central index. */
   static async open(options: CentralIndexOptions): Promise<CentralIndex> {
@@ -78,6 +89,7 @@ export class CentralIndex {
     const central = new CentralIndex(pool, options);
     try {
       await ensureCentralSchema(pool);
+      await ensureSettingsSchema(pool);
       await central.openEngine();
     } catch (error) {
       await pool.end().catch(() => undefined);
@@ -93,12 +105,15 @@ export class CentralIndex {
       ask: (question, options) => engine.ask(question, options),
       status: () => engine.status(),
       reload: (onProgress) => this.reload(onProgress),
-      addSynonyms: (line) => engine.addSynonyms(line),
+      // Stored centrally for every copy, and used here from the next question on.
+      addSynonyms: (line) => this.settings.addSynonyms(line),
       close: () => this.close(),
     };
   }
 
   private async openEngine(): Promise<void> {
+    // Before the engine opens, so that it reads the central synonyms and calibrations.
+    await this.settings.sync(true);
     const { generation } = await this.syncCorpus();
     let latest = await this.latest();
     if (this.covers(latest, generation)) {
@@ -125,16 +140,31 @@ export class CentralIndex {
     log.info('index loaded from the central index', { bundle: latest.bundleName, generation: latest.generation });
   }
 
-  /** Listens for published bundles and polls as a fallback. */
+  /** Listens for published bundles and shared settings, and polls for both as a fallback. */
   start(): void {
-    this.pollTimer = setInterval(() => void this.checkForNewer(), this.options.pollMs);
+    this.pollTimer = setInterval(() => {
+      void this.checkForNewer();
+      void this.followSettings();
+    }, this.options.pollMs);
     this.pollTimer.unref();
     void this.listen();
   }
 
+  /** Takes the synonyms and calibrations another copy changed, without a build. Never throws. */
+  async followSettings(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      await this.settings.sync(false);
+    } catch (error) {
+      log.warn('could not follow the shared synonyms and calibrations', { error: describeError(error) });
+    }
+  }
+
   private async listen(): Promise<void> {
     const client = new pg.Client({ connectionString: this.options.databaseUrl, application_name: LISTENER_NAME });
-    client.on('notification', () => void this.checkForNewer());
+    client.on('notification', (message) =>
+      message.channel === SETTINGS_CHANNEL ? void this.followSettings() : void this.checkForNewer(),
+    );
     client.on('error', (error) => {
       log.warn('index notifications lost; polling until they are back', { error: error.message });
       if (this.listener === client) this.listener = null;
@@ -146,6 +176,7 @@ export class CentralIndex {
     try {
       await client.connect();
       await client.query(`LISTEN ${CHANNEL}`);
+      await client.query(`LISTEN ${SETTINGS_CHANNEL}`);
       if (this.stopped) await client.end();
     } catch (error) {
       log.warn('cannot listen for index bundles; polling', { error: describeError(error) });
@@ -205,6 +236,8 @@ export class CentralIndex {
     return this.runExclusive(() =>
       this.withLock(BUILD_LOCK, async () => {
         const { generation } = await this.syncCorpus();
+        // A hand edit of this copy's synonyms file is stored now, as its corpus changes are.
+        await this.settings.sync(true);
         const latest = await this.latest();
         if (this.covers(latest, generation) && latest.id > seenBefore) {
           log.info('a build by another copy covers the corpus; loading it instead of building');

@@ -1,6 +1,7 @@
 // Two bots in webhook mode sharing a PostgreSQL database (each with its own corpus and index folders), as
 // `npm start` runs them: an admin's /reload, received by either, is built once; the admin gets the summary
-// in the chat; the other bot serves the new report and counts it in /metrics as a loaded reload. Skipped
+// in the chat; the other bot serves the new report and counts it in /metrics as a loaded reload; a
+// /synonym sent to one bot is used by the other without a build. Skipped
 // with the reason printed without a PostgreSQL server (a failure under REQUIRE_POSTGRES=1).
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -52,6 +53,28 @@ describe.skipIf(pgSkip !== null)('central index: two bots, one database', () => 
     await db?.drop();
   });
 
+  /** The admin's command as Telegram posts it to bot `bot`'s webhook. */
+  async function adminCommand(bot: number, updateId: number, text: string) {
+    const command = text.split(' ')[0]!;
+    const update = {
+      update_id: updateId,
+      message: {
+        message_id: updateId,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: ADMIN.id, type: 'private', first_name: ADMIN.first_name },
+        from: { id: ADMIN.id, is_bot: false, first_name: ADMIN.first_name },
+        text,
+        entities: [{ type: 'bot_command', offset: 0, length: command.length }],
+      },
+    };
+    const posted = await fetch(`http://127.0.0.1:${bots[bot]!.port}/hook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'X-Telegram-Bot-Api-Secret-Token': SECRET },
+      body: JSON.stringify(update),
+    });
+    expect(posted.status).toBe(200);
+  }
+
   const metricsOf = async (port: number) => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
 
   it('builds once at start-up: the second bot loaded the first one’s index', async () => {
@@ -63,23 +86,7 @@ describe.skipIf(pgSkip !== null)('central index: two bots, one database', () => 
   it('a /reload handled by either bot is built once; the admin gets the summary; both serve the new report', async () => {
     // An operator copies a report into the corpus folders; the admin sends /reload (to either copy).
     for (const { corpus } of bots) await writeFile(path.join(corpus, NEW_FILE), NEW_REPORT);
-    const update = {
-      update_id: 1,
-      message: {
-        message_id: 1,
-        date: Math.floor(Date.now() / 1000),
-        chat: { id: ADMIN.id, type: 'private', first_name: ADMIN.first_name },
-        from: { id: ADMIN.id, is_bot: false, first_name: ADMIN.first_name },
-        text: '/reload',
-        entities: [{ type: 'bot_command', offset: 0, length: 7 }],
-      },
-    };
-    const posted = await fetch(`http://127.0.0.1:${bots[0]!.port}/hook`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'X-Telegram-Bot-Api-Secret-Token': SECRET },
-      body: JSON.stringify(update),
-    });
-    expect(posted.status).toBe(200);
+    await adminCommand(0, 1, '/reload');
     await emu.waitFor(
       () => emu.messagesTo(ADMIN.id).some((m) => (m.plain_text ?? '').includes('Đã nạp lại xong')),
       30_000,
@@ -95,5 +102,29 @@ describe.skipIf(pgSkip !== null)('central index: two bots, one database', () => 
     expect(total('bot_reloads_total{outcome="ok",source="loaded"}')).toBe(1);
     const { rows } = await db.pool.query('SELECT count(*) AS n FROM index_bundles');
     expect(Number(rows[0].n)).toBe(2);
+  });
+
+  it('a /synonym sent to one bot is confirmed and used by the other bot, without a build', async () => {
+    // "ngân khố" is in no report nor in the built-in thesaurus; the report says "thu ngân sách … 57%".
+    const question = 'ngân khố đạt bao nhiêu';
+    const other = bots[1]!.t.bot.engine;
+    expect((await other.ask(question)).answered).toBe(false);
+    const before = emu.messagesTo(ADMIN.id).length;
+    await adminCommand(0, 2, '/synonym ngân khố = ngân sách');
+    await emu.waitFor(
+      () =>
+        emu
+          .messagesTo(ADMIN.id)
+          .slice(before)
+          .some((m) => (m.plain_text ?? m.text ?? '').includes('Đã thêm nhóm từ đồng nghĩa')),
+      30_000,
+    );
+    const deadline = Date.now() + 30_000;
+    while (!(await other.ask(question)).excerpt.includes('57%')) {
+      if (Date.now() > deadline) throw new Error('the other bot never used the synonym');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const { rows } = await db.pool.query('SELECT count(*) AS n FROM index_bundles');
+    expect(Number(rows[0].n)).toBe(2); // the bundle of the /reload above: none for the synonym
   });
 });
