@@ -32,7 +32,7 @@ import {
 } from './search/search-indexes.js';
 import type { AnalysedQuestion } from './question/analyse.js';
 import { loadSynonyms, type Thesaurus } from './question/synonyms.js';
-import { checkSynonymLine, NO_SYNONYMS_FILE, synonymLineSuffix } from './synonym-line.js';
+import { checkSynonymLine, NO_SYNONYMS_FILE, synonymLineSuffix } from './question/synonym-line.js';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import nodePath from 'node:path';
 import { normalizeLine, sliceWhole } from './text/normalize.js';

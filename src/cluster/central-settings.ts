@@ -27,7 +27,7 @@ import type { SynonymUpdate } from '../engine-api.js';
 import { describeError } from '../errors.js';
 import { replaceFile } from '../fs/durable-file.js';
 import { log } from '../log.js';
-import { checkSynonymLine, NO_SYNONYMS_FILE, synonymLineSuffix } from '../synonym-line.js';
+import { checkSynonymLine, NO_SYNONYMS_FILE, synonymLineSuffix } from '../question/synonym-line.js';
 import { LOCK_NAMESPACE } from './central-corpus.js';
 import { createSchemaUnderLock, inPoolTransaction } from './transaction.js';
 

@@ -1,8 +1,8 @@
 // One /synonym line: checked exactly as the synonyms file is read, and appended to the file's text. Written
 // once for the engine (its own file) and for the central synonyms of several copies
 // (cluster/central-settings.ts), so that both accept the same lines and store them the same way.
-import type { SynonymUpdate } from './engine-api.js';
-import { Thesaurus } from './question/synonyms.js';
+import type { SynonymUpdate } from '../engine-api.js';
+import { Thesaurus } from './synonyms.js';
 
 /** The refusal when there is no synonyms file to add to. */
 export const NO_SYNONYMS_FILE: SynonymUpdate = {
