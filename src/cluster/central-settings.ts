@@ -28,6 +28,7 @@ import { describeError } from '../errors.js';
 import { replaceFile } from '../fs/durable-file.js';
 import { log } from '../log.js';
 import { checkSynonymLine, NO_SYNONYMS_FILE, synonymLineSuffix } from '../question/synonym-line.js';
+import { MAX_SYNONYMS_BYTES } from '../question/synonyms.js';
 import { LOCK_NAMESPACE } from './central-corpus.js';
 import { createSchemaUnderLock, inPoolTransaction } from './transaction.js';
 
@@ -145,6 +146,13 @@ function latestOf(a: Calibrations, b: Calibrations): Calibrations {
   return out;
 }
 
+/** Why a synonyms file's text cannot be stored centrally (the engine refuses to read it too), or null. */
+function refusedSynonymsText(text: string): string | null {
+  if (text.includes('\u0000')) return 'not a text file (binary content)';
+  if (Buffer.byteLength(text) > MAX_SYNONYMS_BYTES) return `larger than ${MAX_SYNONYMS_BYTES / 1024 / 1024} MB`;
+  return null;
+}
+
 async function readText(file: string): Promise<string | null> {
   try {
     return await readFile(file, 'utf8');
@@ -240,6 +248,13 @@ export class CentralSettings {
     const file = this.files.synonymsFile;
     if (!file) return false;
     const local = (await readText(file)) ?? '';
+    // A file the engine refuses (binary, too big) is neither stored for the others nor merged into: the
+    // copy starts, its engine reports the file, and the central synonyms stay as they were.
+    const refused = refusedSynonymsText(local);
+    if (refused) {
+      if (push) log.warn('synonyms file not shared with the other copies', { file, reason: refused });
+      return false;
+    }
     if (!push && this.seen?.local === local) {
       const { rows } = await this.pool.query('SELECT version FROM central_synonyms');
       if (Number(rows[0]?.version) === this.seen.version) return false;

@@ -215,6 +215,21 @@ describe.skipIf(pgSkip !== null)('shared synonyms and calibrations (PostgreSQL)'
     await until(async () => !(await gated(a.copy)) && !(await gated(b.copy)), 'both copies ungated');
   });
 
+  it('a copy whose synonyms file is binary starts, and the central synonyms stay as they were', async () => {
+    const before = await central();
+    const binary = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const w = await tempWorkspace();
+    workspaces.push(w);
+    await writeFile(synonymsFileOf(w), binary);
+    const engine = { ...(await hybridOptions(w)), synonymsFile: synonymsFileOf(w) };
+    const copy = await CentralIndex.open({ databaseUrl: db.url, engine, pollMs: 60_000 });
+    copy.start();
+    copies.push(copy);
+    expect((await copy.answerEngine.ask(BUDGET_QUESTION)).answered).toBe(true);
+    expect(await central()).toEqual(before);
+    expect(await readFile(synonymsFileOf(w))).toEqual(binary); // the admin's file is left alone
+  });
+
   it('when the notifications are lost, the poll still brings a /synonym', async () => {
     const d = await openCopy({ pollMs: 500 });
     const listeners = `FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()`;
