@@ -8,13 +8,17 @@
 //   as Telegram is another machine. --emulator in-process: the emulator shares the bot's event loop, as
 //   the soak and bot-load benches do; this is what showed the ~25 s opening stall.
 // --no-warm-up: skip the engine warm-up before taking updates.
+// --mode webhook: the bot in webhook mode with DATABASE_URL (a fresh PostgreSQL database on the test
+//   server): the durable update queue, the record, the shared answers and the central index in the
+//   database, as copies behind a load balancer run. The emulator delivers the burst to the webhook as
+//   Telegram does (40 connections, each update POSTed until it gets a 200). Default: polling.
 // --questions distinct (default): every user asks a different question (the corpus's questions, then
 //   phrasings of them: a polite prefix, without diacritics, ...), none of them asked by the warm-up, so
 //   that the engine's answer memo cannot carry the burst. --questions repeated: user u asks question
 //   u mod n of the question file (34 or 100 distinct), as a burst of /start example buttons would.
 //
 // Standalone: npx tsx test/bench/first-burst.ts [--users 200] [--emulator process|in-process] [--no-warm-up]
-//   [--corpus project|alqac] [--questions distinct|repeated]
+//   [--corpus project|alqac] [--questions distinct|repeated] [--mode polling|webhook]
 import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector';
@@ -30,6 +34,8 @@ import { testSettings } from '../bot/helpers.js';
 import { warmUpQuestions } from '../../src/bot/warm-up.js';
 import { DEFAULT_EXAMPLE_QUESTIONS } from '../../src/bot/messages.vi.js';
 import { foldDiacritics } from '../../src/text/normalize.js';
+import { createTestDatabase } from '../fixtures/postgres.js';
+import { freePort } from '../fixtures/free-port.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ALQAC_DIR = path.resolve(ROOT, '..', 'shared', 'benchmarks', 'alqac2023');
@@ -41,6 +47,7 @@ export interface FirstBurstOptions {
   corpus?: 'alqac' | 'project';
   replyTimeoutMs?: number;
   questions?: 'distinct' | 'repeated';
+  mode?: 'polling' | 'webhook';
 }
 
 export interface FirstBurstResult {
@@ -49,6 +56,9 @@ export interface FirstBurstResult {
   warmUp: boolean;
   corpus: 'alqac' | 'project';
   questions: 'distinct' | 'repeated';
+  mode: 'polling' | 'webhook';
+  /** Webhook mode: POSTs the emulator repeated because the bot did not answer 200. */
+  retriedPosts?: number;
   /** How many different question texts the burst asked. */
   distinctQuestions: number;
   /** Questions that got exactly one reply; questions with none; replies beyond one per question. */
@@ -120,6 +130,8 @@ export function summarise(
   | 'warmUp'
   | 'corpus'
   | 'questions'
+  | 'mode'
+  | 'retriedPosts'
   | 'distinctQuestions'
   | 'seconds'
   | 'botCpuMs'
@@ -210,9 +222,15 @@ export async function benchFirstBurst(options: FirstBurstOptions): Promise<First
   await cp(corpus === 'alqac' ? path.join(ALQAC_DIR, 'corpus') : path.join(ROOT, 'corpus'), path.join(dir, 'corpus'), {
     recursive: true,
   });
-  setLogLevel('warn');
-  const emu = mode === 'process' ? await RemoteEmulator.spawn() : new LocalEmulator(await BotApiEmulator.start());
-  const settings = testSettings(dir, emu, { RATE_LIMIT_PER_MINUTE: '1000000', LOG_LEVEL: 'warn' });
+  setLogLevel((process.env.FIRST_BURST_LOG_LEVEL as 'info' | undefined) ?? 'warn');
+  const webhook = options.mode === 'webhook' ? await webhookSettings() : null;
+  const emu =
+    mode === 'process' || webhook ? await RemoteEmulator.spawn() : new LocalEmulator(await BotApiEmulator.start());
+  const settings = testSettings(dir, emu, {
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    LOG_LEVEL: process.env.FIRST_BURST_LOG_LEVEL ?? 'warn',
+    ...webhook?.env,
+  });
   const handle = await startBot(settings, { pollingTimeoutSeconds: 10, warmUp });
   const which = options.questions ?? 'distinct';
   const warmed = new Set(
@@ -244,7 +262,14 @@ export async function benchFirstBurst(options: FirstBurstOptions): Promise<First
       { length: options.users },
       (_, u): EmulatedUser => ({ id: 700_000 + u, first_name: `User ${u}` }),
     );
-    await emu.burst(users.map((from, u) => ({ from, text: asked[u]! })));
+    const messages = users.map((from, u) => ({ from, text: asked[u]! }));
+    let retriedPosts: number | undefined;
+    if (webhook) {
+      const url = `http://127.0.0.1:${handle.webhookPort}${new URL(webhook.env.WEBHOOK_URL).pathname}`;
+      ({ retriedPosts } = await (emu as RemoteEmulator).webhookBurst(url, webhook.env.WEBHOOK_SECRET, messages));
+    } else {
+      await emu.burst(messages);
+    }
     await emu.waitForMessages(
       users.map((u) => u.id),
       1,
@@ -271,6 +296,8 @@ export async function benchFirstBurst(options: FirstBurstOptions): Promise<First
       warmUp,
       corpus,
       questions: which,
+      mode: webhook ? 'webhook' : 'polling',
+      ...(retriedPosts === undefined ? {} : { retriedPosts }),
       distinctQuestions: new Set(asked).size,
       ...summarise(report, options.users),
       seconds: Math.round(seconds * 100) / 100,
@@ -281,7 +308,20 @@ export async function benchFirstBurst(options: FirstBurstOptions): Promise<First
     await handle.stop();
     await emu.stop();
     await rm(dir, { recursive: true, force: true });
+    await webhook?.database.drop();
   }
+}
+
+/** Webhook mode's settings: a fresh database on the test server for the queue, the record and the index. */
+async function webhookSettings() {
+  const database = await createTestDatabase('burst');
+  const env = {
+    WEBHOOK_URL: 'https://bot.example.test/telegram/hook',
+    WEBHOOK_SECRET: 'first-burst-webhook-secret-0123456789',
+    WEBHOOK_PORT: String(await freePort()),
+    DATABASE_URL: database.url,
+  };
+  return { database, env };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
@@ -292,6 +332,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
       'no-warm-up': { type: 'boolean', default: false },
       corpus: { type: 'string' },
       questions: { type: 'string', default: 'distinct' },
+      mode: { type: 'string', default: 'polling' },
     },
   });
   benchFirstBurst({
@@ -300,6 +341,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
     warmUp: !values['no-warm-up'],
     corpus: values.corpus as 'alqac' | 'project' | undefined,
     questions: values.questions === 'repeated' ? 'repeated' : 'distinct',
+    mode: values.mode === 'webhook' ? 'webhook' : 'polling',
   }).then(
     (result) => process.stdout.write(JSON.stringify(result) + '\n'),
     (error: unknown) => {
