@@ -6,8 +6,9 @@
 // Updates are run too, through a throwaway copy of the bot (its record discards, its Bot API calls never
 // leave the process): with the engine warm but the update path cold (grammY's middleware, the composers,
 // rendering, the record's writer, the API client building each sendMessage), a burst of 200 first
-// questions cost ~0.8 s of the bot's CPU where a second burst cost ~0.3 s. V8 keeps compiled code and
-// type feedback per function, not per bot, so the real bot runs the warmed code.
+// questions cost 0.5–0.8 s of the bot's CPU where a second burst in the same process cost ~0.3 s. V8
+// shares compiled code and type feedback between closures made by the same function, so what the copy
+// warms is what the real bot runs. It narrows that gap, it does not close it (README, "Speed").
 // The Bot API client is warmed too: a burst's first ~200 replies were the first calls through grammY's
 // client, node-fetch and Node's HTTP stack, whose cold code cost ~2 ms of CPU per call (3× a warm call).
 import v8 from 'node:v8';
