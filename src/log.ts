@@ -4,6 +4,8 @@
 // synchronous (the last line before an exit is never lost in a buffer) and needs no worker thread for
 // the readable form.
 
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 /** Log levels, lowest first; lines below the threshold are not written. */
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 /** 'auto': readable when stderr is a terminal, JSON otherwise. */
@@ -54,8 +56,17 @@ export function redactSecrets(text: string): string {
   return text.replace(TOKEN_PATTERN, '<redacted-token>');
 }
 
+/** Set while work whose info and debug lines would only be noise runs (the start-up warm-up's made-up questions). */
+const belowWarnSilenced = new AsyncLocalStorage<true>();
+
+/** Runs `task` with its debug and info lines (and those of everything it starts) left out; warnings still show. */
+export function withoutInfoLogs<T>(task: () => T): T {
+  return belowWarnSilenced.run(true, task);
+}
+
 function emit(level: Level, msg: string, fields?: Record<string, unknown>): void {
   if (ORDER[level] < ORDER[threshold]) return;
+  if (ORDER[level] < ORDER.warn && belowWarnSilenced.getStore()) return;
   const record = { time: new Date().toISOString(), level, msg, ...fields };
   const line = readable()
     ? prettyLine(record)

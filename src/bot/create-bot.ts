@@ -1,7 +1,9 @@
 // Assembles the bot: API retries, then the middleware every update passes (timing, rate limit, one chat
 // at a time), then the feature composers in order of precedence, then the error boundary.
+import http from 'node:http';
+import https from 'node:https';
 import { sequentialize } from '@grammyjs/runner';
-import { Bot, GrammyError, HttpError, type Context } from 'grammy';
+import { Bot, GrammyError, HttpError, type ApiClientOptions, type Context } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Settings } from '../config.js';
 import type { AnswerEngine } from '../engine-api.js';
@@ -21,6 +23,8 @@ import { InFlight } from './in-flight.js';
 import { timing } from './middleware/logging.js';
 import { rateLimit, type RateLimitCounter } from './middleware/rate-limit.js';
 import { ReloadCoordinator } from './reload.js';
+import { Turns } from './turns.js';
+import type { OfflineFetch } from './warm-up.js';
 import type { Records } from '../store/records.js';
 import { feedbackComposer } from './composers/feedback.js';
 import { officeComposer } from './composers/office.js';
@@ -45,6 +49,8 @@ export interface CreateBotOptions {
   answers?: AnswerStore;
   /** Where rate-limit counts are kept (default: this process's memory). */
   rateLimitCounter?: RateLimitCounter;
+  /** Replaces the Bot API client's fetch (default grammY's): the warm-up's throwaway copy never leaves the process. */
+  fetch?: OfflineFetch;
 }
 
 /** The assembled bot, with the parts that start-up and shutdown need besides it. */
@@ -56,6 +62,20 @@ export interface CreatedBot {
 }
 
 /**
+ * Connections to the Bot API kept open and reused, at most this many at once. grammY's default agent has
+ * no limit: a burst of 200 replies opened ~180 new connections (against Telegram a TLS handshake each)
+ * while a few warm ones would do; the warm-up opens this many (warm-up.ts). One of them is the long poll.
+ * Against the emulator (plain HTTP on loopback) the burst's figures did not tell 24 from unlimited apart.
+ */
+export const API_SOCKETS = 24;
+
+/** A keep-alive agent for the Bot API, http or https as `apiRoot` says; replies queue for a free socket. */
+function apiAgent(apiRoot: string): http.Agent {
+  const options = { keepAlive: true, maxSockets: API_SOCKETS, maxFreeSockets: API_SOCKETS };
+  return apiRoot.startsWith('https:') ? new https.Agent(options) : new http.Agent(options);
+}
+
+/**
  * Builds the bot with its middleware and composers, without taking updates yet (start.ts chooses polling or
  * webhook).
  */
@@ -63,7 +83,11 @@ export function createBot(options: CreateBotOptions): CreatedBot {
   const { settings, token, records, metrics } = options;
   const engine = metrics ? withReloadMetrics(options.engine, metrics) : options.engine;
   const bot = new Bot<Context>(token, {
-    client: { apiRoot: settings.TELEGRAM_API_ROOT },
+    client: {
+      apiRoot: settings.TELEGRAM_API_ROOT,
+      ...(options.fetch ? { fetch: options.fetch as unknown as ApiClientOptions['fetch'] } : {}),
+      baseFetchConfig: { agent: apiAgent(settings.TELEGRAM_API_ROOT) },
+    },
     ...(options.botInfo ? { botInfo: options.botInfo } : {}),
   });
   installApiRetries(bot.api);
@@ -78,6 +102,7 @@ export function createBot(options: CreateBotOptions): CreatedBot {
     examples: settings.EXAMPLE_QUESTIONS ?? DEFAULT_EXAMPLE_QUESTIONS,
     uploadParseTimeoutMs: options.uploadParseTimeoutMs,
     metrics,
+    turns: new Turns(),
   };
 
   const inFlight = new InFlight();

@@ -5,6 +5,7 @@ import type { AnswerEngine } from '../engine-api.js';
 import type { AnswerStore } from './answer-cache.js';
 import type { ReloadCoordinator } from './reload.js';
 import type { Records } from '../store/records.js';
+import type { Turns } from './turns.js';
 
 /** The services the composers share, built once by createBot and handed to each composer. */
 export interface BotDeps {
@@ -21,6 +22,11 @@ export interface BotDeps {
   examples: readonly string[];
   /** Prometheus metrics (questions, latency, rate limits); absent in tests that build a bot by hand. */
   metrics?: BotMetrics;
+  /**
+   * Questions take turns at the engine, one per event-loop iteration, so that replies leave as their
+   * answers are ready (see turns.ts); absent in tests that build a bot by hand (no turns then).
+   */
+  turns?: Turns;
   /** Time budget for parsing an uploaded PDF (default: the corpus loader's, 30 s). */
   uploadParseTimeoutMs?: number;
 }

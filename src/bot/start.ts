@@ -24,7 +24,7 @@ import type { InFlight } from './in-flight.js';
 import type { ReloadCoordinator } from './reload.js';
 import { MSG } from './messages.vi.js';
 import { Records, recordsOptionsFromSettings, type RecordsOptions } from '../store/records.js';
-import { warmUp } from './warm-up.js';
+import { offlineFetch, type ThrowawayBot, warmUp } from './warm-up.js';
 import { describeError } from '../errors.js';
 import { logLostConnections } from '../store/pool-errors.js';
 
@@ -436,6 +436,17 @@ async function stopDurableQueue(durable: DurableQueue, limit: number): Promise<v
 }
 
 /**
+ * A copy of the bot for the warm-up's made-up questions: same code, but its record discards everything,
+ * its metrics are its own and its Bot API calls never leave the process (warm-up.ts).
+ */
+function throwawayCopy(options: Pick<CreateBotOptions, 'settings' | 'token' | 'engine' | 'botInfo'>): ThrowawayBot {
+  const discarded = Records.discarding();
+  const metrics = new BotMetrics({ defaultMetrics: false });
+  const copy = createBot({ ...options, records: discarded, metrics, fetch: offlineFetch });
+  return { bot: copy.bot, close: () => discarded.close() };
+}
+
+/**
  * Starts the bot as `npm start` does. Throws ConfigError (bad settings) or StartupError (Telegram
  * refused the token, index or port unusable), each with a one-line message.
  */
@@ -471,7 +482,10 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
     metrics,
   });
   await registerCommands(bot, settings.ADMIN_IDS);
-  if (options.warmUp !== false) await warmUp(engine, deps.examples, { k: settings.ANSWER_PASSAGES, api: bot.api });
+  if (options.warmUp !== false) {
+    const throwawayBot = () => throwawayCopy({ settings, token, engine, botInfo });
+    await warmUp(engine, deps.examples, { k: settings.ANSWER_PASSAGES, api: bot.api, throwawayBot });
+  }
   live.serving = engine;
 
   let intake: UpdateIntake;

@@ -3,11 +3,20 @@
 // (analysis, BM25, sentence choice, HTML rendering), for lazily built caches, or for the first query
 // embedding. Questions are generic (the kinds citizens ask, accented and not) plus the /start examples
 // and phrases from the loaded reports' titles; the answers are thrown away.
+// Updates are run too, through a throwaway copy of the bot (its record discards, its Bot API calls never
+// leave the process): with the engine warm but the update path cold (grammY's middleware, the composers,
+// rendering, the record's writer, the API client building each sendMessage), a burst of 200 first
+// questions cost 0.5–0.8 s of the bot's CPU where a second burst in the same process cost ~0.3 s. V8
+// shares compiled code and type feedback between closures made by the same function, so what the copy
+// warms is what the real bot runs. It narrows that gap, it does not close it (README, "Speed").
 // The Bot API client is warmed too: a burst's first ~200 replies were the first calls through grammY's
 // client, node-fetch and Node's HTTP stack, whose cold code cost ~2 ms of CPU per call (3× a warm call).
-import type { Api } from 'grammy';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import type { Api, Bot, Context } from 'grammy';
+import type { Update } from 'grammy/types';
 import type { AnswerEngine } from '../engine-api.js';
-import { log } from '../log.js';
+import { log, withoutInfoLogs } from '../log.js';
 import { foldDiacritics } from '../text/normalize.js';
 import { renderReply } from './render.js';
 import { describeError } from '../errors.js';
@@ -53,6 +62,8 @@ const WARM_UP_QUESTIONS = 40;
 /** How many questions the warm-up asked and how long it took, for the start-up log. */
 export interface WarmUpResult {
   questions: number;
+  /** Made-up updates run through the throwaway bot (0 without one). */
+  updates: number;
   /** Bot API calls made to warm the client (0 without an api). */
   apiCalls: number;
   ms: number;
@@ -60,7 +71,8 @@ export interface WarmUpResult {
 
 /** getMe is free of side effects and of Telegram's message limits. */
 const API_WARM_UP_ROUNDS = 5;
-const API_WARM_UP_PARALLEL = 20;
+/** As many as the API client keeps connections (API_SOCKETS in create-bot.ts), so that all are open and warm. */
+const API_WARM_UP_PARALLEL = 24;
 
 /** Runs getMe through the whole client (transformers, fetch, HTTP), a few at a time; returns calls that succeeded. */
 async function warmUpApi(api: Api): Promise<number> {
@@ -73,11 +85,99 @@ async function warmUpApi(api: Api): Promise<number> {
   return done;
 }
 
+/** Updates run through the throwaway bot, and how many at once (as the runner hands them over). */
+const WARM_UP_UPDATES = 300;
+const WARM_UP_UPDATES_PARALLEL = 50;
+/** Made-up chats of the warm-up's updates; never sent anything (the throwaway bot's calls stay in the process). */
+const WARM_UP_CHAT = 1_000_000_000;
+
+/** What grammY's API client passes to its fetch and reads of the response (the parts used here). */
+export type OfflineFetch = (
+  url: string,
+  init?: { body?: unknown },
+) => Promise<{ status: number; ok: boolean; json(): Promise<unknown> }>;
+
+/**
+ * A fetch for the throwaway bot: every Bot API call succeeds at once with a plausible result (a message
+ * for the send and edit methods, true otherwise) and nothing leaves the process.
+ */
+export const offlineFetch: OfflineFetch = async (url, init = {}) => {
+  const method = url.slice(url.lastIndexOf('/') + 1);
+  const payload = typeof init.body === 'string' ? (JSON.parse(init.body) as { chat_id?: number; text?: string }) : {};
+  const message = {
+    message_id: 1,
+    date: Math.floor(Date.now() / 1000),
+    chat: { id: payload.chat_id ?? 0, type: 'private' },
+  };
+  const result = /^(send|edit)/.test(method) ? { ...message, text: payload.text } : true;
+  const body = JSON.stringify({ ok: true, result });
+  return { status: 200, ok: true, json: async () => JSON.parse(body) };
+};
+
+/** A copy of the bot whose record and Bot API calls stay in the process; `close` ends what it opened. */
+export interface ThrowawayBot {
+  bot: Bot<Context>;
+  close(): Promise<void>;
+}
+
+/** Runs `count` made-up questions (each from its own made-up chat) through the throwaway bot. */
+async function warmUpUpdates(throwaway: ThrowawayBot, questions: readonly string[], count: number): Promise<number> {
+  let done = 0;
+  const date = Math.floor(Date.now() / 1000);
+  for (let start = 0; start < count; start += WARM_UP_UPDATES_PARALLEL) {
+    const batch = Array.from({ length: Math.min(WARM_UP_UPDATES_PARALLEL, count - start) }, (_, i): Update => {
+      const n = start + i;
+      const user = { id: WARM_UP_CHAT + n, is_bot: false, first_name: 'Warm-up' };
+      const chat = { id: user.id, type: 'private' as const, first_name: user.first_name };
+      return {
+        update_id: n + 1,
+        message: { message_id: n + 1, date, chat, from: user, text: questions[n % questions.length]! },
+      };
+    });
+    // Made-up questions: their "question" lines would only fill the log at every start.
+    const results = await withoutInfoLogs(() =>
+      Promise.allSettled(batch.map((update) => throwaway.bot.handleUpdate(update))),
+    );
+    done += results.filter((r) => r.status === 'fulfilled').length;
+  }
+  return done;
+}
+
+/** Builds the throwaway bot, runs the made-up updates through it and closes it; 0 if that fails. */
+async function warmUpThrowaway(build: () => ThrowawayBot, questions: readonly string[]): Promise<number> {
+  let throwaway: ThrowawayBot | undefined;
+  try {
+    throwaway = build();
+    return await warmUpUpdates(throwaway, questions, WARM_UP_UPDATES);
+  } catch (error) {
+    log.warn('warm-up updates failed', { error: describeError(error) });
+    return 0;
+  } finally {
+    await throwaway?.close().catch(() => undefined);
+  }
+}
+
+/**
+ * A full garbage collection, once, before the bot takes updates. Start-up (loading or building the index,
+ * the warm-up) leaves garbage behind, and the first burst of questions triggered a mark-compact of it
+ * (10–70 ms in `--trace-gc` of the burst bench, 3 runs of 3) while citizens waited; after this it did not
+ * (0 of 3). `gc` is only reachable through V8's flag, in a fresh context, so that the bot's own code never
+ * sees it.
+ */
+function collectGarbage(): void {
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    (vm.runInNewContext('gc') as () => void)();
+  } catch (error) {
+    log.debug('no garbage collection before serving', { error: describeError(error) });
+  }
+}
+
 /** Never throws: a warm-up question failing is logged and the bot starts anyway. */
 export async function warmUp(
   engine: AnswerEngine,
   examples: readonly string[],
-  options: { count?: number; k?: number; api?: Api } = {},
+  options: { count?: number; k?: number; api?: Api; throwawayBot?: () => ThrowawayBot } = {},
 ): Promise<WarmUpResult> {
   const started = performance.now();
   const documents = engine.status().documents;
@@ -97,8 +197,10 @@ export async function warmUp(
       break;
     }
   }
+  const updates = options.throwawayBot ? await warmUpThrowaway(options.throwawayBot, questions) : 0;
   const apiCalls = options.api ? await warmUpApi(options.api) : 0;
+  collectGarbage();
   const ms = Math.round(performance.now() - started);
-  log.info('warm-up done', { questions: done, apiCalls, ms });
-  return { questions: done, apiCalls, ms };
+  log.info('warm-up done', { questions: done, updates, apiCalls, ms });
+  return { questions: done, updates, apiCalls, ms };
 }

@@ -16,6 +16,7 @@ import {
 } from '../bot/answer-cache.js';
 import type { Answer } from '../answer/types.js';
 import { FailureLog } from './failure-log.js';
+import { StatementBatcher } from './statement-batcher.js';
 import type { Queryable } from './update-queue.js';
 
 /** The schema, oldest first; each statement is idempotent. */
@@ -50,6 +51,14 @@ const PRUNE_SQL = `
   WHERE created_at < $1
      OR created_at < (SELECT created_at FROM bot_answers ORDER BY created_at DESC OFFSET $2 LIMIT 1)`;
 
+/** An answer on its way into the table. */
+interface PendingAnswer {
+  id: string;
+  chatId: number;
+  json: string;
+  at: Date;
+}
+
 /** Button answers shared by every process that uses the same database. */
 export class PostgresAnswerStore implements AnswerStore {
   private readonly local: AnswerCache;
@@ -57,6 +66,11 @@ export class PostgresAnswerStore implements AnswerStore {
   private readonly now: () => number;
   private lastPrune = -Infinity;
   private readonly failures: FailureLog;
+  /** Answers stored while an INSERT is on its way go together in the next (statement-batcher.ts). */
+  private readonly inserts = new StatementBatcher(
+    (rows: PendingAnswer[]) => this.insertMany(rows),
+    (r) => r.id,
+  );
 
   constructor(
     private readonly db: Queryable,
@@ -96,17 +110,25 @@ export class PostgresAnswerStore implements AnswerStore {
   private async insert(id: string, answer: Answer, chatId: number, t: number): Promise<void> {
     try {
       await this.options.ready?.();
-      // A clash of two random 48-bit ids is left alone: the first answer keeps its buttons.
-      await this.db.query(
-        'INSERT INTO bot_answers (id, chat_id, answer, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING',
-        [id, chatId, JSON.stringify(answer), new Date(t)],
-      );
+      await this.inserts.add({ id, chatId, json: JSON.stringify(answer), at: new Date(t) });
       this.failures.succeeded();
     } catch (error) {
       this.failures.failed('answer-insert', error);
       return;
     }
     this.pruneNowAndThen(t);
+  }
+
+  /** One statement for the answers stored while the previous one was on its way. */
+  private async insertMany(rows: PendingAnswer[]): Promise<undefined[]> {
+    // A clash of two random 48-bit ids is left alone: the first answer keeps its buttons.
+    await this.db.query(
+      `INSERT INTO bot_answers (id, chat_id, answer, created_at)
+       SELECT * FROM unnest($1::text[], $2::bigint[], $3::json[], $4::timestamptz[])
+       ON CONFLICT (id) DO NOTHING`,
+      [rows.map((r) => r.id), rows.map((r) => r.chatId), rows.map((r) => r.json), rows.map((r) => r.at)],
+    );
+    return rows.map(() => undefined);
   }
 
   /** Deletes expired rows and those beyond `capacity`, oldest first; at most once per `pruneEveryMs`. */

@@ -16,8 +16,14 @@
 // than a repeated one). Each confirmation before a first reply is counted (`reply_attempts`), so such
 // runs are known: `interruptedReplies()` bounds the duplicates a SIGKILL can have caused.
 //
+// Storing, confirming, marking and finishing are batched across updates (one statement for all those
+// asked for while the previous one was on its way), so the mark may wait for one statement ahead of it:
+// the window above is then two database writes instead of one.
+//
 // Written against a minimal `{ query(text, params) }` (a pg Pool, a pg Client, or a test double), and
 // with its schema as an ordered list of migrations for the store's migration runner.
+
+import { StatementBatcher } from './statement-batcher.js';
 
 /** What the queue needs from a database connection (pg's Pool and Client both fit). */
 export interface Queryable {
@@ -69,6 +75,20 @@ export interface ClaimedUpdate {
   replyAttempts: number;
 }
 
+function keyOfUpdate(update: { update_id: number }): string {
+  return String(update.update_id);
+}
+
+function keyOfHeld(item: Held): string {
+  return String(item.updateId);
+}
+
+/** For each id, whether the statement's RETURNING rows hold it (the statement changed that update). */
+function inRows(rows: { update_id: unknown }[], ids: number[]): boolean[] {
+  const changed = new Set(rows.map((r) => Number(r.update_id)));
+  return ids.map((id) => changed.has(id));
+}
+
 /** The chat an update belongs to (for per-chat order), or null. */
 // biome-ignore lint/suspicious/noExplicitAny: any update shape; only optional chat ids are read.
 export function chatOf(update: any): number | null {
@@ -80,17 +100,51 @@ export function chatOf(update: any): number | null {
   return typeof id === 'number' ? id : null;
 }
 
-/** The durable update queue's operations (enqueue, claim, lease, finish, prune), each one SQL statement. */
+/** An update's id with the worker holding it, for the statements that only its lease holder may run. */
+interface Held {
+  updateId: number;
+  owner: string;
+}
+
+/**
+ * The durable update queue's operations (enqueue, claim, lease, finish, prune). Storing, confirming,
+ * marking and finishing updates are each one statement for many updates: those asked for while one such
+ * statement is on its way go out together in the next (statement-batcher.ts), so a burst costs a few
+ * round trips per kind instead of one per update, and each caller still gets its own update's answer.
+ */
 export class UpdateQueue {
+  private readonly stored = new StatementBatcher(
+    (updates: { update_id: number }[]) => this.insertMany(updates),
+    keyOfUpdate,
+  );
+  private readonly confirmed = new StatementBatcher(
+    (items: (Held & { leaseMs: number })[]) => this.confirmMany(items),
+    keyOfHeld,
+  );
+  private readonly marked = new StatementBatcher((ids: number[]) => this.markMany(ids), String);
+  private readonly completed = new StatementBatcher(
+    (items: (Held & { error: string | null })[]) => this.completeMany(items),
+    keyOfHeld,
+  );
+
   constructor(private readonly db: Queryable) {}
 
   /** Stores the update unless one with its update_id is already there; true when it was new. */
-  async enqueue(update: { update_id: number }): Promise<boolean> {
+  enqueue(update: { update_id: number }): Promise<boolean> {
+    return this.stored.add(update);
+  }
+
+  private async insertMany(updates: { update_id: number }[]): Promise<boolean[]> {
     const result = await this.db.query(
-      'INSERT INTO bot_updates (update_id, chat_id, payload) VALUES ($1, $2, $3) ON CONFLICT (update_id) DO NOTHING',
-      [update.update_id, chatOf(update), JSON.stringify(update)],
+      `INSERT INTO bot_updates (update_id, chat_id, payload)
+       SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::jsonb[])
+       ON CONFLICT (update_id) DO NOTHING RETURNING update_id`,
+      [updates.map((u) => u.update_id), updates.map(chatOf), updates.map((u) => JSON.stringify(u))],
     );
-    return (result.rowCount ?? 0) === 1;
+    return inRows(
+      result.rows,
+      updates.map((u) => u.update_id),
+    );
   }
 
   /**
@@ -144,32 +198,56 @@ export class UpdateQueue {
    * when `owner` still holds the update and it was not answered; false when the lease was lost (another
    * worker may be answering it).
    */
-  async confirmLease(updateId: number, owner: string, leaseMs: number): Promise<boolean> {
+  confirmLease(updateId: number, owner: string, leaseMs: number): Promise<boolean> {
+    return this.confirmed.add({ updateId, owner, leaseMs });
+  }
+
+  private async confirmMany(items: (Held & { leaseMs: number })[]): Promise<boolean[]> {
     const result = await this.db.query(
-      `UPDATE bot_updates SET lease_until = GREATEST(lease_until, now() + make_interval(secs => $3::double precision / 1000)),
-              reply_attempts = reply_attempts + 1
-        WHERE update_id = $1 AND lease_owner = $2 AND replied_at IS NULL AND done_at IS NULL`,
-      [updateId, owner, leaseMs],
+      `UPDATE bot_updates u
+          SET lease_until = GREATEST(u.lease_until, now() + make_interval(secs => x.lease_ms / 1000)),
+              reply_attempts = u.reply_attempts + 1
+         FROM unnest($1::bigint[], $2::text[], $3::double precision[]) AS x(id, owner, lease_ms)
+        WHERE u.update_id = x.id AND u.lease_owner = x.owner AND u.replied_at IS NULL AND u.done_at IS NULL
+        RETURNING u.update_id`,
+      [items.map((i) => i.updateId), items.map((i) => i.owner), items.map((i) => i.leaseMs)],
     );
-    return (result.rowCount ?? 0) === 1;
+    return inRows(
+      result.rows,
+      items.map((i) => i.updateId),
+    );
   }
 
   /** Marks that Telegram accepted a reply for the update; false when it was already marked. */
-  async markReplied(updateId: number): Promise<boolean> {
+  markReplied(updateId: number): Promise<boolean> {
+    return this.marked.add(updateId);
+  }
+
+  private async markMany(ids: number[]): Promise<boolean[]> {
     const result = await this.db.query(
-      'UPDATE bot_updates SET replied_at = now() WHERE update_id = $1 AND replied_at IS NULL',
-      [updateId],
+      'UPDATE bot_updates SET replied_at = now() WHERE update_id = ANY($1::bigint[]) AND replied_at IS NULL RETURNING update_id',
+      [ids],
     );
-    return (result.rowCount ?? 0) === 1;
+    return inRows(result.rows, ids);
   }
 
   /** Finishes the update (handled, or given up after `error`); only the lease's owner can. */
-  async complete(updateId: number, owner: string, error?: string): Promise<boolean> {
+  complete(updateId: number, owner: string, error?: string): Promise<boolean> {
+    return this.completed.add({ updateId, owner, error: error ?? null });
+  }
+
+  private async completeMany(items: (Held & { error: string | null })[]): Promise<boolean[]> {
     const result = await this.db.query(
-      'UPDATE bot_updates SET done_at = now(), lease_owner = NULL, lease_until = NULL, last_error = $3 WHERE update_id = $1 AND lease_owner = $2 AND done_at IS NULL',
-      [updateId, owner, error ?? null],
+      `UPDATE bot_updates u SET done_at = now(), lease_owner = NULL, lease_until = NULL, last_error = x.error
+         FROM unnest($1::bigint[], $2::text[], $3::text[]) AS x(id, owner, error)
+        WHERE u.update_id = x.id AND u.lease_owner = x.owner AND u.done_at IS NULL
+        RETURNING u.update_id`,
+      [items.map((i) => i.updateId), items.map((i) => i.owner), items.map((i) => i.error)],
     );
-    return (result.rowCount ?? 0) === 1;
+    return inRows(
+      result.rows,
+      items.map((i) => i.updateId),
+    );
   }
 
   /** Gives the update back for another try after `delayMs` (a failure worth retrying). */

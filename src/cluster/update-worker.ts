@@ -12,6 +12,7 @@ import { withDefaults } from '../defaults.js';
 /** A worker's limits unless set; the lease is the UPDATE_LEASE_SECONDS default. */
 const WORKER_DEFAULTS = {
   concurrency: 50,
+  claimBatch: 10,
   leaseMs: DEFAULT_UPDATE_LEASE_SECONDS * 1000,
   pollMs: 200,
   maxAttempts: 5,
@@ -26,6 +27,11 @@ export interface UpdateWorkerOptions {
   owner?: string;
   /** Updates run at once (default 50). */
   concurrency?: number;
+  /**
+   * While updates run, claim again only once this many have finished (default 10): a worker that claimed
+   * whenever one slot was free made one claim statement per update in a burst.
+   */
+  claimBatch?: number;
   /** How long a claim holds without renewal (default 30 s); renewed every third of it while running. */
   leaseMs?: number;
   /** Wait between claims when the queue was empty (default 200 ms); wake() cuts it short. */
@@ -54,6 +60,7 @@ export class UpdateWorker {
   private wakeUp: (() => void) | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private readonly concurrency: number;
+  private readonly claimBatch: number;
   private readonly leaseMs: number;
   private readonly pollMs: number;
   private readonly maxAttempts: number;
@@ -62,6 +69,7 @@ export class UpdateWorker {
     this.owner = options.owner ?? `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
     const limits = withDefaults(WORKER_DEFAULTS, options);
     this.concurrency = limits.concurrency;
+    this.claimBatch = Math.max(1, Math.min(limits.claimBatch, limits.concurrency));
     this.leaseMs = limits.leaseMs;
     this.pollMs = limits.pollMs;
     this.maxAttempts = limits.maxAttempts;
@@ -95,9 +103,15 @@ export class UpdateWorker {
     if (this.heartbeat) clearInterval(this.heartbeat);
   }
 
+  /** Room for a claim: nothing runs, or at least claimBatch slots are free. */
+  private roomToClaim(): number {
+    const room = this.concurrency - this.running.size;
+    return this.running.size === 0 || room >= this.claimBatch ? room : 0;
+  }
+
   private async loop(): Promise<void> {
     while (!this.stopped) {
-      const room = this.concurrency - this.running.size;
+      const room = this.roomToClaim();
       let claimed: ClaimedUpdate[] = [];
       if (room > 0) {
         try {
@@ -114,8 +128,8 @@ export class UpdateWorker {
         });
         this.running.set(update.updateId, run);
       }
-      // Full, or nothing to claim: wait for a finished update, a wake-up or the poll interval.
-      if (claimed.length === 0 || this.running.size >= this.concurrency) await this.sleep(this.pollMs);
+      // Too full to claim, or nothing to claim: wait for a finished update, a wake-up or the poll interval.
+      if (claimed.length === 0 || this.roomToClaim() === 0) await this.sleep(this.pollMs);
     }
   }
 

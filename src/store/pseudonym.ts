@@ -1,7 +1,7 @@
 // The citizen in the record is a pseudonym: HMAC-SHA256 of the Telegram user id under a per-install
 // secret. The secret never goes into the database, so the database alone cannot be turned back into
 // Telegram ids (there are only ~10^10 ids: a plain hash could be reversed by trying them all).
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { log } from '../log.js';
@@ -12,9 +12,23 @@ export const PSEUDONYM_KEY_FILE = 'pseudonym.key';
 /** Turns a Telegram user id into the stable pseudonym stored in place of it. */
 export type Pseudonymizer = (telegramUserId: number) => string;
 
+/** Pseudonyms remembered per process; a citizen's every question and vote needs theirs. */
+const REMEMBERED_PSEUDONYMS = 10_000;
+
 /** Pseudonyms keyed by `secret`: the same id always gives the same 22-character HMAC, useless without the secret. */
 export function pseudonymizer(secret: string | Buffer): Pseudonymizer {
-  return (id) => createHmac('sha256', secret).update(String(id)).digest('base64url').slice(0, 22);
+  // The key is prepared once: createHmac with a raw secret converts it to a key object on every call.
+  const key = createSecretKey(typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret);
+  const known = new Map<number, string>();
+  return (id) => {
+    let pseudonym = known.get(id);
+    if (pseudonym === undefined) {
+      pseudonym = createHmac('sha256', key).update(String(id)).digest('base64url').slice(0, 22);
+      if (known.size >= REMEMBERED_PSEUDONYMS) known.clear();
+      known.set(id, pseudonym);
+    }
+    return pseudonym;
+  };
 }
 
 /**

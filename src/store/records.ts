@@ -13,6 +13,7 @@ import type { DownReason, QuestionRecord, RecordStore, Vote } from './types.js';
 import { importLegacyStats, readLegacyTotals, type LegacyTotals } from './legacy-stats.js';
 import { RecordWriter, type WriterOptions, type WriterStats } from './writer.js';
 import { describeError } from '../errors.js';
+import { discardingStore } from './discarding.js';
 import { withDefaults } from '../defaults.js';
 
 /** The embedded database's file name inside DATA_DIR. */
@@ -156,6 +157,16 @@ export class Records {
     records.purgeTimer.unref();
     log.info('record opened', { store: store.kind, location: store.location, retentionDays: options.retentionDays });
     return records;
+  }
+
+  /**
+   * A record that keeps nothing (a random pseudonym key, a store that discards every write), for the
+   * start-up warm-up's throwaway bot: its made-up questions go through the same code as citizens' but
+   * never into the office's statistics.
+   */
+  static discarding(): Records {
+    const store = discardingStore();
+    return new Records(store, new RecordWriter(store), pseudonymizer(randomBytes(32)), 1, null);
   }
 
   /** Queues a question for the log; never waits for the database. */

@@ -8,8 +8,17 @@
 //   as Telegram is another machine. --emulator in-process: the emulator shares the bot's event loop, as
 //   the soak and bot-load benches do; this is what showed the ~25 s opening stall.
 // --no-warm-up: skip the engine warm-up before taking updates.
+// --mode webhook: the bot in webhook mode with DATABASE_URL (a fresh PostgreSQL database on the test
+//   server): the durable update queue, the record, the shared answers and the central index in the
+//   database, as copies behind a load balancer run. The emulator delivers the burst to the webhook as
+//   Telegram does (40 connections, each update POSTed until it gets a 200). Default: polling.
+// --questions distinct (default): every user asks a different question (the corpus's questions, then
+//   phrasings of them: a polite prefix, without diacritics, ...), none of them asked by the warm-up, so
+//   that the engine's answer memo cannot carry the burst. --questions repeated: user u asks question
+//   u mod n of the question file (34 or 100 distinct), as a burst of /start example buttons would.
 //
 // Standalone: npx tsx test/bench/first-burst.ts [--users 200] [--emulator process|in-process] [--no-warm-up]
+//   [--corpus project|alqac] [--questions distinct|repeated] [--mode polling|webhook]
 import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector';
@@ -22,6 +31,11 @@ import { startBot } from '../../src/bot/start.js';
 import { BotApiEmulator, type EmulatedUser } from '../emulator/bot-api-emulator.js';
 import { RemoteEmulator, type BurstReport } from '../emulator/remote.js';
 import { testSettings } from '../bot/helpers.js';
+import { warmUpQuestions } from '../../src/bot/warm-up.js';
+import { DEFAULT_EXAMPLE_QUESTIONS } from '../../src/bot/messages.vi.js';
+import { foldDiacritics } from '../../src/text/normalize.js';
+import { createTestDatabase } from '../fixtures/postgres.js';
+import { freePort } from '../fixtures/free-port.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ALQAC_DIR = path.resolve(ROOT, '..', 'shared', 'benchmarks', 'alqac2023');
@@ -32,6 +46,8 @@ export interface FirstBurstOptions {
   warmUp?: boolean;
   corpus?: 'alqac' | 'project';
   replyTimeoutMs?: number;
+  questions?: 'distinct' | 'repeated';
+  mode?: 'polling' | 'webhook';
 }
 
 export interface FirstBurstResult {
@@ -39,6 +55,12 @@ export interface FirstBurstResult {
   emulator: 'process' | 'in-process';
   warmUp: boolean;
   corpus: 'alqac' | 'project';
+  questions: 'distinct' | 'repeated';
+  mode: 'polling' | 'webhook';
+  /** Webhook mode: POSTs the emulator repeated because the bot did not answer 200. */
+  retriedPosts?: number;
+  /** How many different question texts the burst asked. */
+  distinctQuestions: number;
   /** Questions that got exactly one reply; questions with none; replies beyond one per question. */
   answeredOnce: number;
   missing: number;
@@ -69,11 +91,52 @@ async function questionsFor(corpus: 'alqac' | 'project'): Promise<string[]> {
     .map((line) => String((JSON.parse(line) as { question: string }).question));
 }
 
+/** Re-phrasings of a question that a citizen might send; each is a different text for the answer memo. */
+const PHRASINGS: ((q: string) => string)[] = [
+  (q) => q,
+  (q) => `Cho tôi hỏi: ${q}`,
+  (q) => foldDiacritics(q),
+  (q) => `Xin hỏi, ${q.charAt(0).toLowerCase()}${q.slice(1)}`,
+  (q) => `${q} Xin cảm ơn.`,
+  (q) => foldDiacritics(`Cho hỏi ${q}`).toLowerCase(),
+  (q) => `${q.replace(/[?.!]+\s*$/u, '')} ạ?`,
+  (q) => `Tôi muốn biết: ${foldDiacritics(q)}`,
+];
+
+/**
+ * `count` different questions, none in `avoid` (what the warm-up asked): each of `base` as it is, then
+ * each in the next phrasing, and so on.
+ */
+export function distinctQuestions(base: readonly string[], count: number, avoid: ReadonlySet<string>): string[] {
+  const out = new Set<string>();
+  for (const phrase of PHRASINGS) {
+    for (const q of base) {
+      const text = phrase(q).trim();
+      if (!avoid.has(text)) out.add(text);
+      if (out.size === count) return [...out];
+    }
+  }
+  throw new Error(`only ${out.size} distinct questions from ${base.length}; ${count} wanted`);
+}
+
 /** The report's figures, shared by the bench and test/bot/first-burst.test.ts. */
 export function summarise(
   report: BurstReport,
   users: number,
-): Omit<FirstBurstResult, 'users' | 'emulator' | 'warmUp' | 'corpus' | 'seconds' | 'botCpuMs' | 'loadAverage'> {
+): Omit<
+  FirstBurstResult,
+  | 'users'
+  | 'emulator'
+  | 'warmUp'
+  | 'corpus'
+  | 'questions'
+  | 'mode'
+  | 'retriedPosts'
+  | 'distinctQuestions'
+  | 'seconds'
+  | 'botCpuMs'
+  | 'loadAverage'
+> {
   const byChat = new Map<number, number[]>();
   for (const s of report.sends) byChat.set(s.chat, [...(byChat.get(s.chat) ?? []), s.at]);
   const latencies: number[] = [];
@@ -159,10 +222,27 @@ export async function benchFirstBurst(options: FirstBurstOptions): Promise<First
   await cp(corpus === 'alqac' ? path.join(ALQAC_DIR, 'corpus') : path.join(ROOT, 'corpus'), path.join(dir, 'corpus'), {
     recursive: true,
   });
-  setLogLevel('warn');
-  const emu = mode === 'process' ? await RemoteEmulator.spawn() : new LocalEmulator(await BotApiEmulator.start());
-  const settings = testSettings(dir, emu, { RATE_LIMIT_PER_MINUTE: '1000000', LOG_LEVEL: 'warn' });
+  setLogLevel((process.env.FIRST_BURST_LOG_LEVEL as 'info' | undefined) ?? 'warn');
+  const webhook = options.mode === 'webhook' ? await webhookSettings() : null;
+  const emu =
+    mode === 'process' || webhook ? await RemoteEmulator.spawn() : new LocalEmulator(await BotApiEmulator.start());
+  const settings = testSettings(dir, emu, {
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    LOG_LEVEL: process.env.FIRST_BURST_LOG_LEVEL ?? 'warn',
+    ...webhook?.env,
+  });
   const handle = await startBot(settings, { pollingTimeoutSeconds: 10, warmUp });
+  const which = options.questions ?? 'distinct';
+  const warmed = new Set(
+    warmUpQuestions(
+      settings.EXAMPLE_QUESTIONS ?? DEFAULT_EXAMPLE_QUESTIONS,
+      handle.engine.status().documents.map((d) => d.title),
+    ),
+  );
+  const asked =
+    which === 'distinct'
+      ? distinctQuestions(questions, options.users, warmed)
+      : Array.from({ length: options.users }, (_, u) => questions[u % questions.length]!);
   // FIRST_BURST_PROFILE=file.cpuprofile: a CPU profile of the bot's process during the burst only.
   const profiler = process.env.FIRST_BURST_PROFILE ? new Session() : null;
   if (profiler) {
@@ -182,7 +262,14 @@ export async function benchFirstBurst(options: FirstBurstOptions): Promise<First
       { length: options.users },
       (_, u): EmulatedUser => ({ id: 700_000 + u, first_name: `User ${u}` }),
     );
-    await emu.burst(users.map((from, u) => ({ from, text: questions[u % questions.length]! })));
+    const messages = users.map((from, u) => ({ from, text: asked[u]! }));
+    let retriedPosts: number | undefined;
+    if (webhook) {
+      const url = `http://127.0.0.1:${handle.webhookPort}${new URL(webhook.env.WEBHOOK_URL).pathname}`;
+      ({ retriedPosts } = await (emu as RemoteEmulator).webhookBurst(url, webhook.env.WEBHOOK_SECRET, messages));
+    } else {
+      await emu.burst(messages);
+    }
     await emu.waitForMessages(
       users.map((u) => u.id),
       1,
@@ -201,11 +288,17 @@ export async function benchFirstBurst(options: FirstBurstOptions): Promise<First
     // A moment for a duplicate, if any, to arrive before counting.
     await new Promise((resolve) => setTimeout(resolve, 300));
     const report = await emu.report();
+    // FIRST_BURST_REPORT=file.json: the emulator's raw report (queued, sends, chat actions) for a timeline.
+    if (process.env.FIRST_BURST_REPORT) await writeFile(process.env.FIRST_BURST_REPORT, JSON.stringify(report));
     return {
       users: options.users,
       emulator: mode,
       warmUp,
       corpus,
+      questions: which,
+      mode: webhook ? 'webhook' : 'polling',
+      ...(retriedPosts === undefined ? {} : { retriedPosts }),
+      distinctQuestions: new Set(asked).size,
       ...summarise(report, options.users),
       seconds: Math.round(seconds * 100) / 100,
       botCpuMs,
@@ -215,7 +308,20 @@ export async function benchFirstBurst(options: FirstBurstOptions): Promise<First
     await handle.stop();
     await emu.stop();
     await rm(dir, { recursive: true, force: true });
+    await webhook?.database.drop();
   }
+}
+
+/** Webhook mode's settings: a fresh database on the test server for the queue, the record and the index. */
+async function webhookSettings() {
+  const database = await createTestDatabase('burst');
+  const env = {
+    WEBHOOK_URL: 'https://bot.example.test/telegram/hook',
+    WEBHOOK_SECRET: 'first-burst-webhook-secret-0123456789',
+    WEBHOOK_PORT: String(await freePort()),
+    DATABASE_URL: database.url,
+  };
+  return { database, env };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
@@ -225,6 +331,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
       emulator: { type: 'string', default: 'process' },
       'no-warm-up': { type: 'boolean', default: false },
       corpus: { type: 'string' },
+      questions: { type: 'string', default: 'distinct' },
+      mode: { type: 'string', default: 'polling' },
     },
   });
   benchFirstBurst({
@@ -232,6 +340,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
     emulator: values.emulator === 'in-process' ? 'in-process' : 'process',
     warmUp: !values['no-warm-up'],
     corpus: values.corpus as 'alqac' | 'project' | undefined,
+    questions: values.questions === 'repeated' ? 'repeated' : 'distinct',
+    mode: values.mode === 'webhook' ? 'webhook' : 'polling',
   }).then(
     (result) => process.stdout.write(JSON.stringify(result) + '\n'),
     (error: unknown) => {

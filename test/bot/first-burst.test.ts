@@ -59,6 +59,17 @@ describe('the opening burst, emulator in its own process', () => {
     expect(warm[0]!.questions).toBeGreaterThanOrEqual(30);
   });
 
+  it('ran made-up updates through a throwaway copy of the bot, which reached neither Telegram, the record nor the log', async () => {
+    const warm = logsMatching('warm-up done');
+    expect(warm[0]!.updates).toBeGreaterThanOrEqual(100);
+    // Every message the emulator got went to a citizen of the burst.
+    expect(report.sends.every((s) => asked.has(s.chat))).toBe(true);
+    // One "question" line and one record row per citizen: none for the warm-up's questions.
+    expect(logsMatching('question')).toHaveLength(USERS);
+    await bot.records.writer.flush();
+    expect(await bot.records.store.questionCount()).toBe(USERS);
+  });
+
   it('gives every question of the burst exactly one reply, and no call fails', () => {
     const s = summarise(report, USERS);
     expect(report.queued).toHaveLength(USERS);

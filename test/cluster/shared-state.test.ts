@@ -173,6 +173,21 @@ describe.skipIf(pgSkip !== null)('shared state of several bot copies (PostgreSQL
       await pools[2]!.end();
     });
 
+    it('gives each of many users counted at once (one statement for them) the in-memory verdicts', async () => {
+      const t = 7_000_000;
+      const options = { limit: 2, windowMs: 10_000, now: () => t };
+      const memory = memoryRateLimitCounter(options);
+      const counter = new PostgresRateLimitCounter(db.pool, options);
+      const users = Array.from({ length: 40 }, (_, i) => `burst-${i}`);
+      // Every user three times, all asked in one go: the same user never twice in one statement.
+      const asked = [...users, ...users, ...users];
+      const expected = asked.map((user) => memory.hit(user));
+      const got = await Promise.all(asked.map((user) => counter.hit(user)));
+      expect(got).toEqual(expected);
+      expect(got.slice(0, 80).every((v) => v === 'pass')).toBe(true);
+      expect(got.slice(80).every((v) => v === 'notice')).toBe(true);
+    });
+
     it('deletes the rows of users idle for a whole window', async () => {
       await db.pool.query('DELETE FROM bot_rate_limits');
       let t = 9_000_000;

@@ -82,6 +82,35 @@ describe.skipIf(pgSkip !== null)('durable update queue (PostgreSQL)', () => {
     expect(await queue.state()).toMatchObject({ depth: 1 });
   });
 
+  it('stores, confirms, marks and finishes many updates asked for at once, each with its own answer', async () => {
+    await clear();
+    const updates = Array.from({ length: 30 }, (_, i) => update(500 + i));
+    // The same update delivered twice within one burst is new once.
+    const stored = await Promise.all([...updates, updates[0]!].map((u) => queue.enqueue(u)));
+    expect(stored.filter(Boolean)).toHaveLength(30);
+    expect(stored.at(-1)).toBe(false);
+    const claimed = await queue.claim('w1', 60_000, 100);
+    expect(claimed.map((c) => c.updateId)).toEqual(updates.map((u) => u.update_id));
+    const ids = claimed.map((c) => c.updateId);
+    // Another worker's confirmation fails for each, the holder's succeeds for each.
+    expect(await Promise.all(ids.map((id) => queue.confirmLease(id, 'w2', 60_000)))).toEqual(ids.map(() => false));
+    expect(await Promise.all(ids.map((id) => queue.confirmLease(id, 'w1', 60_000)))).toEqual(ids.map(() => true));
+    // Marked twice at once: one of the two says it marked.
+    const marks = await Promise.all(ids.flatMap((id) => [queue.markReplied(id), queue.markReplied(id)]));
+    expect(marks.filter(Boolean)).toHaveLength(30);
+    // Only the holder finishes them; an error is kept per update.
+    expect(await Promise.all(ids.map((id) => queue.complete(id, 'w2')))).toEqual(ids.map(() => false));
+    const done = await Promise.all(ids.map((id, i) => queue.complete(id, 'w1', i === 0 ? 'boom' : undefined)));
+    expect(done).toEqual(ids.map(() => true));
+    const { rows } = await db.pool.query(
+      'SELECT update_id, last_error, replied_at IS NOT NULL AS replied, reply_attempts FROM bot_updates WHERE done_at IS NOT NULL ORDER BY update_id',
+    );
+    expect(rows).toHaveLength(30);
+    expect(rows.map((r) => r.last_error)).toEqual(['boom', ...ids.slice(1).map(() => null)]);
+    expect(rows.every((r) => r.replied && r.reply_attempts === 1)).toBe(true);
+    expect(await open()).toBe(0);
+  });
+
   it('a worker that dies holding a lease: nobody else gets the update until the lease runs out, then another worker does', async () => {
     await clear();
     const u = update(11);

@@ -77,6 +77,20 @@ export class RemoteEmulator {
     return this.call('POST', '/burst', { messages });
   }
 
+  /**
+   * Queues every message as /burst does, then delivers them to the bot's webhook at `url` as Telegram
+   * would (the secret header, at most `connections` POSTs at once, each repeated until a 200); resolves
+   * once every update was taken.
+   */
+  webhookBurst(
+    url: string,
+    secret: string,
+    messages: { from: EmulatedUser; text: string }[],
+    connections = 40,
+  ): Promise<{ queuedAt: number; retriedPosts: number }> {
+    return this.call('POST', '/webhook-burst', { url, secret, messages, connections });
+  }
+
   /** Resolves with ok=false (and the chats short of replies) instead of throwing on timeout. */
   waitForMessages(chats: number[], count: number, timeoutMs = 30_000): Promise<{ ok: boolean; missing?: number[] }> {
     return this.call('POST', '/wait', { chats, count, timeoutMs });

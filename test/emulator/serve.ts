@@ -11,6 +11,10 @@
 //                                              first prefix found wins); not queued: → {callbackQuery} or
 //                                              {callbackQuery: null}. A bot reaching the emulator at
 //                                              `${apiRoot}/c/<tag>` is named by that tag in /report
+//   POST /webhook-burst {url, secret, messages, connections}  as /burst, then delivers the updates to the
+//                                              bot's webhook as Telegram does (POSTs with the secret header,
+//                                              at most `connections` at once, each again until it gets a 200);
+//                                              → {queuedAt, retriedPosts} once every update was taken
 //   GET  /report                              what was queued and what the bot sent, with times (ms)
 //   POST /stop                                stop the emulator and exit
 // Times are Date.now() in this process, so latencies computed from the report (bot's sendMessage
@@ -101,6 +105,58 @@ function waitForReplies(
   return new Promise((resolve) => waiters.add({ chats, count, deadline: Date.now() + timeoutMs, resolve }));
 }
 
+/** POSTs one update to the webhook; resolves with the HTTP status (0: no connection). */
+function postUpdate(url: string, secret: string, update: unknown, agent: http.Agent): Promise<number> {
+  return new Promise((resolve) => {
+    const body = JSON.stringify(update);
+    const req = http.request(url, {
+      method: 'POST',
+      agent,
+      headers: {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+        'x-telegram-bot-api-secret-token': secret,
+      },
+    });
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', () => resolve(0));
+    req.end(body);
+  });
+}
+
+/** See POST /webhook-burst above: the queued updates leave the getUpdates queue, as Telegram delivers them by webhook. */
+async function webhookBurst(
+  url: string,
+  secret: string,
+  messages: { from: EmulatedUser; text: string }[],
+  connections: number,
+) {
+  const at = Date.now();
+  const pending = emu as unknown as { updates: { update_id: number }[] };
+  const before = new Set(pending.updates.map((u) => u.update_id));
+  for (const m of messages) queue(m.from, m.text, at);
+  const updates = pending.updates.filter((u) => !before.has(u.update_id));
+  pending.updates = pending.updates.filter((u) => before.has(u.update_id));
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  let retriedPosts = 0;
+  let next = 0;
+  const connection = async () => {
+    while (next < updates.length) {
+      const update = updates[next++]!;
+      while ((await postUpdate(url, secret, update, agent)) !== 200) {
+        retriedPosts++;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: connections }, connection));
+  agent.destroy();
+  return { queuedAt: at, retriedPosts };
+}
+
 // biome-ignore lint/suspicious/noExplicitAny: the control API's JSON bodies, read per route.
 async function body(req: http.IncomingMessage): Promise<any> {
   const chunks: Buffer[] = [];
@@ -148,6 +204,14 @@ const control = http.createServer((req, res) => {
           out = { queuedAt: at };
           break;
         }
+        case 'POST /webhook-burst':
+          out = await webhookBurst(
+            String(input.url),
+            String(input.secret),
+            input.messages,
+            Number(input.connections ?? 40),
+          );
+          break;
         case 'POST /wait': {
           const chats = input.chats as number[];
           const count = Number(input.count ?? 1);

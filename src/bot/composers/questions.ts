@@ -99,7 +99,8 @@ export async function answerQuestion(
   const started = performance.now();
   let answer: Answer;
   try {
-    answer = await whileTyping(ctx, () => deps.engine.ask(question, { k: deps.settings.ANSWER_PASSAGES }));
+    const ask = () => deps.engine.ask(question, { k: deps.settings.ANSWER_PASSAGES });
+    answer = await (deps.turns ? deps.turns.run(() => whileTyping(ctx, ask)) : whileTyping(ctx, ask));
   } catch (error) {
     if (isBlockedByUser(error)) throw error;
     log.error('engine failed to answer', { user, error: describeError(error) });
