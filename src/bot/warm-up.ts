@@ -11,8 +11,6 @@
 // warms is what the real bot runs. It narrows that gap, it does not close it (README, "Speed").
 // The Bot API client is warmed too: a burst's first ~200 replies were the first calls through grammY's
 // client, node-fetch and Node's HTTP stack, whose cold code cost ~2 ms of CPU per call (3× a warm call).
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import type { Api, Bot, Context } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { AnswerEngine } from '../engine-api.js';
@@ -157,22 +155,6 @@ async function warmUpThrowaway(build: () => ThrowawayBot, questions: readonly st
   }
 }
 
-/**
- * A full garbage collection, once, before the bot takes updates. Start-up (loading or building the index,
- * the warm-up) leaves garbage behind, and the first burst of questions triggered a mark-compact of it
- * (10–70 ms in `--trace-gc` of the burst bench, 3 runs of 3) while citizens waited; after this it did not
- * (0 of 3). `gc` is only reachable through V8's flag, in a fresh context, so that the bot's own code never
- * sees it.
- */
-function collectGarbage(): void {
-  try {
-    v8.setFlagsFromString('--expose-gc');
-    (vm.runInNewContext('gc') as () => void)();
-  } catch (error) {
-    log.debug('no garbage collection before serving', { error: describeError(error) });
-  }
-}
-
 /** Never throws: a warm-up question failing is logged and the bot starts anyway. */
 export async function warmUp(
   engine: AnswerEngine,
@@ -199,7 +181,6 @@ export async function warmUp(
   }
   const updates = options.throwawayBot ? await warmUpThrowaway(options.throwawayBot, questions) : 0;
   const apiCalls = options.api ? await warmUpApi(options.api) : 0;
-  collectGarbage();
   const ms = Math.round(performance.now() - started);
   log.info('warm-up done', { questions: done, updates, apiCalls, ms });
   return { questions: done, updates, apiCalls, ms };
