@@ -8,15 +8,14 @@
 import { readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Api } from 'grammy';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ReloadCoordinator } from '../../src/bot/reload.js';
-import { CentralIndex, LISTENER_NAME } from '../../src/cluster/central-index.js';
+import { type CentralIndex, LISTENER_NAME } from '../../src/cluster/central-index.js';
 import type { EngineOptions } from '../../src/engine.js';
-import { setLogLevel } from '../../src/log.js';
-import { createTestDatabase, postgresUnavailable, type TestDatabase } from '../fixtures/postgres.js';
+import { centralCopies, sleep, until } from '../fixtures/central-copies.js';
+import { postgresUnavailable } from '../fixtures/postgres.js';
 import { SEED_FILE } from '../fixtures/seed-report.js';
-import { hybridOptions, tempWorkspace, WATER_REPORT, type TempWorkspace } from '../fixtures/temp-corpus.js';
+import { hybridOptions, WATER_REPORT, type TempWorkspace } from '../fixtures/temp-corpus.js';
 
 const pgSkip = await postgresUnavailable('central index');
 
@@ -25,56 +24,25 @@ const WATER_QUESTION = 'Bao nhiêu km đường ống nước mới được l�
 /** The issue's bound: every copy serves a new build within 30 s of its end. */
 const SERVE_WITHIN_MS = 30_000;
 
-function sleep(ms: number) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Waits until `predicate` holds; returns how long that took (ms). */
-async function until(predicate: () => boolean | Promise<boolean>, what: string, timeoutMs = SERVE_WITHIN_MS) {
-  const started = performance.now();
-  while (!(await predicate())) {
-    if (performance.now() - started > timeoutMs) throw new Error(`timed out waiting for: ${what}`);
-    await sleep(20);
-  }
-  return performance.now() - started;
-}
-
 const documentsOf = (copy: CentralIndex) => copy.answerEngine.status().documents.map((d) => d.source);
 const totalBuilds = (...copies: CentralIndex[]) => copies.reduce((sum, c) => sum + c.counts.builds, 0);
 
 describe.skipIf(pgSkip !== null)('central corpus and index (PostgreSQL)', () => {
-  let db: TestDatabase;
-  let admin: pg.Pool;
-  const workspaces: TempWorkspace[] = [];
-  const copies: CentralIndex[] = [];
+  const cluster = centralCopies('central');
+  const { copies } = cluster;
 
   async function openCopy(options: { pollMs?: number; emptyCorpus?: boolean } = {}) {
-    const w = await tempWorkspace();
-    workspaces.push(w);
+    const w = await cluster.workspace();
     const engine: EngineOptions = await hybridOptions(w, [WATER_REPORT]);
     if (options.emptyCorpus) await rm(path.join(w.corpusDir, SEED_FILE));
-    const copy = await CentralIndex.open({ databaseUrl: db.url, engine, pollMs: options.pollMs ?? 60_000 });
-    copy.start();
-    copies.push(copy);
-    return { copy, w };
+    return { copy: await cluster.open(engine, options.pollMs), w };
   }
 
   /** An admin's upload as uploads.ts leaves it: the file in the corpus folder, then a reload. */
   const upload = (w: TempWorkspace, name: string, text: string) => writeFile(path.join(w.corpusDir, name), text);
 
-  const publishedCount = async () => Number((await admin.query('SELECT count(*) AS n FROM index_bundles')).rows[0].n);
-
-  beforeAll(async () => {
-    setLogLevel('error');
-    db = await createTestDatabase('central');
-    admin = new pg.Pool({ connectionString: db.url, max: 2 });
-  });
-  afterAll(async () => {
-    for (const copy of copies) await copy.close().catch(() => undefined);
-    await admin?.end();
-    await db?.drop();
-    for (const w of workspaces) await w.cleanup();
-  });
+  const publishedCount = async () =>
+    Number((await cluster.admin.query('SELECT count(*) AS n FROM index_bundles')).rows[0].n);
 
   let a: Awaited<ReturnType<typeof openCopy>>;
   let b: Awaited<ReturnType<typeof openCopy>>;
@@ -82,7 +50,7 @@ describe.skipIf(pgSkip !== null)('central corpus and index (PostgreSQL)', () => 
   it('the first copy seeds the central corpus and builds; the second loads that build', async () => {
     a = await openCopy();
     expect(a.copy.counts).toEqual({ builds: 1, loads: 0 });
-    const files = await admin.query('SELECT name, deleted FROM corpus_files');
+    const files = await cluster.admin.query('SELECT name, deleted FROM corpus_files');
     expect(files.rows).toEqual([{ name: SEED_FILE, deleted: false }]);
     b = await openCopy({ emptyCorpus: true });
     expect(b.copy.counts).toEqual({ builds: 0, loads: 1 });
@@ -108,7 +76,9 @@ describe.skipIf(pgSkip !== null)('central corpus and index (PostgreSQL)', () => 
     expect(a.copy.counts.builds).toBe(2);
     expect(b.copy.counts).toEqual({ builds: 0, loads: 2 });
     expect(await readdir(b.w.corpusDir)).toContain(WATER_FILE);
-    const stored = await admin.query('SELECT sha256, size, deleted FROM corpus_files WHERE name = $1', [WATER_FILE]);
+    const stored = await cluster.admin.query('SELECT sha256, size, deleted FROM corpus_files WHERE name = $1', [
+      WATER_FILE,
+    ]);
     expect(stored.rows[0]).toMatchObject({ size: String(Buffer.byteLength(WATER_REPORT)), deleted: false });
   });
 
@@ -118,7 +88,7 @@ describe.skipIf(pgSkip !== null)('central corpus and index (PostgreSQL)', () => 
     const [onA, onB] = await Promise.all([a.copy.answerEngine.reload(), b.copy.answerEngine.reload()]);
     expect([onA.source, onB.source].sort()).toEqual(['built', 'loaded']);
     expect(totalBuilds(a.copy, b.copy)).toBe(before + 1);
-    const latest = await admin.query('SELECT max(id) AS id FROM index_bundles');
+    const latest = await cluster.admin.query('SELECT max(id) AS id FROM index_bundles');
     expect(Number(latest.rows[0].id)).toBe(published + 1);
     expect(documentsOf(a.copy)).toEqual(documentsOf(b.copy));
   });
@@ -127,7 +97,11 @@ describe.skipIf(pgSkip !== null)('central corpus and index (PostgreSQL)', () => 
     const replaced = WATER_REPORT.replace('12 km', '15 km');
     await upload(b.w, WATER_FILE, replaced);
     await b.copy.answerEngine.reload();
-    await until(async () => (await a.copy.answerEngine.ask(WATER_QUESTION)).excerpt.includes('15 km'), 'A serving B');
+    await until(
+      async () => (await a.copy.answerEngine.ask(WATER_QUESTION)).excerpt.includes('15 km'),
+      'A serving B',
+      SERVE_WITHIN_MS,
+    );
     expect(await readdir(path.join(a.w.corpusDir, '.history'))).toHaveLength(1);
   });
 
@@ -136,13 +110,13 @@ describe.skipIf(pgSkip !== null)('central corpus and index (PostgreSQL)', () => 
     expect(c.copy.counts.builds).toBe(0);
     const listeners = `FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()`;
     const listening = async () =>
-      Number((await admin.query(`SELECT count(*) AS n ${listeners}`, [LISTENER_NAME])).rows[0].n);
-    await until(async () => (await listening()) === 3, "A's, B's and C's notification connections");
-    const cut = await admin.query(`SELECT pg_terminate_backend(pid) AS cut ${listeners}`, [LISTENER_NAME]);
+      Number((await cluster.admin.query(`SELECT count(*) AS n ${listeners}`, [LISTENER_NAME])).rows[0].n);
+    await until(async () => (await listening()) === 3, "A's, B's and C's notification connections", SERVE_WITHIN_MS);
+    const cut = await cluster.admin.query(`SELECT pg_terminate_backend(pid) AS cut ${listeners}`, [LISTENER_NAME]);
     expect(cut.rows).toEqual([{ cut: true }, { cut: true }, { cut: true }]);
     await upload(a.w, 'ghi-chu.txt', 'Ghi chú: đường Trường Sa được mở rộng thêm 4 làn xe trong năm 2019.\n');
     await a.copy.answerEngine.reload();
-    const ms = await until(() => documentsOf(c.copy).includes('ghi-chu.txt'), 'C serving after a cut');
+    const ms = await until(() => documentsOf(c.copy).includes('ghi-chu.txt'), 'C serving after a cut', SERVE_WITHIN_MS);
     console.log(`[central index] without the notification, C served the build after ${Math.round(ms)} ms`);
     expect(c.copy.counts.builds).toBe(0);
   });

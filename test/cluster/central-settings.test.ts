@@ -9,12 +9,12 @@
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SimilarityCalibration } from '../../src/answer/similarity-gate.js';
-import { CentralIndex, LISTENER_NAME } from '../../src/cluster/central-index.js';
+import { type CentralIndex, LISTENER_NAME } from '../../src/cluster/central-index.js';
 import { CentralSettings, mergeSynonymLines, storeCalibration } from '../../src/cluster/central-settings.js';
-import { setLogLevel } from '../../src/log.js';
-import { createTestDatabase, postgresUnavailable, type TestDatabase } from '../fixtures/postgres.js';
+import { centralCopies, until } from '../fixtures/central-copies.js';
+import { postgresUnavailable } from '../fixtures/postgres.js';
 import { BUDGET_QUESTION } from '../fixtures/seed-report.js';
 import { hybridOptions, tempWorkspace, type TempWorkspace } from '../fixtures/temp-corpus.js';
 
@@ -28,20 +28,6 @@ const answersSynonymQuestion = async (copy: CentralIndex) => {
   const answer = await copy.answerEngine.ask(SYNONYM_QUESTION);
   return answer.answered && answer.excerpt.includes('57%');
 };
-
-function sleep(ms: number) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Waits until `predicate` holds; returns how long that took (ms). */
-async function until(predicate: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000) {
-  const started = performance.now();
-  while (!(await predicate())) {
-    if (performance.now() - started > timeoutMs) throw new Error(`timed out waiting for: ${what}`);
-    await sleep(20);
-  }
-  return performance.now() - started;
-}
 
 describe('mergeSynonymLines (a hand edit against what other copies stored)', () => {
   it('keeps local additions, applies other copies’ additions and deletions, keeps local deletions', () => {
@@ -81,41 +67,24 @@ describe('a /synonym when the database is down', () => {
 });
 
 describe.skipIf(pgSkip !== null)('shared synonyms and calibrations (PostgreSQL)', () => {
-  let db: TestDatabase;
-  let admin: pg.Pool;
-  const workspaces: TempWorkspace[] = [];
-  const copies: CentralIndex[] = [];
+  const cluster = centralCopies('settings');
+  const { copies } = cluster;
 
   const synonymsFileOf = (w: TempWorkspace) => path.join(w.corpusDir, 'synonyms.txt');
 
-  async function openCopy(options: { pollMs?: number; synonyms?: string } = {}) {
-    const w = await tempWorkspace();
-    workspaces.push(w);
+  /** A copy with its own synonyms file (written with `synonyms` first, when given). */
+  async function openCopy(options: { pollMs?: number; synonyms?: string | Buffer } = {}) {
+    const w = await cluster.workspace();
     if (options.synonyms !== undefined) await writeFile(synonymsFileOf(w), options.synonyms);
     const engine = { ...(await hybridOptions(w)), synonymsFile: synonymsFileOf(w) };
-    const copy = await CentralIndex.open({ databaseUrl: db.url, engine, pollMs: options.pollMs ?? 60_000 });
-    copy.start();
-    copies.push(copy);
-    return { copy, w };
+    return { copy: await cluster.open(engine, options.pollMs), w };
   }
 
   const central = async () =>
-    (await admin.query('SELECT content, version FROM central_synonyms')).rows[0] as {
+    (await cluster.admin.query('SELECT content, version FROM central_synonyms')).rows[0] as {
       content: string | null;
       version: string;
     };
-
-  beforeAll(async () => {
-    setLogLevel('error');
-    db = await createTestDatabase('settings');
-    admin = new pg.Pool({ connectionString: db.url, max: 2 });
-  });
-  afterAll(async () => {
-    for (const copy of copies) await copy.close().catch(() => undefined);
-    await admin?.end();
-    await db?.drop();
-    for (const w of workspaces) await w.cleanup();
-  });
 
   let a: Awaited<ReturnType<typeof openCopy>>;
   let b: Awaited<ReturnType<typeof openCopy>>;
@@ -208,23 +177,17 @@ describe.skipIf(pgSkip !== null)('shared synonyms and calibrations (PostgreSQL)'
     });
     const gated = async (copy: CentralIndex) => (await copy.answerEngine.ask(BUDGET_QUESTION)).reason === 'not-similar';
     // As `npm run calibrate` does (publishCalibration), on no copy's machine.
-    expect(await storeCalibration(admin, calibration(floor, '2026-12-02T10:00:00.000Z'), 't')).toBe(true);
+    expect(await storeCalibration(cluster.admin, calibration(floor, '2026-12-02T10:00:00.000Z'), 't')).toBe(true);
     await until(async () => (await gated(a.copy)) && (await gated(b.copy)), 'both copies gated');
-    expect(await storeCalibration(admin, calibration(-1, '2026-12-01T10:00:00.000Z'), 't')).toBe(false);
-    expect(await storeCalibration(admin, calibration(-1, '2026-12-03T10:00:00.000Z'), 't')).toBe(true);
+    expect(await storeCalibration(cluster.admin, calibration(-1, '2026-12-01T10:00:00.000Z'), 't')).toBe(false);
+    expect(await storeCalibration(cluster.admin, calibration(-1, '2026-12-03T10:00:00.000Z'), 't')).toBe(true);
     await until(async () => !(await gated(a.copy)) && !(await gated(b.copy)), 'both copies ungated');
   });
 
   it('a copy whose synonyms file is binary starts, and the central synonyms stay as they were', async () => {
     const before = await central();
     const binary = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00, 0x0d, 0x0a, 0x1a, 0x0a]);
-    const w = await tempWorkspace();
-    workspaces.push(w);
-    await writeFile(synonymsFileOf(w), binary);
-    const engine = { ...(await hybridOptions(w)), synonymsFile: synonymsFileOf(w) };
-    const copy = await CentralIndex.open({ databaseUrl: db.url, engine, pollMs: 60_000 });
-    copy.start();
-    copies.push(copy);
+    const { copy, w } = await openCopy({ synonyms: binary });
     expect((await copy.answerEngine.ask(BUDGET_QUESTION)).answered).toBe(true);
     expect(await central()).toEqual(before);
     expect(await readFile(synonymsFileOf(w))).toEqual(binary); // the admin's file is left alone
@@ -234,9 +197,9 @@ describe.skipIf(pgSkip !== null)('shared synonyms and calibrations (PostgreSQL)'
     const d = await openCopy({ pollMs: 500 });
     const listeners = `FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()`;
     const listening = async () =>
-      Number((await admin.query(`SELECT count(*) AS n ${listeners}`, [LISTENER_NAME])).rows[0].n);
+      Number((await cluster.admin.query(`SELECT count(*) AS n ${listeners}`, [LISTENER_NAME])).rows[0].n);
     await until(async () => (await listening()) === copies.length, 'every notification connection');
-    await admin.query(`SELECT pg_terminate_backend(pid) ${listeners}`, [LISTENER_NAME]);
+    await cluster.admin.query(`SELECT pg_terminate_backend(pid) ${listeners}`, [LISTENER_NAME]);
     await a.copy.answerEngine.addSynonyms!('bến xe = nhà ga');
     const ms = await until(
       async () => (await readFile(synonymsFileOf(d.w), 'utf8')).includes('bến xe = nhà ga\n'),
