@@ -4,10 +4,9 @@
 // is often named in the sentence before ("Công tác thu hút đầu tư… Đó là…"). Short enough for a phone.
 import type { AnalysedQuestion, ContentTerm } from '../question/analyse.js';
 import type { RankedPassage } from './types.js';
-import { formIsRequired, formMatch, MIN_FORM } from './answer-forms.js';
-import { sentenceIntent } from '../question/intent.js';
+import { formIsRequired, MIN_FORM } from './answer-forms.js';
 import { termFound } from './question-terms.js';
-import { readPassage } from './passage-units.js';
+import { type PassageReading, readPassage, unitForm, unitIntent } from './passage-units.js';
 
 /**
  * A best unit shorter than this gets its best neighbour too. On viquad2, 120 → 160 took the excerpt
@@ -101,30 +100,48 @@ function scoreUnits(
   return { own, windowed };
 }
 
+/** Which question terms a syllable's form stands for: the term itself, or a one-word synonym of it. */
+type TermsByForm = Map<string, number[]>;
+
+function termsByForm(terms: readonly ContentTerm[]): TermsByForm {
+  const map: TermsByForm = new Map();
+  const add = (form: string, t: number) => {
+    const list = map.get(form);
+    if (!list) map.set(form, [t]);
+    else if (!list.includes(t)) list.push(t);
+  };
+  terms.forEach((term, t) => {
+    add(term.term, t);
+    for (const alternative of term.alternatives) if (alternative.length === 1) add(alternative[0]!, t);
+  });
+  return map;
+}
+
 /**
  * The most question weight found within any WINDOW consecutive syllables of a unit: the words of a
  * question cluster around its answer in the sentence that gives it, while a sentence that only shares
  * the topic scatters them. `at`: per syllable, the term forms ending there (see passage-units.ts).
  */
-function densestWindow(at: Set<string>[], terms: readonly ContentTerm[], value: number[]): number {
+function densestWindow(at: string[][], termsByForm: TermsByForm, value: number[]): number {
   if (at.length <= WINDOW) return -1; // the whole unit is one window: no extra evidence
-  const positions = terms.map((t) => {
-    const out: number[] = [];
-    at.forEach((forms, i) => {
-      if (
-        forms.has(t.term) ||
-        (t.alternatives.length && t.alternatives.some((alt) => alt.length === 1 && forms.has(alt[0]!)))
-      )
-        out.push(i);
-    });
-    return out;
+  // Per term, the syllables where it (or a one-word synonym) ends, read off each syllable's few forms.
+  const positions: number[][] = value.map(() => []);
+  at.forEach((forms, i) => {
+    for (const form of forms)
+      for (const t of termsByForm.get(form) ?? []) {
+        const list = positions[t]!;
+        if (list[list.length - 1] !== i) list.push(i);
+      }
   });
+  // Slide the window once, each term keeping a pointer to its first position not before the window.
+  const present = positions.flatMap((list, t) => (list.length ? [{ list, value: value[t]!, next: 0 }] : []));
   let best = 0;
   for (let start = 0; start + WINDOW <= at.length; start++) {
     let sum = 0;
-    positions.forEach((list, t) => {
-      if (list.some((i) => i >= start && i < start + WINDOW)) sum += value[t]!;
-    });
+    for (const term of present) {
+      while (term.next < term.list.length && term.list[term.next]! < start) term.next++;
+      if (term.next < term.list.length && term.list[term.next]! < start + WINDOW) sum += term.value;
+    }
     if (sum > best) best = sum;
   }
   return best;
@@ -154,14 +171,7 @@ export function rankSentences(
   const terms = question.contentTerms;
   const topScore = ranked[0]?.score ?? 0;
   // The candidates: the units of the top passages, with what each matched.
-  const pool: {
-    p: number;
-    units: string[];
-    positions: Set<string>[][];
-    found: number[][];
-    context: Set<string>;
-    prior: number;
-  }[] = [];
+  const pool: { p: number; reading: PassageReading; found: number[][]; prior: number }[] = [];
   const names = new Set(question.names);
   const nameTerms = terms.filter((t) => t.term.split('_').every((syllable) => names.has(syllable)));
   for (let p = 0; p < Math.min(PASSAGES_CONSIDERED, ranked.length); p++) {
@@ -180,14 +190,12 @@ export function rankSentences(
       : 0;
     pool.push({
       p,
-      units: reading.units,
-      positions: reading.unitPositions,
+      reading,
       found: matchUnits(reading.unitTerms, terms),
-      context: reading.contextTerms,
       prior: prior * (1 + NAME_PRIOR * nameShare),
     });
   }
-  const sentences = pool.reduce((n, e) => n + e.units.length, 0);
+  const sentences = pool.reduce((n, e) => n + e.reading.units.length, 0);
   const termValue = terms.map((t, i) => {
     let df = 0;
     for (const e of pool) for (const row of e.found) if (row[i]! > 0) df++;
@@ -195,15 +203,18 @@ export function rankSentences(
     return (BASE + t.weight) * (SENTENCE_IDF_FLOOR + (1 - SENTENCE_IDF_FLOOR) * rarity);
   });
   const total = termValue.reduce((a, b) => a + b, 0) || 1;
+  const byForm = termsByForm(terms);
   const out: ScoredSentence[] = [];
-  for (const { p, units: candidates, positions, found, context, prior } of pool) {
-    const { own, windowed } = scoreUnits(found, terms, termValue, context);
+  for (const { p, reading, found, prior } of pool) {
+    const { units: candidates, unitPositions: positions } = reading;
+    const { own, windowed } = scoreUnits(found, terms, termValue, reading.contextTerms);
     for (let u = 0; u < candidates.length; u++) {
-      const form = formMatch(candidates[u]!, question.form);
+      const form = unitForm(reading, u, question.form);
       const coverage = windowed[u]! / total;
-      const dense = WINDOW_SHARE > 0 ? densestWindow(positions[u]!, terms, termValue) : -1;
+      // A unit matching nothing, itself or beside it, scores 0 whatever its window and intent.
+      const dense = WINDOW_SHARE > 0 && coverage > 0 ? densestWindow(positions[u]!, byForm, termValue) : -1;
       const evidence = dense < 0 ? coverage : (1 - WINDOW_SHARE) * coverage + WINDOW_SHARE * (dense / total);
-      const stated = question.intent ? sentenceIntent(candidates[u]!) : null;
+      const stated = question.intent && coverage > 0 ? unitIntent(reading, u) : null;
       const intent = stated && stated !== question.intent ? INTENT_MISMATCH : 1;
       out.push({
         score: evidence * (FORM_FLOOR + (1 - FORM_FLOOR) * form) * prior * intent,

@@ -7,6 +7,9 @@ import type { Passage } from '../corpus/types.js';
 import { splitClauses, splitSentences } from '../text/sentences.js';
 import { foldSyllable, phrases } from '../text/tokenize.js';
 import { textTerms } from './question-terms.js';
+import { formMatch } from './answer-forms.js';
+import { type Intent, sentenceIntent } from '../question/intent.js';
+import type { AnswerForm } from '../question/question-type.js';
 
 /** Sentences longer than this are cut into their ";" clauses before choosing. */
 const LONG_SENTENCE = 260;
@@ -19,11 +22,15 @@ export interface PassageReading {
   /** Per unit, every form in which its syllables and bigrams match (see textTerms). */
   unitTerms: Set<string>[];
   /** Per unit, per syllable position, the term forms that end there (the syllable and the bigram ending there). */
-  unitPositions: Set<string>[][];
+  unitPositions: string[][][];
   /** The passage's matchable terms, its document title and section heading included. */
   terms: Set<string>;
   /** The title and heading's terms alone: what they say singles out no sentence. */
   contextTerms: Set<string>;
+  /** Per unit, what it states (target, achievement), filled as questions ask (see unitIntent). */
+  intents: (Intent | undefined)[];
+  /** Per answer form ("quantity %"), per unit, how well it carries it, filled as questions ask (see unitForm). */
+  forms: Map<string, (number | undefined)[]>;
 }
 
 const cache = new Map<Passage, PassageReading>();
@@ -39,30 +46,56 @@ export function readPassage(passage: Passage): PassageReading {
   }
   const units = splitSentences(passage.text).flatMap((s) => (s.length > LONG_SENTENCE ? splitClauses(s) : [s]));
   const context = `${passage.docTitle}\n${passage.section ?? ''}`;
+  const read = units.map(readUnit);
   const reading: PassageReading = {
     units,
-    unitTerms: units.map(textTerms),
-    unitPositions: units.map(termPositions),
+    unitTerms: read.map((r) => r.terms),
+    unitPositions: read.map((r) => r.positions),
     terms: textTerms(`${context}\n${passage.text}`),
     contextTerms: textTerms(context),
+    intents: [],
+    forms: new Map(),
   };
   cache.set(passage, reading);
   if (cache.size > CACHE_CAPACITY) cache.delete(cache.keys().next().value as Passage);
   return reading;
 }
 
-function termPositions(unit: string): Set<string>[] {
-  const at: Set<string>[] = [];
+/** What unit `u` states, computed once per passage read (the same units come back question after question). */
+export function unitIntent(reading: PassageReading, u: number): Intent {
+  const known = reading.intents[u];
+  if (known !== undefined) return known;
+  const stated = sentenceIntent(reading.units[u]!);
+  reading.intents[u] = stated;
+  return stated;
+}
+
+/** How well unit `u` carries `form` (formMatch), computed once per passage read and form. */
+export function unitForm(reading: PassageReading, u: number, form: AnswerForm): number {
+  const key = `${form.kind} ${form.unit ?? ''}`;
+  const cached = reading.forms.get(key) ?? [];
+  reading.forms.set(key, cached);
+  const known = cached[u];
+  if (known !== undefined) return known;
+  const match = formMatch(reading.units[u]!, form);
+  cached[u] = match;
+  return match;
+}
+
+/**
+ * A unit's term forms at each syllable (the syllable and the bigram ending there, as written and folded)
+ * and all of them together: the same forms textTerms gives, read in one pass.
+ */
+function readUnit(unit: string): { terms: Set<string>; positions: string[][] } {
+  const positions: string[][] = [];
+  const terms = new Set<string>();
   for (const phrase of phrases(unit)) {
     const folded = phrase.map(foldSyllable);
     phrase.forEach((w, i) => {
-      const forms = new Set([w, folded[i]!]);
-      if (i > 0) {
-        forms.add(phrase[i - 1] + '_' + w);
-        forms.add(folded[i - 1] + '_' + folded[i]);
-      }
-      at.push(forms);
+      const forms = i > 0 ? [w, folded[i]!, `${phrase[i - 1]}_${w}`, `${folded[i - 1]}_${folded[i]}`] : [w, folded[i]!];
+      for (const form of forms) terms.add(form);
+      positions.push(forms);
     });
   }
-  return at;
+  return { terms, positions };
 }
