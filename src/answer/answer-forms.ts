@@ -128,7 +128,7 @@ function quantityMatch(raw: string, unit: string | null): number {
       // A counted noun: the number must count it ("1.200 người", "12 vụ"), compared without accents
       // because the question may have been typed without them.
       const names = [unit, ...(UNIT_SYMBOLS[unit] ?? [])].map((u) => escapeRegExp(foldDiacritics(u))).join('|');
-      const counted = re(`\\d[\\d.,]*\\s*%?\\s*(?:(?:\\p{L}+\\s+){0,2}(?:${names})${E}|(?:${names})${E})`);
+      const counted = re(`\\d[\\d.,]*\\s*%?\\s*(?:\\p{L}+\\s+){0,2}(?:${names})${E}`);
       // A number in words counts too ("ba bảo tàng", "hai chiến dịch"): written as a digit before folding,
       // since folded "sau", "bay", "tram" are also "after", "fly", "station".
       return graded(counted.test(foldDiacritics(sentence.replace(NUMBER_WORD, '9'))), 0.2, 0);
