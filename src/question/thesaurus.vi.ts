@@ -22,7 +22,7 @@ mục tiêu, chỉ tiêu, phấn đấu, kế hoạch đề ra
 thu ngân sách, tiền thuế, thu thuế, nộp thuế, nguồn thu, thu ngân sách nhà nước
 chi ngân sách, chi tiêu công, tiền chi
 dự toán, kế hoạch thu, chỉ tiêu giao, so với kế hoạch, so với chỉ tiêu
-giá trị sản xuất, sản lượng, tăng trưởng kinh tế, tốc độ tăng trưởng, tăng trưởng, GDP, GRDP, kinh tế tăng
+giá trị sản xuất, sản lượng, tăng trưởng kinh tế, tốc độ tăng trưởng, tăng trưởng, GDP, GRDP, kinh tế tăng, kinh tế
 phát triển kinh tế, làm kinh tế, kinh tế, làm ăn, phát triển sản xuất
 doanh nghiệp, công ty, cơ sở kinh doanh, hộ kinh doanh, nhà đầu tư
 thu hút đầu tư, kêu gọi đầu tư, mời gọi đầu tư, thu hút nhà đầu tư, kêu gọi nhà đầu tư, mời gọi nhà đầu tư, thu hút vốn, kéo nhà đầu tư, kéo đầu tư, hút đầu tư, hút vốn

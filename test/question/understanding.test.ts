@@ -75,6 +75,14 @@ describe('the seed report alone', () => {
     }
   });
 
+  it('reads "kinh tế tăng bao nhiêu" as the growth of the production value, not the budget target', async () => {
+    for (const question of ['kinh te quan tang bao nhieu phan tram', 'Kinh tế quận tăng bao nhiêu phần trăm?']) {
+      const answer = await engine.ask(question);
+      expect(answer.answered, question).toBe(true);
+      expect(answer.excerpt, question).toContain('tăng 15,5%');
+    }
+  });
+
   it('answers "còn … không" about red tape with the report\'s assessment', async () => {
     const answer = await engine.ask('Thủ tục giấy tờ ở quận còn rườm rà không?');
     expect(answer.answered).toBe(true);
