@@ -11,12 +11,16 @@ const words = (alternatives: string) => `${B}(?:${alternatives})${E}`;
 const re = (source: string, flags = 'iu') => new RegExp(source, flags);
 
 const NUMBER_WORDS = 'hai|bốn|sáu|bảy|tám|chín|mười|trăm|nghìn|ngàn|triệu|tỷ|tỉ|hàng chục|hàng trăm|hàng nghìn|vài';
-/** "ba" (three) counts only in lower case before a word: "ba chiến dịch", not "Ba Lan". */
-const THREE = /(?<![\p{L}\p{M}\p{N}])ba\s+\p{Ll}/u;
-/** A number written in words; "ba" as THREE allows it (case-sensitive: /i would let \p{Ll} match "L"). */
-const NUMBER_WORD = new RegExp(`${words(NUMBER_WORDS)}|(?<![\\p{L}\\p{M}\\p{N}])(?:[Hh]ai|[Bb]a)(?=\\s+\\p{Ll})`, 'gu');
+/**
+ * "ba" (three) counts only before a word in lower case: "ba chiến dịch", not "Ba Lan". Matched without /i,
+ * which would let \p{Ll} match the "L" of "Lan"; "Hai" starting a sentence likewise.
+ */
+const THREE_OR_TWO = '(?<![\\p{L}\\p{M}\\p{N}])(?:[Hh]ai|[Bb]a)(?=\\s+\\p{Ll})';
+/** A number written in words. */
+const NUMBER_WORD = new RegExp(`${words(NUMBER_WORDS)}|${THREE_OR_TWO}`, 'gu');
 const NUMBER_OR_WORD = re(`\\d|${words(NUMBER_WORDS)}`);
-const NUMBER = { test: (text: string) => NUMBER_OR_WORD.test(text) || THREE.test(text) };
+const THREE_OR_TWO_RE = new RegExp(THREE_OR_TWO, 'u');
+const NUMBER = { test: (text: string) => NUMBER_OR_WORD.test(text) || THREE_OR_TWO_RE.test(text) };
 const DIGIT = /\d/;
 const PERCENT = re(`\\d\\s*%|${words('phần trăm')}`);
 const MONEY = re(

@@ -5,8 +5,7 @@
 // time (ALQAC articles run to dozens of sentences).
 import type { Passage } from '../corpus/types.js';
 import { splitClauses, splitSentences } from '../text/sentences.js';
-import { foldSyllable, phrases } from '../text/tokenize.js';
-import { textTerms } from './question-terms.js';
+import { formsOf, termForms, textTerms } from './question-terms.js';
 import { formMatch } from './answer-forms.js';
 import { type Intent, sentenceIntent } from '../question/intent.js';
 import type { AnswerForm } from '../question/question-type.js';
@@ -46,11 +45,11 @@ export function readPassage(passage: Passage): PassageReading {
   }
   const units = splitSentences(passage.text).flatMap((s) => (s.length > LONG_SENTENCE ? splitClauses(s) : [s]));
   const context = `${passage.docTitle}\n${passage.section ?? ''}`;
-  const read = units.map(readUnit);
+  const positions = units.map(termForms);
   const reading: PassageReading = {
     units,
-    unitTerms: read.map((r) => r.terms),
-    unitPositions: read.map((r) => r.positions),
+    unitTerms: positions.map(formsOf),
+    unitPositions: positions,
     terms: textTerms(`${context}\n${passage.text}`),
     contextTerms: textTerms(context),
     intents: [],
@@ -73,29 +72,14 @@ export function unitIntent(reading: PassageReading, u: number): Intent {
 /** How well unit `u` carries `form` (formMatch), computed once per passage read and form. */
 export function unitForm(reading: PassageReading, u: number, form: AnswerForm): number {
   const key = `${form.kind} ${form.unit ?? ''}`;
-  const cached = reading.forms.get(key) ?? [];
-  reading.forms.set(key, cached);
+  let cached = reading.forms.get(key);
+  if (!cached) {
+    cached = [];
+    reading.forms.set(key, cached);
+  }
   const known = cached[u];
   if (known !== undefined) return known;
   const match = formMatch(reading.units[u]!, form);
   cached[u] = match;
   return match;
-}
-
-/**
- * A unit's term forms at each syllable (the syllable and the bigram ending there, as written and folded)
- * and all of them together: the same forms textTerms gives, read in one pass.
- */
-function readUnit(unit: string): { terms: Set<string>; positions: string[][] } {
-  const positions: string[][] = [];
-  const terms = new Set<string>();
-  for (const phrase of phrases(unit)) {
-    const folded = phrase.map(foldSyllable);
-    phrase.forEach((w, i) => {
-      const forms = i > 0 ? [w, folded[i]!, `${phrase[i - 1]}_${w}`, `${folded[i - 1]}_${folded[i]}`] : [w, folded[i]!];
-      for (const form of forms) terms.add(form);
-      positions.push(forms);
-    });
-  }
-  return { terms, positions };
 }

@@ -10,20 +10,32 @@ import type { ContentTerm } from '../question/analyse.js';
 /** A term found only through a synonym counts this much of a term the question itself used. */
 export const SYNONYM_CREDIT = 0.7;
 
-/** Every form in which a text's syllables and bigrams can be matched: as written and folded. */
-export function textTerms(text: string): Set<string> {
-  const out = new Set<string>();
+/**
+ * Per syllable of a text, the term forms ending there: the syllable and the bigram ending there, each as
+ * written and folded. The excerpt's densest window reads these positions; textTerms is their union.
+ */
+export function termForms(text: string): string[][] {
+  const positions: string[][] = [];
   for (const phrase of phrases(text)) {
     const folded = phrase.map(foldSyllable);
-    for (let i = 0; i < phrase.length; i++) {
-      out.add(phrase[i]!);
-      out.add(folded[i]!);
-      if (i > 0) {
-        out.add(phrase[i - 1] + '_' + phrase[i]);
-        out.add(folded[i - 1] + '_' + folded[i]);
-      }
-    }
+    phrase.forEach((w, i) => {
+      positions.push(
+        i > 0 ? [w, folded[i]!, `${phrase[i - 1]}_${w}`, `${folded[i - 1]}_${folded[i]}`] : [w, folded[i]!],
+      );
+    });
   }
+  return positions;
+}
+
+/** Every form in which a text's syllables and bigrams can be matched: as written and folded. */
+export function textTerms(text: string): Set<string> {
+  return formsOf(termForms(text));
+}
+
+/** The union of a text's term forms (see termForms). */
+export function formsOf(positions: readonly string[][]): Set<string> {
+  const out = new Set<string>();
+  for (const forms of positions) for (const form of forms) out.add(form);
   return out;
 }
 

@@ -5,7 +5,7 @@
 // A batch never holds the same key twice, so that "was it already stored / marked?" stays a per-item
 // answer even when the same update is written twice at once.
 
-/** One item's outcome from a batch statement: the value for that item, or the statement's error. */
+/** Runs one statement for a batch of items; resolves with one result per item, in the items' order. */
 export type BatchRun<T, R> = (items: T[]) => Promise<R[]>;
 
 /** Groups items into statements: one in flight at a time, the next holding everything asked meanwhile. */
