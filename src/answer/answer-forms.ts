@@ -104,7 +104,15 @@ const UNIT_SYMBOLS: Record<string, string[]> = {
   ha: ['hecta', 'héc ta'],
 };
 
+/** A rank: "lần thứ XIV", "khóa XII", "đợt 2", "thứ ba". */
+const ORDINAL = re(
+  `${words('thứ|khóa|khoá|đợt|kỳ|số|điều|chương|khoản|tầng')}\\s+(?:[\\dIVXLC]+${E}|${words('nhất|hai|ba|tư|năm|sáu|bảy|tám|chín|mười')})`,
+  'u',
+);
+
 function quantityMatch(raw: string, unit: string | null): number {
+  // A rank is what designations say ("khóa XII"): they are the answer here.
+  if (unit === 'ordinal') return ORDINAL.test(raw) ? 1 : DIGIT.test(raw) ? 0.3 : 0;
   // Quoted names ("Thành phố 4 an") and designations do not count anything.
   const unquoted = raw.replace(/[“"«][^”"»]*[”"»]/gu, ' ');
   const sentence = unit === 'duration' ? unquoted : unquoted.replace(DESIGNATIONS, ' ');

@@ -4,8 +4,8 @@
 // is often named in the sentence before ("Công tác thu hút đầu tư… Đó là…"). Short enough for a phone.
 import type { AnalysedQuestion, ContentTerm } from '../question/analyse.js';
 import type { RankedPassage } from './types.js';
-import { formIsRequired, MIN_FORM } from './answer-forms.js';
-import { termFound } from './question-terms.js';
+import { formIsRequired, formMatch, MIN_FORM } from './answer-forms.js';
+import { coverage, termFound, textTerms } from './question-terms.js';
 import { type PassageReading, readPassage, unitForm, unitIntent } from './passage-units.js';
 
 /**
@@ -210,7 +210,9 @@ export function rankSentences(
     const { own, windowed } = scoreUnits(found, terms, termValue, reading.contextTerms);
     for (let u = 0; u < candidates.length; u++) {
       const form = unitForm(reading, u, question.form);
-      const coverage = windowed[u]! / total;
+      // Without a required term ("phó bí" of "phó bí thư") the unit is about someone else.
+      const missesRequired = terms.some((t, i) => t.required && found[u]![i] === 0);
+      const coverage = missesRequired ? 0 : windowed[u]! / total;
       // A unit matching nothing, itself or beside it, scores 0 whatever its window and intent.
       const dense = WINDOW_SHARE > 0 && coverage > 0 ? densestWindow(positions[u]!, byForm, termValue) : -1;
       const evidence = dense < 0 ? coverage : (1 - WINDOW_SHARE) * coverage + WINDOW_SHARE * (dense / total);
@@ -269,9 +271,14 @@ export function chooseExcerpt(
   // Only a sentence about the question can be quoted (compose abstains otherwise): a better-scored one
   // that is not, because a penalty (intent, form) lifted a weaker one above it, must not hide it.
   const quotable = sentences.filter((s) => s.coverage >= MIN_SENTENCE_COVERAGE);
-  // A quantity or date question is answered by the best sentence that carries one, if any does.
-  const best =
-    (formIsRequired(question.form) && quotable.find((s) => s.form >= MIN_FORM)) || quotable[0] || sentences[0];
+  // A quantity or date question is answered by the best sentence that carries one, if any does; else
+  // perhaps by a heading ("Hội nghị Ban Chấp hành lần thứ XIV" for "hội nghị lần thứ mấy").
+  const withForm = formIsRequired(question.form) && quotable.find((s) => s.form >= MIN_FORM);
+  if (formIsRequired(question.form) && !withForm) {
+    const heading = headingAnswer(question, ranked, eligible);
+    if (heading) return heading;
+  }
+  const best = withForm || quotable[0] || sentences[0];
   if (!best) return null;
   const { units: candidates, unit } = best;
   const partner = nearTieNeighbour(sentences, best) ?? shortUnitNeighbour(best);
@@ -288,6 +295,33 @@ export function chooseExcerpt(
     sentenceCoverage: best.coverage,
     form: best.form,
   };
+}
+
+/**
+ * The section heading of a top passage, when it carries the asked form and covers the question as a
+ * sentence must: headings name meetings and periods ("… lần thứ XIV", "6 tháng đầu năm 2018") that no
+ * sentence under them repeats.
+ */
+function headingAnswer(
+  question: AnalysedQuestion,
+  ranked: readonly RankedPassage[],
+  eligible: (index: number) => boolean,
+): ExcerptChoice | null {
+  for (let p = 0; p < Math.min(PASSAGES_CONSIDERED, ranked.length); p++) {
+    const heading = ranked[p]!.passage.section;
+    if (!heading || !eligible(p)) continue;
+    const form = formMatch(heading, question.form);
+    const covered = coverage(question.contentTerms, textTerms(heading));
+    if (form >= MIN_FORM && covered >= MIN_SENTENCE_COVERAGE)
+      return {
+        passage: p,
+        excerpt: truncate(heading, MAX_EXCERPT_CHARS),
+        sentence: heading,
+        sentenceCoverage: covered,
+        form,
+      };
+  }
+  return null;
 }
 
 /** `text` cut to at most `max` characters at a word boundary, with an ellipsis, never inside a surrogate pair. */

@@ -51,8 +51,10 @@ export function coverage(terms: readonly ContentTerm[], inText: Set<string>): nu
   let total = 0;
   let found = 0;
   for (const term of terms) {
+    const share = termFound(term, inText);
+    if (term.required && share === 0) return 0;
     total += term.weight;
-    found += term.weight * termFound(term, inText);
+    found += term.weight * share;
   }
   return total > 0 ? found / total : 0;
 }

@@ -7,7 +7,7 @@
 //            → synonym phrases → alternatives for coverage, extra search terms at a lower weight
 import { normalizeLine, sliceWhole } from '../text/normalize.js';
 import { foldSyllable, hasDiacritics, phrases, terms as indexTerms } from '../text/tokenize.js';
-import { FOLDED_STOPWORDS, STOPWORDS } from '../text/stopwords.js';
+import { FOLDED_STOPWORDS, fillerPositions, STOPWORDS } from '../text/stopwords.js';
 import { cueSpans, detectAnswerForm, type AnswerForm } from './question-type.js';
 import { findTimeReferences, resolveYears, type TimeReferences } from './time-references.js';
 import type { Thesaurus } from './synonyms.js';
@@ -35,6 +35,11 @@ export interface ContentTerm {
    * all be present. A text with one of them covers this term too.
    */
   alternatives: string[][];
+  /**
+   * A text without this term is about someone else, however much else it shares: "phó_bí" of "phó bí
+   * thư là ai" (a sentence naming the bí thư does not answer).
+   */
+  required?: boolean;
 }
 
 /** The question, understood once. */
@@ -101,8 +106,10 @@ export function analyseQuestion(raw: string, context: QuestionContext, maxChars 
     return start + phrase.length;
   }, 0);
   const form = detectAnswerForm(typed, folded, phraseStarts);
-  const cues = new Array<boolean>(typed.length).fill(false);
-  for (const span of cueSpans(typed, folded)) for (let j = 0; j < span.length; j++) cues[span.start + j] = true;
+  // The question's frame, not its topic: the interrogatives and the filler phrases.
+  const frame = new Array<boolean>(typed.length).fill(false);
+  for (const span of cueSpans(typed, folded)) for (let j = 0; j < span.length; j++) frame[span.start + j] = true;
+  for (const at of fillerPositions(folded)) frame[at] = true;
 
   const matches = context.thesaurus.match(typed, folded);
   const { alternativesAt, synonyms } = synonymsOf(matches, folded);
@@ -115,7 +122,7 @@ export function analyseQuestion(raw: string, context: QuestionContext, maxChars 
     form,
     time: { ...time, resolvedYears: resolveYears(time.years, context.newestYear) },
     searchTerms: searchTermsOf(corrected, matches),
-    contentTerms: contentTermsOf(typedPhrases, folded, cues, alternativesAt, context),
+    contentTerms: contentTermsOf(typedPhrases, folded, frame, alternativesAt, context),
     synonyms,
     aboutDistrict: mentionsDistrict(typed, folded, context.placeNames),
     names: properNames(corrected),
@@ -143,14 +150,14 @@ function synonymsOf(
 }
 
 /**
- * Content terms: every syllable that is neither a function word nor part of an interrogative, and the
- * bigrams of neighbouring content syllables. A bigram is matched with its accents only when both of
- * its syllables carry them; otherwise on its folded form.
+ * Content terms: every syllable that is neither a function word nor part of the frame (interrogatives,
+ * filler phrases), and the bigrams of neighbouring content syllables. A bigram is matched with its
+ * accents only when both of its syllables carry them; otherwise on its folded form.
  */
 function contentTermsOf(
   typedPhrases: string[][],
   folded: string[],
-  cues: boolean[],
+  frame: boolean[],
   alternativesAt: string[][][],
   context: QuestionContext,
 ): ContentTerm[] {
@@ -160,14 +167,18 @@ function contentTermsOf(
     for (let i = 0; i < phrase.length; i++) {
       const at = offset + i;
       const word = phrase[i]!;
-      if (cues[at] || isStopword(word)) continue;
+      if (frame[at] || isStopword(word)) continue;
       const alternatives = alternativesAt[at]!;
       if (!content.has(word))
         content.set(word, { term: word, folded: folded[at]!, weight: context.idf(folded[at]!), alternatives });
+      // "phó bí": the title's deputy, not a "phó" (or folded, "phố") anywhere in the text.
+      if (changesReferent(phrase, i)) {
+        const term = bigramTerm(phrase[i]!, phrase[i + 1]!, folded, at + 1);
+        content.set(term.term, { ...term, weight: context.idf(term.folded), alternatives: [], required: true });
+      }
       const previous = phrase[i - 1];
-      if (previous === undefined || cues[at - 1] || isStopword(previous)) continue;
-      const bigramFolded = folded[at - 1] + '_' + folded[at];
-      const term = hasDiacritics(previous) && hasDiacritics(word) ? previous + '_' + word : bigramFolded;
+      if (previous === undefined || frame[at - 1] || isStopword(previous)) continue;
+      const { term, folded: bigramFolded } = bigramTerm(previous, word, folded, at);
       // A bigram inside one synonym phrase shares its alternatives; one that straddles two does not.
       const shared = alternativesAt[at - 1] === alternatives ? alternatives : [];
       if (!content.has(term))
@@ -181,6 +192,29 @@ function contentTermsOf(
     offset += phrase.length;
   }
   return [...content.values()];
+}
+
+/** The bigram ending at `at`: matched with its accents only when both syllables carry them. */
+function bigramTerm(previous: string, word: string, folded: string[], at: number): { term: string; folded: string } {
+  const bigramFolded = folded[at - 1] + '_' + folded[at];
+  return {
+    term: hasDiacritics(previous) && hasDiacritics(word) ? previous + '_' + word : bigramFolded,
+    folded: bigramFolded,
+  };
+}
+
+/** Syllables that start a title: "bí thư", "chủ tịch", "giám đốc", "trưởng phòng", "thủ tướng". */
+const TITLE_STARTS = new Set(['bi', 'chu', 'giam', 'truong', 'thu', 'ban', 'tong', 'chanh', 'hieu']);
+
+/**
+ * Whether the syllable at `i` makes the title after it another person: "phó" (deputy), "cựu" (former)
+ * before "bí thư", "chủ tịch"… (folded "pho" is also phố: it counts only there too).
+ */
+function changesReferent(phrase: string[], i: number): boolean {
+  const word = phrase[i]!;
+  const next = phrase[i + 1];
+  if (next === undefined || !TITLE_STARTS.has(foldSyllable(next))) return false;
+  return word === 'phó' || word === 'cựu' || word === 'pho';
 }
 
 /** The index terms searched for: the question's own at weight 1, its synonyms' at SYNONYM_WEIGHT. */

@@ -40,8 +40,8 @@ const ACTUAL_CUES = [
   'ra sao',
 ];
 
-/** "đã … chưa" asks whether it has happened, even of a target ("đã đạt chỉ tiêu chưa"). */
-const ACHIEVED_YET = / (da|duoc) .+ chua $/;
+/** "đã … chưa" asks whether it has happened, even of a target ("đã đạt chỉ tiêu chưa", "đạt chỉ tiêu chưa"). */
+const ACHIEVED_YET = / (da|duoc|dat) .+ chua $/;
 /** "có … không" asks how things stand, unless it names a target ("có mục tiêu … không"). */
 const STANDING_QUESTION = / (co|da) .+ (khong|ko|chua) $/;
 

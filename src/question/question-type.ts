@@ -17,7 +17,10 @@ export type AnswerKind =
 /** The form the answer takes: its kind and, for a quantity, the unit the question names. */
 export interface AnswerForm {
   kind: AnswerKind;
-  /** For quantities: "%", "money", "duration", "age", or a counted noun ("người", "vụ", "mét"). */
+  /**
+   * For quantities: "%", "money", "duration", "age", "ordinal" ("khóa mấy", "lần thứ mấy"), or a counted
+   * noun ("người", "vụ", "mét").
+   */
   unit: string | null;
   /** The interrogative phrase found, as folded syllables ("bao nhieu"), for the analysis' record. */
   cue: string | null;
@@ -123,7 +126,10 @@ const CUES: Cue[] = [
   cue('quantity', 'bao nhieu'),
   cue('quantity', 'bao lau'),
   cue('quantity', 'bao xa'),
+  cue('quantity', 'thu may'),
   cue('quantity', 'may', 'mấy'),
+  // "đạt nhiêu %": "bao" left out, as typed on phones; folded "nhieu" is nhiều.
+  cue('quantity', 'nhieu', 'nhiêu'),
   cue('description', 'nhu the nao'),
   cue('description', 'the nao'),
   cue('description', 'ra sao'),
@@ -133,6 +139,11 @@ const CUES: Cue[] = [
   cue('yesno', 'co khong'),
   cue('yesno', 'chua'),
   cue('yesno', 'khong'),
+  cue('thing', 'lam duoc nhung gi'),
+  cue('thing', 'lam nhung gi'),
+  cue('thing', 'lam duoc gi'),
+  cue('thing', 'lam gi'),
+  cue('description', 'lam sao'),
   cue('thing', 'cai gi'),
   cue('thing', 'gi'),
   cue('thing', 'nao'),
@@ -267,20 +278,18 @@ const MEASURES = new Set([
 function yesNoFrame(c: Cue, folded: string[], at: number): boolean {
   if (c.words.length > 1) return true;
   const before = folded.slice(0, at);
-  return at === folded.length - 1 && (before.includes('co') || before.includes('da') || before.includes('con'));
+  const opener = ['co', 'da', 'con', 'dat'].some((w) => before.includes(w));
+  return at === folded.length - 1 && opener;
 }
 
 function findCue(c: Cue, typed: string[], folded: string[], from = 0): number {
   const n = c.words.length;
   for (let i = from; i + n <= folded.length; i++) {
-    // Folded "may" (máy, may) asks "mấy" only before a counted noun: "may phan tram", "may nguoi".
-    if (
-      c.accented &&
-      c.words[0] === 'may' &&
-      folded[i] === 'may' &&
-      typed[i] === 'may' &&
-      UNITS[folded[i + 1] ?? ''] !== undefined
-    )
+    // Folded "may" (máy, may) asks "mấy" only before a counted noun ("may phan tram", "may nguoi") or
+    // closing the question after a ranked one ("khoa may", not "khoa may tinh").
+    const countedNext = UNITS[folded[i + 1] ?? ''] !== undefined;
+    const rankLast = i === folded.length - 1 && ORDINAL_NOUNS.has(folded[i - 1] ?? '');
+    if (c.accented && c.words[0] === 'may' && folded[i] === 'may' && typed[i] === 'may' && (countedNext || rankLast))
       return i;
     let ok = true;
     for (let j = 0; j < n && ok; j++) {
@@ -305,6 +314,10 @@ function quantityUnit(c: Cue, folded: string[], at: number, phraseStarts: Readon
   if (after[0] && UNITS[after[0]]) return UNITS[after[0]]!;
   // "… là bao nhiêu người" names the unit after; "tỷ lệ … bao nhiêu", "tăng bao nhiêu" before.
   const before = folded.slice(Math.max(0, at - 3), at);
+  // "lần thứ mấy", "khóa mấy": the number names a rank, answered by "lần thứ XIV", "khóa XII".
+  const previous = before[before.length - 1] ?? '';
+  if (c.words[0] === 'thu' || (c.words[0] === 'may' && ORDINAL_NOUNS.has(previous))) return 'ordinal';
+  if (before.join(' ').endsWith('lan thu')) return 'ordinal';
   if (before.includes('ty') && before.includes('le')) return '%';
   if (before.some((w) => CHANGE_VERBS.has(w))) return 'change';
   // Money inferred from the topic ("thu ngân sách bao nhiêu") may be answered by an amount or a share.
@@ -315,6 +328,9 @@ function quantityUnit(c: Cue, folded: string[], at: number, phraseStarts: Readon
   if (after[0] && counted[0] === after[0]) return counted.join(' ');
   return null;
 }
+
+/** Nouns whose "mấy" asks for a rank, not a count: "khóa mấy", "đợt mấy", "kỳ họp thứ mấy". */
+const ORDINAL_NOUNS = new Set(['khoa', 'dot', 'ky', 'so', 'dieu', 'chuong', 'khoan']);
 
 /** Words after "bao nhiêu" that are not what is counted. */
 const NOT_COUNTED = new Set([

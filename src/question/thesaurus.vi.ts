@@ -13,7 +13,7 @@ export const BUILT_IN_THESAURUS = `
 # Weaknesses, results, tasks
 hạn chế, yếu kém, tồn tại, khuyết điểm, bất cập, thiếu sót, điểm yếu, nhược điểm, mặt yếu
 khó khăn, vướng mắc, trở ngại, thách thức
-kết quả, thành tích, thành tựu, kết quả đạt được, làm được, đạt được, được gì
+kết quả, thành tích, thành tựu, kết quả đạt được, làm được, đạt được, được gì, làm tốt, kết quả tích cực, mặt mạnh, điểm mạnh, ưu điểm
 nhiệm vụ, công việc, việc cần làm, kế hoạch
 phương hướng, định hướng, nhiệm vụ trọng tâm
 giải pháp, biện pháp, cách làm
@@ -21,7 +21,7 @@ mục tiêu, chỉ tiêu, phấn đấu, kế hoạch đề ra
 # Budget and economy
 thu ngân sách, tiền thuế, thu thuế, nộp thuế, nguồn thu, thu ngân sách nhà nước
 chi ngân sách, chi tiêu công, tiền chi
-dự toán, kế hoạch thu, chỉ tiêu giao, so với kế hoạch, so với chỉ tiêu
+dự toán, kế hoạch thu, chỉ tiêu giao, so với kế hoạch, so với chỉ tiêu, đạt chỉ tiêu, hoàn thành chỉ tiêu
 giá trị sản xuất, sản lượng, tăng trưởng kinh tế, tốc độ tăng trưởng, tăng trưởng, GDP, GRDP, kinh tế tăng, kinh tế
 phát triển kinh tế, làm kinh tế, kinh tế, làm ăn, phát triển sản xuất
 doanh nghiệp, công ty, cơ sở kinh doanh, hộ kinh doanh, nhà đầu tư
@@ -83,8 +83,9 @@ dân số, số dân, nhân khẩu, số người
 cải cách hành chính, thủ tục hành chính, thủ tục, giấy tờ, một cửa, hồ sơ, rườm rà, phiền hà, hành chính
 công nghệ thông tin, chuyển đổi số, ứng dụng công nghệ, chính quyền điện tử, dịch vụ công trực tuyến, tin học, tin học hóa, tin học hoá, máy tính, CNTT, số hóa, số hoá
 cán bộ, công chức, viên chức, cán bộ công chức
-tinh giản biên chế, giảm biên chế, sắp xếp bộ máy, tinh gọn bộ máy, cắt giảm biên chế, giảm người ăn lương, cắt giảm công chức, sắp xếp lại bộ máy
+tinh giản biên chế, giảm biên chế, sắp xếp bộ máy, tinh gọn bộ máy, tinh gọn, cắt giảm biên chế, giảm người ăn lương, cắt giảm công chức, sắp xếp lại bộ máy
 xây dựng Đảng, công tác Đảng, chỉnh đốn Đảng, tổ chức Đảng, đảng viên
+củng cố, kiện toàn, vững mạnh, lớn mạnh, trong sạch vững mạnh
 hệ thống chính trị, chính quyền, bộ máy
 Bí thư Quận ủy, bí thư, người đứng đầu Đảng bộ, người đứng đầu quận, lãnh đạo quận, đứng đầu, sếp, sếp lớn, lãnh đạo cao nhất, người lãnh đạo, chỉ huy
 Chủ tịch UBND quận, chủ tịch quận, chủ tịch
@@ -103,13 +104,13 @@ mặt trận, Mặt trận Tổ quốc, đoàn thể
 phụ nữ, Hội Liên hiệp Phụ nữ
 thanh niên, Đoàn thanh niên, đoàn viên
 # Time words
-6 tháng đầu năm, nửa đầu năm, sáu tháng đầu năm, 6 tháng đầu
+6 tháng đầu năm, nửa đầu năm, sáu tháng đầu năm, 6 tháng đầu, 6 tháng qua, sáu tháng qua, nửa năm qua, nửa năm đầu
 6 tháng cuối năm, nửa cuối năm, sáu tháng cuối năm, cuối năm
 nghị quyết Trung ương 4, Trung ương 4, TW4, TW 4, NQ TW4, nghị quyết TW4
 khóa XII, khoá XII, khóa 12, khoá 12
 phấn đấu, cố gắng, quyết tâm, nỗ lực
 đẩy mạnh, tăng cường, làm mạnh, thúc đẩy
-quyết liệt, mạnh tay, làm mạnh tay, mạnh mẽ, rốt ráo, triệt để
+quyết liệt, mạnh tay, làm mạnh tay, mạnh mẽ, rốt ráo, triệt để, triển khai mạnh, làm gắt, làm căng
 triển khai, thực hiện, tiến hành
 ổn định, bình yên, yên ổn, giữ vững
 chưa có chiều sâu, còn yếu, chưa hiệu quả, chưa sâu
@@ -120,5 +121,6 @@ HĐND, hội đồng nhân dân
 TP, thành phố
 MTTQ, Mặt trận Tổ quốc
 KT-XH, kinh tế - xã hội, kinh tế xã hội
+GTSX, giá trị sản xuất
 ATGT, an toàn giao thông
 `;

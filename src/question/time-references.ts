@@ -50,6 +50,12 @@ const PERIODS = [
 /** Years from 1900 to 2099: a four-digit number a question about reports would name. */
 const YEAR = /^(19|20)\d\d$/;
 
+/** What a baseline year follows: "so với", "so với cùng kỳ", "so với cùng kỳ năm". */
+const COMPARED = /(^| )so voi( cung ky)?( nam)?$/;
+
+/** The five syllables before position `i`, joined: enough for "so với cùng kỳ năm". */
+const before = (folded: string[], i: number) => folded.slice(Math.max(0, i - 5), i).join(' ');
+
 /** `folded`: the question's folded, lower-case syllables in order. */
 export function findTimeReferences(folded: string[]): TimeReferences {
   const years: YearReference[] = [];
@@ -58,12 +64,15 @@ export function findTimeReferences(folded: string[]): TimeReferences {
     const word = folded[i]!;
     // "2018" alone, "năm 2018"; not "2018 người" (a count) — a year is followed by nothing numeric-unit-like.
     if (YEAR.test(word) && !/^(nguoi|ho|ty|trieu|dong|km|m|ha|tan|kg)$/.test(folded[i + 1] ?? '')) {
-      const before = folded.slice(Math.max(0, i - 4), i).join(' ');
-      years.push({ kind: 'absolute', year: Number(word), comparison: /(^| )so voi( cung ky)?( nam)?$/.test(before) });
+      years.push({ kind: 'absolute', year: Number(word), comparison: COMPARED.test(before(folded, i)) });
     }
   }
   for (const [phrase, offset] of RELATIVE) {
-    if (text.includes(` ${phrase} `)) years.push({ kind: 'relative', offset, said: phrase });
+    const at = text.indexOf(` ${phrase} `);
+    if (at < 0) continue;
+    // "tăng bao nhiêu so với năm ngoái" asks about this year's figure against last year's.
+    const comparison = COMPARED.test(text.slice(0, at).trim());
+    years.push({ kind: 'relative', offset: comparison ? offset + 1 : offset, said: phrase });
   }
   const periods = PERIODS.filter((p) => text.includes(` ${p} `));
   return { years, periods };

@@ -34,3 +34,51 @@ export const STOPWORDS = new Set(STOPWORDS_ACCENTED);
 export const FOLDED_STOPWORDS = new Set(
   STOPWORDS_ACCENTED.map(foldDiacritics).filter((w) => !AMBIGUOUS_WHEN_FOLDED.has(w)),
 );
+
+/**
+ * Phrases of a question's frame whose syllables, folded, could each be content ("van": văn or vấn; "de":
+ * đề or để; "minh": mình or Minh) but together cannot: "vấn đề", "sắp tới", "quận mình". A `*` marks the
+ * syllables that carry nothing; in a phrase without one, all do. Unknown to the reports, such syllables
+ * weighed like the rarest words and sank the coverage of the sentence that answers.
+ */
+const FILLER_PHRASES = [
+  'van de',
+  'cu the',
+  'tom lai',
+  'noi chung',
+  'sap toi',
+  'toi day',
+  'hien nay',
+  'bay gio',
+  'den gio',
+  'toi gio',
+  'den nay',
+  'xin hoi',
+  'cho hoi',
+  '*cho *minh *hoi',
+  '*chung *ta',
+  '*chung *toi',
+  '*chung *minh',
+  'quan *minh',
+  'phuong *minh',
+  'xa *minh',
+  'huyen *minh',
+  'pho *minh',
+  'tinh *minh',
+].map((phrase) => {
+  const words = phrase.split(' ');
+  const marked = words.some((w) => w.startsWith('*'));
+  return { words: words.map((w) => w.replace('*', '')), filler: words.map((w) => !marked || w.startsWith('*')) };
+});
+
+/** Positions of the folded syllables that belong to a filler phrase of the question's frame. */
+export function fillerPositions(folded: readonly string[]): number[] {
+  const out = new Set<number>();
+  for (const { words, filler } of FILLER_PHRASES)
+    for (let at = 0; at + words.length <= folded.length; at++)
+      if (words.every((w, j) => folded[at + j] === w))
+        filler.forEach((isFiller, j) => {
+          if (isFiller) out.add(at + j);
+        });
+  return [...out];
+}

@@ -1,6 +1,7 @@
-// What a sentence must carry for "ai": a titled name first, then a name, then a title or a body.
+// What a sentence must carry: for "ai" a titled name first, then a name, then a title or a body; a
+// change with its figure; a quantity in the asked unit; a rank.
 import { describe, expect, it } from 'vitest';
-import { formMatch } from '../../src/answer/answer-forms.js';
+import { formMatch, MIN_FORM } from '../../src/answer/answer-forms.js';
 import type { AnswerForm } from '../../src/question/question-type.js';
 
 const person = { kind: 'person', unit: null, cue: 'ai' } as AnswerForm;
@@ -49,5 +50,20 @@ describe('the form of an answer to "bao nhiêu <unit>"', () => {
     expect(formMatch('Quân Ba Lan đánh bại chiến dịch.', counting('chien dich'))).toBe(0);
     // "sau" folded from "sáu" (six) is also "sau" (after).
     expect(formMatch('Quân rút lui sau chiến dịch.', counting('chien dich'))).toBe(0);
+  });
+});
+
+describe('the form of an answer to "khóa mấy" / "lần thứ mấy"', () => {
+  const rank = { kind: 'quantity', unit: 'ordinal', cue: 'may' } as AnswerForm;
+  it('reads a rank written in Roman or Arabic numerals or in words', () => {
+    expect(formMatch('Thực hiện tốt Nghị quyết Trung ương 4 (khóa XII) về xây dựng Đảng.', rank)).toBe(1);
+    expect(formMatch('Hội nghị Ban Chấp hành lần thứ XIV (Mở rộng)', rank)).toBe(1);
+    expect(formMatch('Đây là đợt 2 của chiến dịch.', rank)).toBe(1);
+    expect(formMatch('Đây là lần thứ ba quận tổ chức hội nghị.', rank)).toBe(1);
+  });
+
+  it('does not take a count or a sentence without numbers for a rank', () => {
+    expect(formMatch('Quận có 13 phường.', rank)).toBeLessThan(MIN_FORM);
+    expect(formMatch('Hội nghị Ban Chấp hành quận bàn về kinh tế.', rank)).toBe(0);
   });
 });

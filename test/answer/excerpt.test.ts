@@ -88,6 +88,29 @@ describe('chooseExcerpt: the asked form', () => {
     }
   });
 
+  it('quotes the heading when it alone carries the asked rank, and never a heading without it', () => {
+    const p = passage('Phát biểu kết luận hội nghị, Bí thư Quận ủy nhấn mạnh nhiều hạn chế cần khắc phục.', {
+      section: 'Hội nghị Ban Chấp hành lần thứ XIV (Mở rộng)',
+    });
+    const choice = chooseExcerpt(analyse('hoi nghi ban chap hanh lan thu may'), ranked(p));
+    expect(choice!.excerpt).toBe('Hội nghị Ban Chấp hành lần thứ XIV (Mở rộng)');
+    expect(choice!.form).toBe(1);
+    const undated = chooseExcerpt(analyse('Hội nghị Ban Chấp hành diễn ra khi nào?'), ranked(p));
+    expect(undated!.excerpt).not.toContain('lần thứ XIV');
+  });
+
+  it('gives no coverage to a sentence without the deputy the question asks about', () => {
+    const p = passage(
+      'Đồng chí Huỳnh Thị Tam Thanh – Bí thư Quận ủy phát biểu. Phó Bí thư Quận ủy là đồng chí Lê Văn A.',
+    );
+    const deputy = rankSentences(analyse('Phó bí thư quận ủy là ai?'), ranked(p));
+    const bySentence = new Map(deputy.map((s) => [s.units[s.unit], s.coverage]));
+    expect(bySentence.get('Đồng chí Huỳnh Thị Tam Thanh – Bí thư Quận ủy phát biểu.')).toBe(0);
+    expect(bySentence.get('Phó Bí thư Quận ủy là đồng chí Lê Văn A.')).toBeGreaterThan(0.5);
+    const only = passage('Đồng chí Huỳnh Thị Tam Thanh – Bí thư Quận ủy phát biểu.');
+    expect(chooseExcerpt(analyse('pho bi thu quan uy la ai'), ranked(only))!.sentenceCoverage).toBe(0);
+  });
+
   it('returns null when there is nothing to choose from', () => {
     const question = analyse('Thu ngân sách đạt bao nhiêu?');
     expect(chooseExcerpt(question, [])).toBeNull();

@@ -34,6 +34,10 @@ describe('question types', () => {
     ['Sản xuất kinh doanh ở quận có tăng lên không?', 'yesno', 'change'],
     ['Kinh tế nửa đầu năm tăng trưởng thế nào?', 'description', 'change'],
     ['Chương trình Thành phố 4 an là gì?', 'thing', null],
+    ['Nghị quyết Trung ương 4 khóa mấy?', 'quantity', 'ordinal'],
+    ['Hội nghị Ban Chấp hành lần thứ mấy?', 'quantity', 'ordinal'],
+    ['Thu ngân sách đạt chỉ tiêu chưa?', 'yesno', null],
+    ['Kinh tế quận sắp tới làm gì?', 'thing', null],
   ];
   for (const [question, type, unit] of cases) {
     it(`${question} → ${type}${unit ? ` (${unit})` : ''}, also without diacritics`, () => {
@@ -49,6 +53,16 @@ describe('question types', () => {
     expect(analyse('Nhà có mấy tầng không?').form.unit).not.toBe('change');
     expect(analyse('Quận có tặng quà hộ nghèo không?').form.unit).toBeNull();
     expect(analyse('Quận có hỗ trợ doanh nghiệp không?').form.unit).toBeNull();
+  });
+
+  it('reads "nhiêu" without "bao", as typed on phones, only with its accent (folded it is nhiều)', () => {
+    expect(analyse('ngân sách 6 tháng đạt nhiêu %').form).toMatchObject({ kind: 'quantity', unit: '%' });
+    expect(analyse('co nhieu du an cham tien do').form.kind).not.toBe('quantity');
+  });
+
+  it('reads "thu … bao nhiêu" as a count, not a rank ("thứ mấy")', () => {
+    expect(analyse('thu ngan sach bao nhieu').form.unit).not.toBe('ordinal');
+    expect(analyse('quan thu duoc may phan tram').form.unit).toBe('%');
   });
 
   it('does not read a negation as a yes/no question', () => {
@@ -80,6 +94,30 @@ describe('content terms', () => {
     );
   });
 
+  it('leave out the filler phrases of a question, whose folded syllables alone could be content', () => {
+    const terms = (q: string) => analyse(q).contentTerms.map((t) => t.folded);
+    expect(terms('quan minh thu ngan sach duoc may phan tram roi')).not.toContain('minh');
+    expect(terms('quan minh thu ngan sach duoc may phan tram roi')).toContain('quan');
+    expect(terms('chi thi 21 ve van de gi')).toEqual(expect.not.arrayContaining(['van', 'de', 'van_de']));
+    expect(terms('kinh te quan sap toi lam gi')).toEqual(expect.not.arrayContaining(['sap', 'toi', 'lam']));
+    // Outside those phrases the same syllables are content: "minh bạch", "văn bản".
+    expect(terms('minh bach ngan sach')).toContain('minh');
+    expect(terms('van ban chi dao la gi')).toContain('van');
+  });
+
+  it('require the deputy or former of a title, so that the title alone does not answer for them', () => {
+    const required = (q: string) =>
+      analyse(q)
+        .contentTerms.filter((t) => t.required)
+        .map((t) => t.folded);
+    expect(required('Phó bí thư quận ủy là ai?')).toEqual(['pho_bi']);
+    expect(required('pho chu tich ubnd quan la ai')).toEqual(['pho_chu']);
+    expect(required('Bí thư quận ủy là ai?')).toEqual([]);
+    // Folded "pho" is also phố; "cựu" before other words is no title.
+    expect(required('thanh pho 4 an la gi')).toEqual([]);
+    expect(required('cựu giảng viên nào đoạt giải')).toEqual([]);
+  });
+
   it('carry the synonyms of their phrase as alternatives, and the search adds them at a lower weight', () => {
     const q = analyse('những yếu kém của quận');
     const yeu = q.contentTerms.find((t) => t.term === 'yếu')!;
@@ -96,6 +134,14 @@ describe('time references', () => {
     expect(analyse('năm nay thu ngân sách').time.resolvedYears).toEqual([2019]);
     expect(analyse('6 thang dau nam gia tri san xuat').time.periods).toContain('6 thang dau nam');
     expect(analyse('có 2018 người tham gia').time.resolvedYears).toEqual([]);
+  });
+
+  it("reads a year named as the baseline of a comparison as the year after, the figure's year", () => {
+    expect(analyse('so voi cung ky nam 2017 thi tang bao nhieu').time.resolvedYears).toEqual([2018]);
+    expect(analyse('Tăng bao nhiêu so với năm 2017?').time.resolvedYears).toEqual([2018]);
+    // Newest report 2019: "so với năm ngoái" compares 2019 with 2018.
+    expect(analyse('gia tri san xuat tang bao nhieu so voi nam ngoai').time.resolvedYears).toEqual([2019]);
+    expect(analyse('nam ngoai gia tri san xuat tang bao nhieu').time.resolvedYears).toEqual([2018]);
   });
 });
 

@@ -90,6 +90,38 @@ describe('the seed report alone', () => {
   });
 });
 
+describe('the seed report: questions written after the thesaurus and analysis were tuned', () => {
+  let engine: Engine;
+  beforeAll(async () => {
+    engine = await engineOn([SEED]);
+  });
+  afterAll(() => engine.close());
+
+  const cases: [string, string][] = [
+    ['quan minh thu ngan sach duoc may phan tram roi', 'gần 57%'],
+    ['so voi cung ky nam 2017 thi tang bao nhieu', '15,5%'],
+    ['gtsx tang bao nhieu so voi nam ngoai', '15,5%'],
+    ['nghị quyết trung ương 4 khóa mấy', 'khóa XII'],
+    ['hoi nghi ban chap hanh lan thu may', 'lần thứ XIV'],
+    ['kinh te quan sap toi lam gi', 'đẩy mạnh phát triển kinh tế'],
+    ['đảng bộ quận có vững mạnh không', 'củng cố, kiện toàn'],
+  ];
+  for (const [question, expected] of cases) {
+    it(`${question} → "${expected}"`, async () => {
+      const answer = await engine.ask(question);
+      expect(answer.answered, answer.reason).toBe(true);
+      expect(answer.excerpt).toContain(expected);
+    });
+  }
+
+  it('does not name the Bí thư for the deputy, whom the report does not name', async () => {
+    for (const question of ['Phó bí thư quận ủy là ai?', 'pho bi thu quan uy ten gi']) {
+      expect((await engine.ask(question)).answered, question).toBe(false);
+    }
+    expect((await engine.ask('bi thu quan uy ten gi')).excerpt).toContain('Huỳnh Thị Tam Thanh');
+  });
+});
+
 describe('two reports of different years', () => {
   let engine: Engine;
   beforeAll(async () => {
