@@ -11,7 +11,7 @@
 /** The built-in groups, one per line, in the synonyms file's format (see the header above). */
 export const BUILT_IN_THESAURUS = `
 # Weaknesses, results, tasks
-hạn chế, yếu kém, tồn tại, khuyết điểm, bất cập, thiếu sót, điểm yếu, nhược điểm, mặt yếu
+hạn chế, yếu kém, tồn tại, khuyết điểm, bất cập, thiếu sót, điểm yếu, nhược điểm, mặt yếu, có vấn đề, còn vấn đề
 khó khăn, vướng mắc, trở ngại, thách thức
 kết quả, thành tích, thành tựu, kết quả đạt được, làm được, đạt được, được gì, làm tốt, kết quả tích cực, mặt mạnh, điểm mạnh, ưu điểm
 nhiệm vụ, công việc, việc cần làm, kế hoạch
@@ -83,6 +83,7 @@ dân số, số dân, nhân khẩu, số người
 cải cách hành chính, thủ tục hành chính, thủ tục, giấy tờ, một cửa, hồ sơ, rườm rà, phiền hà, hành chính
 công nghệ thông tin, chuyển đổi số, ứng dụng công nghệ, chính quyền điện tử, dịch vụ công trực tuyến, tin học, tin học hóa, tin học hoá, máy tính, CNTT, số hóa, số hoá
 cán bộ, công chức, viên chức, cán bộ công chức
+địa phương, các phường, phường, phường xã, xã phường, các địa phương
 tinh giản biên chế, giảm biên chế, sắp xếp bộ máy, tinh gọn bộ máy, tinh gọn, cắt giảm biên chế, giảm người ăn lương, cắt giảm công chức, sắp xếp lại bộ máy
 xây dựng Đảng, công tác Đảng, chỉnh đốn Đảng, tổ chức Đảng, đảng viên
 củng cố, kiện toàn, vững mạnh, lớn mạnh, trong sạch vững mạnh
@@ -104,8 +105,9 @@ mặt trận, Mặt trận Tổ quốc, đoàn thể
 phụ nữ, Hội Liên hiệp Phụ nữ
 thanh niên, Đoàn thanh niên, đoàn viên
 # Time words
-6 tháng đầu năm, nửa đầu năm, sáu tháng đầu năm, 6 tháng đầu, 6 tháng qua, sáu tháng qua, nửa năm qua, nửa năm đầu
+6 tháng đầu năm, nửa đầu năm, sáu tháng đầu năm, 6 tháng đầu, 6 tháng qua, sáu tháng qua, nửa năm qua, nửa năm đầu, nửa năm nay
 6 tháng cuối năm, nửa cuối năm, sáu tháng cuối năm, cuối năm
+từ nay đến cuối năm, từ nay tới cuối năm, từ giờ đến cuối năm, từ giờ tới cuối năm, từ nay đến hết năm, từ giờ tới hết năm
 nghị quyết Trung ương 4, Trung ương 4, TW4, TW 4, NQ TW4, nghị quyết TW4
 khóa XII, khoá XII, khóa 12, khoá 12
 phấn đấu, cố gắng, quyết tâm, nỗ lực

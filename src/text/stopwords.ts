@@ -12,7 +12,7 @@ const STOPWORDS_ACCENTED = (
   'thì mà với trong ngoài trên dưới đến từ ra vào làm này đó kia ấy nhỉ à ạ ơi hả nhé vậy rồi ' +
   'tôi bạn mình chúng em anh chị quý vị xin hỏi biết muốn cần phải nên sẽ đã đang bị bởi theo ' +
   'khi nếu nhiều ít hơn nhất rất quá cũng vẫn còn mọi lại nữa gồm những hãy cái việc về ở ' +
-  'nói vấn đề để ra cụ thể lên xuống'
+  'nói vấn đề để ra cụ thể lên xuống tới'
 ).split(/\s+/);
 
 /**
@@ -42,7 +42,8 @@ export const FOLDED_STOPWORDS = new Set(
  * weighed like the rarest words and sank the coverage of the sentence that answers.
  */
 const FILLER_PHRASES = [
-  'van de',
+  // "về vấn đề gì" asks about a topic; "có vấn đề gì không" asks about problems (a content word then).
+  've *van *de',
   'cu the',
   'tom lai',
   'noi chung',
@@ -55,7 +56,9 @@ const FILLER_PHRASES = [
   'den nay',
   'xin hoi',
   'cho hoi',
-  '*cho *minh *hoi',
+  // "cho em hỏi", "cho mình hỏi", "cho cháu hỏi": the polite opening, whoever asks.
+  ...['em', 'minh', 'toi', 'tui', 'chau', 'con', 'anh', 'chi'].map((who) => `*cho *${who} *hoi`),
+  'tu gio',
   '*chung *ta',
   '*chung *toi',
   '*chung *minh',

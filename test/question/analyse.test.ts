@@ -100,9 +100,11 @@ describe('content terms', () => {
     expect(terms('quan minh thu ngan sach duoc may phan tram roi')).toContain('quan');
     expect(terms('chi thi 21 ve van de gi')).toEqual(expect.not.arrayContaining(['van', 'de', 'van_de']));
     expect(terms('kinh te quan sap toi lam gi')).toEqual(expect.not.arrayContaining(['sap', 'toi', 'lam']));
-    // Outside those phrases the same syllables are content: "minh bạch", "văn bản".
+    expect(terms('cho em hoi quan minh thu ngan sach')).toEqual(expect.not.arrayContaining(['cho', 'em', 'hoi']));
+    // Outside those phrases the same syllables are content: "minh bạch", "văn bản", "có vấn đề" (problems).
     expect(terms('minh bach ngan sach')).toContain('minh');
     expect(terms('van ban chi dao la gi')).toContain('van');
+    expect(terms('thu hut dau tu co van de gi')).toContain('van_de');
   });
 
   it('require the deputy or former of a title, so that the title alone does not answer for them', () => {

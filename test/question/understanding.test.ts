@@ -105,6 +105,8 @@ describe('the seed report: questions written after the thesaurus and analysis we
     ['hoi nghi ban chap hanh lan thu may', 'lần thứ XIV'],
     ['kinh te quan sap toi lam gi', 'đẩy mạnh phát triển kinh tế'],
     ['đảng bộ quận có vững mạnh không', 'củng cố, kiện toàn'],
+    ['cho em hỏi quận mình nửa năm nay thu ngân sách được bao nhiêu phần trăm ạ', 'gần 57%'],
+    ['thu hut dau tu o cam le co van de gi', 'chưa có chiều sâu'],
   ];
   for (const [question, expected] of cases) {
     it(`${question} → "${expected}"`, async () => {
