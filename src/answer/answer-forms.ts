@@ -82,8 +82,9 @@ export const MIN_FORM = 0.5;
 
 /** Whether a form must be present in the answer for the question to count as answered. */
 export function formIsRequired(form: AnswerForm): boolean {
-  // Not "ai": the answer may be a body ("Thành ủy") or a group ("người dân"), which no pattern knows.
-  return form.kind === 'quantity' || form.kind === 'date';
+  // Not "ai" in general: the answer may be a body ("Thành ủy") or a group ("người dân"), which no pattern
+  // knows; but "ai là chủ tịch …" asks for a name.
+  return form.kind === 'quantity' || form.kind === 'date' || (form.kind === 'person' && form.unit === 'title');
 }
 
 /**
@@ -95,8 +96,25 @@ const DESIGNATIONS = re(
   'giu',
 );
 
-/** Symbols a measured quantity is written with: "cao 200 m" answers "bao nhiêu mét". */
+/**
+ * Other ways a quantity is written: a symbol ("cao 200 m" answers "bao nhiêu mét"), or a narrower noun
+ * that counts the same thing ("2.140 lao động" answers "bao nhiêu người", "173 trường hợp" "bao nhiêu vụ").
+ */
 const UNIT_SYMBOLS: Record<string, string[]> = {
+  người: [
+    'lao động',
+    'thanh niên',
+    'học sinh',
+    'sinh viên',
+    'đảng viên',
+    'đối tượng',
+    'cán bộ',
+    'công chức',
+    'trẻ',
+    'người dân',
+  ],
+  vụ: ['trường hợp', 'ca', 'vụ việc'],
+  'doanh nghiệp': ['công ty', 'cơ sở'],
   mét: ['m'],
   gam: ['g'],
   km: ['ki lô mét'],

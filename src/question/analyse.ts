@@ -94,7 +94,8 @@ const DISTRICT_WORDS = new Set(['quận', 'huyện', 'phường', 'xã', 'quận
 /** Analyses `raw` (at most `maxChars` characters are kept). */
 export function analyseQuestion(raw: string, context: QuestionContext, maxChars = 1000): AnalysedQuestion {
   const text = sliceWhole(normalizeLine(raw), maxChars);
-  const corrected = context.correctSpelling(expandChatWords(text));
+  const expanded = expandChatWords(text);
+  const corrected = keepThesaurusWords(expanded, context.correctSpelling(expanded), context.thesaurus);
   const typedPhrases = phrases(corrected);
   const typed = typedPhrases.flat();
   const folded = typed.map(foldSyllable);
@@ -265,6 +266,19 @@ function properNames(text: string): string[] {
   });
   return [...out];
 }
+
+/** `after` with the words the thesaurus knows ("BCH", "gtsx") put back as typed: they are no typos. */
+function keepThesaurusWords(before: string, after: string, thesaurus: Thesaurus): string {
+  const typed = before.split(' ');
+  const changed = after.split(' ');
+  if (typed.length !== changed.length) return after;
+  return changed
+    .map((word, i) => (word !== typed[i] && thesaurus.startsPhrase(bareFolded(typed[i]!)) ? typed[i] : word))
+    .join(' ');
+}
+
+/** A typed word lower-cased and folded, without the punctuation around it ("BCH?" → "bch"). */
+const bareFolded = (word: string) => foldSyllable(word.toLowerCase().replace(/[^\p{L}\p{M}\p{N}]/gu, ''));
 
 function spellingChanges(before: string, after: string): { from: string; to: string }[] {
   const a = before.split(' ');

@@ -19,7 +19,7 @@ export interface AnswerForm {
   kind: AnswerKind;
   /**
    * For quantities: "%", "money", "duration", "age", "ordinal" ("khóa mấy", "lần thứ mấy"), or a counted
-   * noun ("người", "vụ", "mét").
+   * noun ("người", "vụ", "mét"). For persons: "title" when the question names the title held ("chủ tịch").
    */
   unit: string | null;
   /** The interrogative phrase found, as folded syllables ("bao nhieu"), for the analysis' record. */
@@ -236,10 +236,12 @@ export function detectAnswerForm(
     }
     best ??= yesNoFrame(c, folded, at) ? { cue: c, at } : null;
   }
-  if (!best) return { kind: 'unknown', unit: null, cue: null };
+  if (!best) return countingFragment(typed, folded) ?? { kind: 'unknown', unit: null, cue: null };
   const { cue: found, at } = best;
   if (found.kind === 'yesno' || found.kind === 'description')
     return { kind: found.kind, unit: asksAboutChange(typed, folded, at) ? 'change' : null, cue: found.words.join(' ') };
+  if (found.kind === 'person')
+    return { kind: 'person', unit: namesTitle(typed, folded) ? 'title' : null, cue: found.words.join(' ') };
   const unit = found.kind === 'quantity' ? quantityUnit(found, folded, at, phraseStarts) : null;
   // "bao lâu" asks for a duration.
   return {
@@ -249,10 +251,40 @@ export function detectAnswerForm(
   };
 }
 
+/**
+ * A fragment without an interrogative that still asks for a number: "số doanh nghiệp thành lập mới",
+ * "tổng số dự án", "tỷ lệ hộ nghèo". Folded "so" (also so sánh, sổ) counts only before a counted noun.
+ */
+function countingFragment(typed: string[], folded: string[]): AnswerForm | null {
+  const [first, second, third] = [folded[0], folded[1] ?? '', folded[2] ?? ''];
+  if (first === 'ty' && second === 'le') return { kind: 'quantity', unit: '%', cue: 'ty le' };
+  const start = first === 'tong' && second === 'so' ? 1 : 0;
+  if (folded[start] !== 'so') return null;
+  const next = folded[start + 1] ?? '';
+  const said =
+    typed[start] === 'số' || next === 'luong' || UNITS[next] !== undefined || UNITS[`${next} ${third}`] !== undefined;
+  if (!said) return null;
+  const counted = folded.slice(start + 1).filter((w) => w !== 'luong' && !NOT_COUNTED.has(w));
+  const unit = UNITS[counted.slice(0, 2).join(' ')] ?? UNITS[counted[0] ?? ''] ?? counted[0] ?? null;
+  return { kind: 'quantity', unit, cue: start ? 'tong so' : 'so' };
+}
+
+/** Titles held by one person: "ai là chủ tịch …" asks for a name, which a body ("Ủy ban") does not give. */
+const TITLES = ['chu tich', 'bi thu', 'giam doc', 'thu tuong', 'tong thong', 'chanh van phong', 'hieu truong'];
+/** "trưởng" typed so, or folded before what it heads ("truong phong", "truong cong an"); "truong" alone is trường. */
+const HEADS = new Set(['phong', 'ban', 'cong', 'thon', 'khu', 'doan', 'cuc', 'tram', 'khoa']);
+
+function namesTitle(typed: string[], folded: string[]): boolean {
+  const text = ` ${folded.join(' ')} `;
+  if (TITLES.some((title) => text.includes(` ${title} `))) return true;
+  return folded.some((w, i) => w === 'truong' && (typed[i] === 'trưởng' || HEADS.has(folded[i + 1] ?? '')));
+}
+
 /** How many syllables at `at` name a measurement unit ("phan tram" 2, "km" 1; counted nouns 0). */
 function unitLength(folded: string[], at: number): number {
   const two = `${folded[at] ?? ''} ${folded[at + 1] ?? ''}`;
   if (MEASURES.has(two)) return 2;
+  if (notPercent(folded, at)) return 0;
   return MEASURES.has(folded[at] ?? '') ? 1 : 0;
 }
 
@@ -273,6 +305,11 @@ const MEASURES = new Set([
   'tuoi',
   'usd',
 ]);
+
+/** Folded "phan" is "phần" (of the estimate, per cent) except in "phản ánh", "phản hồi", "phân bón"… */
+const NOT_PERCENT_AFTER_PHAN = new Set(['anh', 'hoi', 'bon', 'loai', 'cong', 'mem', 'tich']);
+const notPercent = (folded: string[], at: number) =>
+  folded[at] === 'phan' && NOT_PERCENT_AFTER_PHAN.has(folded[at + 1] ?? '');
 
 /** "không"/"chưa" close a question only after "có"/"đã" ("có … không", "đã … chưa"); else a negation. */
 function yesNoFrame(c: Cue, folded: string[], at: number): boolean {
@@ -311,7 +348,7 @@ function quantityUnit(c: Cue, folded: string[], at: number, phraseStarts: Readon
     .filter((_, j) => ![...Array(j + 1).keys()].some((k) => phraseStarts.has(end + k)));
   const two = after.join(' ');
   if (UNITS[two]) return UNITS[two]!;
-  if (after[0] && UNITS[after[0]]) return UNITS[after[0]]!;
+  if (after[0] && UNITS[after[0]] && !notPercent(folded, end)) return UNITS[after[0]]!;
   // "… là bao nhiêu người" names the unit after; "tỷ lệ … bao nhiêu", "tăng bao nhiêu" before.
   const before = folded.slice(Math.max(0, at - 3), at);
   // "lần thứ mấy", "khóa mấy": the number names a rank, answered by "lần thứ XIV", "khóa XII".

@@ -121,6 +121,11 @@ export class Thesaurus {
    * without matches any. A one-syllable phrase must be typed with its accents: folded, a lone syllable
    * is too ambiguous ("cho" is cho, chợ and chó).
    */
+  /** Whether some phrase starts with this folded syllable ("bch", "gtsx"): a word to leave uncorrected. */
+  startsPhrase(folded: string): boolean {
+    return this.byFirstSyllable.has(folded);
+  }
+
   match(typed: string[], folded: string[]): SynonymMatch[] {
     const out: SynonymMatch[] = [];
     for (let i = 0; i < folded.length; ) {

@@ -11,7 +11,7 @@
 /** The built-in groups, one per line, in the synonyms file's format (see the header above). */
 export const BUILT_IN_THESAURUS = `
 # Weaknesses, results, tasks
-hạn chế, yếu kém, tồn tại, khuyết điểm, bất cập, thiếu sót, điểm yếu, nhược điểm, mặt yếu, có vấn đề, còn vấn đề
+hạn chế, yếu kém, tồn tại, khuyết điểm, bất cập, thiếu sót, điểm yếu, nhược điểm, mặt yếu, có vấn đề, còn vấn đề, còn yếu kém, còn hạn chế
 khó khăn, vướng mắc, trở ngại, thách thức
 kết quả, thành tích, thành tựu, kết quả đạt được, làm được, đạt được, được gì, làm tốt, kết quả tích cực, mặt mạnh, điểm mạnh, ưu điểm
 nhiệm vụ, công việc, việc cần làm, kế hoạch
@@ -78,7 +78,7 @@ hộ nghèo, giảm nghèo, người nghèo, nghèo, xóa đói giảm nghèo, c
 người có công, thương binh, liệt sĩ, gia đình chính sách
 trẻ em, thiếu nhi, trẻ nhỏ
 người cao tuổi, người già
-dân số, số dân, nhân khẩu, số người
+dân số, số dân, nhân khẩu
 # Government and the Party
 cải cách hành chính, thủ tục hành chính, thủ tục, giấy tờ, một cửa, hồ sơ, rườm rà, phiền hà, hành chính
 công nghệ thông tin, chuyển đổi số, ứng dụng công nghệ, chính quyền điện tử, dịch vụ công trực tuyến, tin học, tin học hóa, tin học hoá, máy tính, CNTT, số hóa, số hoá

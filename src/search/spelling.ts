@@ -79,6 +79,8 @@ export class SpellingCorrector {
   /** The question with each unknown syllable replaced by its correction (folded), others untouched. */
   correctText(text: string): string {
     return text.replace(/[\p{L}\p{M}\p{N}]+/gu, (word) => {
+      // Written in capitals, it is an abbreviation ("BCH", "THCS"), not a typo.
+      if (/^\p{Lu}{2,}$/u.test(word)) return word;
       const folded = foldDiacritics(word.toLowerCase());
       if (this.frequency.has(folded)) return word;
       return this.correct(folded) ?? word;

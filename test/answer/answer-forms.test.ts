@@ -1,7 +1,7 @@
 // What a sentence must carry: for "ai" a titled name first, then a name, then a title or a body; a
 // change with its figure; a quantity in the asked unit; a rank.
 import { describe, expect, it } from 'vitest';
-import { formMatch, MIN_FORM } from '../../src/answer/answer-forms.js';
+import { formIsRequired, formMatch, MIN_FORM } from '../../src/answer/answer-forms.js';
 import type { AnswerForm } from '../../src/question/question-type.js';
 
 const person = { kind: 'person', unit: null, cue: 'ai' } as AnswerForm;
@@ -20,6 +20,16 @@ describe('the form of an answer to "ai"', () => {
     expect(titleOnly).toBeLessThan(name);
     expect(body).toBeGreaterThan(0);
     expect(forPerson('Tổng thu ngân sách ước đạt gần 57% so với dự toán.')).toBe(0);
+  });
+});
+
+describe('the form of an answer to "ai là chủ tịch …"', () => {
+  const titled = { kind: 'person', unit: 'title', cue: 'ai' } as AnswerForm;
+  it('must be a name: a body does not answer who holds a title', () => {
+    expect(formIsRequired(titled)).toBe(true);
+    expect(formIsRequired(person)).toBe(false);
+    expect(formMatch('Đồng chí Huỳnh Thị Tam Thanh – Bí thư Quận ủy phát biểu.', titled)).toBe(1);
+    expect(formMatch('Thực hiện Kế hoạch số 12/KH-UBND của Ủy ban nhân dân quận.', titled)).toBeLessThan(MIN_FORM);
   });
 });
 
@@ -42,6 +52,12 @@ describe('the form of an answer to "bao nhiêu <unit>"', () => {
     expect(formMatch('Hang có sinh vật lớn nhất cao 200 m.', counting('mét'))).toBe(1);
     expect(formMatch('Gan chứa khoảng 35g cholesterol.', counting('gam'))).toBe(1);
     expect(formMatch('Hang dài 5 km.', counting('mét'))).toBeLessThan(1);
+  });
+
+  it('reads a narrower noun that counts the same thing', () => {
+    expect(formMatch('Giải quyết việc làm cho 2.140 lao động, đạt 53,5% kế hoạch năm.', counting('người'))).toBe(1);
+    expect(formMatch('Phát hiện và xử lý 173 trường hợp vi phạm trật tự xây dựng.', counting('vụ'))).toBe(1);
+    expect(formMatch('Quận hỗ trợ xây mới 18 nhà ở cho hộ nghèo.', counting('người'))).toBeLessThan(MIN_FORM);
   });
 
   it('reads a number written in words, but not "Ba Lan" or folded look-alikes', () => {

@@ -65,6 +65,30 @@ describe('question types', () => {
     expect(analyse('quan thu duoc may phan tram').form.unit).toBe('%');
   });
 
+  it('asks for a name when "ai" names the title held, and accepts a body otherwise', () => {
+    for (const q of ['Chủ tịch UBND quận là ai?', 'truong cong an quan la ai', 'Ai là Bí thư Quận ủy?'])
+      expect(analyse(q).form, q).toMatchObject({ kind: 'person', unit: 'title' });
+    expect(analyse('Ai ban hành Chỉ thị 21?').form).toMatchObject({ kind: 'person', unit: null });
+    expect(analyse('ai giao du toan ngan sach cho truong hoc').form.unit).toBeNull();
+  });
+
+  it('reads a fragment that names a count or a rate as a quantity question', () => {
+    expect(analyse('số doanh nghiệp thành lập mới năm 2018').form).toMatchObject({
+      kind: 'quantity',
+      unit: 'doanh nghiệp',
+    });
+    expect(analyse('tong so du an dau tu').form).toMatchObject({ kind: 'quantity', unit: 'dự án' });
+    expect(analyse('tỷ lệ hộ nghèo của quận').form).toMatchObject({ kind: 'quantity', unit: '%' });
+    // Folded "so" is also so sánh: without a counted noun after it, no quantity.
+    expect(analyse('so sanh thu ngan sach hai nam').form.kind).toBe('unknown');
+  });
+
+  it('reads "phản ánh" after "bao nhiêu" as what is counted, not as "phần" (per cent)', () => {
+    expect(analyse('đường dây nóng nhận bao nhiêu phản ánh').form.unit).toBe('phan anh');
+    expect(analyse('duong day nong nhan bao nhieu phan anh').form.unit).toBe('phan anh');
+    expect(analyse('thu được mấy phần dự toán').form.unit).toBe('%');
+  });
+
   it('does not read a negation as a yes/no question', () => {
     expect(analyse('những chỉ tiêu không đạt').form.kind).not.toBe('yesno');
   });
@@ -118,6 +142,13 @@ describe('content terms', () => {
     // Folded "pho" is also phố; "cựu" before other words is no title.
     expect(required('thanh pho 4 an la gi')).toEqual([]);
     expect(required('cựu giảng viên nào đoạt giải')).toEqual([]);
+  });
+
+  it('keep a word the thesaurus knows as typed, even when the corpus lacks it and the speller would change it', () => {
+    const speller: QuestionContext = { ...context, correctSpelling: (text) => text.replace(/\bbch\b/g, 'bach') };
+    const q = analyseQuestion('hoi nghi bch nam nay', speller);
+    expect(q.corrected).toBe('hoi nghi bch nam nay');
+    expect(q.synonyms.map((m) => m.phrase)).toContain('bch');
   });
 
   it('carry the synonyms of their phrase as alternatives, and the search adds them at a lower weight', () => {

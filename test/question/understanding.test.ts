@@ -131,6 +131,17 @@ describe('two reports of different years', () => {
   });
   afterAll(() => engine.close());
 
+  it('counts people by the noun the report uses, and what the question counts by its own noun', async () => {
+    expect((await engine.ask('giai quyet viec lam cho bao nhieu nguoi')).excerpt).toContain('2.140 lao động');
+    expect((await engine.ask('đường dây nóng nhận bao nhiêu phản ánh')).excerpt).toContain('96 ý kiến');
+  });
+
+  it('declines "who is the chairman" with a sentence naming only the committee, and a count the year lacks', async () => {
+    for (const question of ['ai la chu tich uy ban nhan dan quan cam le', 'số doanh nghiệp thành lập mới năm 2018'])
+      expect((await engine.ask(question)).answered, question).toBe(false);
+    expect((await engine.ask('số doanh nghiệp thành lập mới năm 2019')).excerpt).toContain('286 doanh nghiệp');
+  });
+
   it('answers from the report of the year the question names', async () => {
     const answer = await engine.ask('6 thang dau nam 2018 gia tri san xuat tang bao nhieu');
     expect(answer.answered).toBe(true);

@@ -104,4 +104,9 @@ describe('spelling', () => {
     expect(corrector.correct('hoc')).toBeNull();
     expect(corrector.correctText('giá vàng hôm nay')).toBe('giá vàng hôm nay');
   });
+
+  it('leaves an abbreviation written in capitals alone ("SCH" is no typo of "sach")', () => {
+    expect(corrector.correctText('hội nghị SCH năm nay')).toBe('hội nghị SCH năm nay');
+    expect(corrector.correctText('hội nghị sch năm nay')).toBe('hội nghị sach năm nay');
+  });
 });
