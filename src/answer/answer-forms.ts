@@ -122,9 +122,9 @@ const UNIT_SYMBOLS: Record<string, string[]> = {
   ha: ['hecta', 'héc ta'],
 };
 
-/** A rank: "lần thứ XIV", "khóa XII", "đợt 2", "thứ ba". */
+/** A rank or a document's number: "lần thứ XIV", "khóa XII", "đợt 2", "thứ ba", "Chỉ thị 21". */
 const ORDINAL = re(
-  `${words('thứ|khóa|khoá|đợt|kỳ|số|điều|chương|khoản|tầng')}\\s+(?:[\\dIVXLC]+${E}|${words('nhất|hai|ba|tư|năm|sáu|bảy|tám|chín|mười')})`,
+  `${words(capitalisedToo('thứ|khóa|khoá|đợt|kỳ|số|điều|chương|khoản|tầng|chỉ thị|nghị quyết|nghị định|quyết định|thông tư|kế hoạch|công văn'))}\\s+(?:[\\dIVXLC]+${E}|${words('nhất|hai|ba|tư|năm|sáu|bảy|tám|chín|mười')})`,
   'u',
 );
 
@@ -185,6 +185,17 @@ function personMatch(sentence: string): number {
 
 function withoutFirstWord(sentence: string): string {
   return sentence.replace(/^\s*\S+\s*/, ' ');
+}
+
+/**
+ * Alternatives that also match with a capital first letter ("Chỉ thị 21"), for a pattern that must stay
+ * case-sensitive elsewhere (Roman numerals are capitals: "khóa XII", not "khóa xii").
+ */
+function capitalisedToo(alternatives: string): string {
+  return alternatives
+    .split('|')
+    .map((w) => `[${w[0]!.toUpperCase()}${w[0]}]${w.slice(1)}`)
+    .join('|');
 }
 
 function escapeRegExp(text: string): string {

@@ -20,10 +20,13 @@ const CHAT_WORDS: Record<string, string> = {
   ng: 'người',
   nc: 'nước',
   sx: 'sản xuất',
+  nhiu: 'nhiêu',
+  z: 'vậy',
+  dz: 'vậy',
   '%': ' phần trăm',
 };
 
-const TOKEN = /(?<![\p{L}\p{N}])(dc|đc|ko|k|kg|hok|hem|khg|j|gj|ntn|bn|bnh|bh|vs|ng|nc|sx)(?![\p{L}\p{N}])|%/giu;
+const TOKEN = /(?<![\p{L}\p{N}])(dc|đc|ko|k|kg|hok|hem|khg|j|gj|ntn|bn|bnh|bh|vs|ng|nc|sx|nhiu|z|dz)(?![\p{L}\p{N}])|%/giu;
 
 /** The question with chat abbreviations written out ("thu dc may % r" → "thu được may phần trăm r"). */
 export function expandChatWords(text: string): string {

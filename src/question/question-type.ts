@@ -127,6 +127,7 @@ const CUES: Cue[] = [
   cue('quantity', 'bao lau'),
   cue('quantity', 'bao xa'),
   cue('quantity', 'thu may'),
+  cue('quantity', 'so may'),
   cue('quantity', 'may', 'mấy'),
   // "đạt nhiêu %": "bao" left out, as typed on phones; folded "nhieu" is nhiều.
   cue('quantity', 'nhieu', 'nhiêu'),
@@ -353,7 +354,8 @@ function quantityUnit(c: Cue, folded: string[], at: number, phraseStarts: Readon
   const before = folded.slice(Math.max(0, at - 3), at);
   // "lần thứ mấy", "khóa mấy": the number names a rank, answered by "lần thứ XIV", "khóa XII".
   const previous = before[before.length - 1] ?? '';
-  if (c.words[0] === 'thu' || (c.words[0] === 'may' && ORDINAL_NOUNS.has(previous))) return 'ordinal';
+  const rank = c.words[0] === 'thu' || c.words[0] === 'so' || (c.words[0] === 'may' && ORDINAL_NOUNS.has(previous));
+  if (rank) return 'ordinal';
   if (before.join(' ').endsWith('lan thu')) return 'ordinal';
   if (before.includes('ty') && before.includes('le')) return '%';
   if (before.some((w) => CHANGE_VERBS.has(w))) return 'change';

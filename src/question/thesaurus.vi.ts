@@ -36,7 +36,7 @@ công nghiệp, nhà máy, khu công nghiệp, cụm công nghiệp
 thu nhập, lương, tiền lương, mức sống
 giá cả, vật giá, lạm phát
 # Land, construction, urban
-trật tự xây dựng, xây dựng trái phép, xây dựng không phép, xây nhà trái phép, xây nhà sai phép, xây sai phép, xây trái phép, xây không phép, vi phạm xây dựng, lấn chiếm, lấn chiếm vỉa hè, trật tự đô thị
+trật tự xây dựng, xây dựng trái phép, xây dựng không phép, xây nhà trái phép, xây nhà sai phép, xây sai phép, xây trái phép, xây không phép, vi phạm xây dựng, vi phạm trật tự xây dựng, lấn chiếm, lấn chiếm vỉa hè, trật tự đô thị
 quản lý đất đai, đất đai, đất, nhà đất, giấy tờ nhà đất, sổ đỏ, giấy chứng nhận quyền sử dụng đất
 giải phóng mặt bằng, giải tỏa, đền bù, bồi thường, thu hồi đất, di dời
 tái định cư, bố trí đất, nhà tái định cư

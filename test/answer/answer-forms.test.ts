@@ -76,6 +76,8 @@ describe('the form of an answer to "khóa mấy" / "lần thứ mấy"', () => {
     expect(formMatch('Hội nghị Ban Chấp hành lần thứ XIV (Mở rộng)', rank)).toBe(1);
     expect(formMatch('Đây là đợt 2 của chiến dịch.', rank)).toBe(1);
     expect(formMatch('Đây là lần thứ ba quận tổ chức hội nghị.', rank)).toBe(1);
+    // "chỉ thị số mấy": a document's number is its rank.
+    expect(formMatch('Chỉ thị 21 của Thành ủy về trật tự xây dựng.', rank)).toBe(1);
   });
 
   it('does not take a count or a sentence without numbers for a rank', () => {

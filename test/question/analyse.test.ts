@@ -36,6 +36,7 @@ describe('question types', () => {
     ['Chương trình Thành phố 4 an là gì?', 'thing', null],
     ['Nghị quyết Trung ương 4 khóa mấy?', 'quantity', 'ordinal'],
     ['Hội nghị Ban Chấp hành lần thứ mấy?', 'quantity', 'ordinal'],
+    ['Vi phạm xây dựng xử lý theo chỉ thị số mấy?', 'quantity', 'ordinal'],
     ['Thu ngân sách đạt chỉ tiêu chưa?', 'yesno', null],
     ['Kinh tế quận sắp tới làm gì?', 'thing', null],
   ];
@@ -58,6 +59,13 @@ describe('question types', () => {
   it('reads "nhiêu" without "bao", as typed on phones, only with its accent (folded it is nhiều)', () => {
     expect(analyse('ngân sách 6 tháng đạt nhiêu %').form).toMatchObject({ kind: 'quantity', unit: '%' });
     expect(analyse('co nhieu du an cham tien do').form.kind).not.toBe('quantity');
+  });
+
+  it('writes out what phones type: "bao nhiu", "z" (vậy), "sx"', () => {
+    const q = analyse('kinh te tang truong bao nhiu phan tram z');
+    expect(q.corrected).toBe('kinh te tang truong bao nhiêu phan tram vậy');
+    expect(q.form).toMatchObject({ kind: 'quantity', unit: '%' });
+    expect(analyse('sx tang may %').corrected).toBe('sản xuất tang may  phần trăm');
   });
 
   it('reads "thu … bao nhiêu" as a count, not a rank ("thứ mấy")', () => {
