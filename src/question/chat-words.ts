@@ -26,7 +26,13 @@ const CHAT_WORDS: Record<string, string> = {
   '%': ' phần trăm',
 };
 
-const TOKEN = /(?<![\p{L}\p{N}])(dc|đc|ko|k|kg|hok|hem|khg|j|gj|ntn|bn|bnh|bh|vs|ng|nc|sx|nhiu|z|dz)(?![\p{L}\p{N}])|%/giu;
+/** Any of the words above standing alone, or "%" anywhere. */
+const TOKEN = new RegExp(
+  `(?<![\\p{L}\\p{N}])(${Object.keys(CHAT_WORDS)
+    .filter((word) => word !== '%')
+    .join('|')})(?![\\p{L}\\p{N}])|%`,
+  'giu',
+);
 
 /** The question with chat abbreviations written out ("thu dc may % r" → "thu được may phần trăm r"). */
 export function expandChatWords(text: string): string {
