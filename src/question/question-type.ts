@@ -271,7 +271,15 @@ function countingFragment(typed: string[], folded: string[]): AnswerForm | null 
 }
 
 /** Titles held by one person: "ai là chủ tịch …" asks for a name, which a body ("Ủy ban") does not give. */
-const ONE_PERSON_TITLES = ['chu tich', 'bi thu', 'giam doc', 'thu tuong', 'tong thong', 'chanh van phong', 'hieu truong'];
+const ONE_PERSON_TITLES = [
+  'chu tich',
+  'bi thu',
+  'giam doc',
+  'thu tuong',
+  'tong thong',
+  'chanh van phong',
+  'hieu truong',
+];
 /** "trưởng" typed so, or folded before what it heads ("truong phong", "truong cong an"); "truong" alone is trường. */
 const HEADS = new Set(['phong', 'ban', 'cong', 'thon', 'khu', 'doan', 'cuc', 'tram', 'khoa']);
 
