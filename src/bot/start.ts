@@ -173,7 +173,6 @@ async function openDurableQueue(bot: Bot<Context>, settings: Settings, metrics: 
   }
   const queue = new UpdateQueue(pool);
   const onDatabaseError = (op: string) => metrics.databaseError(op);
-  bot.api.config.use(replyMarker(queue, onDatabaseError));
   const worker = new UpdateWorker({
     queue,
     onDatabaseError,
@@ -492,6 +491,7 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
     progressThrottleMs: options.progressThrottleMs,
     uploadParseTimeoutMs: options.uploadParseTimeoutMs,
     metrics,
+    first: settings.WEBHOOK_URL && settings.DATABASE_URL ? replyMarker((op) => metrics.databaseError(op)) : undefined,
   });
   await registerCommands(bot, settings.ADMIN_IDS);
   if (options.warmUp !== false) {
