@@ -59,9 +59,20 @@ export function redactSecrets(text: string): string {
 /** Set while work whose info and debug lines would only be noise runs (the start-up warm-up's made-up questions). */
 const belowWarnSilenced = new AsyncLocalStorage<true>();
 
-/** Runs `task` with its debug and info lines (and those of everything it starts) left out; warnings still show. */
-export function withoutInfoLogs<T>(task: () => T): T {
-  return belowWarnSilenced.run(true, task);
+/** Silenced tasks still running; the storage is disabled when none is. */
+let silencedTasks = 0;
+
+/**
+ * Runs `task` with its debug and info lines (and those of everything it starts before it settles) left
+ * out; warnings still show.
+ */
+export function withoutInfoLogs<T>(task: () => Promise<T>): Promise<T> {
+  silencedTasks++;
+  return belowWarnSilenced.run(true, task).finally(() => {
+    // While an AsyncLocalStorage is enabled Node runs a hook for every promise of the process: left on
+    // after the start-up warm-up, it cost each update served afterwards.
+    if (--silencedTasks === 0) belowWarnSilenced.disable();
+  });
 }
 
 function emit(level: Level, msg: string, fields?: Record<string, unknown>): void {

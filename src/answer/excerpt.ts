@@ -125,16 +125,25 @@ function termsByForm(terms: readonly ContentTerm[]): TermsByForm {
 function densestWindow(at: string[][], termsByForm: TermsByForm, value: number[]): number {
   if (at.length <= WINDOW) return -1; // the whole unit is one window: no extra evidence
   // Per term, the syllables where it (or a one-word synonym) ends, read off each syllable's few forms.
-  const positions: number[][] = value.map(() => []);
-  at.forEach((forms, i) => {
-    for (const form of forms)
-      for (const t of termsByForm.get(form) ?? []) {
-        const list = positions[t]!;
-        if (list[list.length - 1] !== i) list.push(i);
+  // Lists are made only for the terms found: this runs for every unit of every candidate passage.
+  const positions: (number[] | undefined)[] = new Array(value.length);
+  for (let i = 0; i < at.length; i++) {
+    for (const form of at[i]!) {
+      const found = termsByForm.get(form);
+      if (!found) continue;
+      for (const t of found) {
+        const list = positions[t];
+        if (!list) positions[t] = [i];
+        else if (list[list.length - 1] !== i) list.push(i);
       }
-  });
+    }
+  }
   // Slide the window once, each term keeping a pointer to its first position not before the window.
-  const present = positions.flatMap((list, t) => (list.length ? [{ list, value: value[t]!, next: 0 }] : []));
+  const present: { list: number[]; value: number; next: number }[] = [];
+  for (let t = 0; t < value.length; t++) {
+    const list = positions[t];
+    if (list) present.push({ list, value: value[t]!, next: 0 });
+  }
   let best = 0;
   for (let start = 0; start + WINDOW <= at.length; start++) {
     let sum = 0;

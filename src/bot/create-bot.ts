@@ -3,7 +3,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { sequentialize } from '@grammyjs/runner';
-import { Bot, GrammyError, HttpError, type ApiClientOptions, type Context } from 'grammy';
+import { Bot, GrammyError, HttpError, type ApiClientOptions, type Context, type MiddlewareFn } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Settings } from '../config.js';
 import type { AnswerEngine } from '../engine-api.js';
@@ -49,6 +49,8 @@ export interface CreateBotOptions {
   answers?: AnswerStore;
   /** Where rate-limit counts are kept (default: this process's memory). */
   rateLimitCounter?: RateLimitCounter;
+  /** Runs first for every update (webhook mode's reply marker, which works on the update's own API client). */
+  first?: MiddlewareFn<Context>;
   /** Replaces the Bot API client's fetch (default grammY's): the warm-up's throwaway copy never leaves the process. */
   fetch?: OfflineFetch;
 }
@@ -117,6 +119,7 @@ export function createBot(options: CreateBotOptions): CreatedBot {
     },
   });
 
+  if (options.first) bot.use(options.first);
   bot.use(timing(inFlight));
   // Users leaving or blocking the bot arrive as my_chat_member updates: worth a log line, no reply.
   bot.on('my_chat_member', (ctx) => {

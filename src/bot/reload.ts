@@ -61,9 +61,10 @@ export class ReloadCoordinator {
 
   /**
    * Starts a reload reported in `chatId` (or queues the follow-up one if a reload runs). Returns once
-   * the status message is sent; the reload goes on in the background.
+   * the status message is sent, through `api` (the asking update's own, so that it counts as that
+   * update's reply); the reload goes on in the background.
    */
-  async start(chatId: number, why: string): Promise<void> {
+  async start(chatId: number, why: string, api: Api = this.api): Promise<void> {
     const watcher: Watcher = { chatId, messageId: null };
     const queued = this.running !== null;
     if (queued) {
@@ -75,7 +76,7 @@ export class ReloadCoordinator {
       this.running = this.loop(why);
     }
     try {
-      const sent = await this.api.sendMessage(chatId, queued ? MSG.reloadQueued : MSG.reloadStarted, {
+      const sent = await api.sendMessage(chatId, queued ? MSG.reloadQueued : MSG.reloadStarted, {
         parse_mode: 'HTML',
       });
       watcher.messageId = sent.message_id;

@@ -27,6 +27,7 @@ import { Records, recordsOptionsFromSettings, type RecordsOptions } from '../sto
 import { offlineFetch, type ThrowawayBot, warmUp } from './warm-up.js';
 import { describeError } from '../errors.js';
 import { logLostConnections } from '../store/pool-errors.js';
+import { openConnections } from '../store/warm-pool.js';
 
 /** Start-up failed for a reason the operator can fix; `message` is one line, safe to print. */
 export class StartupError extends Error {}
@@ -157,18 +158,21 @@ interface DurableQueue {
   worker: UpdateWorker;
 }
 
+/** The queue's connections kept open: a claim or lease renewal, and one statement of each batched kind. */
+const QUEUE_CONNECTIONS = 6;
+
 async function openDurableQueue(bot: Bot<Context>, settings: Settings, metrics: BotMetrics): Promise<DurableQueue> {
-  const pool = new pg.Pool({ connectionString: settings.DATABASE_URL, max: 10 });
+  const pool = new pg.Pool({ connectionString: settings.DATABASE_URL, max: 10, min: QUEUE_CONNECTIONS });
   logLostConnections(pool, 'update queue');
   try {
     await ensureUpdateQueueSchema(pool);
+    await openConnections(pool, QUEUE_CONNECTIONS);
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw new StartupError(`Cannot prepare the update queue in DATABASE_URL: ${describeError(error)}`);
   }
   const queue = new UpdateQueue(pool);
   const onDatabaseError = (op: string) => metrics.databaseError(op);
-  bot.api.config.use(replyMarker(queue, onDatabaseError));
   const worker = new UpdateWorker({
     queue,
     onDatabaseError,
@@ -469,6 +473,13 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
       })
     : undefined;
 
+  // Its tables and connections are made alongside the warm-up rather than by the first citizens' updates.
+  const sharedReady = shared
+    ?.prepare()
+    .catch((error) =>
+      log.warn('shared state not ready at start-up; tried again on first use', { error: describeError(error) }),
+    );
+
   const { bot, deps, inFlight } = createBot({
     answers: shared?.answers,
     rateLimitCounter: shared?.rateLimits,
@@ -480,12 +491,14 @@ export async function startBot(settings: Settings, options: StartBotOptions = {}
     progressThrottleMs: options.progressThrottleMs,
     uploadParseTimeoutMs: options.uploadParseTimeoutMs,
     metrics,
+    first: settings.WEBHOOK_URL && settings.DATABASE_URL ? replyMarker((op) => metrics.databaseError(op)) : undefined,
   });
   await registerCommands(bot, settings.ADMIN_IDS);
   if (options.warmUp !== false) {
     const throwawayBot = () => throwawayCopy({ settings, token, engine, botInfo });
     await warmUp(engine, deps.examples, { k: settings.ANSWER_PASSAGES, api: bot.api, throwawayBot });
   }
+  await sharedReady;
   live.serving = engine;
 
   let intake: UpdateIntake;

@@ -1,12 +1,13 @@
 // Webhook mode with the durable queue (DATABASE_URL set): the HTTP handler stores each update before it
 // answers Telegram 200 and runs nothing itself; the worker (in this and every other process) runs it.
-// A transformer on the bot's API marks the update as replied when Telegram accepts its first reply.
+// Middleware gives each queued update's own API client a transformer that marks the update as replied when
+// Telegram accepts its first reply.
 import { timingSafeEqual } from 'node:crypto';
 import type http from 'node:http';
-import type { RawApi, Transformer } from 'grammy';
+import type { Context, MiddlewareFn, RawApi, Transformer } from 'grammy';
 import { log } from '../log.js';
 import type { UpdateQueue } from './update-queue.js';
-import { currentQueuedUpdate } from './update-worker.js';
+import { queuedRunOf, type QueuedRun } from './update-worker.js';
 import { describeError } from '../errors.js';
 
 /** The calls that answer a user: once Telegram accepted one, the update counts as answered. */
@@ -23,37 +24,42 @@ const REPLY_METHODS = new Set([
 export class LeaseLostError extends Error {}
 
 /**
- * An API transformer for queued updates: confirms the lease before the first reply and marks the update
- * replied once Telegram accepted it, so that each update is answered once.
+ * Middleware for queued updates: gives the update's own API client a transformer that confirms the lease
+ * before the first reply and marks the update replied once Telegram accepted it, so that each update is
+ * answered once. Other updates pass untouched.
  */
-export function replyMarker(
-  queue: UpdateQueue,
-  onDatabaseError?: (op: string, error: unknown) => void,
-): Transformer<RawApi> {
-  const marked = new WeakSet<object>();
+export function replyMarker(onDatabaseError?: (op: string, error: unknown) => void): MiddlewareFn<Context> {
+  return (ctx, next) => {
+    const run = queuedRunOf(ctx.update);
+    if (run) ctx.api.config.use(markFirstReply(run, onDatabaseError));
+    return next();
+  };
+}
+
+function markFirstReply(run: QueuedRun, onDatabaseError?: (op: string, error: unknown) => void): Transformer<RawApi> {
+  let marked = false;
   return async (prev, method, payload, signal) => {
-    const current = currentQueuedUpdate.getStore();
-    const first = current !== undefined && REPLY_METHODS.has(method) && !marked.has(current);
+    const first = !marked && REPLY_METHODS.has(method);
     if (first) {
       let held: boolean;
       try {
-        held = await queue.confirmLease(current.updateId, current.owner, current.leaseMs);
+        held = await run.queue.confirmLease(run.updateId, run.owner, run.leaseMs);
       } catch (error) {
         // Without the database the reply still goes out: answering once is likelier than not at all.
         onDatabaseError?.('confirm-lease', error);
         held = true;
       }
       if (!held)
-        throw new LeaseLostError(`update ${current.updateId}: lease lost before replying; another worker answers it`);
+        throw new LeaseLostError(`update ${run.updateId}: lease lost before replying; another worker answers it`);
     }
     const result = await prev(method, payload, signal);
     if (first && result.ok) {
-      marked.add(current);
+      marked = true;
       try {
-        await queue.markReplied(current.updateId);
+        await run.queue.markReplied(run.updateId);
       } catch (error) {
         onDatabaseError?.('mark-replied', error);
-        log.warn('could not mark an update replied', { update: current.updateId, error: describeError(error) });
+        log.warn('could not mark an update replied', { update: run.updateId, error: describeError(error) });
       }
     }
     return result;

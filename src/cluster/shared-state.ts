@@ -10,6 +10,7 @@ import { ANSWER_MIGRATIONS, PostgresAnswerStore } from './shared-answers.js';
 import { PostgresRateLimitCounter, RATE_LIMIT_MIGRATIONS } from './shared-rate-limit.js';
 import { createSchemaUnderLock } from './transaction.js';
 import { logLostConnections } from '../store/pool-errors.js';
+import { openConnections } from '../store/warm-pool.js';
 
 /** Any fixed number: copies starting together make the tables one after the other. */
 const SCHEMA_LOCK_KEY = 7_364_120_511;
@@ -31,6 +32,11 @@ export interface SharedState {
   answers: AnswerStore;
   /** Present when `sharedRateLimit` was asked for. */
   rateLimits?: RateLimitCounter;
+  /**
+   * Makes the tables and opens the pool's kept connections now rather than at the first updates; rejects
+   * when the database does not answer (the bot serves anyway, and the first statement tries again).
+   */
+  prepare(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -39,11 +45,15 @@ export async function ensureSharedStateSchema(pool: pg.Pool): Promise<void> {
   await createSchemaUnderLock(pool, [SCHEMA_LOCK_KEY], [...ANSWER_MIGRATIONS, ...RATE_LIMIT_MIGRATIONS]);
 }
 
+/** Connections kept open: one statement of each kind (answers, rate limit) can be on its way at once. */
+const KEPT_CONNECTIONS = 2;
+
 /** The pool the shared state uses: small, with short timeouts, without waiting for disk flushes. */
 export function sharedStatePool(url: string, statementTimeoutMs = 2000): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max: 4,
+    min: KEPT_CONNECTIONS,
     connectionTimeoutMillis: statementTimeoutMs,
     statement_timeout: statementTimeoutMs,
     query_timeout: statementTimeoutMs + 500,
@@ -74,6 +84,10 @@ export function openSharedState(url: string, options: SharedStateOptions): Share
     rateLimits: options.sharedRateLimit
       ? new PostgresRateLimitCounter(pool, { limit: options.rateLimitPerMinute, ready, onDatabaseError })
       : undefined,
+    prepare: async () => {
+      await ready();
+      await openConnections(pool, KEPT_CONNECTIONS);
+    },
     close: () => pool.end(),
   };
 }

@@ -1,6 +1,5 @@
 // Takes updates from the durable queue and runs them, in every process: claims as many as it has room
 // for, keeps their leases alive while they run, finishes them, and skips those already answered.
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { log } from '../log.js';
@@ -42,14 +41,21 @@ export interface UpdateWorkerOptions {
   onDatabaseError?: (op: string, error: unknown) => void;
 }
 
-/** An update being run, with the worker's lease on it. */
+/** An update being run, with the worker's lease on it and the queue it came from. */
 export interface QueuedRun extends ClaimedUpdate {
   owner: string;
   leaseMs: number;
+  queue: UpdateQueue;
 }
 
-/** The update being run by a worker, visible to API transformers below handleUpdate. */
-export const currentQueuedUpdate = new AsyncLocalStorage<QueuedRun>();
+// Keyed by the update object handed to `handle` (grammY's ctx.update). An AsyncLocalStorage did this
+// before: while one is enabled Node runs a hook for every promise of the process, a cost to each update.
+const runs = new WeakMap<object, QueuedRun>();
+
+/** The run of an update that a worker of this process is handling, or undefined (not from the queue). */
+export function queuedRunOf(update: object): QueuedRun | undefined {
+  return runs.get(update);
+}
 
 /** Runs queued updates in this process: claims what it has room for, renews their leases, finishes them. */
 export class UpdateWorker {
@@ -163,13 +169,14 @@ export class UpdateWorker {
           update: update.updateId,
           attempts: update.attempts,
         });
+      runs.set(update.update, { ...update, owner: this.owner, leaseMs: this.leaseMs, queue: this.options.queue });
       try {
-        await currentQueuedUpdate.run({ ...update, owner: this.owner, leaseMs: this.leaseMs }, () =>
-          this.options.handle(update),
-        );
+        await this.options.handle(update);
       } catch (e) {
         error = describeError(e);
         log.error('queued update failed', { update: update.updateId, error });
+      } finally {
+        runs.delete(update.update);
       }
     }
     try {

@@ -234,4 +234,21 @@ describe.skipIf(pgSkip !== null)('shared state of several bot copies (PostgreSQL
       await fresh.drop();
     }
   });
+
+  it('prepare makes the tables and opens the kept connections before any update', async () => {
+    const fresh = await createQueueDatabase('shared_prepare');
+    try {
+      const shared = openSharedState(fresh.url, { rateLimitPerMinute: 2, sharedRateLimit: true });
+      await shared.prepare();
+      const { rows } = await fresh.pool.query(
+        `SELECT (SELECT count(*)::int FROM pg_stat_activity WHERE datname = current_database()) AS connections,
+                to_regclass('bot_answers') IS NOT NULL AND to_regclass('bot_rate_limits') IS NOT NULL AS tables`,
+      );
+      // This query's own connection, and the two the shared state keeps.
+      expect(rows[0]).toEqual({ connections: 3, tables: true });
+      await shared.close();
+    } finally {
+      await fresh.drop();
+    }
+  });
 });

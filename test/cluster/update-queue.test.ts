@@ -11,7 +11,7 @@ import {
   UpdateQueue,
   UPDATE_QUEUE_MIGRATIONS,
 } from '../../src/cluster/update-queue.js';
-import { currentQueuedUpdate, UpdateWorker } from '../../src/cluster/update-worker.js';
+import { queuedRunOf, UpdateWorker } from '../../src/cluster/update-worker.js';
 import { setLogLevel } from '../../src/log.js';
 import { createQueueDatabase, postgresUnavailable, type QueueDatabase } from './pg-test-db.js';
 
@@ -233,7 +233,7 @@ describe.skipIf(pgSkip !== null)('durable update queue (PostgreSQL)', () => {
           leaseMs: 5000,
           pollMs: 20,
           handle: async (c) => {
-            expect(currentQueuedUpdate.getStore()?.updateId).toBe(c.updateId);
+            expect(queuedRunOf(c.update)?.updateId).toBe(c.updateId);
             await sleep(Math.random() * 5);
             runs.push({ worker: owner, update: c.updateId, chat: chatOf(c.update)! });
           },

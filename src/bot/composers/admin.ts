@@ -101,7 +101,7 @@ async function handleUpload(ctx: Context, deps: BotDeps): Promise<void> {
     // The original name is shown as sent, minus control characters (a NUL in a message is refused).
     const shownOriginal = original !== name ? original.replace(/[\u0000-\u001f\u007f]/g, '') : null;
     await replyHtml(ctx, MSG.uploadSaved(name, title, installed.historyPath !== null, shownOriginal));
-    await deps.reloads.start(ctx.chat.id, `upload of ${name} by ${ctx.from?.id}`);
+    await deps.reloads.start(ctx.chat.id, `upload of ${name} by ${ctx.from?.id}`, ctx.api);
   } catch (error) {
     // A disk problem (full, read-only, permissions): the admin must hear that the upload did not happen.
     if (!(error as NodeJS.ErrnoException).syscall) throw error;
@@ -119,13 +119,13 @@ export function adminComposer(deps: BotDeps): Composer<Context> {
   const onlyAdmins = adminOnly<Context>(admins, refuse);
 
   composer.command('reload', onlyAdmins, async (ctx) => {
-    await deps.reloads.start(ctx.chat.id, `/reload by ${ctx.from?.id}`);
+    await deps.reloads.start(ctx.chat.id, `/reload by ${ctx.from?.id}`, ctx.api);
   });
   composer.command('docs', onlyAdmins, (ctx) => sendDocs(ctx, deps));
 
   composer.callbackQuery(ADMIN_CALLBACK.reload, onlyAdmins, async (ctx) => {
     await ctx.answerCallbackQuery();
-    if (ctx.chat) await deps.reloads.start(ctx.chat.id, `button by ${ctx.from.id}`);
+    if (ctx.chat) await deps.reloads.start(ctx.chat.id, `button by ${ctx.from.id}`, ctx.api);
   });
   // Any other admin-looking button is stale or forged.
   composer.callbackQuery(/^adm:/, onlyAdmins, (ctx) => ctx.answerCallbackQuery({ text: MSG.callbackExpired }));
