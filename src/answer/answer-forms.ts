@@ -99,20 +99,10 @@ const DESIGNATIONS = re(
 /**
  * Other ways a quantity is written: a symbol ("cao 200 m" answers "bao nhiêu mét"), or a narrower noun
  * that counts the same thing ("2.140 lao động" answers "bao nhiêu người", "173 trường hợp" "bao nhiêu vụ").
+ * Not "đối tượng": "bắt giữ 27 đối tượng" answered "bao nhiêu người chết vì tai nạn giao thông".
  */
 const UNIT_SYMBOLS: Record<string, string[]> = {
-  người: [
-    'lao động',
-    'thanh niên',
-    'học sinh',
-    'sinh viên',
-    'đảng viên',
-    'đối tượng',
-    'cán bộ',
-    'công chức',
-    'trẻ',
-    'người dân',
-  ],
+  người: ['lao động', 'thanh niên', 'học sinh', 'sinh viên', 'đảng viên', 'cán bộ', 'công chức', 'trẻ', 'người dân'],
   vụ: ['trường hợp', 'ca', 'vụ việc'],
   'doanh nghiệp': ['công ty', 'cơ sở'],
   mét: ['m'],

@@ -58,6 +58,7 @@ describe('the form of an answer to "bao nhiêu <unit>"', () => {
     expect(formMatch('Giải quyết việc làm cho 2.140 lao động, đạt 53,5% kế hoạch năm.', counting('người'))).toBe(1);
     expect(formMatch('Phát hiện và xử lý 173 trường hợp vi phạm trật tự xây dựng.', counting('vụ'))).toBe(1);
     expect(formMatch('Quận hỗ trợ xây mới 18 nhà ở cho hộ nghèo.', counting('người'))).toBeLessThan(MIN_FORM);
+    expect(formMatch('Công an quận bắt giữ 27 đối tượng.', counting('người'))).toBeLessThan(MIN_FORM);
   });
 
   it('reads a number written in words, but not "Ba Lan" or folded look-alikes', () => {

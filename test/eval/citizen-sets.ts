@@ -32,8 +32,16 @@ export interface SetScores {
 export interface CitizenScores {
   citizen: SetScores;
   /** Share of the unanswerable questions the bot declined (1 − false-answer rate). */
-  unanswerable: { abstained: number; falseAnswer: number; questions: number };
+  unanswerable: AbstentionScores;
   years: SetScores;
+  /** The same for questions neither the seed nor the 2019 report answers, on both. */
+  unanswerableYears: AbstentionScores;
+}
+
+export interface AbstentionScores {
+  abstained: number;
+  falseAnswer: number;
+  questions: number;
 }
 
 const squash = (s: string) => s.normalize('NFC').replace(/\s+/g, ' ').trim().toLowerCase();
@@ -125,13 +133,9 @@ export async function scoreCitizenSets(
     await readJsonl<Expected>(path.join(EVAL_DIR, 'citizen-questions.jsonl')),
     (i, a) => onMiss?.('citizen', i.question, a),
   );
-  const unanswerableItems = await readJsonl<{ question: string }>(path.join(EVAL_DIR, 'unanswerable-questions.jsonl'));
-  let abstained = 0;
-  for (const { question } of unanswerableItems) {
-    const answer = await seedOnly.ask(question);
-    if (!answer.answered) abstained++;
-    else onMiss?.('unanswerable', question, answer);
-  }
+  const unanswerable = await scoreAbstentions(seedOnly, 'unanswerable-questions.jsonl', (q, a) =>
+    onMiss?.('unanswerable', q, a),
+  );
   await seedOnly.close();
   const twoYears = await engineOn([SEED_REPORT, SYNTHETIC_2019]);
   const years = await scoreSet(
@@ -139,9 +143,28 @@ export async function scoreCitizenSets(
     await readJsonl<Expected>(path.join(EVAL_DIR, 'year-questions.jsonl')),
     (i, a) => onMiss?.('year', i.question, a),
   );
+  const unanswerableYears = await scoreAbstentions(twoYears, 'year-unanswerable-questions.jsonl', (q, a) =>
+    onMiss?.('year-unanswerable', q, a),
+  );
   await twoYears.close();
-  const n = unanswerableItems.length;
-  return { citizen, unanswerable: { abstained: abstained / n, falseAnswer: (n - abstained) / n, questions: n }, years };
+  return { citizen, unanswerable, years, unanswerableYears };
+}
+
+/** How many of a file's unanswerable questions the engine declines. */
+async function scoreAbstentions(
+  engine: Engine,
+  file: string,
+  onMiss?: (question: string, answer: Answer) => void,
+): Promise<AbstentionScores> {
+  const items = await readJsonl<{ question: string }>(path.join(EVAL_DIR, file));
+  let abstained = 0;
+  for (const { question } of items) {
+    const answer = await engine.ask(question);
+    if (!answer.answered) abstained++;
+    else onMiss?.(question, answer);
+  }
+  const n = items.length;
+  return { abstained: abstained / n, falseAnswer: (n - abstained) / n, questions: n };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

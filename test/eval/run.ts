@@ -228,6 +228,7 @@ async function main() {
     `| citizen questions, seed report | ${citizen.citizen.questions} | ${pct(citizen.citizen.correct, citizen.citizen.questions)} | ${pct(citizen.citizen.falseAbstention, citizen.citizen.questions)} | ${pct(citizen.citizen.wrongExcerpt, citizen.citizen.questions)} | – |`,
     `| unanswerable, seed report | ${citizen.unanswerable.questions} | – | – | – | ${citizen.unanswerable.falseAnswer.toFixed(2)} (abstained ${citizen.unanswerable.abstained.toFixed(2)}) |`,
     `| year questions, 2018 + synthetic 2019 | ${citizen.years.questions} | ${pct(citizen.years.correct, citizen.years.questions)} | ${pct(citizen.years.falseAbstention, citizen.years.questions)} | ${pct(citizen.years.wrongExcerpt, citizen.years.questions)} | – |`,
+    `| unanswerable, 2018 + synthetic 2019 | ${citizen.unanswerableYears.questions} | – | – | – | ${citizen.unanswerableYears.falseAnswer.toFixed(2)} (abstained ${citizen.unanswerableYears.abstained.toFixed(2)}) |`,
   );
 
   // --- ViQuAD 2.0 dev: does the excerpt quote the answer span?
