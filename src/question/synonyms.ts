@@ -114,6 +114,11 @@ export class Thesaurus {
     return this.groups.length;
   }
 
+  /** Whether some phrase starts with this folded syllable ("bch", "gtsx"): a word to leave uncorrected. */
+  startsPhrase(folded: string): boolean {
+    return this.byFirstSyllable.has(folded);
+  }
+
   /**
    * The group phrases found in a question, longest first and not overlapping, each with the other
    * phrases of its groups. `typed`: the question's lower-case syllables as typed; `folded`: the same
@@ -121,11 +126,6 @@ export class Thesaurus {
    * without matches any. A one-syllable phrase must be typed with its accents: folded, a lone syllable
    * is too ambiguous ("cho" is cho, chợ and chó).
    */
-  /** Whether some phrase starts with this folded syllable ("bch", "gtsx"): a word to leave uncorrected. */
-  startsPhrase(folded: string): boolean {
-    return this.byFirstSyllable.has(folded);
-  }
-
   match(typed: string[], folded: string[]): SynonymMatch[] {
     const out: SynonymMatch[] = [];
     for (let i = 0; i < folded.length; ) {
