@@ -225,6 +225,9 @@ function searchTermsOf(corrected: string, matches: SynonymMatch[]): SearchTerm[]
   for (const m of matches) {
     for (const phrase of m.alternatives) {
       for (const term of indexTerms(phrase.join(' '), { accented: false })) {
+        // A phrase of several words is searched by its bigrams: its syllables alone ("qua" of "6 tháng qua",
+        // "thành" of "hoàn thành") are common words that would lift any passage using them.
+        if (phrase.length > 1 && !term.includes('_')) continue;
         if (!searchTerms.has(term)) searchTerms.set(term, SYNONYM_WEIGHT);
       }
     }

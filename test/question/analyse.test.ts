@@ -152,6 +152,14 @@ describe('content terms', () => {
     expect(required('cựu giảng viên nào đoạt giải')).toEqual([]);
   });
 
+  it('search a synonym of several words by its bigrams only, a one-word synonym by itself', () => {
+    // "6 tháng đầu năm" brings "6 tháng qua": "qua" alone is in every "trong thời gian qua".
+    const terms = analyse('6 thang dau nam thu ngan sach').searchTerms;
+    expect(terms).toContainEqual({ term: 'f:thang_qua', weight: 0.5 });
+    expect(terms.map((t) => t.term)).not.toContain('f:qua');
+    expect(analyse('hoi nghi ban chap hanh').searchTerms).toContainEqual({ term: 'f:bch', weight: 0.5 });
+  });
+
   it('keep a word the thesaurus knows as typed, even when the corpus lacks it and the speller would change it', () => {
     const speller: QuestionContext = { ...context, correctSpelling: (text) => text.replace(/\bbch\b/g, 'bach') };
     const q = analyseQuestion('hoi nghi bch nam nay', speller);
