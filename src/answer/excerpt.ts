@@ -5,7 +5,7 @@
 import type { AnalysedQuestion, ContentTerm } from '../question/analyse.js';
 import type { RankedPassage } from './types.js';
 import { formIsRequired, formMatch, MIN_FORM } from './answer-forms.js';
-import { coverage, termFound, textTerms } from './question-terms.js';
+import { coverage, missesRequired, termFound, textTerms } from './question-terms.js';
 import { type PassageReading, readPassage, unitForm, unitIntent } from './passage-units.js';
 
 /**
@@ -219,9 +219,7 @@ export function rankSentences(
     const { own, windowed } = scoreUnits(found, terms, termValue, reading.contextTerms);
     for (let u = 0; u < candidates.length; u++) {
       const form = unitForm(reading, u, question.form);
-      // Without a required term ("phó bí" of "phó bí thư") the unit is about someone else.
-      const missesRequired = terms.some((t, i) => t.required && found[u]![i] === 0);
-      const coverage = missesRequired ? 0 : windowed[u]! / total;
+      const coverage = missesRequired(terms, found[u]!) ? 0 : windowed[u]! / total;
       // A unit matching nothing, itself or beside it, scores 0 whatever its window and intent.
       const dense = WINDOW_SHARE > 0 && coverage > 0 ? densestWindow(positions[u]!, byForm, termValue) : -1;
       const evidence = dense < 0 ? coverage : (1 - WINDOW_SHARE) * coverage + WINDOW_SHARE * (dense / total);

@@ -50,11 +50,19 @@ export function termFound(term: ContentTerm, inText: Set<string>): number {
 export function coverage(terms: readonly ContentTerm[], inText: Set<string>): number {
   let total = 0;
   let found = 0;
-  for (const term of terms) {
-    const share = termFound(term, inText);
-    if (term.required && share === 0) return 0;
+  const shares = terms.map((term) => termFound(term, inText));
+  if (missesRequired(terms, shares)) return 0;
+  terms.forEach((term, i) => {
     total += term.weight;
-    found += term.weight * share;
-  }
+    found += term.weight * shares[i]!;
+  });
   return total > 0 ? found / total : 0;
+}
+
+/**
+ * Whether a text lacks a term the question requires ("phó bí" of "phó bí thư"): it is then about someone
+ * else, however much else it shares. `shares`: what the text matched of each term (termFound).
+ */
+export function missesRequired(terms: readonly ContentTerm[], shares: readonly number[]): boolean {
+  return terms.some((term, i) => term.required && shares[i] === 0);
 }

@@ -360,11 +360,11 @@ function quantityUnit(c: Cue, folded: string[], at: number, phraseStarts: Readon
   if (after[0] && UNITS[after[0]] && !notPercent(folded, end)) return UNITS[after[0]]!;
   // "… là bao nhiêu người" names the unit after; "tỷ lệ … bao nhiêu", "tăng bao nhiêu" before.
   const before = folded.slice(Math.max(0, at - 3), at);
-  // "lần thứ mấy", "khóa mấy": the number names a rank, answered by "lần thứ XIV", "khóa XII".
-  const previous = before[before.length - 1] ?? '';
-  const rank = c.words[0] === 'thu' || c.words[0] === 'so' || (c.words[0] === 'may' && ORDINAL_NOUNS.has(previous));
-  if (rank) return 'ordinal';
-  if (before.join(' ').endsWith('lan thu')) return 'ordinal';
+  // "thứ mấy", "số mấy", "khóa mấy", "lần thứ bao nhiêu": the number names a rank, answered by "lần thứ
+  // XIV", "khóa XII", "Chỉ thị 21".
+  const rankCue = c.words[0] === 'thu' || c.words[0] === 'so';
+  const rankNoun = c.words[0] === 'may' && ORDINAL_NOUNS.has(before[before.length - 1] ?? '');
+  if (rankCue || rankNoun || before.join(' ').endsWith('lan thu')) return 'ordinal';
   if (before.includes('ty') && before.includes('le')) return '%';
   if (before.some((w) => CHANGE_VERBS.has(w))) return 'change';
   // Money inferred from the topic ("thu ngân sách bao nhiêu") may be answered by an amount or a share.
@@ -377,7 +377,7 @@ function quantityUnit(c: Cue, folded: string[], at: number, phraseStarts: Readon
 }
 
 /** Nouns whose "mấy" asks for a rank, not a count: "khóa mấy", "đợt mấy", "kỳ họp thứ mấy". */
-const ORDINAL_NOUNS = new Set(['khoa', 'dot', 'ky', 'so', 'dieu', 'chuong', 'khoan']);
+const ORDINAL_NOUNS = new Set(['khoa', 'dot', 'ky', 'dieu', 'chuong', 'khoan']);
 
 /** Words after "bao nhiêu" that are not what is counted. */
 const NOT_COUNTED = new Set([
