@@ -23,7 +23,10 @@
 // Written against a minimal `{ query(text, params) }` (a pg Pool, a pg Client, or a test double), and
 // with its schema as an ordered list of migrations for the store's migration runner.
 
+import type pg from 'pg';
+import { LOCK_NAMESPACE } from './central-corpus.js';
 import { StatementBatcher } from './statement-batcher.js';
+import { createSchemaUnderLock } from './transaction.js';
 
 /** What the queue needs from a database connection (pg's Pool and Client both fit). */
 export interface Queryable {
@@ -54,9 +57,16 @@ export const UPDATE_QUEUE_MIGRATIONS: readonly string[] = [
   `ALTER TABLE bot_updates ADD COLUMN IF NOT EXISTS reply_attempts INTEGER NOT NULL DEFAULT 0`,
 ];
 
-/** Runs every migration (idempotent); stands in for the store's migration runner until they are merged. */
-export async function ensureUpdateQueueSchema(db: Queryable): Promise<void> {
-  for (const sql of UPDATE_QUEUE_MIGRATIONS) await db.query(sql);
+/** The schema's advisory lock, second key beside LOCK_NAMESPACE (see central-corpus.ts). */
+const QUEUE_SCHEMA_LOCK = 4;
+
+/**
+ * Runs every migration (idempotent); stands in for the store's migration runner until they are merged.
+ * Under an advisory lock: copies starting together otherwise race in CREATE TABLE IF NOT EXISTS, and the
+ * loser fails on PostgreSQL's catalog ("duplicate key value violates … pg_type_typname_nsp_index").
+ */
+export async function ensureUpdateQueueSchema(pool: pg.Pool): Promise<void> {
+  await createSchemaUnderLock(pool, [LOCK_NAMESPACE, QUEUE_SCHEMA_LOCK], UPDATE_QUEUE_MIGRATIONS);
 }
 
 /** An update a worker claimed from the queue, with what it needs to decide whether to run it. */

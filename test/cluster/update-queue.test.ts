@@ -4,6 +4,7 @@
 // update re-claimed after its reply went out is not run again; a chat's updates run in order; several
 // workers share a backlog with every update run exactly once. Leases are short here (hundreds of ms);
 // nothing asserts how long anything took.
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   chatOf,
@@ -51,7 +52,13 @@ describe.skipIf(pgSkip !== null)('durable update queue (PostgreSQL)', () => {
   beforeAll(async () => {
     setLogLevel('error');
     db = await createQueueDatabase();
-    await ensureUpdateQueueSchema(db.pool);
+    // Copies starting together create the tables at once; the advisory lock keeps that from clashing.
+    const otherProcesses = [1, 2, 3].map(() => new pg.Pool({ connectionString: db.url, max: 1 }));
+    try {
+      await Promise.all([db.pool, ...otherProcesses].map((pool) => ensureUpdateQueueSchema(pool)));
+    } finally {
+      await Promise.all(otherProcesses.map((pool) => pool.end()));
+    }
     // Idempotent: the migrations can run again at every start.
     await ensureUpdateQueueSchema(db.pool);
     queue = new UpdateQueue(db.pool);
