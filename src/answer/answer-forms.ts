@@ -35,6 +35,8 @@ const DATE = re(
     `${words('ngày|tháng|năm|quý|thế kỷ|thập niên|thập kỷ|đời|triều')}\\s+(?:\\d|[IVXLC]+${E}|\\p{Lu})|${words('hiện nay|hiện tại|đầu năm|cuối năm|giữa năm|sau đó|trước đó|chủ nhật|hằng tuần|hàng tuần|hằng tháng|hàng tháng')}|${words('thứ')}\\s+(?:hai|ba|tư|năm|sáu|bảy|\\d)${E}`,
   'u',
 );
+/** A period named rather than dated: "thời kỳ đồ đá", "giai đoạn đầu", "thời đại Hùng Vương". */
+const NAMED_PERIOD = re(`${words('thời kỳ|thời kì|thời đại|giai đoạn')}\\s+\\p{L}`);
 /** Two or more capitalised syllables in a row: a name ("Huỳnh Thị Tam Thanh", "William Watson"). */
 const NAME = /\p{Lu}[\p{Ll}\p{M}'’-]*(?:\s+\p{Lu}[\p{Ll}\p{M}'’-]*)+/u;
 /** Words that introduce a person by role: "đồng chí", "ông", "bà", a title. */
@@ -61,7 +63,7 @@ export function formMatch(sentence: string, form: AnswerForm): number {
     case 'quantity':
       return quantityMatch(sentence, form.unit);
     case 'date':
-      return DATE.test(sentence) ? 1 : 0;
+      return DATE.test(sentence) || (form.unit === 'period' && NAMED_PERIOD.test(sentence)) ? 1 : 0;
     case 'person':
       return personMatch(sentence);
     case 'place':
@@ -147,13 +149,26 @@ function quantityMatch(raw: string, unit: string | null): number {
     default: {
       // A counted noun: the number must count it ("1.200 người", "12 vụ"), compared without accents
       // because the question may have been typed without them.
-      const names = [unit, ...(UNIT_SYMBOLS[unit] ?? [])].map((u) => escapeRegExp(foldDiacritics(u))).join('|');
-      const counted = re(`\\d[\\d.,]*\\s*%?\\s*(?:\\p{L}+\\s+){0,2}(?:${names})${E}`);
       // A number in words counts too ("ba bảo tàng", "hai chiến dịch"): written as a digit before folding,
       // since folded "sau", "bay", "tram" are also "after", "fly", "station".
-      return graded(counted.test(foldDiacritics(sentence.replace(NUMBER_WORD, '9'))), 0.2, 0);
+      const folded = foldDiacritics(sentence.replace(NUMBER_WORD, '9'));
+      if (counts(folded, [unit, ...(UNIT_SYMBOLS[unit] ?? [])])) return 1;
+      // The noun may be read with the word after it ("bao nhiêu ghế đại biểu" → "ghe dai"): its head
+      // alone ("18 ghế") counts nearly as well.
+      const head = unit.split(' ')[0]!;
+      if (head !== unit && !UNIT_SYMBOLS[unit] && counts(folded, [head])) return HEAD_ONLY;
+      return hasDigit ? 0.2 : 0;
     }
   }
+}
+
+/** How well a number counting only the head of a counted noun of several syllables answers. */
+const HEAD_ONLY = 0.8;
+
+/** Whether a folded sentence has a number counting one of `nouns` ("12 vu", "1.200 nguoi", "5 % ho"). */
+function counts(folded: string, nouns: readonly string[]): boolean {
+  const names = nouns.map((u) => escapeRegExp(foldDiacritics(u))).join('|');
+  return re(`\\d[\\d.,]*\\s*%?\\s*(?:\\p{L}+\\s+){0,2}(?:${names})${E}`).test(folded);
 }
 
 const RISE_OR_FALL = re(words('tăng|giảm|tăng trưởng|sụt giảm|vượt'));

@@ -1,6 +1,7 @@
 // What a Vietnamese question asks for, read from its interrogative words, accented or not, wherever
 // they sit ("Ai là Bí thư?", "Bí thư là ai?", "thu ngan sach bao nhieu"). The type decides which
 // sentence can answer: a "bao nhiêu" question wants a quantity, "khi nào" a date, "ai" a person.
+import { foldDiacritics } from '../text/normalize.js';
 
 /** The kind of answer a question expects. */
 export type AnswerKind =
@@ -20,6 +21,7 @@ export interface AnswerForm {
   /**
    * For quantities: "%", "money", "duration", "age", "ordinal" ("khóa mấy", "lần thứ mấy"), or a counted
    * noun ("người", "vụ", "mét"). For persons: "title" when the question names the title held ("chủ tịch").
+   * For dates: "period" when the question asks which period ("thời kỳ nào").
    */
   unit: string | null;
   /** The interrogative phrase found, as folded syllables ("bao nhieu"), for the analysis' record. */
@@ -64,93 +66,104 @@ interface Cue {
   /** Folded syllables, in order. */
   words: string[];
   kind: AnswerKind;
-  /** When the cue is the accented form only (folded it would be ambiguous): the accented syllables. */
-  accented?: string[];
+  /** The cue as written with its diacritics: a syllable typed with diacritics must be this one. */
+  accented: string[];
+  /** Typed without diacritics the cue would be ambiguous ("dau": đâu, đau, dâu): only the accented form counts. */
+  accentedOnly: boolean;
 }
 
-const cue = (kind: AnswerKind, phrase: string, accentedOnly?: string): Cue => ({
+/**
+ * A cue, written with its diacritics. Typed with diacritics it must be spelt so: "châu lục nào" is not
+ * "lúc nào", "bệnh não" not "nào", "ái quốc" not "ai". Typed without, its folded form matches.
+ */
+const cue = (kind: AnswerKind, phrase: string, accentedOnly = false): Cue => ({
   kind,
-  words: phrase.split(' '),
-  accented: accentedOnly?.split(' '),
+  words: foldDiacritics(phrase).split(' '),
+  accented: phrase.split(' '),
+  accentedOnly,
 });
 
 // Longer cues first: "năm nào" is a date, "nào" alone a thing; "như thế nào" a description.
 const CUES: Cue[] = [
-  cue('reason', 'vi sao'),
-  cue('reason', 'tai sao'),
-  cue('reason', 'vi dau'),
-  cue('reason', 'do dau'),
-  cue('reason', 'ly do'),
-  cue('reason', 'nguyen nhan'),
-  cue('reason', 'de lam gi'),
-  cue('reason', 'nham muc dich gi'),
-  cue('reason', 'muc dich gi'),
-  cue('date', 'khi nao'),
-  cue('date', 'hoi nao'),
-  cue('date', 'dip nao'),
-  cue('date', 'luc nao'),
-  cue('date', 'bao gio'),
-  cue('date', 'nam nao'),
-  cue('date', 'ngay nao'),
-  cue('date', 'thang nao'),
-  cue('date', 'the ky nao'),
-  cue('date', 'thoi gian nao'),
-  cue('date', 'thoi diem nao'),
-  cue('date', 'giai doan nao'),
-  cue('date', 'thoi ky nao'),
-  cue('date', 'nam bao nhieu'),
-  cue('date', 'nam may'),
-  cue('date', 'ngay bao nhieu'),
-  cue('place', 'o dau'),
-  cue('place', 'tai dau'),
-  cue('place', 'o cho nao'),
-  cue('place', 'noi nao'),
-  cue('place', 'cho nao'),
-  cue('place', 'dia diem nao'),
-  cue('place', 'khu vuc nao'),
-  cue('place', 'vung nao'),
-  cue('place', 'dia ban nao'),
-  cue('place', 'tinh nao'),
-  cue('place', 'thanh pho nao'),
-  cue('place', 'phuong nao'),
-  cue('place', 'nuoc nao'),
-  cue('place', 'quoc gia nao'),
-  cue('place', 'dau', 'đâu'),
-  cue('person', 'nguoi nao'),
-  cue('person', 'nhan vat nao'),
-  cue('person', 'vi nao'),
-  cue('person', 'ong nao'),
-  cue('person', 'ba nao'),
-  cue('person', 'dong chi nao'),
+  cue('reason', 'vì sao'),
+  cue('reason', 'tại sao'),
+  cue('reason', 'vì đâu'),
+  cue('reason', 'do đâu'),
+  cue('reason', 'lý do'),
+  cue('reason', 'lí do'),
+  cue('reason', 'nguyên nhân'),
+  cue('reason', 'để làm gì'),
+  cue('reason', 'nhằm mục đích gì'),
+  cue('reason', 'mục đích gì'),
+  cue('date', 'khi nào'),
+  cue('date', 'hồi nào'),
+  cue('date', 'dịp nào'),
+  cue('date', 'lúc nào'),
+  cue('date', 'bao giờ'),
+  cue('date', 'năm nào'),
+  cue('date', 'ngày nào'),
+  cue('date', 'tháng nào'),
+  cue('date', 'thế kỷ nào'),
+  cue('date', 'thế kỉ nào'),
+  cue('date', 'thời gian nào'),
+  cue('date', 'thời điểm nào'),
+  cue('date', 'giai đoạn nào'),
+  cue('date', 'thời kỳ nào'),
+  cue('date', 'thời kì nào'),
+  cue('date', 'thời đại nào'),
+  cue('date', 'năm bao nhiêu'),
+  cue('date', 'năm mấy'),
+  cue('date', 'ngày bao nhiêu'),
+  cue('place', 'ở đâu'),
+  cue('place', 'tại đâu'),
+  cue('place', 'ở chỗ nào'),
+  cue('place', 'nơi nào'),
+  cue('place', 'chỗ nào'),
+  cue('place', 'địa điểm nào'),
+  cue('place', 'khu vực nào'),
+  cue('place', 'vùng nào'),
+  cue('place', 'địa bàn nào'),
+  cue('place', 'tỉnh nào'),
+  cue('place', 'thành phố nào'),
+  cue('place', 'phường nào'),
+  cue('place', 'nước nào'),
+  cue('place', 'quốc gia nào'),
+  cue('place', 'đâu', true),
+  cue('person', 'người nào'),
+  cue('person', 'nhân vật nào'),
+  cue('person', 'vị nào'),
+  cue('person', 'ông nào'),
+  cue('person', 'bà nào'),
+  cue('person', 'đồng chí nào'),
   cue('person', 'ai'),
-  cue('quantity', 'bao nhieu'),
-  cue('quantity', 'bao lau'),
+  cue('quantity', 'bao nhiêu'),
+  cue('quantity', 'bao lâu'),
   cue('quantity', 'bao xa'),
-  cue('quantity', 'thu may'),
-  cue('quantity', 'so may'),
-  cue('quantity', 'may', 'mấy'),
+  cue('quantity', 'thứ mấy'),
+  cue('quantity', 'số mấy'),
+  cue('quantity', 'mấy', true),
   // "đạt nhiêu %": "bao" left out, as typed on phones; folded "nhieu" is nhiều.
-  cue('quantity', 'nhieu', 'nhiêu'),
-  cue('description', 'nhu the nao'),
-  cue('description', 'the nao'),
+  cue('quantity', 'nhiêu', true),
+  cue('description', 'như thế nào'),
+  cue('description', 'thế nào'),
   cue('description', 'ra sao'),
-  cue('description', 'nhu nao'),
-  cue('yesno', 'phai khong'),
-  cue('yesno', 'hay khong'),
-  cue('yesno', 'co khong'),
-  cue('yesno', 'chua'),
-  cue('yesno', 'khong'),
-  cue('thing', 'lam duoc nhung gi'),
-  cue('thing', 'lam nhung gi'),
-  cue('thing', 'lam duoc gi'),
-  cue('thing', 'lam gi'),
-  cue('description', 'lam sao'),
-  cue('thing', 'cai gi'),
-  cue('thing', 'gi'),
-  cue('thing', 'nao'),
+  cue('description', 'như nào'),
+  cue('yesno', 'phải không'),
+  cue('yesno', 'hay không'),
+  cue('yesno', 'có không'),
+  cue('yesno', 'chưa'),
+  cue('yesno', 'không'),
+  cue('thing', 'làm được những gì'),
+  cue('thing', 'làm những gì'),
+  cue('thing', 'làm được gì'),
+  cue('thing', 'làm gì'),
+  cue('description', 'làm sao'),
+  cue('thing', 'cái gì'),
+  cue('thing', 'gì'),
+  cue('thing', 'nào'),
 ];
 
-const WORDS_THAT_STAY_CONTENT = new Set(['nguyen nhan', 'ly do']);
+const WORDS_THAT_STAY_CONTENT = new Set(['nguyen nhan', 'ly do', 'li do']);
 
 /** Counted nouns a "bao nhiêu"/"mấy" question may name, folded → the unit recorded. */
 const UNITS: Record<string, string> = {
@@ -244,11 +257,12 @@ export function detectAnswerForm(
   if (found.kind === 'person')
     return { kind: 'person', unit: namesTitle(typed, folded) ? 'title' : null, cue: found.words.join(' ') };
   const unit = found.kind === 'quantity' ? quantityUnit(found, folded, at, phraseStarts) : null;
-  // "bao lâu" asks for a duration.
+  // "bao lâu" asks for a duration; "thời kỳ nào" for a period, which "thời kỳ đồ đá" names too.
+  const words = found.words.join(' ');
   return {
     kind: found.kind,
-    unit: found.words.join(' ') === 'bao lau' ? 'duration' : unit,
-    cue: found.words.join(' '),
+    unit: words === 'bao lau' ? 'duration' : PERIOD_CUES.has(words) ? 'period' : unit,
+    cue: words,
   };
 }
 
@@ -335,14 +349,21 @@ function findCue(c: Cue, typed: string[], folded: string[], from = 0): number {
     // closing the question after a ranked one ("khoa may", not "khoa may tinh").
     const countedNext = UNITS[folded[i + 1] ?? ''] !== undefined;
     const rankLast = i === folded.length - 1 && ORDINAL_NOUNS.has(folded[i - 1] ?? '');
-    if (c.accented && c.words[0] === 'may' && folded[i] === 'may' && typed[i] === 'may' && (countedNext || rankLast))
+    if (
+      c.accentedOnly &&
+      c.words[0] === 'may' &&
+      folded[i] === 'may' &&
+      typed[i] === 'may' &&
+      (countedNext || rankLast)
+    )
       return i;
     let ok = true;
     for (let j = 0; j < n && ok; j++) {
+      const typedPlain = typed[i + j] === folded[i + j];
       if (folded[i + j] !== c.words[j]) ok = false;
-      // A typed syllable with diacritics must be the cue's accented form when the cue needs one.
-      else if (c.accented && typed[i + j] !== folded[i + j] && typed[i + j] !== c.accented[j]) ok = false;
-      else if (c.accented && typed[i + j] === folded[i + j] && c.accented[j] !== c.words[j]) ok = false;
+      // Typed with diacritics, the syllable must be the cue's; typed without, it may be, unless ambiguous.
+      else if (!typedPlain && typed[i + j] !== c.accented[j]) ok = false;
+      else if (typedPlain && c.accentedOnly && c.accented[j] !== c.words[j]) ok = false;
     }
     if (ok) return i;
   }
@@ -375,6 +396,9 @@ function quantityUnit(c: Cue, folded: string[], at: number, phraseStarts: Readon
   if (after[0] && counted[0] === after[0]) return counted.join(' ');
   return null;
 }
+
+/** Date cues asking for a period: answered by a date, or by the period's name. */
+const PERIOD_CUES = new Set(['giai doan nao', 'thoi ky nao', 'thoi ki nao', 'thoi dai nao']);
 
 /** Nouns whose "mấy" asks for a rank, not a count: "khóa mấy", "đợt mấy", "kỳ họp thứ mấy". */
 const ORDINAL_NOUNS = new Set(['khoa', 'dot', 'ky', 'dieu', 'chuong', 'khoan']);

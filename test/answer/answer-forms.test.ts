@@ -61,12 +61,29 @@ describe('the form of an answer to "bao nhiêu <unit>"', () => {
     expect(formMatch('Công an quận bắt giữ 27 đối tượng.', counting('người'))).toBeLessThan(MIN_FORM);
   });
 
+  it('reads the head of a counted noun taken with the word after it ("bao nhiêu ghế đại biểu")', () => {
+    expect(formMatch('Bắc Ireland được phân 18 ghế trong số 650 ghế của Hạ nghị viện.', counting('ghe dai'))).toBe(0.8);
+    expect(formMatch('Tỉnh có 18 ghế đại biểu trong Quốc hội.', counting('ghe dai'))).toBe(1);
+    expect(formMatch('Tỉnh có 18 đại biểu trong Quốc hội.', counting('ghe dai'))).toBeLessThan(MIN_FORM);
+  });
+
   it('reads a number written in words, but not "Ba Lan" or folded look-alikes', () => {
     expect(formMatch('Viện có ba bảo tàng lớn.', counting('bao tang'))).toBe(1);
     expect(formMatch('Tướng Grant mở hai chiến dịch.', counting('chien dich'))).toBe(1);
     expect(formMatch('Quân Ba Lan đánh bại chiến dịch.', counting('chien dich'))).toBe(0);
     // "sau" folded from "sáu" (six) is also "sau" (after).
     expect(formMatch('Quân rút lui sau chiến dịch.', counting('chien dich'))).toBe(0);
+  });
+});
+
+describe('the form of an answer to "thời kỳ nào"', () => {
+  const period = { kind: 'date', unit: 'period', cue: 'thoi ky nao' } as AnswerForm;
+  const date = { kind: 'date', unit: null, cue: 'khi nao' } as AnswerForm;
+  it('reads a period named rather than dated, only when the question asks which period', () => {
+    expect(formMatch('Việc thờ cúng có từ thời kỳ đồ đá.', period)).toBe(1);
+    expect(formMatch('Việc thờ cúng có từ năm 1407.', period)).toBe(1);
+    expect(formMatch('Việc thờ cúng có từ thời kỳ đồ đá.', date)).toBe(0);
+    expect(formMatch('Việc thờ cúng rất phổ biến.', period)).toBe(0);
   });
 });
 

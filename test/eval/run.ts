@@ -16,7 +16,7 @@ import { foldDiacritics } from '../../src/text/normalize.js';
 import { setLogLevel } from '../../src/log.js';
 import { makeTinyModel } from '../fixtures/tiny-model.js';
 import { fuseReciprocalRank } from '../../src/search/hybrid.js';
-import { loadViquad, openViquadEngine, scoreViquad } from './viquad.js';
+import { loadViquad, loadViquadKinds, openViquadEngine, type QuestionKind, scoreViquad } from './viquad.js';
 import { scoreCitizenSets } from './citizen-sets.js';
 
 const KS = [1, 3, 5, 10] as const;
@@ -242,12 +242,28 @@ async function main() {
     '| variant | excerpt has answer | top-1 passage | top-3 | answered | excerpt words |',
     '| --- | --- | --- | --- | --- | --- |',
   );
+  const kinds = await loadViquadKinds();
+  const viquadScores = [];
   for (const folded of [false, true]) {
-    const v = await scoreViquad(viquad, viquadQuestions, folded);
+    const v = await scoreViquad(viquad, viquadQuestions, folded, undefined, kinds);
+    viquadScores.push(v);
     results[`viquad/${folded ? 'no diacritics' : 'accented'}`] = v;
     lines.push(
       `| ${folded ? 'no diacritics' : 'accented'} | ${v.excerptHasAnswer.toFixed(2)} | ${v.top1.toFixed(2)} | ${v.top3.toFixed(2)} | ${v.answered.toFixed(2)} | ${v.excerptWords.toFixed(1)} |`,
     );
+  }
+  // The set's questions by kind, read against their paragraphs (test/eval/viquad-kinds.jsonl).
+  lines.push(
+    '',
+    '| kind of question | questions | excerpt has answer, accented | without diacritics |',
+    '| --- | --- | --- | --- |',
+  );
+  for (const kind of ['answerable', 'false-premise', 'no-answer', 'unsure'] as QuestionKind[]) {
+    const [accented, folded] = viquadScores.map((v) => v.byKind[kind]);
+    if (accented && folded)
+      lines.push(
+        `| ${kind} | ${accented.questions} | ${accented.excerptHasAnswer.toFixed(2)} | ${folded.excerptHasAnswer.toFixed(2)} |`,
+      );
   }
   await viquad.close();
 

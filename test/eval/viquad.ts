@@ -3,6 +3,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Engine } from '../../src/engine.js';
 import { foldDiacritics } from '../../src/text/normalize.js';
 
@@ -13,6 +14,28 @@ export interface ViquadScores {
   top3: number;
   answered: number;
   excerptWords: number;
+  /** The same "excerpt has answer", per kind of question (see viquad-kinds.jsonl). */
+  byKind: Partial<Record<QuestionKind, { questions: number; excerptHasAnswer: number }>>;
+}
+
+/**
+ * What a question of the set is, read against its paragraph (test/eval/viquad-kinds.jsonl): ViQuAD 2.0 mixes
+ * questions the paragraph answers with adversarial ones it does not ("false premise": one name, date or
+ * relation changed; their listed answer is the span of the sentence they were altered from) and ones
+ * with no answer at all, which any reply "quotes" (every excerpt contains the empty span).
+ */
+export type QuestionKind = 'answerable' | 'false-premise' | 'no-answer' | 'unsure';
+
+/** The kind of each question, by its text. */
+export async function loadViquadKinds(): Promise<Map<string, QuestionKind>> {
+  const file = path.join(path.dirname(fileURLToPath(import.meta.url)), 'viquad-kinds.jsonl');
+  const lines = (await fs.readFile(file, 'utf8')).trim().split('\n');
+  return new Map(
+    lines.map((line) => {
+      const { question, kind } = JSON.parse(line) as { question: string; kind: QuestionKind };
+      return [question, kind];
+    }),
+  );
 }
 
 interface ViquadQuestion {
@@ -42,7 +65,9 @@ export async function scoreViquad(
   questions: ViquadQuestion[],
   folded: boolean,
   onMiss?: (q: ViquadQuestion, excerpt: string) => void,
+  kinds: ReadonlyMap<string, QuestionKind> = new Map(),
 ): Promise<ViquadScores> {
+  const byKind: ViquadScores['byKind'] = {};
   let hit = 0;
   let top1 = 0;
   let top3 = 0;
@@ -56,13 +81,22 @@ export async function scoreViquad(
       answered++;
       words += answer.excerpt.split(/\s+/).filter(Boolean).length;
     }
-    if (answer.answered && excerpt.includes(span)) hit++;
+    const quoted = answer.answered && excerpt.includes(span);
+    if (quoted) hit++;
     else onMiss?.(q, answer.excerpt);
+    const kind = kinds.get(q.question);
+    if (kind) {
+      const tally = byKind[kind] ?? { questions: 0, excerptHasAnswer: 0 };
+      byKind[kind] = tally;
+      tally.questions++;
+      if (quoted) tally.excerptHasAnswer++;
+    }
     const inPassage = answer.passages.map((p) => squash(p.passage.text).includes(span));
     if (inPassage[0]) top1++;
     if (inPassage.some(Boolean)) top3++;
   }
   const n = questions.length;
+  for (const tally of Object.values(byKind)) tally.excerptHasAnswer /= tally.questions;
   return {
     questions: n,
     excerptHasAnswer: hit / n,
@@ -70,6 +104,7 @@ export async function scoreViquad(
     top3: top3 / n,
     answered: answered / n,
     excerptWords: words / Math.max(1, answered),
+    byKind,
   };
 }
 
@@ -82,8 +117,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   setLogLevel('warn');
   const engine = await openViquadEngine(dir);
   let shown = 0;
-  const scores = await scoreViquad(engine, await loadViquad(dir), folded, (q, excerpt) => {
-    if (shown++ < show) console.log(`Q: ${q.question}\nA: ${q.answer}\nE: ${excerpt}\n`);
-  });
+  const scores = await scoreViquad(
+    engine,
+    await loadViquad(dir),
+    folded,
+    (q, excerpt) => {
+      if (shown++ < show) console.log(`Q: ${q.question}\nA: ${q.answer}\nE: ${excerpt}\n`);
+    },
+    await loadViquadKinds(),
+  );
   console.log(JSON.stringify(scores));
 }

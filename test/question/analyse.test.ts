@@ -25,6 +25,7 @@ describe('question types', () => {
     ['Giá trị sản xuất tăng bao nhiêu?', 'quantity', 'change'],
     ['Chỉ thị 21 ban hành khi nào?', 'date', null],
     ['Thành Thanh Hóa thất thủ năm nào?', 'date', null],
+    ['Người ta bắt đầu thờ thần vào thời kỳ nào?', 'date', 'period'],
     ['Trụ sở UBND quận ở đâu?', 'place', null],
     ['Vì sao dự án chậm tiến độ?', 'reason', null],
     ['Tình hình an ninh như thế nào?', 'description', null],
@@ -54,6 +55,13 @@ describe('question types', () => {
     expect(analyse('Nhà có mấy tầng không?').form.unit).not.toBe('change');
     expect(analyse('Quận có tặng quà hộ nghèo không?').form.unit).toBeNull();
     expect(analyse('Quận có hỗ trợ doanh nghiệp không?').form.unit).toBeNull();
+  });
+
+  it('reads a cue typed with diacritics only when they are its own: "châu lục nào" is not "lúc nào"', () => {
+    expect(analyse('Hinnamno là vùng carxtơ lớn nhất châu lục nào?').form.kind).toBe('thing');
+    expect(analyse('hinnamno la vung carxto lon nhat chau luc nao').form.kind).toBe('date');
+    expect(analyse('Bệnh não có chữa được không?').form.kind).toBe('yesno');
+    expect(analyse('Tinh thần ái quốc được thể hiện ra sao?').form.kind).toBe('description');
   });
 
   it('reads "nhiêu" without "bao", as typed on phones, only with its accent (folded it is nhiều)', () => {
