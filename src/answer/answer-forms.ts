@@ -70,6 +70,8 @@ export function formMatch(sentence: string, form: AnswerForm): number {
       return /\s\p{Lu}/u.test(sentence) ? 1 : PLACE.test(sentence) ? 0.6 : 0;
     case 'reason':
       return REASON.test(sentence) ? 1 : 0.3;
+    case 'thing':
+      return form.unit?.startsWith(WHICH) ? whichMatch(sentence, form.unit.slice(WHICH.length)) : 1;
     case 'yesno':
     case 'description':
       // "Có tăng không?", "tăng trưởng thế nào?": the sentence that states the change, with its figure.
@@ -77,6 +79,19 @@ export function formMatch(sentence: string, form: AnswerForm): number {
     default:
       return 1;
   }
+}
+
+/** The prefix of a "X nào" question's unit ("which du an"). */
+const WHICH = 'which ';
+
+/**
+ * "Một số dự án" does not say which projects: 0 when the sentence counts the asked noun only vaguely,
+ * not when it goes on to name them ("một số lĩnh vực như vận tải").
+ */
+function whichMatch(sentence: string, noun: string): number {
+  const named = `\\s*[:(]|,?\\s+(?:nhu|gom|bao gom|la|nhat la|dac biet la)${E}`;
+  const vague = re(`${B}(?:mot so|mot vai|vai)\\s+${escapeRegExp(noun)}${E}(?!${named})`);
+  return vague.test(foldDiacritics(sentence)) ? 0 : 1;
 }
 
 /** A sentence carrying the asked form this weakly does not answer a quantity or date question. */

@@ -65,8 +65,9 @@ export function composeAnswer(
   }
   const { passage } = ranked[choice.passage]!;
   // A "bao nhiêu" question answered by a sentence without a number, or "khi nào" without a date, is
-  // not answered: the report does not say.
-  if (formIsRequired(question.form) && choice.form < MIN_FORM)
+  // not answered: the report does not say. Nor is "dự án nào" by "một số dự án" (the only form a "which"
+  // question can lack).
+  if ((formIsRequired(question.form) || question.form.kind === 'thing') && choice.form < MIN_FORM)
     return unanswered('no-answer-form', coverages[choice.passage]);
   // The sentence itself must be about the question, not only its passage.
   if (choice.sentenceCoverage < MIN_SENTENCE_COVERAGE) return unanswered('below-threshold', choice.sentenceCoverage);

@@ -46,12 +46,15 @@ export function termFound(term: ContentTerm, inText: Set<string>): number {
   return 0;
 }
 
-/** Share of the question's weight found in a text: 0 (nothing) to 1 (every content term). */
+/**
+ * Share of the question's weight found in a text (a passage with its title and heading, or a heading):
+ * 0 (nothing, or not the place the question names) to 1 (every content term).
+ */
 export function coverage(terms: readonly ContentTerm[], inText: Set<string>): number {
   let total = 0;
   let found = 0;
   const shares = terms.map((term) => termFound(term, inText));
-  if (missesRequired(terms, shares)) return 0;
+  if (missesRequired(terms, shares) || terms.some((term, i) => term.place && shares[i] === 0)) return 0;
   terms.forEach((term, i) => {
     total += term.weight;
     found += term.weight * shares[i]!;

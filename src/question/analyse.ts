@@ -7,7 +7,7 @@
 //            → synonym phrases → alternatives for coverage, extra search terms at a lower weight
 import { normalizeLine, sliceWhole } from '../text/normalize.js';
 import { foldSyllable, hasDiacritics, phrases, terms as indexTerms } from '../text/tokenize.js';
-import { FOLDED_STOPWORDS, fillerPositions, STOPWORDS } from '../text/stopwords.js';
+import { fillerPositions, isStopword } from '../text/stopwords.js';
 import { cueSpans, detectAnswerForm, type AnswerForm } from './question-type.js';
 import { findTimeReferences, resolveYears, type TimeReferences } from './time-references.js';
 import type { Thesaurus } from './synonyms.js';
@@ -40,6 +40,11 @@ export interface ContentTerm {
    * thư là ai" (a sentence naming the bí thư does not answer).
    */
   required?: boolean;
+  /**
+   * The name of a place the question asks about ("hòa_xuân" of "phường Hòa Xuân"): a passage whose
+   * document never names it is about elsewhere. Its sentences need not repeat it.
+   */
+  place?: boolean;
 }
 
 /** The question, understood once. */
@@ -85,9 +90,6 @@ export interface QuestionContext {
   placeNames: string[][];
 }
 
-const isStopword = (syllable: string) =>
-  hasDiacritics(syllable) ? STOPWORDS.has(syllable) : FOLDED_STOPWORDS.has(syllable);
-
 /** Words that make a question about the district itself, typed with diacritics. */
 const DISTRICT_WORDS = new Set(['quận', 'huyện', 'phường', 'xã', 'quận ủy', 'ubnd']);
 
@@ -115,6 +117,7 @@ export function analyseQuestion(raw: string, context: QuestionContext, maxChars 
   const matches = context.thesaurus.match(typed, folded);
   const { alternativesAt, synonyms } = synonymsOf(matches, folded);
   const time = findTimeReferences(folded);
+  const names = properNames(corrected);
   return {
     raw,
     text,
@@ -123,10 +126,10 @@ export function analyseQuestion(raw: string, context: QuestionContext, maxChars 
     form,
     time: { ...time, resolvedYears: resolveYears(time.years, context.newestYear) },
     searchTerms: searchTermsOf(corrected, matches),
-    contentTerms: contentTermsOf(typedPhrases, folded, frame, alternativesAt, context),
+    contentTerms: contentTermsOf(typedPhrases, folded, frame, alternativesAt, new Set(names), context),
     synonyms,
     aboutDistrict: mentionsDistrict(typed, folded, context.placeNames),
-    names: properNames(corrected),
+    names,
     intent: questionIntent(folded),
   };
 }
@@ -160,6 +163,7 @@ function contentTermsOf(
   folded: string[],
   frame: boolean[],
   alternativesAt: string[][][],
+  names: ReadonlySet<string>,
   context: QuestionContext,
 ): ContentTerm[] {
   const content = new Map<string, ContentTerm>();
@@ -172,6 +176,11 @@ function contentTermsOf(
       const alternatives = alternativesAt[at]!;
       if (!content.has(word))
         content.set(word, { term: word, folded: folded[at]!, weight: context.idf(folded[at]!), alternatives });
+      // "phường Hòa Xuân": a named place the reports must name.
+      if (namesPlace(phrase, i, names)) {
+        const term = bigramTerm(phrase[i]!, phrase[i + 1]!, folded, at + 1);
+        content.set(term.term, { ...term, weight: context.idf(term.folded), alternatives: [], place: true });
+      }
       // "phó bí": the title's deputy, not a "phó" (or folded, "phố") anywhere in the text.
       if (changesReferent(phrase, i)) {
         const term = bigramTerm(phrase[i]!, phrase[i + 1]!, folded, at + 1);
@@ -202,6 +211,24 @@ function bigramTerm(previous: string, word: string, folded: string[], at: number
     term: hasDiacritics(previous) && hasDiacritics(word) ? previous + '_' + word : bigramFolded,
     folded: bigramFolded,
   };
+}
+
+/** Nouns a place's name follows: "phường Hòa Xuân", "quận Hải Châu", "đường Trường Chinh". */
+const PLACE_NOUNS = new Set(['phường', 'xã', 'quận', 'huyện', 'tỉnh', 'thôn', 'đường', 'phố']);
+
+/** Who is asking, in "mình ở phường Hòa Thọ Đông, muốn hỏi…": where they live is not what they ask. */
+const ASKER = new Set(['tôi', 'mình', 'em', 'tui', 'cháu', 'nhà', 'tao', 'toi', 'minh', 'chau']);
+
+/**
+ * Whether the syllables at `i` and `i + 1` name a place the question asks about: capitalised as typed,
+ * after a place noun, and not where the asker says they live.
+ */
+function namesPlace(phrase: string[], i: number, names: ReadonlySet<string>): boolean {
+  const next = phrase[i + 1];
+  if (i === 0 || !PLACE_NOUNS.has(phrase[i - 1]!) || next === undefined) return false;
+  if (!names.has(phrase[i]!) || !names.has(next)) return false;
+  const before = phrase.slice(Math.max(0, i - 4), i - 1);
+  return !before.some((w) => ASKER.has(w));
 }
 
 /** Syllables that start a title: "bí thư", "chủ tịch", "giám đốc", "trưởng phòng", "thủ tướng". */

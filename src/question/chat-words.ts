@@ -8,6 +8,7 @@ const CHAT_WORDS: Record<string, string> = {
   k: 'không',
   kg: 'không',
   hok: 'không',
+  hk: 'không',
   hem: 'không',
   khg: 'không',
   j: 'gì',
@@ -23,18 +24,25 @@ const CHAT_WORDS: Record<string, string> = {
   nhiu: 'nhiêu',
   z: 'vậy',
   dz: 'vậy',
+  r: 'rồi',
+  ns: 'nói',
+  ah: 'à',
+  ak: 'à',
   '%': ' phần trăm',
 };
 
-/** Any of the words above standing alone, or "%" anywhere. */
+/**
+ * Any of the words above standing alone, or "%" not after a number: "được bao nhiêu %" names the unit,
+ * while "15%" stays as the reports write it.
+ */
 const TOKEN = new RegExp(
   `(?<![\\p{L}\\p{N}])(${Object.keys(CHAT_WORDS)
     .filter((word) => word !== '%')
-    .join('|')})(?![\\p{L}\\p{N}])|%`,
+    .join('|')})(?![\\p{L}\\p{N}])|(?<!\\d\\s*)%`,
   'giu',
 );
 
-/** The question with chat abbreviations written out ("thu dc may % r" → "thu được may phần trăm r"). */
+/** The question with chat abbreviations written out ("thu dc may % r" → "thu được may phần trăm rồi"). */
 export function expandChatWords(text: string): string {
   return text.replace(TOKEN, (word) => CHAT_WORDS[word.toLowerCase()] ?? word);
 }

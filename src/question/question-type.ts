@@ -2,6 +2,7 @@
 // they sit ("Ai là Bí thư?", "Bí thư là ai?", "thu ngan sach bao nhieu"). The type decides which
 // sentence can answer: a "bao nhiêu" question wants a quantity, "khi nào" a date, "ai" a person.
 import { foldDiacritics } from '../text/normalize.js';
+import { isStopword } from '../text/stopwords.js';
 
 /** The kind of answer a question expects. */
 export type AnswerKind =
@@ -21,7 +22,8 @@ export interface AnswerForm {
   /**
    * For quantities: "%", "money", "duration", "age", "ordinal" ("khóa mấy", "lần thứ mấy"), or a counted
    * noun ("người", "vụ", "mét"). For persons: "title" when the question names the title held ("chủ tịch").
-   * For dates: "period" when the question asks which period ("thời kỳ nào").
+   * For dates: "period" when the question asks which period ("thời kỳ nào"). For things: "which <noun>",
+   * folded, when the question asks which of them ("dự án nào" → "which du an").
    */
   unit: string | null;
   /** The interrogative phrase found, as folded syllables ("bao nhieu"), for the analysis' record. */
@@ -44,6 +46,8 @@ export function cueSpans(typed: string[], folded: string[]): CueSpan[] {
   const spans: CueSpan[] = [];
   const byLength = [...CUES].sort((a, b) => b.words.length - a.words.length);
   for (const c of byLength) {
+    // A cue at the start counts only when it is the question's only one (see CUES).
+    if (c.atStart && spans.length > 0) continue;
     for (let from = 0; from < folded.length; ) {
       const at = findCue(c, typed, folded, from);
       if (at < 0) break;
@@ -70,17 +74,20 @@ interface Cue {
   accented: string[];
   /** Typed without diacritics the cue would be ambiguous ("dau": đâu, đau, dâu): only the accented form counts. */
   accentedOnly: boolean;
+  /** A cue only where the question starts: "Sao …?" asks why, "ra sao", "ngôi sao" do not. */
+  atStart?: boolean;
 }
 
 /**
  * A cue, written with its diacritics. Typed with diacritics it must be spelt so: "châu lục nào" is not
  * "lúc nào", "bệnh não" not "nào", "ái quốc" not "ai". Typed without, its folded form matches.
  */
-const cue = (kind: AnswerKind, phrase: string, accentedOnly = false): Cue => ({
+const cue = (kind: AnswerKind, phrase: string, accentedOnly = false, atStart = false): Cue => ({
   kind,
   words: foldDiacritics(phrase).split(' '),
   accented: phrase.split(' '),
   accentedOnly,
+  atStart,
 });
 
 // Longer cues first: "năm nào" is a date, "nào" alone a thing; "như thế nào" a description.
@@ -114,6 +121,9 @@ const CUES: Cue[] = [
   cue('date', 'năm bao nhiêu'),
   cue('date', 'năm mấy'),
   cue('date', 'ngày bao nhiêu'),
+  // "xử lý tới đâu rồi" asks how far it has gone, not where.
+  cue('description', 'tới đâu'),
+  cue('description', 'đến đâu'),
   cue('place', 'ở đâu'),
   cue('place', 'tại đâu'),
   cue('place', 'ở chỗ nào'),
@@ -161,6 +171,8 @@ const CUES: Cue[] = [
   cue('thing', 'cái gì'),
   cue('thing', 'gì'),
   cue('thing', 'nào'),
+  // Last: "Sao …?" asks why only when no other cue does ("Sao Kim là thiên thể gì?" names a star).
+  cue('reason', 'sao', false, true),
 ];
 
 const WORDS_THAT_STAY_CONTENT = new Set(['nguyen nhan', 'ly do', 'li do']);
@@ -256,14 +268,26 @@ export function detectAnswerForm(
     return { kind: found.kind, unit: asksAboutChange(typed, folded, at) ? 'change' : null, cue: found.words.join(' ') };
   if (found.kind === 'person')
     return { kind: 'person', unit: namesTitle(typed, folded) ? 'title' : null, cue: found.words.join(' ') };
+  const words = found.words.join(' ');
+  if (found.kind === 'thing') return { kind: 'thing', unit: whichNoun(typed, folded, at, words), cue: words };
   const unit = found.kind === 'quantity' ? quantityUnit(found, folded, at, phraseStarts) : null;
   // "bao lâu" asks for a duration; "thời kỳ nào" for a period, which "thời kỳ đồ đá" names too.
-  const words = found.words.join(' ');
   return {
     kind: found.kind,
     unit: words === 'bao lau' ? 'duration' : PERIOD_CUES.has(words) ? 'period' : unit,
     cue: words,
   };
+}
+
+/**
+ * "dự án nào bị chậm" asks which projects: the unit "which du an" (folded), so that a sentence saying only
+ * "một số dự án" is known not to answer. The noun is the one or two content syllables before "nào".
+ */
+function whichNoun(typed: string[], folded: string[], at: number, cue: string): string | null {
+  if (cue !== 'nao') return null;
+  const noun: string[] = [];
+  for (let i = at - 1; i >= Math.max(0, at - 2) && !isStopword(typed[i]!); i--) noun.unshift(folded[i]!);
+  return noun.length ? `which ${noun.join(' ')}` : null;
 }
 
 /**
@@ -345,6 +369,7 @@ function yesNoFrame(c: Cue, folded: string[], at: number): boolean {
 function findCue(c: Cue, typed: string[], folded: string[], from = 0): number {
   const n = c.words.length;
   for (let i = from; i + n <= folded.length; i++) {
+    if (c.atStart && i > 0) break;
     // Folded "may" (máy, may) asks "mấy" only before a counted noun ("may phan tram", "may nguoi") or
     // closing the question after a ranked one ("khoa may", not "khoa may tinh").
     const countedNext = UNITS[folded[i + 1] ?? ''] !== undefined;

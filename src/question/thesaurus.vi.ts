@@ -23,7 +23,7 @@ thu ngân sách, tiền thuế, thu thuế, nộp thuế, nguồn thu, thu ngân
 chi ngân sách, chi tiêu công, tiền chi
 dự toán, kế hoạch thu, chỉ tiêu giao, so với kế hoạch, so với chỉ tiêu, đạt chỉ tiêu, hoàn thành chỉ tiêu
 giá trị sản xuất, sản lượng, tăng trưởng kinh tế, tốc độ tăng trưởng, tăng trưởng, GDP, GRDP, kinh tế tăng, kinh tế
-phát triển kinh tế, làm kinh tế, kinh tế, làm ăn, phát triển sản xuất
+phát triển kinh tế, làm kinh tế, kinh tế, làm ăn, phát triển sản xuất, sản xuất
 doanh nghiệp, công ty, cơ sở kinh doanh, hộ kinh doanh, nhà đầu tư
 thu hút đầu tư, kêu gọi đầu tư, mời gọi đầu tư, thu hút nhà đầu tư, kêu gọi nhà đầu tư, mời gọi nhà đầu tư, thu hút vốn, kéo nhà đầu tư, kéo đầu tư, hút đầu tư, hút vốn
 khởi nghiệp, lập nghiệp, mở doanh nghiệp
@@ -57,6 +57,7 @@ phòng chống thiên tai, bão lụt, thiên tai, phòng chống lụt bão
 # Security and order
 an ninh trật tự, an ninh, trật tự an toàn xã hội, trật tự, công an, tội phạm, trộm cắp, an toàn xã hội, tệ nạn
 an ninh chính trị, an ninh quốc gia
+tiềm ẩn, nguy cơ, yếu tố phức tạp, phức tạp, bất ổn, chưa yên tâm, chưa yên
 tội phạm, tội phạm hình sự, phạm pháp, trộm cướp
 ma túy, nghiện, ma tuý
 an toàn giao thông, tai nạn giao thông, tai nạn
@@ -84,7 +85,7 @@ cải cách hành chính, thủ tục hành chính, thủ tục, giấy tờ, m�
 công nghệ thông tin, chuyển đổi số, ứng dụng công nghệ, chính quyền điện tử, dịch vụ công trực tuyến, tin học, tin học hóa, tin học hoá, máy tính, CNTT, số hóa, số hoá
 cán bộ, công chức, viên chức, cán bộ công chức
 địa phương, các phường, phường, phường xã, xã phường, các địa phương
-tinh giản biên chế, giảm biên chế, sắp xếp bộ máy, tinh gọn bộ máy, tinh gọn, cắt giảm biên chế, giảm người ăn lương, cắt giảm công chức, sắp xếp lại bộ máy
+tinh giản biên chế, giảm biên chế, sắp xếp bộ máy, tinh gọn bộ máy, tinh gọn, cắt giảm biên chế, giảm người ăn lương, cắt giảm công chức, sắp xếp lại bộ máy, cắt giảm nhân sự, giảm nhân sự
 xây dựng Đảng, công tác Đảng, chỉnh đốn Đảng, tổ chức Đảng, đảng viên
 củng cố, kiện toàn, vững mạnh, lớn mạnh, trong sạch vững mạnh
 hệ thống chính trị, chính quyền, bộ máy
@@ -114,6 +115,7 @@ phấn đấu, cố gắng, quyết tâm, nỗ lực
 đẩy mạnh, tăng cường, làm mạnh, thúc đẩy
 quyết liệt, mạnh tay, làm mạnh tay, mạnh mẽ, rốt ráo, triệt để, triển khai mạnh, làm gắt, làm căng
 triển khai, thực hiện, tiến hành
+gắn với, gắn liền với, đi kèm, đi kèm với, đi đôi với, kết hợp với
 ổn định, bình yên, yên ổn, giữ vững
 chưa có chiều sâu, còn yếu, chưa hiệu quả, chưa sâu
 chậm tiến độ, chậm trễ, trễ hạn, làm chậm, ì ạch, dậm chân

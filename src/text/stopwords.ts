@@ -1,5 +1,6 @@
 // Words that carry no topic, for judging whether a passage covers a question (see question/analyse.ts).
 import { foldDiacritics } from './normalize.js';
+import { hasDiacritics } from './tokenize.js';
 
 /**
  * Function words and question words that say nothing about the topic, as written with accents. They
@@ -34,6 +35,10 @@ export const STOPWORDS = new Set(STOPWORDS_ACCENTED);
 export const FOLDED_STOPWORDS = new Set(
   STOPWORDS_ACCENTED.map(foldDiacritics).filter((w) => !AMBIGUOUS_WHEN_FOLDED.has(w)),
 );
+
+/** Whether a question's syllable is a stopword: as typed with diacritics, or among the folded ones without. */
+export const isStopword = (syllable: string): boolean =>
+  hasDiacritics(syllable) ? STOPWORDS.has(syllable) : FOLDED_STOPWORDS.has(syllable);
 
 /**
  * Phrases of a question's frame whose syllables, folded, could each be content ("van": văn or vấn; "de":

@@ -87,6 +87,15 @@ describe('the form of an answer to "thời kỳ nào"', () => {
   });
 });
 
+describe('the form of an answer to "dự án nào"', () => {
+  const which = { kind: 'thing', unit: 'which du an', cue: 'nao' } as AnswerForm;
+  it('is missing from a sentence that says only "một số dự án", not from one that names them', () => {
+    expect(formMatch('Một số dự án triển khai còn chậm tiến độ.', which)).toBe(0);
+    expect(formMatch('Một số dự án như Khu dân cư Hòa Xuân còn chậm tiến độ.', which)).toBe(1);
+    expect(formMatch('Dự án Khu dân cư Hòa Xuân còn chậm tiến độ.', which)).toBe(1);
+  });
+});
+
 describe('the form of an answer to "khóa mấy" / "lần thứ mấy"', () => {
   const rank = { kind: 'quantity', unit: 'ordinal', cue: 'may' } as AnswerForm;
   it('reads a rank written in Roman or Arabic numerals or in words', () => {

@@ -40,6 +40,10 @@ describe('question types', () => {
     ['Vi phạm xây dựng xử lý theo chỉ thị số mấy?', 'quantity', 'ordinal'],
     ['Thu ngân sách đạt chỉ tiêu chưa?', 'yesno', null],
     ['Kinh tế quận sắp tới làm gì?', 'thing', null],
+    ['Sao quận thu ngân sách còn thấp?', 'reason', null],
+    ['Sao Kim là thiên thể gì?', 'thing', null],
+    ['Xây nhà trái phép xử lý tới đâu rồi?', 'description', null],
+    ['Dự án nào bị chậm tiến độ?', 'thing', 'which du an'],
   ];
   for (const [question, type, unit] of cases) {
     it(`${question} → ${type}${unit ? ` (${unit})` : ''}, also without diacritics`, () => {
@@ -55,6 +59,25 @@ describe('question types', () => {
     expect(analyse('Nhà có mấy tầng không?').form.unit).not.toBe('change');
     expect(analyse('Quận có tặng quà hộ nghèo không?').form.unit).toBeNull();
     expect(analyse('Quận có hỗ trợ doanh nghiệp không?').form.unit).toBeNull();
+  });
+
+  it('reads chat spellings, and keeps "15%" as the reports write it', () => {
+    expect(analyse('thu ngan sach dc bao nhieu % r').form).toMatchObject({ kind: 'quantity', unit: '%' });
+    const terms = analyse('vuot 15% la so voi cai j').contentTerms.map((t) => t.term);
+    expect(terms).toContain('15');
+    expect(terms).not.toContain('phần');
+    expect(analyse('an ninh con van de j hk').form.kind).toBe('thing');
+    expect(analyse('an ninh con van de j hk').contentTerms.map((t) => t.term)).not.toContain('hk');
+  });
+
+  it('marks a named place the question asks about, not the one the asker lives in', () => {
+    const places = (q: string) =>
+      analyse(q)
+        .contentTerms.filter((t) => t.place)
+        .map((t) => t.term);
+    expect(places('Phường Hòa Xuân an ninh ra sao?')).toEqual(['hòa_xuân']);
+    expect(places('Mình ở phường Hòa Thọ Đông, an ninh ra sao?')).toEqual([]);
+    expect(places('phuong hoa xuan an ninh ra sao')).toEqual([]);
   });
 
   it('reads a cue typed with diacritics only when they are its own: "châu lục nào" is not "lúc nào"', () => {

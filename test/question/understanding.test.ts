@@ -107,6 +107,13 @@ describe('the seed report: questions written after the thesaurus and analysis we
     ['đảng bộ quận có vững mạnh không', 'củng cố, kiện toàn'],
     ['cho em hỏi quận mình nửa năm nay thu ngân sách được bao nhiêu phần trăm ạ', 'gần 57%'],
     ['thu hut dau tu o cam le co van de gi', 'chưa có chiều sâu'],
+    // Chat spellings: "15%" as the report writes it, "hk", "r", "vs"; "tới đâu rồi" asks how far.
+    ['vuot 15% la tinh so voi cai j', 'so với dự toán thành phố giao'],
+    ['xay nha trai phep o quan xu ly toi dau r', 'bước đầu mang lại kết quả tích cực'],
+    ['an ninh con nguy co j hk hay yen het roi', 'còn tiềm ẩn nhiều yếu tố phức tạp'],
+    ['thu hut dau tu di kem vs cai j', 'gắn với cải cách hành chính'],
+    ['co cat giam nhan su cong chuc ko ah', 'tinh giản biên chế'],
+    ['Sáu tháng đầu năm 2018 làm ăn ở quận mình tăng được bao nhiêu phần trăm vậy?', '15,5%'],
   ];
   for (const [question, expected] of cases) {
     it(`${question} → "${expected}"`, async () => {
@@ -121,6 +128,20 @@ describe('the seed report: questions written after the thesaurus and analysis we
       expect((await engine.ask(question)).answered, question).toBe(false);
     }
     expect((await engine.ask('bi thu quan uy ten gi')).excerpt).toContain('Huỳnh Thị Tam Thanh');
+  });
+
+  it('does not name projects the report calls only "một số dự án"', async () => {
+    for (const question of ['dự án nào bị chậm tiến độ vậy', 'du an nao o quan bi cham tien do vay']) {
+      const answer = await engine.ask(question);
+      expect(answer.answered, question).toBe(false);
+      expect(answer.reason).toBe('no-answer-form');
+    }
+  });
+
+  it('declines a ward the report never names, but not the ward the asker lives in', async () => {
+    expect((await engine.ask('Phường Hòa Xuân tình hình an ninh trật tự ra sao?')).answered).toBe(false);
+    const fromWard = await engine.ask('Mình ở phường Hòa Thọ Đông, cho hỏi tình hình an ninh trật tự ra sao?');
+    expect(fromWard.excerpt).toContain('cơ bản được giữ vững');
   });
 });
 
