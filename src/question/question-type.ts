@@ -281,12 +281,21 @@ export function detectAnswerForm(
 
 /**
  * "dự án nào bị chậm" asks which projects: the unit "which du an" (folded), so that a sentence saying only
- * "một số dự án" is known not to answer. The noun is the one or two content syllables before "nào".
+ * "một số dự án" is known not to answer. The noun is the one or two content syllables before "nào", or
+ * after "tên" in "tên các dự án … là gì".
  */
 function whichNoun(typed: string[], folded: string[], at: number, cue: string): string | null {
-  if (cue !== 'nao') return null;
   const noun: string[] = [];
-  for (let i = at - 1; i >= Math.max(0, at - 2) && !isStopword(typed[i]!); i--) noun.unshift(folded[i]!);
+  if (cue === 'nao') {
+    for (let i = at - 1; i >= Math.max(0, at - 2) && !isStopword(typed[i]!); i--) noun.unshift(folded[i]!);
+  } else if (cue === 'gi') {
+    // "tên (các) dự án … là gì" asks their names too.
+    let i = folded.indexOf('ten');
+    if (i < 0 || i > at) return null;
+    i++;
+    if (folded[i] === 'cac' || folded[i] === 'nhung') i++;
+    for (; i < at && noun.length < 2 && !isStopword(typed[i]!); i++) noun.push(folded[i]!);
+  }
   return noun.length ? `which ${noun.join(' ')}` : null;
 }
 

@@ -44,6 +44,7 @@ describe('question types', () => {
     ['Sao Kim là thiên thể gì?', 'thing', null],
     ['Xây nhà trái phép xử lý tới đâu rồi?', 'description', null],
     ['Dự án nào bị chậm tiến độ?', 'thing', 'which du an'],
+    ['Tên các dự án bị chậm tiến độ là gì?', 'thing', 'which du an'],
   ];
   for (const [question, type, unit] of cases) {
     it(`${question} → ${type}${unit ? ` (${unit})` : ''}, also without diacritics`, () => {
