@@ -5,7 +5,7 @@
 //            → interrogative cues → answer form (kind + unit), time references
 //            → content terms (cues and function words out) weighted by corpus rarity
 //            → synonym phrases → alternatives for coverage, extra search terms at a lower weight
-import { normalizeLine, sliceWhole } from '../text/normalize.js';
+import { foldDiacritics, normalizeLine, sliceWhole } from '../text/normalize.js';
 import { foldSyllable, hasDiacritics, phrases, terms as indexTerms } from '../text/tokenize.js';
 import { fillerPositions, isStopword } from '../text/stopwords.js';
 import { cueSpans, detectAnswerForm, type AnswerForm } from './question-type.js';
@@ -96,7 +96,7 @@ const DISTRICT_WORDS = new Set(['quận', 'huyện', 'phường', 'xã', 'quận
 /** Analyses `raw` (at most `maxChars` characters are kept). */
 export function analyseQuestion(raw: string, context: QuestionContext, maxChars = 1000): AnalysedQuestion {
   const text = sliceWhole(normalizeLine(raw), maxChars);
-  const expanded = expandChatWords(text);
+  const expanded = spellOutAbbreviations(expandChatWords(text), context);
   const corrected = keepThesaurusWords(expanded, context.correctSpelling(expanded), context.thesaurus);
   const typedPhrases = phrases(corrected);
   const typed = typedPhrases.flat();
@@ -295,6 +295,22 @@ function properNames(text: string): string[] {
     out.add(w.toLowerCase());
   });
   return [...out];
+}
+
+/**
+ * Abbreviations the reports do not use, written out ("ANTT 6 tháng" → "an ninh trật tự 6 tháng"): the
+ * question's own words then meet the reports', not only through a synonym, and "antt 6" is no phrase
+ * to look for. One the reports use ("UBND") stays, its group still bringing the full phrase.
+ */
+function spellOutAbbreviations(text: string, context: QuestionContext): string {
+  return text.replace(/[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)*/gu, (word) => {
+    const full = context.thesaurus.spellOut(word);
+    if (!full) return word;
+    const parts = word.toLowerCase().split('-').map(foldDiacritics);
+    const asIndexed = parts.length === 1 ? parts[0]! : `${parts[0]}_${parts[1]}`;
+    // Without the corpus to ask (a bare analysis), the word stays as typed.
+    return context.occurs && !context.occurs(asIndexed) ? full : word;
+  });
 }
 
 /** `after` with the words the thesaurus knows ("BCH", "gtsx") put back as typed: they are no typos. */

@@ -50,6 +50,15 @@ const MAX_LINE_CHARS = 1000;
 /** Largest synonyms file read, in bytes (100,000 short groups fit comfortably). */
 export const MAX_SYNONYMS_BYTES = 8 * 1024 * 1024;
 
+/** An abbreviation as a group writes it: capitals and digits, perhaps joined by "-" ("UBND", "KT-XH", "TW4"). */
+const ABBREVIATION = /^(?=(?:[^\p{Lu}]*\p{Lu}){2})[\p{Lu}\p{N}]+(?:-[\p{Lu}\p{N}]+)*$/u;
+
+/** The first letters of a phrase's syllables, folded: "an ninh trật tự" → "antt". */
+const initials = (phrase: string) =>
+  syllables(phrase)
+    .map((w) => foldDiacritics(w.toLowerCase())[0])
+    .join('');
+
 /** A phrase found in a question and the other phrases of its groups. */
 export interface SynonymMatch {
   /** Where the phrase starts in the question's syllables, and how many it spans. */
@@ -64,6 +73,8 @@ export class Thesaurus {
   /** First folded syllable → the phrases starting with it, each with the index of its group. */
   private readonly byFirstSyllable = new Map<string, Entry[]>();
   private readonly groups: Phrase[][] = [];
+  /** Abbreviations written in capitals in a group ("ANTT", "KT-XH"), lower-cased → the phrase they abbreviate. */
+  private readonly spelledOut = new Map<string, string>();
 
   /** Groups parsed from `text` in the synonyms format; problems are returned, not thrown. */
   add(text: string): SynonymIssue[] {
@@ -102,6 +113,14 @@ export class Thesaurus {
     if (new Set(entries.map((e) => e.phrase.join(' '))).size < 2)
       return refuse('one-phrase', 'a group needs at least two different phrases, separated by commas');
     const group = this.groups.push(entries.map((e) => e.phrase)) - 1;
+    // An abbreviation is written out only as the phrase whose initials it is ("ANTT": an ninh trật tự),
+    // not as any member of its group ("GDP" is no "giá trị sản xuất").
+    for (const part of parts) {
+      const key = part.toLowerCase();
+      if (!ABBREVIATION.test(part) || this.spelledOut.has(key)) continue;
+      const full = parts.find((p) => !ABBREVIATION.test(p) && initials(p) === foldDiacritics(key).replace(/-/g, ''));
+      if (full) this.spelledOut.set(key, full);
+    }
     for (const { phrase, written } of entries) {
       const list = this.byFirstSyllable.get(phrase[0]!) ?? [];
       list.push({ phrase, written, group });
@@ -112,6 +131,14 @@ export class Thesaurus {
 
   get size(): number {
     return this.groups.length;
+  }
+
+  /**
+   * The full phrase an abbreviation stands for ("antt" → "an ninh trật tự"): the phrase of a group that
+   * writes it in capitals whose initials it is; null for any other word.
+   */
+  spellOut(word: string): string | null {
+    return this.spelledOut.get(word.toLowerCase()) ?? null;
   }
 
   /** Whether some phrase starts with this folded syllable ("bch", "gtsx"): a word to leave uncorrected. */

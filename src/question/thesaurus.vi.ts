@@ -83,7 +83,7 @@ dân số, số dân, nhân khẩu
 # Government and the Party
 cải cách hành chính, thủ tục hành chính, thủ tục, giấy tờ, một cửa, hồ sơ, rườm rà, phiền hà, hành chính
 công nghệ thông tin, chuyển đổi số, ứng dụng công nghệ, chính quyền điện tử, dịch vụ công trực tuyến, tin học, tin học hóa, tin học hoá, máy tính, CNTT, số hóa, số hoá
-cán bộ, công chức, viên chức, cán bộ công chức
+cán bộ, công chức, viên chức, cán bộ công chức, CB-CC-VC, CBCCVC
 địa phương, các phường, phường, phường xã, xã phường, các địa phương
 tinh giản biên chế, giảm biên chế, sắp xếp bộ máy, tinh gọn bộ máy, tinh gọn, cắt giảm biên chế, giảm người ăn lương, cắt giảm công chức, sắp xếp lại bộ máy, cắt giảm nhân sự, giảm nhân sự
 xây dựng Đảng, công tác Đảng, chỉnh đốn Đảng, tổ chức Đảng, đảng viên
@@ -91,10 +91,10 @@ củng cố, kiện toàn, vững mạnh, lớn mạnh, trong sạch vững mạ
 hệ thống chính trị, chính quyền, bộ máy
 Bí thư Quận ủy, bí thư, người đứng đầu Đảng bộ, người đứng đầu quận, lãnh đạo quận, đứng đầu, sếp, sếp lớn, lãnh đạo cao nhất, người lãnh đạo, chỉ huy
 Chủ tịch UBND quận, chủ tịch quận, chủ tịch
-Quận ủy, Đảng bộ quận, Thường vụ Quận ủy, Ban Thường vụ
+Quận ủy, Quận uỷ, QU, Đảng bộ quận, Thường vụ Quận ủy, Ban Thường vụ, BTV
 Ban Chấp hành, BCH, hội nghị Ban Chấp hành
 chủ trì hội nghị, chỉ đạo hội nghị, kết luận hội nghị, phát biểu kết luận, chủ trì
-Thành ủy, thành ủy Đà Nẵng
+Thành ủy, Thành uỷ, TU, thành ủy Đà Nẵng
 nghị quyết, quyết nghị
 chỉ thị, văn bản chỉ đạo
 kết luận, thông báo kết luận
@@ -127,4 +127,9 @@ MTTQ, Mặt trận Tổ quốc
 KT-XH, kinh tế - xã hội, kinh tế xã hội
 GTSX, giá trị sản xuất
 ATGT, an toàn giao thông
+ANTT, an ninh trật tự
+TTATXH, trật tự an toàn xã hội
+TTXD, trật tự xây dựng
+CCHC, cải cách hành chính
+NS, ngân sách
 `;

@@ -71,6 +71,13 @@ describe('question types', () => {
     expect(analyse('an ninh con van de j hk').contentTerms.map((t) => t.term)).not.toContain('hk');
   });
 
+  it('writes out an abbreviation the reports do not use, and keeps one they do', () => {
+    const noReportHasIt = analyseQuestion('ANTT 6 tháng đầu năm thế nào?', { ...context, occurs: () => false });
+    expect(noReportHasIt.corrected).toBe('an ninh trật tự 6 tháng đầu năm thế nào?');
+    const withUbnd = analyseQuestion('UBND quận làm gì?', { ...context, occurs: (term) => term === 'ubnd' });
+    expect(withUbnd.corrected).toBe('UBND quận làm gì?');
+  });
+
   it('marks a named place the question asks about, not the one the asker lives in', () => {
     const places = (q: string) =>
       analyse(q)

@@ -33,6 +33,16 @@ describe('the built-in thesaurus', () => {
     expect(match!.alternatives.map((p) => p.join(' '))).toContain('thu ngan sach');
   });
 
+  it('spells out an abbreviation as the phrase whose initials it is, not as any member of its group', () => {
+    const thesaurus = builtInThesaurus();
+    expect(thesaurus.spellOut('ANTT')).toBe('an ninh trật tự');
+    expect(thesaurus.spellOut('kt-xh')).toBe('kinh tế - xã hội');
+    expect(thesaurus.spellOut('QU')).toBe('Quận ủy');
+    // GDP shares a group with "giá trị sản xuất" but does not abbreviate it.
+    expect(thesaurus.spellOut('GDP')).toBeNull();
+    expect(thesaurus.spellOut('quận')).toBeNull();
+  });
+
   it('does not match a lone unaccented syllable (cho is cho, chợ and chó)', () => {
     const [typed, folded] = words('lam giay to cho con');
     expect(

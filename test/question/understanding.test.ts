@@ -114,6 +114,9 @@ describe('the seed report: questions written after the thesaurus and analysis we
     ['thu hut dau tu di kem vs cai j', 'gắn với cải cách hành chính'],
     ['co cat giam nhan su cong chuc ko ah', 'tinh giản biên chế'],
     ['Sáu tháng đầu năm 2018 làm ăn ở quận mình tăng được bao nhiêu phần trăm vậy?', '15,5%'],
+    // Officialese abbreviations the report does not use.
+    ['Bi thu QU Cam Le la ai', 'Huỳnh Thị Tam Thanh'],
+    ['Tổng GTSX 6 tháng đầu năm 2018 của Q. Cẩm Lệ tăng bao nhiêu %?', '15,5%'],
   ];
   for (const [question, expected] of cases) {
     it(`${question} → "${expected}"`, async () => {
