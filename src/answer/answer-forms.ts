@@ -1,7 +1,7 @@
 // Does a sentence carry what the question asks for? A "bao nhiêu người" question needs a number of
 // people, "khi nào" a date, "ai" a name. Used to prefer the sentence that answers over one that only
 // repeats the question's words, and to abstain when no sentence carries the asked form.
-import type { AnswerForm } from '../question/question-type.js';
+import { ARRESTED, type AnswerForm } from '../question/question-type.js';
 import { foldDiacritics } from '../text/normalize.js';
 
 // JavaScript's \b only knows ASCII letters: "đồng" or "ở" would never start a word. These do.
@@ -62,11 +62,18 @@ export function formMatch(sentence: string, form: AnswerForm): number {
   switch (form.kind) {
     case 'quantity':
       return quantityMatch(sentence, form.unit);
-    case 'date':
-      return DATE.test(sentence) || (form.unit === 'period' && NAMED_PERIOD.test(sentence)) ? 1 : 0;
+    case 'date': {
+      // The years the question writes are its premise, not the date it asks for.
+      const rest = form.given?.length
+        ? sentence.replace(re(`(?<!\\d)(?:${form.given.join('|')})(?!\\d)`, 'gu'), ' ')
+        : sentence;
+      return DATE.test(rest) || (form.unit === 'period' && NAMED_PERIOD.test(rest)) ? 1 : 0;
+    }
     case 'person':
       return personMatch(sentence);
     case 'place':
+      // "phường nào" is answered by a ward's name, not by any place.
+      if (form.unit) return re(`${words(capitalisedToo(form.unit))}\\s+\\p{Lu}`, 'u').test(sentence) ? 1 : 0;
       return /\s\p{Lu}/u.test(sentence) ? 1 : PLACE.test(sentence) ? 0.6 : 0;
     case 'reason':
       return REASON.test(sentence) ? 1 : 0.3;
@@ -100,8 +107,13 @@ export const MIN_FORM = 0.5;
 /** Whether a form must be present in the answer for the question to count as answered. */
 export function formIsRequired(form: AnswerForm): boolean {
   // Not "ai" in general: the answer may be a body ("Thành ủy") or a group ("người dân"), which no pattern
-  // knows; but "ai là chủ tịch …" asks for a name.
-  return form.kind === 'quantity' || form.kind === 'date' || (form.kind === 'person' && form.unit === 'title');
+  // knows; but "ai là chủ tịch …" asks for a name, and "phường nào" for a ward's.
+  return (
+    form.kind === 'quantity' ||
+    form.kind === 'date' ||
+    (form.kind === 'person' && form.unit === 'title') ||
+    (form.kind === 'place' && form.unit !== null)
+  );
 }
 
 /**
@@ -120,6 +132,8 @@ const DESIGNATIONS = re(
  */
 const UNIT_SYMBOLS: Record<string, string[]> = {
   người: ['lao động', 'thanh niên', 'học sinh', 'sinh viên', 'đảng viên', 'cán bộ', 'công chức', 'trẻ', 'người dân'],
+  // Those arrested are "đối tượng" in police reports; other counts of people are not.
+  [ARRESTED]: ['người', 'đối tượng', 'bị can'],
   vụ: ['trường hợp', 'ca', 'vụ việc'],
   'doanh nghiệp': ['công ty', 'cơ sở'],
   mét: ['m'],

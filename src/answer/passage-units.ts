@@ -71,7 +71,7 @@ export function unitIntent(reading: PassageReading, u: number): Intent {
 
 /** How well unit `u` carries `form` (formMatch), computed once per passage read and form. */
 export function unitForm(reading: PassageReading, u: number, form: AnswerForm): number {
-  const key = `${form.kind} ${form.unit ?? ''}`;
+  const key = `${form.kind} ${form.unit ?? ''} ${form.given?.join(' ') ?? ''}`;
   let cached = reading.forms.get(key);
   if (!cached) {
     cached = [];

@@ -22,12 +22,18 @@ export interface AnswerForm {
   /**
    * For quantities: "%", "money", "duration", "age", "ordinal" ("khóa mấy", "lần thứ mấy"), or a counted
    * noun ("người", "vụ", "mét"). For persons: "title" when the question names the title held ("chủ tịch").
-   * For dates: "period" when the question asks which period ("thời kỳ nào"). For things: "which <noun>",
+   * For dates: "period" when the question asks which period ("thời kỳ nào"). For places: "phường" or "xã"
+   * when it asks which ward. For things: "which <noun>",
    * folded, when the question asks which of them ("dự án nào" → "which du an").
    */
   unit: string | null;
   /** The interrogative phrase found, as folded syllables ("bao nhieu"), for the analysis' record. */
   cue: string | null;
+  /**
+   * For dates: the years the question itself writes ("nhiệm kỳ 2020-2025 … ngày nào"). A sentence
+   * repeating them does not thereby give the date asked.
+   */
+  given?: string[];
 }
 
 /** Where interrogative phrases sit in the question's syllables: they are not what the question is about. */
@@ -136,6 +142,7 @@ const CUES: Cue[] = [
   cue('place', 'tỉnh nào'),
   cue('place', 'thành phố nào'),
   cue('place', 'phường nào'),
+  cue('place', 'xã nào'),
   cue('place', 'nước nào'),
   cue('place', 'quốc gia nào'),
   cue('place', 'đâu', true),
@@ -210,8 +217,6 @@ const UNITS: Record<string, string> = {
   ha: 'ha',
   hecta: 'ha',
   km2: 'km²',
-  cai: 'cái',
-  chiec: 'chiếc',
   con: 'con',
   tan: 'tấn',
   kg: 'kg',
@@ -270,12 +275,17 @@ export function detectAnswerForm(
     return { kind: 'person', unit: namesTitle(typed, folded) ? 'title' : null, cue: found.words.join(' ') };
   const words = found.words.join(' ');
   if (found.kind === 'thing') return { kind: 'thing', unit: whichNoun(typed, folded, at, words), cue: words };
-  const unit = found.kind === 'quantity' ? quantityUnit(found, folded, at, phraseStarts) : null;
+  const counted = found.kind === 'quantity' ? quantityUnit(found, folded, at, phraseStarts) : null;
+  // "bắt được bao nhiêu người": police reports count those arrested as "đối tượng".
+  const unit = counted === 'người' && mentionsArrest(typed, folded) ? ARRESTED : counted;
+  if (found.kind === 'place' && WARD_CUES.has(words)) return { kind: 'place', unit: WARD_CUES.get(words)!, cue: words };
   // "bao lâu" asks for a duration; "thời kỳ nào" for a period, which "thời kỳ đồ đá" names too.
+  const given = found.kind === 'date' ? folded.filter((w) => /^(?:1\d|20)\d\d$/.test(w)) : [];
   return {
     kind: found.kind,
     unit: words === 'bao lau' ? 'duration' : PERIOD_CUES.has(words) ? 'period' : unit,
     cue: words,
+    ...(given.length ? { given } : {}),
   };
 }
 
@@ -431,6 +441,22 @@ function quantityUnit(c: Cue, folded: string[], at: number, phraseStarts: Readon
   return null;
 }
 
+/** The unit of "bắt … bao nhiêu người": people arrested (see answer-forms.ts UNIT_SYMBOLS). */
+export const ARRESTED = 'người bị bắt';
+
+/** Whether the question speaks of arresting: "bắt", "bắt giữ", "tạm giữ" (folded "bat" typed plain). */
+function mentionsArrest(typed: string[], folded: string[]): boolean {
+  return folded.some(
+    (w, i) => (w === 'bat' && (typed[i] === 'bắt' || typed[i] === 'bat')) || (w === 'giu' && folded[i - 1] === 'tam'),
+  );
+}
+
+/** Place cues asking which ward: answered only by a sentence naming one ("phường Hòa Xuân"). */
+const WARD_CUES = new Map([
+  ['phuong nao', 'phường'],
+  ['xa nao', 'xã'],
+]);
+
 /** Date cues asking for a period: answered by a date, or by the period's name. */
 const PERIOD_CUES = new Set(['giai doan nao', 'thoi ky nao', 'thoi ki nao', 'thoi dai nao']);
 
@@ -439,6 +465,9 @@ const ORDINAL_NOUNS = new Set(['khoa', 'dot', 'ky', 'dieu', 'chuong', 'khoan']);
 
 /** Words after "bao nhiêu" that are not what is counted. */
 const NOT_COUNTED = new Set([
+  // "bao nhiêu cái", "mấy chiếc": a classifier, any count answers.
+  'cai',
+  'chiec',
   'so',
   'voi',
   'vay',

@@ -24,8 +24,10 @@ chi ngân sách, chi tiêu công, tiền chi
 dự toán, kế hoạch thu, chỉ tiêu giao, so với kế hoạch, so với chỉ tiêu, đạt chỉ tiêu, hoàn thành chỉ tiêu
 giá trị sản xuất, sản lượng, tăng trưởng kinh tế, tốc độ tăng trưởng, tăng trưởng, GDP, GRDP, kinh tế tăng, kinh tế
 phát triển kinh tế, làm kinh tế, kinh tế, làm ăn, phát triển sản xuất, sản xuất
-doanh nghiệp, công ty, cơ sở kinh doanh, hộ kinh doanh, nhà đầu tư
+doanh nghiệp, công ty, cơ sở kinh doanh, hộ kinh doanh, nhà đầu tư, giới làm ăn, giới doanh nghiệp, giới kinh doanh
+đối thoại, ngồi nói chuyện, nói chuyện, gặp gỡ, tiếp xúc, lắng nghe
 thu hút đầu tư, kêu gọi đầu tư, mời gọi đầu tư, thu hút nhà đầu tư, kêu gọi nhà đầu tư, mời gọi nhà đầu tư, thu hút vốn, kéo nhà đầu tư, kéo đầu tư, hút đầu tư, hút vốn
+thu hút, kêu gọi, mời gọi
 khởi nghiệp, lập nghiệp, mở doanh nghiệp
 hỗ trợ, giúp đỡ, hỗ trợ doanh nghiệp, tháo gỡ khó khăn
 thương mại, buôn bán, kinh doanh, dịch vụ
@@ -34,9 +36,12 @@ du lịch, khách du lịch, điểm du lịch
 nông nghiệp, làm nông, trồng trọt, chăn nuôi
 công nghiệp, nhà máy, khu công nghiệp, cụm công nghiệp
 thu nhập, lương, tiền lương, mức sống
+cải cách tiền lương, tăng lương, nâng lương
+tiết kiệm chi, cắt giảm chi tiêu, giảm chi tiêu, giảm chi, tiết kiệm chi tiêu
 giá cả, vật giá, lạm phát
 # Land, construction, urban
-trật tự xây dựng, xây dựng trái phép, xây dựng không phép, xây nhà trái phép, xây nhà sai phép, xây sai phép, xây trái phép, xây không phép, vi phạm xây dựng, vi phạm trật tự xây dựng, lấn chiếm, lấn chiếm vỉa hè, trật tự đô thị
+trật tự xây dựng, xây dựng trái phép, xây dựng không phép, xây nhà trái phép, xây nhà sai phép, xây sai phép, xây trái phép, xây không phép, vi phạm xây dựng, vi phạm trật tự xây dựng, lấn chiếm, lấn chiếm vỉa hè, trật tự đô thị, xây chui, nhà xây chui, xây dựng chui
+tháo dỡ, đập bỏ, phá dỡ, dỡ bỏ, cưỡng chế tháo dỡ
 quản lý đất đai, đất đai, đất, nhà đất, giấy tờ nhà đất, sổ đỏ, giấy chứng nhận quyền sử dụng đất
 giải phóng mặt bằng, giải tỏa, đền bù, bồi thường, thu hồi đất, di dời
 tái định cư, bố trí đất, nhà tái định cư
@@ -69,10 +74,11 @@ thành phố 4 an, 4 an, bốn an
 giáo dục, trường học, trường, học sinh, dạy học, nhà trường, giáo viên, thầy cô, đi học, học hành
 y tế, bệnh viện, trạm y tế, khám bệnh, sức khỏe, chữa bệnh, khám chữa bệnh
 bảo hiểm y tế, BHYT, thẻ bảo hiểm
+an toàn thực phẩm, vệ sinh an toàn thực phẩm, vệ sinh ăn uống, vệ sinh thực phẩm, ngộ độc thực phẩm
 bảo hiểm xã hội, BHXH
 dịch bệnh, bệnh dịch, sốt xuất huyết, dịch
 văn hóa, văn nghệ, lễ hội, thể thao, thể dục thể thao
-lao động, việc làm, tìm việc, giải quyết việc làm, người lao động, công ăn việc làm
+lao động, việc làm, tìm việc, giải quyết việc làm, người lao động, công ăn việc làm, lo việc làm, tạo việc làm
 thất nghiệp, mất việc, không có việc làm
 an sinh xã hội, chính sách xã hội, trợ cấp, hỗ trợ người nghèo, bảo trợ xã hội
 hộ nghèo, giảm nghèo, người nghèo, nghèo, xóa đói giảm nghèo, cận nghèo
@@ -131,5 +137,4 @@ ANTT, an ninh trật tự
 TTATXH, trật tự an toàn xã hội
 TTXD, trật tự xây dựng
 CCHC, cải cách hành chính
-NS, ngân sách
 `;

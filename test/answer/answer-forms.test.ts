@@ -2,7 +2,7 @@
 // change with its figure; a quantity in the asked unit; a rank.
 import { describe, expect, it } from 'vitest';
 import { formIsRequired, formMatch, MIN_FORM } from '../../src/answer/answer-forms.js';
-import type { AnswerForm } from '../../src/question/question-type.js';
+import { ARRESTED, type AnswerForm } from '../../src/question/question-type.js';
 
 const person = { kind: 'person', unit: null, cue: 'ai' } as AnswerForm;
 const forPerson = (sentence: string) => formMatch(sentence, person);
@@ -93,6 +93,22 @@ describe('the form of an answer to "dự án nào"', () => {
     expect(formMatch('Một số dự án triển khai còn chậm tiến độ.', which)).toBe(0);
     expect(formMatch('Một số dự án như Khu dân cư Hòa Xuân còn chậm tiến độ.', which)).toBe(1);
     expect(formMatch('Dự án Khu dân cư Hòa Xuân còn chậm tiến độ.', which)).toBe(1);
+  });
+});
+
+describe('the form of an answer that the question itself must not supply', () => {
+  it('does not take the years the question writes for the date it asks', () => {
+    const date = { kind: 'date', unit: null, cue: 'ngay nao', given: ['2020', '2025'] } as AnswerForm;
+    expect(formMatch('Chuẩn bị Đại hội Đảng bộ quận nhiệm kỳ 2020 - 2025.', date)).toBe(0);
+    expect(formMatch('Đại hội Đảng bộ quận nhiệm kỳ 2020 - 2025 khai mạc ngày 20/7/2020.', date)).toBe(1);
+  });
+
+  it('needs a ward named for "phường nào", and counts those arrested as "đối tượng"', () => {
+    const ward = { kind: 'place', unit: 'phường', cue: 'phuong nao' } as AnswerForm;
+    expect(formMatch('Quận nạo vét 9,6 km kênh mương thoát nước trên địa bàn Đà Nẵng.', ward)).toBe(0);
+    expect(formMatch('Phường Hòa Xuân thường bị ngập khi mưa lớn.', ward)).toBe(1);
+    const arrested = { kind: 'quantity', unit: ARRESTED, cue: 'bao nhieu' } as AnswerForm;
+    expect(formMatch('Công an quận triệt phá 6 tụ điểm cờ bạc, bắt giữ 27 đối tượng.', arrested)).toBe(1);
   });
 });
 

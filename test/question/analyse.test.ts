@@ -2,6 +2,7 @@
 // years, synonyms, all with and without diacritics.
 import { describe, expect, it } from 'vitest';
 import { analyseQuestion, type QuestionContext } from '../../src/question/analyse.js';
+import { ARRESTED } from '../../src/question/question-type.js';
 import { builtInThesaurus } from '../../src/question/synonyms.js';
 import { foldDiacritics } from '../../src/text/normalize.js';
 
@@ -69,6 +70,17 @@ describe('question types', () => {
     expect(terms).not.toContain('phần');
     expect(analyse('an ninh con van de j hk').form.kind).toBe('thing');
     expect(analyse('an ninh con van de j hk').contentTerms.map((t) => t.term)).not.toContain('hk');
+  });
+
+  it('reads what a count, a date or a place must be: any count for "cái", those arrested, years given, a ward', () => {
+    expect(analyse('Nhà xây chui bị đập bỏ bao nhiêu cái rồi?').form).toMatchObject({ kind: 'quantity', unit: null });
+    expect(analyse('cong an quan bat duoc bao nhieu nguoi').form.unit).toBe(ARRESTED);
+    expect(analyse('Bao nhiêu người chết vì tai nạn giao thông?').form.unit).toBe('người');
+    expect(analyse('Đại hội nhiệm kỳ 2020-2025 tổ chức ngày nào?').form).toMatchObject({
+      kind: 'date',
+      given: ['2020', '2025'],
+    });
+    expect(analyse('phuong nao hay bi ngap nhat').form).toMatchObject({ kind: 'place', unit: 'phường' });
   });
 
   it('writes out an abbreviation the reports do not use, and keeps one they do', () => {
