@@ -167,13 +167,24 @@ function contentTermsOf(
   context: QuestionContext,
 ): ContentTerm[] {
   const content = new Map<string, ContentTerm>();
+  const typed = typedPhrases.flat();
+  // Positions of a synonym phrase share its alternatives: the phrase is the run with the same array.
+  const onlyFunctionWords = (j: number): boolean => {
+    const alternatives = alternativesAt[j]!;
+    if (alternatives.length === 0) return false;
+    for (let k = 0; k < typed.length; k++)
+      if (alternativesAt[k] === alternatives && !isStopword(typed[k]!)) return false;
+    return true;
+  };
   let offset = 0;
   for (const phrase of typedPhrases) {
     for (let i = 0; i < phrase.length; i++) {
       const at = offset + i;
       const word = phrase[i]!;
-      if (frame[at] || isStopword(word)) continue;
       const alternatives = alternativesAt[at]!;
+      // A synonym phrase made only of function words is content all the same ("việc làm": jobs).
+      const inPhrase = onlyFunctionWords;
+      if (frame[at] || (isStopword(word) && !inPhrase(at))) continue;
       if (!content.has(word))
         content.set(word, { term: word, folded: folded[at]!, weight: context.idf(folded[at]!), alternatives });
       // "phường Hòa Xuân": a named place the reports must name.
@@ -187,7 +198,7 @@ function contentTermsOf(
         content.set(term.term, { ...term, weight: context.idf(term.folded), alternatives: [], required: true });
       }
       const previous = phrase[i - 1];
-      if (previous === undefined || frame[at - 1] || isStopword(previous)) continue;
+      if (previous === undefined || frame[at - 1] || (isStopword(previous) && !inPhrase(at - 1))) continue;
       const { term, folded: bigramFolded } = bigramTerm(previous, word, folded, at);
       // A bigram inside one synonym phrase shares its alternatives; one that straddles two does not.
       const shared = alternativesAt[at - 1] === alternatives ? alternatives : [];

@@ -222,7 +222,6 @@ const UNITS: Record<string, string> = {
   kg: 'kg',
   luot: 'lượt',
   phong: 'phòng',
-  quan: 'quận',
   phuong: 'phường',
   xa: 'xã',
   tinh: 'tỉnh',

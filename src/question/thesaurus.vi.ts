@@ -99,6 +99,9 @@ Bí thư Quận ủy, bí thư, người đứng đầu Đảng bộ, người �
 Chủ tịch UBND quận, chủ tịch quận, chủ tịch
 Quận ủy, Quận uỷ, QU, Đảng bộ quận, Thường vụ Quận ủy, Ban Thường vụ, BTV
 Ban Chấp hành, BCH, hội nghị Ban Chấp hành
+họp, nhóm họp, tổ chức hội nghị, hội nghị
+sơ kết, tổng kết, đánh giá kết quả
+chủ đề năm, chủ đề của năm, chủ trương
 chủ trì hội nghị, chỉ đạo hội nghị, kết luận hội nghị, phát biểu kết luận, chủ trì
 Thành ủy, Thành uỷ, TU, thành ủy Đà Nẵng
 nghị quyết, quyết nghị

@@ -83,6 +83,11 @@ describe('question types', () => {
     expect(analyse('phuong nao hay bi ngap nhat').form).toMatchObject({ kind: 'place', unit: 'phường' });
   });
 
+  it('keeps a synonym phrase made only of function words: "việc làm" is jobs', () => {
+    expect(analyse('quận có việc làm cho thanh niên không').contentTerms.map((t) => t.term)).toContain('việc_làm');
+    expect(analyse('quận làm việc gì').contentTerms.map((t) => t.term)).not.toContain('làm_việc');
+  });
+
   it('writes out an abbreviation the reports do not use, and keeps one they do', () => {
     const noReportHasIt = analyseQuestion('ANTT 6 tháng đầu năm thế nào?', { ...context, occurs: () => false });
     expect(noReportHasIt.corrected).toBe('an ninh trật tự 6 tháng đầu năm thế nào?');

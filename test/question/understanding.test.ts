@@ -160,6 +160,25 @@ describe('two reports of different years', () => {
     expect((await engine.ask('đường dây nóng nhận bao nhiêu phản ánh')).excerpt).toContain('96 ý kiến');
   });
 
+  it('reads held-out phrasings: "lo được việc làm", arrests counted as "đối tượng", "đập bỏ … bao nhiêu cái"', async () => {
+    const cases: [string, string][] = [
+      ['Năm 2019 quận lo được việc làm cho bao nhiêu người?', '2.140 lao động'],
+      ['cong an quan bat duoc bao nhieu nguoi co bac ma tuy', '27 đối tượng'],
+      ['Nhà xây chui bị đập bỏ bao nhiêu cái rồi?', 'tháo dỡ 41 công trình'],
+      ['hoi nghi so ket 6 thang nam 2019 hop ngay nao', '12/7/2019'],
+    ];
+    for (const [question, expected] of cases)
+      expect((await engine.ask(question)).excerpt, question).toContain(expected);
+  });
+
+  it('declines a date the question itself supplies, and "phường nào" where no ward is named', async () => {
+    for (const question of [
+      'dai hoi dang bo quan nhiem ky 2020-2025 to chuc ngay nao',
+      'phuong nao trong quan hay bi ngap nhat',
+    ])
+      expect((await engine.ask(question)).answered, question).toBe(false);
+  });
+
   it('declines "who is the chairman" with a sentence naming only the committee, and a count the year lacks', async () => {
     for (const question of ['ai la chu tich uy ban nhan dan quan cam le', 'số doanh nghiệp thành lập mới năm 2018'])
       expect((await engine.ask(question)).answered, question).toBe(false);
