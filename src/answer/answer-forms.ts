@@ -73,7 +73,15 @@ export function formMatch(sentence: string, form: AnswerForm): number {
       return personMatch(sentence);
     case 'place':
       // "phường nào" is answered by a ward's name, not by any place.
-      if (form.unit) return re(`${words(capitalisedToo(form.unit))}\\s+\\p{Lu}`, 'u').test(sentence) ? 1 : 0;
+      if (form.unit) {
+        const ward = capitalisedToo(form.unit);
+        return re(
+          `${words(ward)}\\s+\\p{Lu}|${words('tất cả|toàn bộ|100%|mọi')}(?:\\s+các)?\\s+${words(form.unit)}`,
+          'u',
+        ).test(sentence)
+          ? 1
+          : 0;
+      }
       return /\s\p{Lu}/u.test(sentence) ? 1 : PLACE.test(sentence) ? 0.6 : 0;
     case 'reason':
       return REASON.test(sentence) ? 1 : 0.3;
@@ -92,13 +100,18 @@ export function formMatch(sentence: string, form: AnswerForm): number {
 const WHICH = 'which ';
 
 /**
- * "Một số dự án" does not say which projects: 0 when the sentence counts the asked noun only vaguely,
- * not when it goes on to name them ("một số lĩnh vực như vận tải").
+ * "Một số dự án" does not say which projects, nor "2 trường" which schools: 0 when the sentence counts
+ * the asked noun without naming, not when it goes on to name them ("một số lĩnh vực như vận tải").
  */
 function whichMatch(sentence: string, noun: string): number {
   const named = `\\s*[:(]|,?\\s+(?:nhu|gom|bao gom|la|nhat la|dac biet la)${E}`;
-  const vague = re(`${B}(?:mot so|mot vai|vai)\\s+${escapeRegExp(noun)}${E}(?!${named})`);
-  return vague.test(foldDiacritics(sentence)) ? 0 : 1;
+  // "2 trường được công nhận" counts them without naming them; "một số", "vài" do not even count. A
+  // name or a quoted title after the count names them ("10 bệnh viện … Bệnh viện Đa khoa Khánh Hòa").
+  const counted = sentence.replace(NUMBER_WORD, '9');
+  const vague = re(`(?:${B}(?:mot so|mot vai|vai)|\\d[\\d.,]*)\\s+${escapeRegExp(noun)}${E}(?!${named})`);
+  const match = vague.exec(foldDiacritics(counted));
+  if (!match) return 1;
+  return /\s\p{Lu}|[“"«]/u.test(counted.slice(match.index + match[0].length)) ? 1 : 0;
 }
 
 /** A sentence carrying the asked form this weakly does not answer a quantity or date question. */

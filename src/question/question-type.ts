@@ -152,6 +152,8 @@ const CUES: Cue[] = [
   cue('person', 'ông nào'),
   cue('person', 'bà nào'),
   cue('person', 'đồng chí nào'),
+  cue('person', 'lãnh đạo nào'),
+  cue('person', 'cán bộ nào'),
   cue('person', 'ai'),
   cue('quantity', 'bao nhiêu'),
   cue('quantity', 'bao lâu'),
@@ -210,8 +212,10 @@ const UNITS: Record<string, string> = {
   'du an': 'dự án',
   doanh: 'doanh nghiệp',
   'doanh nghiep': 'doanh nghiệp',
+  'cong ty': 'doanh nghiệp',
   truong: 'trường',
   km: 'km',
+  'cay so': 'km',
   met: 'mét',
   m: 'mét',
   ha: 'ha',
@@ -224,7 +228,6 @@ const UNITS: Record<string, string> = {
   phong: 'phòng',
   phuong: 'phường',
   xa: 'xã',
-  tinh: 'tỉnh',
   nuoc: 'nước',
 };
 
@@ -295,6 +298,9 @@ export function detectAnswerForm(
  */
 function whichNoun(typed: string[], folded: string[], at: number, cue: string): string | null {
   const noun: string[] = [];
+  // "có dự án nào bị trễ không" asks whether there are any, which "một số dự án" answers.
+  const last = folded[folded.length - 1];
+  if (folded.slice(0, at).includes('co') && (last === 'khong' || last === 'chua')) return null;
   if (cue === 'nao') {
     for (let i = at - 1; i >= Math.max(0, at - 2) && !isStopword(typed[i]!); i--) noun.unshift(folded[i]!);
   } else if (cue === 'gi') {
@@ -390,7 +396,8 @@ function findCue(c: Cue, typed: string[], folded: string[], from = 0): number {
     if (c.atStart && i > 0) break;
     // Folded "may" (máy, may) asks "mấy" only before a counted noun ("may phan tram", "may nguoi") or
     // closing the question after a ranked one ("khoa may", not "khoa may tinh").
-    const countedNext = UNITS[folded[i + 1] ?? ''] !== undefined;
+    const countedNext =
+      UNITS[folded[i + 1] ?? ''] !== undefined || UNITS[`${folded[i + 1]} ${folded[i + 2]}`] !== undefined;
     const rankLast = i === folded.length - 1 && ORDINAL_NOUNS.has(folded[i - 1] ?? '');
     if (
       c.accentedOnly &&

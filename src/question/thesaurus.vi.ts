@@ -72,6 +72,10 @@ quốc phòng, quân sự, nghĩa vụ quân sự, tuyển quân, giao quân
 thành phố 4 an, 4 an, bốn an
 # Society
 giáo dục, trường học, trường, học sinh, dạy học, nhà trường, giáo viên, thầy cô, đi học, học hành
+trung học cơ sở, THCS, cấp 2, cấp hai, lớp 9
+trung học phổ thông, THPT, cấp 3, cấp ba, lớp 12
+tốt nghiệp, ra trường, học xong
+học sinh, tụi nhỏ, con nít, các cháu, học trò
 y tế, bệnh viện, trạm y tế, khám bệnh, sức khỏe, chữa bệnh, khám chữa bệnh
 bảo hiểm y tế, BHYT, thẻ bảo hiểm
 an toàn thực phẩm, vệ sinh an toàn thực phẩm, vệ sinh ăn uống, vệ sinh thực phẩm, ngộ độc thực phẩm
@@ -91,13 +95,13 @@ cải cách hành chính, thủ tục hành chính, thủ tục, giấy tờ, m�
 công nghệ thông tin, chuyển đổi số, ứng dụng công nghệ, chính quyền điện tử, dịch vụ công trực tuyến, tin học, tin học hóa, tin học hoá, máy tính, CNTT, số hóa, số hoá
 cán bộ, công chức, viên chức, cán bộ công chức, CB-CC-VC, CBCCVC
 địa phương, các phường, phường, phường xã, xã phường, các địa phương
-tinh giản biên chế, giảm biên chế, sắp xếp bộ máy, tinh gọn bộ máy, tinh gọn, cắt giảm biên chế, giảm người ăn lương, cắt giảm công chức, sắp xếp lại bộ máy, cắt giảm nhân sự, giảm nhân sự
+tinh giản biên chế, giảm biên chế, sắp xếp bộ máy, tinh gọn bộ máy, tinh gọn, cắt giảm biên chế, giảm người ăn lương, cắt giảm công chức, sắp xếp lại bộ máy, cắt giảm nhân sự, giảm nhân sự, cắt bớt người, cắt bớt biên chế
 xây dựng Đảng, công tác Đảng, chỉnh đốn Đảng, tổ chức Đảng, đảng viên
 củng cố, kiện toàn, vững mạnh, lớn mạnh, trong sạch vững mạnh
 hệ thống chính trị, chính quyền, bộ máy
-Bí thư Quận ủy, bí thư, người đứng đầu Đảng bộ, người đứng đầu quận, lãnh đạo quận, đứng đầu, sếp, sếp lớn, lãnh đạo cao nhất, người lãnh đạo, chỉ huy
+Bí thư Quận ủy, bí thư, người đứng đầu Đảng bộ, người đứng đầu đảng ủy, người đứng đầu quận, lãnh đạo quận, đứng đầu, sếp, sếp lớn, lãnh đạo cao nhất, người lãnh đạo, chỉ huy
 Chủ tịch UBND quận, chủ tịch quận, chủ tịch
-Quận ủy, Quận uỷ, QU, Đảng bộ quận, Thường vụ Quận ủy, Ban Thường vụ, BTV
+Quận ủy, Quận uỷ, QU, Đảng bộ quận, đảng ủy quận, đảng uỷ quận, Thường vụ Quận ủy, Ban Thường vụ, BTV
 Ban Chấp hành, BCH, hội nghị Ban Chấp hành
 họp, nhóm họp, tổ chức hội nghị, hội nghị
 sơ kết, tổng kết, đánh giá kết quả
@@ -127,7 +131,7 @@ triển khai, thực hiện, tiến hành
 gắn với, gắn liền với, đi kèm, đi kèm với, đi đôi với, kết hợp với
 ổn định, bình yên, yên ổn, giữ vững
 chưa có chiều sâu, còn yếu, chưa hiệu quả, chưa sâu
-chậm tiến độ, chậm trễ, trễ hạn, làm chậm, ì ạch, dậm chân
+chậm tiến độ, chậm trễ, trễ hạn, bị trễ, trễ tiến độ, làm chậm, ì ạch, dậm chân
 # Abbreviations
 UBND, ủy ban nhân dân, uỷ ban nhân dân, ủy ban
 HĐND, hội đồng nhân dân

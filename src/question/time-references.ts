@@ -50,8 +50,8 @@ const PERIODS = [
 /** Years from 1900 to 2099: a four-digit number a question about reports would name. */
 const YEAR = /^(19|20)\d\d$/;
 
-/** What a baseline year follows: "so với", "so với cùng kỳ", "so với cùng kỳ năm". */
-const COMPARED = /(^| )so voi( cung ky)?( nam)?$/;
+/** What a baseline year follows: "so với", "so với cùng kỳ", "so với cùng kỳ năm", "(nhiều) hơn". */
+const COMPARED = /(^| )(so voi( cung ky)?|hon)( nam)?$/;
 
 /** The five syllables before position `i`, joined: enough for "so với cùng kỳ năm". */
 const before = (folded: string[], i: number) => folded.slice(Math.max(0, i - 5), i).join(' ');
@@ -70,6 +70,8 @@ export function findTimeReferences(folded: string[]): TimeReferences {
   for (const [phrase, offset] of RELATIVE) {
     const at = text.indexOf(` ${phrase} `);
     if (at < 0) continue;
+    // "nửa năm qua", "nửa năm sau", "mấy năm qua": a stretch of time, not last or next year.
+    if (/ (nua|may|vai|nhung|cac)$/.test(text.slice(0, at))) continue;
     // "tăng bao nhiêu so với năm ngoái" asks about this year's figure against last year's.
     const comparison = COMPARED.test(text.slice(0, at).trim());
     years.push({ kind: 'relative', offset: comparison ? offset + 1 : offset, said: phrase });

@@ -93,6 +93,9 @@ describe('the form of an answer to "dự án nào"', () => {
     expect(formMatch('Một số dự án triển khai còn chậm tiến độ.', which)).toBe(0);
     expect(formMatch('Một số dự án như Khu dân cư Hòa Xuân còn chậm tiến độ.', which)).toBe(1);
     expect(formMatch('Dự án Khu dân cư Hòa Xuân còn chậm tiến độ.', which)).toBe(1);
+    const school = { kind: 'thing', unit: 'which truong', cue: 'nao' } as AnswerForm;
+    expect(formMatch('Quận có thêm 2 trường được công nhận đạt chuẩn quốc gia.', school)).toBe(0);
+    expect(formMatch('Quận có thêm 2 trường đạt chuẩn là Trường Tiểu học Hòa Xuân và Trường Lê Lợi.', school)).toBe(1);
   });
 });
 
@@ -107,6 +110,7 @@ describe('the form of an answer that the question itself must not supply', () =>
     const ward = { kind: 'place', unit: 'phường', cue: 'phuong nao' } as AnswerForm;
     expect(formMatch('Quận nạo vét 9,6 km kênh mương thoát nước trên địa bàn Đà Nẵng.', ward)).toBe(0);
     expect(formMatch('Phường Hòa Xuân thường bị ngập khi mưa lớn.', ward)).toBe(1);
+    expect(formMatch('Dịch vụ công mức độ 3, 4 được triển khai tại tất cả các phường.', ward)).toBe(1);
     const arrested = { kind: 'quantity', unit: ARRESTED, cue: 'bao nhieu' } as AnswerForm;
     expect(formMatch('Công an quận triệt phá 6 tụ điểm cờ bạc, bắt giữ 27 đối tượng.', arrested)).toBe(1);
   });

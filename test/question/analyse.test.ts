@@ -81,6 +81,13 @@ describe('question types', () => {
       given: ['2020', '2025'],
     });
     expect(analyse('phuong nao hay bi ngap nhat').form).toMatchObject({ kind: 'place', unit: 'phường' });
+    expect(analyse('kiet hem be tong duoc may cay so').form).toMatchObject({ kind: 'quantity', unit: 'km' });
+    expect(analyse('có bao nhiêu công ty mới mở').form.unit).toBe('doanh nghiệp');
+    // Folded "may tinh" is máy tính (a computer) before it is "mấy tỉnh".
+    expect(analyse('quan dung may tinh vao cong viec chua').form.kind).not.toBe('quantity');
+    expect(analyse('Lãnh đạo nào chỉ đạo hội nghị?').form.kind).toBe('person');
+    // "có … nào … không" asks whether there are any, not which.
+    expect(analyse('co du an nao bi tre khong').form.unit).toBeNull();
   });
 
   it('keeps a synonym phrase made only of function words: "việc làm" is jobs', () => {
@@ -247,6 +254,12 @@ describe('time references', () => {
     // Newest report 2019: "so với năm ngoái" compares 2019 with 2018.
     expect(analyse('gia tri san xuat tang bao nhieu so voi nam ngoai').time.resolvedYears).toEqual([2019]);
     expect(analyse('nam ngoai gia tri san xuat tang bao nhieu').time.resolvedYears).toEqual([2018]);
+    expect(analyse('kinh te nam nay lam ra nhieu hon nam truoc bao nhieu').time.resolvedYears).toEqual([2019]);
+  });
+
+  it('reads "nửa năm qua", "nửa năm sau", "mấy năm qua" as stretches of time, not as last or next year', () => {
+    for (const q of ['dang uy nua nam qua co cung co khong', 'Kế hoạch nửa năm sau là gì?', 'mấy năm qua quận làm gì'])
+      expect(analyse(q).time.resolvedYears, q).toEqual([]);
   });
 });
 

@@ -166,6 +166,9 @@ describe('two reports of different years', () => {
       ['cong an quan bat duoc bao nhieu nguoi co bac ma tuy', '27 đối tượng'],
       ['Nhà xây chui bị đập bỏ bao nhiêu cái rồi?', 'tháo dỡ 41 công trình'],
       ['hoi nghi so ket 6 thang nam 2019 hop ngay nao', '12/7/2019'],
+      ['Năm nay có bao nhiêu công ty mới mở ở quận?', '286 doanh nghiệp thành lập mới'],
+      ['Quận đã đổ bê tông kiệt hẻm chưa, được mấy cây số?', '4,3 km kiệt hẻm'],
+      ['Cho hỏi tụi nhỏ học xong lớp 9 ở quận mình ra trường được bao nhiêu phần trăm?', '99,2%'],
     ];
     for (const [question, expected] of cases)
       expect((await engine.ask(question)).excerpt, question).toContain(expected);
@@ -175,6 +178,7 @@ describe('two reports of different years', () => {
     for (const question of [
       'dai hoi dang bo quan nhiem ky 2020-2025 to chuc ngay nao',
       'phuong nao trong quan hay bi ngap nhat',
+      'Trường nào được công nhận đạt chuẩn quốc gia?',
     ])
       expect((await engine.ask(question)).answered, question).toBe(false);
   });
