@@ -308,13 +308,28 @@ function properNames(text: string): string[] {
   return [...out];
 }
 
+/** Abbreviated kinds of document, as written before a number ("CT 21" for Chỉ thị 21). */
+const DOCUMENT_KINDS: Record<string, string> = {
+  ct: 'Chỉ thị',
+  nq: 'Nghị quyết',
+  qd: 'Quyết định',
+  kh: 'Kế hoạch',
+  tb: 'Thông báo',
+};
+const DOCUMENT_BEFORE_NUMBER = /(?<![\p{L}\p{N}])(CT|NQ|QĐ|QD|KH|TB)\s*(?=\d)/giu;
+
 /**
  * Abbreviations the reports do not use, written out ("ANTT 6 tháng" → "an ninh trật tự 6 tháng"): the
  * question's own words then meet the reports', not only through a synonym, and "antt 6" is no phrase
  * to look for. One the reports use ("UBND") stays, its group still bringing the full phrase.
  */
 function spellOutAbbreviations(text: string, context: QuestionContext): string {
-  return text.replace(/[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)*/gu, (word) => {
+  // "CT 21", "NQ 35": a document's kind before its number.
+  const documents = text.replace(
+    DOCUMENT_BEFORE_NUMBER,
+    (_, kind: string) => `${DOCUMENT_KINDS[foldDiacritics(kind.toLowerCase())] ?? kind} `,
+  );
+  return documents.replace(/[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)*/gu, (word) => {
     const full = context.thesaurus.spellOut(word);
     if (!full) return word;
     const parts = word.toLowerCase().split('-').map(foldDiacritics);

@@ -263,6 +263,9 @@ export function detectAnswerForm(
   for (const c of CUES) {
     const at = findCue(c, typed, folded);
     if (at < 0) continue;
+    // "Mấy vụ xây nhà không phép … kết quả ra sao?": "mấy" opening the question marks a plural ("the
+    // cases of"), and the question word comes later.
+    if (c.words.join(' ') === 'may' && at === 0 && laterCue(typed, folded)) continue;
     if (c.kind !== 'yesno') {
       best = { cue: c, at };
       break;
@@ -312,6 +315,11 @@ function whichNoun(typed: string[], folded: string[], at: number, cue: string): 
     for (; i < at && noun.length < 2 && !isStopword(typed[i]!); i++) noun.push(folded[i]!);
   }
   return noun.length ? `which ${noun.join(' ')}` : null;
+}
+
+/** Whether a question word other than "mấy" follows the opening "mấy". */
+function laterCue(typed: string[], folded: string[]): boolean {
+  return CUES.some((c) => c.kind !== 'quantity' && !c.atStart && findCue(c, typed, folded, 1) > 0);
 }
 
 /**

@@ -105,7 +105,8 @@ Quận ủy, Quận uỷ, QU, Đảng bộ quận, đảng ủy quận, đảng 
 Ban Chấp hành, BCH, hội nghị Ban Chấp hành
 họp, nhóm họp, tổ chức hội nghị, hội nghị
 sơ kết, tổng kết, đánh giá kết quả
-chủ đề năm, chủ đề của năm, chủ trương
+chủ đề năm, chủ đề của năm, chủ trương, chọn làm năm, đặt tên là năm, lấy làm năm, năm chủ đề
+nhìn chung, đánh giá chung, tình hình chung, các mặt công tác, tổng thể
 chủ trì hội nghị, chỉ đạo hội nghị, kết luận hội nghị, phát biểu kết luận, chủ trì
 Thành ủy, Thành uỷ, TU, thành ủy Đà Nẵng
 nghị quyết, quyết nghị

@@ -45,6 +45,8 @@ describe('question types', () => {
     ['Sao Kim là thiên thể gì?', 'thing', null],
     ['Xây nhà trái phép xử lý tới đâu rồi?', 'description', null],
     ['Dự án nào bị chậm tiến độ?', 'thing', 'which du an'],
+    ['Mấy vụ xây nhà không phép xử lý ra sao?', 'description', null],
+    ['Mấy người chết vì tai nạn giao thông?', 'quantity', 'người'],
     ['Tên các dự án bị chậm tiến độ là gì?', 'thing', 'which du an'],
   ];
   for (const [question, type, unit] of cases) {
@@ -98,6 +100,8 @@ describe('question types', () => {
   it('writes out an abbreviation the reports do not use, and keeps one they do', () => {
     const noReportHasIt = analyseQuestion('ANTT 6 tháng đầu năm thế nào?', { ...context, occurs: () => false });
     expect(noReportHasIt.corrected).toBe('an ninh trật tự 6 tháng đầu năm thế nào?');
+    expect(analyse('CT 21 cua Thanh uy ban hanh ngay nao').corrected).toBe('Chỉ thị 21 cua Thanh uy ban hanh ngay nao');
+    expect(analyse('nq35 la gi').corrected).toBe('Nghị quyết 35 la gi');
     const withUbnd = analyseQuestion('UBND quận làm gì?', { ...context, occurs: (term) => term === 'ubnd' });
     expect(withUbnd.corrected).toBe('UBND quận làm gì?');
   });
