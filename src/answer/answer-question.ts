@@ -13,6 +13,7 @@ import {
   type SearchIndexes,
 } from '../search/search-indexes.js';
 import { cosineSimilarity } from '../search/vector-index.js';
+import { asksWhoWrote, bylineAnswerSource, bylineOf } from './byline.js';
 import { composeAnswer } from './compose.js';
 import { otherYearPassages } from './other-years.js';
 import type { Answer, RankedPassage } from './types.js';
@@ -58,6 +59,8 @@ export function answerQuestion(
   const mode = queryVector ? settings.mode : 'lexical';
   const pool = rankedPassages(indexes, analysed, Math.max(k, PRIOR_POOL), queryVector, { ...settings, mode });
   const ranked = pool.slice(0, Math.max(k, 5));
+  const writer = asksWhoWrote(analysed) ? writerAnswer(indexes, question, pool) : null;
+  if (writer) return { ...writer, analysis: summarise(analysed) };
   const answer = gateBySimilarity(
     indexes,
     composeAnswer(analysed, ranked, { reportYears: indexes.corpusYears }),
@@ -70,6 +73,22 @@ export function answerQuestion(
     passages: answer.passages.slice(0, k),
     analysis: summarise(analysed),
     ...(otherYears.length ? { otherYears } : {}),
+  };
+}
+
+/** "Ai viết báo cáo này?" answered by the byline of the best-ranked report, when it has one. */
+function writerAnswer(indexes: SearchIndexes, question: string, pool: RankedPassage[]): Answer | null {
+  const source = bylineAnswerSource(pool, indexes.passages);
+  const found = source ? bylineOf(indexes.passages, source) : null;
+  if (!found) return null;
+  const { passage } = found;
+  return {
+    question,
+    answered: true,
+    excerpt: found.byline,
+    citation: { title: passage.docTitle, section: passage.section, date: passage.date, source: passage.source },
+    passages: [{ passage, score: pool.find((r) => r.passage === passage)?.score ?? 0 }],
+    confidence: 1,
   };
 }
 

@@ -133,6 +133,12 @@ describe('the seed report: questions written after the thesaurus and analysis we
     expect((await engine.ask('bi thu quan uy ten gi')).excerpt).toContain('Huỳnh Thị Tam Thanh');
   });
 
+  it('names the writer the report ends with for "ai viết bài này"', async () => {
+    const answer = await engine.ask('bai bao cao nay ai viet vay?');
+    expect(answer.excerpt).toBe('Hồng Hạnh');
+    expect(answer.citation?.title).toContain('Cẩm Lệ');
+  });
+
   it('does not name projects the report calls only "một số dự án"', async () => {
     for (const question of ['dự án nào bị chậm tiến độ vậy', 'du an nao o quan bi cham tien do vay']) {
       const answer = await engine.ask(question);

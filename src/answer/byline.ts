@@ -1,0 +1,36 @@
+// "Ai viết báo cáo này?": the writer's name a report ends with ("Hồng Hạnh") shares no word with the
+// question, so no search finds it. Asked for, it is read off the end of the document.
+import type { Passage } from '../corpus/types.js';
+import type { AnalysedQuestion } from '../question/analyse.js';
+import { foldDiacritics } from '../text/normalize.js';
+import type { RankedPassage } from './types.js';
+
+/** "ai viết", "người soạn", "tác giả"; "của ai" only about a text ("bài viết này của ai"). */
+const WHO_WROTE = / (?:ai|nguoi nao|nguoi) (?:viet|soan)(?: |$)| tac gia /;
+const WHOSE_TEXT = / (?:bai|bao cao|van ban|tai lieu)(?: \S+){0,3} cua ai /;
+
+/** A byline: one to five capitalised words, nothing else ("Hồng Hạnh", "PV", "Minh Anh - Thu Hà"). */
+const BYLINE = /^\p{Lu}[\p{L}\p{M}.]*(?:\s*[-–,]?\s*\p{Lu}[\p{L}\p{M}.]*){0,4}$/u;
+const MAX_BYLINE_CHARS = 40;
+
+/** Whether the question asks who wrote the report. */
+export function asksWhoWrote(question: AnalysedQuestion): boolean {
+  const text = ` ${foldDiacritics(question.corrected.toLowerCase())
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim()} `;
+  return WHO_WROTE.test(text) || WHOSE_TEXT.test(text);
+}
+
+/** The byline of the document `source`, with the passage holding it, or null when it has none. */
+export function bylineOf(passages: readonly Passage[], source: string): { byline: string; passage: Passage } | null {
+  let last: Passage | undefined;
+  for (const p of passages) if (p.source === source && (!last || p.position > last.position)) last = p;
+  const line = last?.text.trim().split('\n').pop()?.trim() ?? '';
+  if (!last || line.length > MAX_BYLINE_CHARS || !BYLINE.test(line)) return null;
+  return { byline: line, passage: last };
+}
+
+/** The document a "who wrote it" question is about: the best-ranked one, else the corpus's first. */
+export function bylineAnswerSource(ranked: readonly RankedPassage[], passages: readonly Passage[]): string | null {
+  return ranked[0]?.passage.source ?? passages[0]?.source ?? null;
+}
