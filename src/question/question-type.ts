@@ -404,17 +404,12 @@ function findCue(c: Cue, typed: string[], folded: string[], from = 0): number {
     if (c.atStart && i > 0) break;
     // Folded "may" (máy, may) asks "mấy" only before a counted noun ("may phan tram", "may nguoi") or
     // closing the question after a ranked one ("khoa may", not "khoa may tinh").
-    const countedNext =
-      UNITS[folded[i + 1] ?? ''] !== undefined || UNITS[`${folded[i + 1]} ${folded[i + 2]}`] !== undefined;
-    const rankLast = i === folded.length - 1 && ORDINAL_NOUNS.has(folded[i - 1] ?? '');
-    if (
-      c.accentedOnly &&
-      c.words[0] === 'may' &&
-      folded[i] === 'may' &&
-      typed[i] === 'may' &&
-      (countedNext || rankLast)
-    )
-      return i;
+    if (c.accentedOnly && c.words[0] === 'may' && folded[i] === 'may' && typed[i] === 'may') {
+      const countedNext =
+        UNITS[folded[i + 1] ?? ''] !== undefined || UNITS[`${folded[i + 1]} ${folded[i + 2]}`] !== undefined;
+      const rankLast = i === folded.length - 1 && ORDINAL_NOUNS.has(folded[i - 1] ?? '');
+      if (countedNext || rankLast) return i;
+    }
     let ok = true;
     for (let j = 0; j < n && ok; j++) {
       const typedPlain = typed[i + j] === folded[i + j];
