@@ -1,28 +1,9 @@
 // "Ai viết báo cáo này?": the byline a report ends with, read off the document.
 import { describe, expect, it } from 'vitest';
 import { asksWhoWrote, bylineOf } from '../../src/answer/byline.js';
-import type { Passage } from '../../src/corpus/types.js';
-import { analyseQuestion, type QuestionContext } from '../../src/question/analyse.js';
-import { builtInThesaurus } from '../../src/question/synonyms.js';
+import { analyse, passage } from './helpers.js';
 
-const context: QuestionContext = {
-  idf: () => 1,
-  correctSpelling: (text) => text,
-  thesaurus: builtInThesaurus(),
-  newestYear: 2018,
-  placeNames: [['cam', 'le']],
-};
-const asks = (q: string) => asksWhoWrote(analyseQuestion(q, context));
-
-const passage = (source: string, position: number, text: string): Passage => ({
-  id: `${source}#${position}`,
-  docTitle: 'Báo cáo',
-  date: '2018',
-  section: null,
-  source,
-  position,
-  text,
-});
+const asks = (q: string) => asksWhoWrote(analyse(q));
 
 describe('who wrote the report', () => {
   it('is asked as "ai viết", "tác giả", or "bài … của ai", with or without diacritics', () => {
@@ -39,13 +20,13 @@ describe('who wrote the report', () => {
 
   it("is the document's last line when it is a name alone, else nothing", () => {
     const report = [
-      passage('a.txt', 0, 'Tổng thu ngân sách đạt 57%.'),
-      passage('a.txt', 1, 'Quận phấn đấu vượt 15%.\n\nHồng Hạnh'),
+      passage('Tổng thu ngân sách đạt 57%.', { source: 'a.txt', position: 0 }),
+      passage('Quận phấn đấu vượt 15%.\n\nHồng Hạnh', { source: 'a.txt', position: 1 }),
     ];
     expect(bylineOf(report, 'a.txt')).toMatchObject({ byline: 'Hồng Hạnh', passage: report[1] });
     const unsigned = [
-      passage('b.txt', 0, 'Quận phấn đấu vượt 15%.'),
-      passage('b.txt', 1, 'Hội nghị Ban Chấp hành lần thứ XIV'),
+      passage('Quận phấn đấu vượt 15%.', { source: 'b.txt', position: 0 }),
+      passage('Hội nghị Ban Chấp hành lần thứ XIV', { source: 'b.txt', position: 1 }),
     ];
     expect(bylineOf(unsigned, 'b.txt')).toBeNull();
     expect(bylineOf(report, 'missing.txt')).toBeNull();
