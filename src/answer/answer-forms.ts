@@ -108,7 +108,9 @@ function whichMatch(sentence: string, noun: string): number {
   // "2 trường được công nhận" counts them without naming them; "một số", "vài" do not even count. A
   // name or a quoted title after the count names them ("10 bệnh viện … Bệnh viện Đa khoa Khánh Hòa").
   const counted = sentence.replace(NUMBER_WORD, '9');
-  const vague = re(`(?:${B}(?:mot so|mot vai|vai)|\\d[\\d.,]*)\\s+${escapeRegExp(noun)}${E}(?!${named})`);
+  const vague = re(
+    `(?:${B}(?:mot so|mot vai|vai)|\\d[\\d.,]*)\\s+(?:\\p{L}+\\s+){0,2}${escapeRegExp(noun)}${E}(?!${named})`,
+  );
   const match = vague.exec(foldDiacritics(counted));
   if (!match) return 1;
   return /\s\p{Lu}|[“"«]/u.test(counted.slice(match.index + match[0].length)) ? 1 : 0;

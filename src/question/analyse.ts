@@ -126,7 +126,10 @@ export function analyseQuestion(raw: string, context: QuestionContext, maxChars 
     form,
     time: { ...time, resolvedYears: resolveYears(time.years, context.newestYear) },
     searchTerms: searchTermsOf(corrected, matches),
-    contentTerms: contentTermsOf(typedPhrases, folded, frame, alternativesAt, new Set(names), context),
+    contentTerms: howToProcedure(
+      folded,
+      contentTermsOf(typedPhrases, folded, frame, alternativesAt, new Set(names), context),
+    ),
     synonyms,
     aboutDistrict: mentionsDistrict(typed, folded, context.placeNames),
     names,
@@ -213,6 +216,21 @@ function contentTermsOf(
     offset += phrase.length;
   }
   return [...content.values()];
+}
+
+/** Nouns of an administrative procedure, folded. */
+const PROCEDURE_NOUNS = new Set(['thu_tuc', 'giay_to', 'ho_so', 'giay_phep']);
+/** Words that make a question about a procedure ask how to carry it out (not "cải cách": reform). */
+const HOW_TO = / (?:can|muon|phai|lam sao|dang ky|xin|cach (?:lam|nao|thuc)|lam cach) /;
+
+/**
+ * "Đăng ký hộ kinh doanh cần giấy tờ gì?", "thủ tục xin phép xây dựng": how to carry out a procedure. A
+ * sentence must name the procedure itself ("hồ sơ", "thủ tục"): through its synonyms it would be one
+ * on administrative reform, which does not say how. "Thủ tục còn rườm rà không?" is no such question.
+ */
+function howToProcedure(folded: string[], terms: ContentTerm[]): ContentTerm[] {
+  if (!HOW_TO.test(` ${folded.join(' ')} `)) return terms;
+  return terms.map((t) => (PROCEDURE_NOUNS.has(t.folded) ? { ...t, alternatives: [], required: true } : t));
 }
 
 /** The bigram ending at `at`: matched with its accents only when both syllables carry them. */

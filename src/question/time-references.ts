@@ -62,8 +62,10 @@ export function findTimeReferences(folded: string[]): TimeReferences {
   const text = ` ${folded.join(' ')} `;
   for (let i = 0; i < folded.length; i++) {
     const word = folded[i]!;
-    // "2018" alone, "năm 2018"; not "2018 người" (a count) — a year is followed by nothing numeric-unit-like.
-    if (YEAR.test(word) && !/^(nguoi|ho|ty|trieu|dong|km|m|ha|tan|kg)$/.test(folded[i + 1] ?? '')) {
+    // "2018" alone, "năm 2018"; not "2018 người" (a count) — a year is followed by nothing numeric-unit-like,
+    // unless "năm" names it ("năm 2018 tỷ lệ hộ nghèo").
+    const counted = /^(nguoi|ho|ty|trieu|dong|km|m|ha|tan|kg)$/.test(folded[i + 1] ?? '') && folded[i - 1] !== 'nam';
+    if (YEAR.test(word) && !counted) {
       years.push({ kind: 'absolute', year: Number(word), comparison: COMPARED.test(before(folded, i)) });
     }
   }

@@ -95,6 +95,8 @@ describe('the form of an answer to "dự án nào"', () => {
     expect(formMatch('Dự án Khu dân cư Hòa Xuân còn chậm tiến độ.', which)).toBe(1);
     const school = { kind: 'thing', unit: 'which truong', cue: 'nao' } as AnswerForm;
     expect(formMatch('Quận có thêm 2 trường được công nhận đạt chuẩn quốc gia.', school)).toBe(0);
+    const keyProject = { kind: 'thing', unit: 'which trong diem', cue: 'nao' } as AnswerForm;
+    expect(formMatch('Giải phóng mặt bằng một số dự án trọng điểm còn chậm.', keyProject)).toBe(0);
     expect(formMatch('Quận có thêm 2 trường đạt chuẩn là Trường Tiểu học Hòa Xuân và Trường Lê Lợi.', school)).toBe(1);
   });
 });

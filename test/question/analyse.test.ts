@@ -97,6 +97,17 @@ describe('question types', () => {
     expect(analyse('quận làm việc gì').contentTerms.map((t) => t.term)).not.toContain('làm_việc');
   });
 
+  it('requires the procedure itself in a how-to question, not its synonyms', () => {
+    const required = (q: string) =>
+      analyse(q)
+        .contentTerms.filter((t) => t.required)
+        .map((t) => t.folded);
+    expect(required('Muốn đăng ký hộ kinh doanh thì cần giấy tờ gì?')).toEqual(['giay_to']);
+    expect(required('thu tuc xin phep xay dung')).toEqual(['thu_tuc']);
+    expect(required('Thủ tục giấy tờ ở quận còn rườm rà không?')).toEqual([]);
+    expect(required('thủ tục hành chính có được cải cách không')).toEqual([]);
+  });
+
   it('writes out an abbreviation the reports do not use, and keeps one they do', () => {
     const noReportHasIt = analyseQuestion('ANTT 6 tháng đầu năm thế nào?', { ...context, occurs: () => false });
     expect(noReportHasIt.corrected).toBe('an ninh trật tự 6 tháng đầu năm thế nào?');
@@ -250,6 +261,7 @@ describe('time references', () => {
     expect(analyse('năm nay thu ngân sách').time.resolvedYears).toEqual([2019]);
     expect(analyse('6 thang dau nam gia tri san xuat').time.periods).toContain('6 thang dau nam');
     expect(analyse('có 2018 người tham gia').time.resolvedYears).toEqual([]);
+    expect(analyse('Năm 2018 tỷ lệ hộ nghèo là bao nhiêu?').time.resolvedYears).toEqual([2018]);
   });
 
   it("reads a year named as the baseline of a comparison as the year after, the figure's year", () => {
