@@ -26,6 +26,7 @@ const CHAT_WORDS: Record<string, string> = {
   dz: 'vậy',
   r: 'rồi',
   ns: 'nói',
+  mn: 'mọi người',
   ah: 'à',
   ak: 'à',
   '%': ' phần trăm',

@@ -72,6 +72,7 @@ describe('question types', () => {
     expect(terms).not.toContain('phần');
     expect(analyse('an ninh con van de j hk').form.kind).toBe('thing');
     expect(analyse('an ninh con van de j hk').contentTerms.map((t) => t.term)).not.toContain('hk');
+    expect(analyse('kinh te on ko mn').corrected).toBe('kinh te on không mọi người');
   });
 
   it('reads what a count, a date or a place must be: any count for "cái", those arrested, years given, a ward', () => {
