@@ -27,6 +27,7 @@ const MONEY = re(
   `\\d[\\d.,]*\\s*(?:(?:nghìn|ngàn|triệu|tỷ|tỉ)\\s*)?${words('đồng|đ|usd|vnd|vnđ|euro|triệu|tỷ|tỉ')}|\\d\\s*\\$`,
 );
 const TIME_UNITS = 'năm|tháng|ngày|giờ|tuần|phút|giây|thế kỷ|thập kỷ|thập niên';
+const REPORT_PERIOD = re(`(?:\\d+|${words('sáu')})\\s+tháng\\s+${words('đầu năm|cuối năm|qua|đầu|cuối')}`, 'giu');
 const DURATION = re(`\\d[\\d.,]*\\s*${words(TIME_UNITS)}|${words(NUMBER_WORDS)}\\s+${words(TIME_UNITS)}`);
 const AGE = re(`\\d+\\s*${words('tuổi')}|${words('tuổi')}\\s*\\d+`);
 /** Dates and periods: a year, a day/month, "tháng 7", a century, "TCN", a named year ("năm Bính Tuất"). */
@@ -86,7 +87,10 @@ export function formMatch(sentence: string, form: AnswerForm): number {
     case 'reason':
       return REASON.test(sentence) ? 1 : 0.3;
     case 'thing':
-      return form.unit?.startsWith(WHICH) ? whichMatch(sentence, form.unit.slice(WHICH.length)) : 1;
+      if (form.unit?.startsWith(WHICH)) return whichMatch(sentence, form.unit.slice(WHICH.length));
+      // A list asked for is given after "gồm", "như" or ":", not by a quoted name that holds its count.
+      if (form.unit?.startsWith(LIST)) return ENUMERATION.test(sentence.replace(QUOTED, ' ')) ? 1 : 0;
+      return 1;
     case 'yesno':
     case 'description':
       // "Có tăng không?", "tăng trưởng thế nào?": the sentence that states the change, with its figure.
@@ -96,8 +100,11 @@ export function formMatch(sentence: string, form: AnswerForm): number {
   }
 }
 
-/** The prefix of a "X nào" question's unit ("which du an"). */
+/** The prefix of a "X nào" question's unit ("which du an"), and of one that counts them itself ("list an"). */
 const WHICH = 'which ';
+const LIST = 'list ';
+const ENUMERATION = re(`${words('gồm|bao gồm|như')}|:`);
+const QUOTED = /[“"«][^”"»]*[”"»]/gu;
 
 /**
  * "Một số dự án" does not say which projects, nor "2 trường" which schools: 0 when the sentence counts
@@ -169,7 +176,8 @@ function quantityMatch(raw: string, unit: string | null): number {
   if (unit === 'ordinal') return ORDINAL.test(raw) ? 1 : DIGIT.test(raw) ? 0.3 : 0;
   // Quoted names ("Thành phố 4 an") and designations do not count anything.
   const unquoted = raw.replace(/[“"«][^”"»]*[”"»]/gu, ' ');
-  const sentence = unit === 'duration' ? unquoted : unquoted.replace(DESIGNATIONS, ' ');
+  // "6 tháng đầu năm" names a period of the report, not how long something takes.
+  const sentence = unit === 'duration' ? unquoted.replace(REPORT_PERIOD, ' ') : unquoted.replace(DESIGNATIONS, ' ');
   if (!NUMBER.test(sentence)) return 0;
   const hasDigit = DIGIT.test(sentence);
   // Full marks when the sentence states the unit asked for; else partial, more when it has a digit.

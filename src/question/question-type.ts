@@ -314,7 +314,13 @@ function whichNoun(typed: string[], folded: string[], at: number, cue: string): 
     if (folded[i] === 'cac' || folded[i] === 'nhung') i++;
     for (; i < at && noun.length < 2 && !isStopword(typed[i]!); i++) noun.push(folded[i]!);
   }
-  return noun.length ? `which ${noun.join(' ')}` : null;
+  if (noun.length === 0) return null;
+  // "Thành phố 4 an gồm những an nào": the question counts them itself and asks for the list.
+  const name = noun.join(' ');
+  const counted = folded.some(
+    (w, i) => /^\d{1,3}$/.test(w) && folded.slice(i + 1, i + 1 + noun.length).join(' ') === name,
+  );
+  return `${counted ? 'list' : 'which'} ${name}`;
 }
 
 /** Whether a question word other than "mấy" follows the opening "mấy". */

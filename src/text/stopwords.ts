@@ -73,6 +73,10 @@ const FILLER_PHRASES = [
   'huyen *minh',
   'pho *minh',
   'tinh *minh',
+  // "chỉ thị 21 nói về gì", "… gì thế", "… nào thế": the frame of the question, not its topic.
+  '*noi ve',
+  'gi *the',
+  'nao *the',
 ].map((phrase) => {
   const words = phrase.split(' ');
   const marked = words.some((w) => w.startsWith('*'));

@@ -118,6 +118,24 @@ describe('the form of an answer that the question itself must not supply', () =>
   });
 });
 
+describe('the form of an answer to "mất bao lâu" and to "gồm những … nào"', () => {
+  it("does not take the report's period for a duration", () => {
+    const duration = { kind: 'quantity', unit: 'duration', cue: 'bao lau' } as AnswerForm;
+    expect(formMatch('6 tháng đầu năm, tình hình các mặt công tác của quận cơ bản ổn định.', duration)).toBeLessThan(
+      MIN_FORM,
+    );
+    expect(formMatch('Thủ tục cấp sổ đỏ được giải quyết trong 15 ngày.', duration)).toBe(1);
+  });
+
+  it('needs the list itself, not the quoted name that counts it', () => {
+    const list = { kind: 'thing', unit: 'list an', cue: 'nao' } as AnswerForm;
+    expect(formMatch('Tiếp tục thực hiện tốt Chương trình “Thành phố 4 an”.', list)).toBe(0);
+    expect(
+      formMatch('Chương trình “Thành phố 4 an” gồm: an ninh, an toàn giao thông, an sinh, an toàn thực phẩm.', list),
+    ).toBe(1);
+  });
+});
+
 describe('the form of an answer to "khóa mấy" / "lần thứ mấy"', () => {
   const rank = { kind: 'quantity', unit: 'ordinal', cue: 'may' } as AnswerForm;
   it('reads a rank written in Roman or Arabic numerals or in words', () => {

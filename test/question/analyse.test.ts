@@ -48,6 +48,7 @@ describe('question types', () => {
     ['Mấy vụ xây nhà không phép xử lý ra sao?', 'description', null],
     ['Mấy người chết vì tai nạn giao thông?', 'quantity', 'người'],
     ['Tên các dự án bị chậm tiến độ là gì?', 'thing', 'which du an'],
+    ['Thành phố 4 an gồm những an nào?', 'thing', 'list an'],
   ];
   for (const [question, type, unit] of cases) {
     it(`${question} → ${type}${unit ? ` (${unit})` : ''}, also without diacritics`, () => {
@@ -107,6 +108,12 @@ describe('question types', () => {
     expect(required('thu tuc xin phep xay dung')).toEqual(['thu_tuc']);
     expect(required('Thủ tục giấy tờ ở quận còn rườm rà không?')).toEqual([]);
     expect(required('thủ tục hành chính có được cải cách không')).toEqual([]);
+  });
+
+  it('leaves "nói về" and a closing "thế" out of the topic', () => {
+    const terms = analyse('chi thi 21 noi ve van de gi the').contentTerms.map((t) => t.term);
+    expect(terms).not.toContain('noi');
+    expect(terms).not.toContain('the');
   });
 
   it('writes out an abbreviation the reports do not use, and keeps one they do', () => {

@@ -139,6 +139,11 @@ describe('the seed report: questions written after the thesaurus and analysis we
     expect(answer.citation?.title).toContain('Cẩm Lệ');
   });
 
+  it('declines the parts of a programme the report only names, and a duration it never gives', async () => {
+    for (const question of ['Thành phố 4 an gồm những an nào vậy', 'cho em hỏi làm sổ đỏ ở quận Cẩm Lệ mất bao lâu'])
+      expect((await engine.ask(question)).answered, question).toBe(false);
+  });
+
   it('does not name projects the report calls only "một số dự án"', async () => {
     for (const question of ['dự án nào bị chậm tiến độ vậy', 'du an nao o quan bi cham tien do vay']) {
       const answer = await engine.ask(question);
