@@ -13,7 +13,7 @@ import {
   type SearchIndexes,
 } from '../search/search-indexes.js';
 import { cosineSimilarity } from '../search/vector-index.js';
-import { asksWhoWrote, bylineAnswerSource, bylineOf } from './byline.js';
+import { asksReportPeriod, asksWhoWrote, bylineOf, reportInQuestion } from './about-report.js';
 import { composeAnswer } from './compose.js';
 import { otherYearPassages } from './other-years.js';
 import type { Answer, RankedPassage } from './types.js';
@@ -59,8 +59,8 @@ export function answerQuestion(
   const mode = queryVector ? settings.mode : 'lexical';
   const pool = rankedPassages(indexes, analysed, Math.max(k, PRIOR_POOL), queryVector, { ...settings, mode });
   const ranked = pool.slice(0, Math.max(k, 5));
-  const writer = asksWhoWrote(analysed) ? writerAnswer(indexes, question, pool) : null;
-  if (writer) return { ...writer, analysis: summarise(analysed) };
+  const aboutReport = reportFactAnswer(indexes, analysed, question, pool);
+  if (aboutReport) return { ...aboutReport, analysis: summarise(analysed) };
   const answer = gateBySimilarity(
     indexes,
     composeAnswer(analysed, ranked, { reportYears: indexes.corpusYears }),
@@ -76,16 +76,27 @@ export function answerQuestion(
   };
 }
 
-/** "Ai viết báo cáo này?" answered by the byline of the best-ranked report, when it has one. */
-function writerAnswer(indexes: SearchIndexes, question: string, pool: RankedPassage[]): Answer | null {
-  const source = bylineAnswerSource(pool, indexes.passages);
-  const found = source ? bylineOf(indexes.passages, source) : null;
-  if (!found) return null;
-  const { passage } = found;
+/**
+ * A question about the report itself, answered off the best-ranked document: "Ai viết báo cáo này?" by
+ * the name it ends with, "Báo cáo này nói về giai đoạn nào?" by its title, which names the period.
+ */
+function reportFactAnswer(
+  indexes: SearchIndexes,
+  analysed: AnalysedQuestion,
+  question: string,
+  pool: RankedPassage[],
+): Answer | null {
+  const writer = asksWhoWrote(analysed);
+  if (!writer && !asksReportPeriod(analysed)) return null;
+  const source = reportInQuestion(pool, indexes.passages);
+  if (!source) return null;
+  const signed = writer ? bylineOf(indexes.passages, source) : null;
+  if (writer && !signed) return null;
+  const passage = signed?.passage ?? indexes.passages.find((p) => p.source === source)!;
   return {
     question,
     answered: true,
-    excerpt: found.byline,
+    excerpt: signed?.byline ?? passage.docTitle,
     citation: { title: passage.docTitle, section: passage.section, date: passage.date, source: passage.source },
     passages: [{ passage, score: pool.find((r) => r.passage === passage)?.score ?? 0 }],
     confidence: 1,

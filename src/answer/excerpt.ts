@@ -3,6 +3,7 @@
 // nhiêu", a date for "khi nào", a name for "ai"). A sentence's neighbours count a little: the subject
 // is often named in the sentence before ("Công tác thu hút đầu tư… Đó là…"). Short enough for a phone.
 import type { AnalysedQuestion, ContentTerm } from '../question/analyse.js';
+import type { AnswerForm } from '../question/question-type.js';
 import type { RankedPassage } from './types.js';
 import { formIsRequired, formMatch, MIN_FORM } from './answer-forms.js';
 import { coverage, missesRequired, termFound, textTerms } from './question-terms.js';
@@ -164,6 +165,16 @@ function densestWindow(at: string[][], termsByForm: TermsByForm, value: number[]
   return best;
 }
 
+/**
+ * What a sentence's form does to its score. A "which" question's form is not weighed: the sentence saying
+ * "một số dự án" is the one about them, and must win so that compose can decline it, rather than lose to
+ * a neighbour that does not speak of them.
+ */
+function formFactor(asked: AnswerForm, form: number): number {
+  if (asked.kind === 'thing') return 1;
+  return FORM_FLOOR + (1 - FORM_FLOOR) * form;
+}
+
 /** A candidate answer sentence (or clause) with its score and evidence. */
 export interface ScoredSentence {
   score: number;
@@ -234,7 +245,7 @@ export function rankSentences(
       const stated = question.intent && coverage > 0 ? unitIntent(reading, u) : null;
       const intent = stated && stated !== question.intent ? INTENT_MISMATCH : 1;
       out.push({
-        score: evidence * (FORM_FLOOR + (1 - FORM_FLOOR) * form) * prior * intent,
+        score: evidence * formFactor(question.form, form) * prior * intent,
         passage: p,
         unit: u,
         units: candidates,

@@ -263,9 +263,9 @@ export function detectAnswerForm(
   for (const c of CUES) {
     const at = findCue(c, typed, folded);
     if (at < 0) continue;
-    // "Mấy vụ xây nhà không phép … kết quả ra sao?": "mấy" opening the question marks a plural ("the
-    // cases of"), and the question word comes later.
-    if (c.words.join(' ') === 'may' && at === 0 && laterCue(typed, folded)) continue;
+    // "Mấy vụ xây nhà không phép … kết quả ra sao?", "làm sao với mấy kết luận đó?": "mấy" opening the
+    // question, or before a noun and "đó / này", marks a plural ("the cases of", "those"), not a count.
+    if (c.words.join(' ') === 'may' && pluralMay(folded, at) && laterCue(typed, folded)) continue;
     if (c.kind !== 'yesno') {
       best = { cue: c, at };
       break;
@@ -323,9 +323,14 @@ function whichNoun(typed: string[], folded: string[], at: number, cue: string): 
   return `${counted ? 'list' : 'which'} ${name}`;
 }
 
-/** Whether a question word other than "mấy" follows the opening "mấy". */
+/** Whether "mấy" at `at` opens the question or points at things already named ("mấy kết luận đó"). */
+function pluralMay(folded: string[], at: number): boolean {
+  return at === 0 || folded.slice(at + 2, at + 4).some((w) => w === 'do' || w === 'nay' || w === 'ay');
+}
+
+/** Whether a question word other than "mấy" follows or precedes it. */
 function laterCue(typed: string[], folded: string[]): boolean {
-  return CUES.some((c) => c.kind !== 'quantity' && !c.atStart && findCue(c, typed, folded, 1) > 0);
+  return CUES.some((c) => c.kind !== 'quantity' && !c.atStart && findCue(c, typed, folded) >= 0);
 }
 
 /**
@@ -449,6 +454,9 @@ function quantityUnit(c: Cue, folded: string[], at: number, phraseStarts: Readon
   if (before.some((w) => CHANGE_VERBS.has(w))) return 'change';
   // Money inferred from the topic ("thu ngân sách bao nhiêu") may be answered by an amount or a share.
   if (before.includes('tien') || before.includes('ngan') || before.includes('von')) return 'amount';
+  // "dự toán … là bao nhiêu" asks the estimate itself, an amount of money ("so với dự toán" is a baseline).
+  const estimate = folded.findIndex((w, i) => w === 'du' && folded[i + 1] === 'toan');
+  if (estimate >= 0 && estimate < at && folded[estimate - 1] !== 'voi') return 'money';
   if (before.includes('tuoi')) return 'age';
   // Any other noun right after the cue is what is counted ("bao nhiêu đảng viên"), folded.
   const counted = after.filter((w) => !NOT_COUNTED.has(w) && /^[a-z]+$/.test(w));

@@ -128,7 +128,7 @@ khóa XII, khoá XII, khóa 12, khoá 12
 phấn đấu, cố gắng, quyết tâm, nỗ lực
 đẩy mạnh, tăng cường, làm mạnh, thúc đẩy
 quyết liệt, mạnh tay, làm mạnh tay, mạnh mẽ, rốt ráo, triệt để, triển khai mạnh, làm gắt, làm căng
-triển khai, thực hiện, tiến hành
+triển khai, thực hiện, tiến hành, áp dụng
 gắn với, gắn liền với, đi kèm, đi kèm với, đi đôi với, kết hợp với
 ổn định, bình yên, yên ổn, giữ vững
 chưa có chiều sâu, còn yếu, chưa hiệu quả, chưa sâu

@@ -62,7 +62,9 @@ const FILLER_PHRASES = [
   'xin hoi',
   'cho hoi',
   // "cho em hỏi", "cho mình hỏi", "cho cháu hỏi": the polite opening, whoever asks.
-  ...['em', 'minh', 'toi', 'tui', 'chau', 'con', 'anh', 'chi'].map((who) => `*cho *${who} *hoi`),
+  ...['em', 'minh', 'toi', 'tui', 'chau', 'con', 'anh', 'chi', 'chu', 'co', 'bac', 'ong', 'ba', 'cau'].map(
+    (who) => `*cho *${who} *hoi`,
+  ),
   'tu gio',
   '*chung *ta',
   '*chung *toi',

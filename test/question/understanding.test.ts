@@ -133,10 +133,18 @@ describe('the seed report: questions written after the thesaurus and analysis we
     expect((await engine.ask('bi thu quan uy ten gi')).excerpt).toContain('Huỳnh Thị Tam Thanh');
   });
 
-  it('names the writer the report ends with for "ai viết bài này"', async () => {
+  it('names the writer the report ends with for "ai viết bài này", and its period from its title', async () => {
     const answer = await engine.ask('bai bao cao nay ai viet vay?');
     expect(answer.excerpt).toBe('Hồng Hạnh');
     expect(answer.citation?.title).toContain('Cẩm Lệ');
+    expect((await engine.ask('Báo cáo này nói về khoảng thời gian nào?')).excerpt).toContain('6 tháng đầu năm 2018');
+  });
+
+  it('reads "mấy kết luận đó" as those conclusions, and "dự toán … là bao nhiêu" as an amount', async () => {
+    const those = await engine.ask('Thành ủy có kết luận gì về quận? Quận làm sao với mấy kết luận đó?');
+    expect(those.excerpt).toContain('Thông báo Kết luận');
+    expect((await engine.ask('Dự toán thu ngân sách thành phố giao cho quận là bao nhiêu?')).answered).toBe(false);
+    expect((await engine.ask('thu ngân sách được bao nhiêu so với dự toán')).excerpt).toContain('gần 57%');
   });
 
   it('declines the parts of a programme the report only names, and a duration it never gives', async () => {

@@ -1,9 +1,10 @@
-// "Ai viết báo cáo này?": the byline a report ends with, read off the document.
+// Questions about the report itself: who wrote it (the byline it ends with) and which period it covers.
 import { describe, expect, it } from 'vitest';
-import { asksWhoWrote, bylineOf } from '../../src/answer/byline.js';
+import { asksReportPeriod, asksWhoWrote, bylineOf } from '../../src/answer/about-report.js';
 import { analyse, passage } from './helpers.js';
 
 const asks = (q: string) => asksWhoWrote(analyse(q));
+const asksPeriod = (q: string) => asksReportPeriod(analyse(q));
 
 describe('who wrote the report', () => {
   it('is asked as "ai viết", "tác giả", or "bài … của ai", with or without diacritics', () => {
@@ -30,5 +31,12 @@ describe('who wrote the report', () => {
     ];
     expect(bylineOf(unsigned, 'b.txt')).toBeNull();
     expect(bylineOf(report, 'missing.txt')).toBeNull();
+  });
+
+  it('asks which period the report covers as "báo cáo này … giai đoạn / khoảng thời gian nào"', () => {
+    for (const q of ['Báo cáo này nói về khoảng thời gian nào?', 'bao cao nay noi ve giai doan nao vay'])
+      expect(asksPeriod(q), q).toBe(true);
+    for (const q of ['Thu ngân sách giai đoạn nào tăng?', 'Báo cáo này nói gì về an ninh?'])
+      expect(asksPeriod(q), q).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
-// "Ai viết báo cáo này?": the writer's name a report ends with ("Hồng Hạnh") shares no word with the
-// question, so no search finds it. Asked for, it is read off the end of the document.
+// Questions about the report itself rather than what it says: "Ai viết báo cáo này?" (the writer's name it
+// ends with, "Hồng Hạnh") and "Báo cáo này nói về giai đoạn nào?" (the period its title names). They share
+// no word with the answer, so no search finds it; asked for, it is read off the document.
 import type { Passage } from '../corpus/types.js';
 import type { AnalysedQuestion } from '../question/analyse.js';
 import { foldDiacritics } from '../text/normalize.js';
@@ -30,7 +31,19 @@ export function bylineOf(passages: readonly Passage[], source: string): { byline
   return { byline: line, passage: last };
 }
 
-/** The document a "who wrote it" question is about: the best-ranked one, else the corpus's first. */
-export function bylineAnswerSource(ranked: readonly RankedPassage[], passages: readonly Passage[]): string | null {
+/** "Báo cáo này nói về giai đoạn / khoảng thời gian nào?", "bài này là năm nào": the report's own period. */
+const THIS_REPORT = / (?:bao cao|bai|tai lieu|van ban) (?:nay|do) /;
+const WHICH_PERIOD = / (?:giai doan|thoi gian|khoang thoi gian|thoi ky|ky|nam|luc) nao /;
+
+/** Whether the question asks which period the report itself covers. */
+export function asksReportPeriod(question: AnalysedQuestion): boolean {
+  const text = ` ${foldDiacritics(question.corrected.toLowerCase())
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim()} `;
+  return THIS_REPORT.test(text) && WHICH_PERIOD.test(text);
+}
+
+/** The document a question about the report is about: the best-ranked one, else the corpus's first. */
+export function reportInQuestion(ranked: readonly RankedPassage[], passages: readonly Passage[]): string | null {
   return ranked[0]?.passage.source ?? passages[0]?.source ?? null;
 }
