@@ -111,16 +111,33 @@ const QUOTED = /[“"«][^”"»]*[”"»]/gu;
  * the asked noun without naming, not when it goes on to name them ("một số lĩnh vực như vận tải").
  */
 function whichMatch(sentence: string, noun: string): number {
-  const named = `\\s*[:(]|,?\\s+(?:nhu|gom|bao gom|la|nhat la|dac biet la)${E}`;
   // "2 trường được công nhận" counts them without naming them; "một số", "vài" do not even count. A
   // name or a quoted title after the count names them ("10 bệnh viện … Bệnh viện Đa khoa Khánh Hòa").
   const counted = sentence.replace(NUMBER_WORD, '9');
-  const vague = re(
-    `(?:${B}(?:mot so|mot vai|vai)|\\d[\\d.,]*)\\s+(?:\\p{L}+\\s+){0,2}${escapeRegExp(noun)}${E}(?!${named})`,
+  const vague = cachedPattern(
+    `which ${noun}`,
+    () =>
+      `(?:${B}(?:mot so|mot vai|vai)|\\d[\\d.,]*)\\s+(?:\\p{L}+\\s+){0,2}${escapeRegExp(noun)}${E}(?!${NAMED_AFTER})`,
   );
   const match = vague.exec(foldDiacritics(counted));
   if (!match) return 1;
   return /\s\p{Lu}|[“"«]/u.test(counted.slice(match.index + match[0].length)) ? 1 : 0;
+}
+
+/** What goes on to name the things counted: "một số lĩnh vực như vận tải", "gồm", ":". */
+const NAMED_AFTER = `\\s*[:(]|,?\\s+(?:nhu|gom|bao gom|la|nhat la|dac biet la)${E}`;
+
+/** Patterns built from a question's noun, compiled once: the same noun is tested on every candidate unit. */
+const patterns = new Map<string, RegExp>();
+const MAX_PATTERNS = 1000;
+function cachedPattern(key: string, source: () => string): RegExp {
+  let pattern = patterns.get(key);
+  if (!pattern) {
+    if (patterns.size >= MAX_PATTERNS) patterns.clear();
+    pattern = re(source());
+    patterns.set(key, pattern);
+  }
+  return pattern;
 }
 
 /** A sentence carrying the asked form this weakly does not answer a quantity or date question. */
@@ -220,7 +237,9 @@ const HEAD_ONLY = 0.8;
 /** Whether a folded sentence has a number counting one of `nouns` ("12 vu", "1.200 nguoi", "5 % ho"). */
 function counts(folded: string, nouns: readonly string[]): boolean {
   const names = nouns.map((u) => escapeRegExp(foldDiacritics(u))).join('|');
-  return re(`\\d[\\d.,]*\\s*%?\\s*(?:\\p{L}+\\s+){0,2}(?:${names})${E}`).test(folded);
+  return cachedPattern(`counts ${names}`, () => `\\d[\\d.,]*\\s*%?\\s*(?:\\p{L}+\\s+){0,2}(?:${names})${E}`).test(
+    folded,
+  );
 }
 
 const RISE_OR_FALL = re(words('tăng|giảm|tăng trưởng|sụt giảm|vượt'));
