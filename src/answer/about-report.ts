@@ -14,14 +14,6 @@ const WHOSE_TEXT = / (?:bai|bao cao|van ban|tai lieu)(?: \S+){0,3} cua ai /;
 const BYLINE = /^\p{Lu}[\p{L}\p{M}.]*(?:\s*[-–,]?\s*\p{Lu}[\p{L}\p{M}.]*){0,4}$/u;
 const MAX_BYLINE_CHARS = 40;
 
-/** Whether the question asks who wrote the report. */
-export function asksWhoWrote(question: AnalysedQuestion): boolean {
-  const text = ` ${foldDiacritics(question.corrected.toLowerCase())
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim()} `;
-  return WHO_WROTE.test(text) || WHOSE_TEXT.test(text);
-}
-
 /** The byline of the document `source`, with the passage holding it, or null when it has none. */
 export function bylineOf(passages: readonly Passage[], source: string): { byline: string; passage: Passage } | null {
   let last: Passage | undefined;
@@ -35,12 +27,13 @@ export function bylineOf(passages: readonly Passage[], source: string): { byline
 const THIS_REPORT = / (?:bao cao|bai|tai lieu|van ban) (?:nay|do) /;
 const WHICH_PERIOD = / (?:giai doan|thoi gian|khoang thoi gian|thoi ky|ky|nam|luc) nao /;
 
-/** Whether the question asks which period the report itself covers. */
-export function asksReportPeriod(question: AnalysedQuestion): boolean {
+/** What a question asks about the report itself: who wrote it, which period it covers, or nothing. */
+export function aboutTheReport(question: AnalysedQuestion): 'writer' | 'period' | null {
   const text = ` ${foldDiacritics(question.corrected.toLowerCase())
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim()} `;
-  return THIS_REPORT.test(text) && WHICH_PERIOD.test(text);
+  if (WHO_WROTE.test(text) || WHOSE_TEXT.test(text)) return 'writer';
+  return THIS_REPORT.test(text) && WHICH_PERIOD.test(text) ? 'period' : null;
 }
 
 /** The document a question about the report is about: the best-ranked one, else the corpus's first. */

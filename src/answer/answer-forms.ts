@@ -65,8 +65,12 @@ export function formMatch(sentence: string, form: AnswerForm): number {
       return quantityMatch(sentence, form.unit);
     case 'date': {
       // The years the question writes are its premise, not the date it asks for.
-      const rest = form.given?.length
-        ? sentence.replace(re(`(?<!\\d)(?:${form.given.join('|')})(?!\\d)`, 'gu'), ' ')
+      const given = form.given?.join('|');
+      const rest = given
+        ? sentence.replace(
+            cachedPattern(`given ${given}`, () => `(?<!\\d)(?:${given})(?!\\d)`, 'gu'),
+            ' ',
+          )
         : sentence;
       return DATE.test(rest) || (form.unit === 'period' && NAMED_PERIOD.test(rest)) ? 1 : 0;
     }
@@ -75,13 +79,14 @@ export function formMatch(sentence: string, form: AnswerForm): number {
     case 'place':
       // "phường nào" is answered by a ward's name, not by any place.
       if (form.unit) {
-        const ward = capitalisedToo(form.unit);
-        return re(
-          `${words(ward)}\\s+\\p{Lu}|${words('tất cả|toàn bộ|100%|mọi')}(?:\\s+các)?\\s+${words(form.unit)}`,
+        const ward = form.unit;
+        const named = cachedPattern(
+          `ward ${ward}`,
+          () =>
+            `${words(capitalisedToo(ward))}\\s+\\p{Lu}|${words('tất cả|toàn bộ|100%|mọi')}(?:\\s+các)?\\s+${words(ward)}`,
           'u',
-        ).test(sentence)
-          ? 1
-          : 0;
+        );
+        return named.test(sentence) ? 1 : 0;
       }
       return /\s\p{Lu}/u.test(sentence) ? 1 : PLACE.test(sentence) ? 0.6 : 0;
     case 'reason':
@@ -130,11 +135,11 @@ const NAMED_AFTER = `\\s*[:(]|,?\\s+(?:nhu|gom|bao gom|la|nhat la|dac biet la)${
 /** Patterns built from a question's noun, compiled once: the same noun is tested on every candidate unit. */
 const patterns = new Map<string, RegExp>();
 const MAX_PATTERNS = 1000;
-function cachedPattern(key: string, source: () => string): RegExp {
+function cachedPattern(key: string, source: () => string, flags = 'iu'): RegExp {
   let pattern = patterns.get(key);
   if (!pattern) {
     if (patterns.size >= MAX_PATTERNS) patterns.clear();
-    pattern = re(source());
+    pattern = re(source(), flags);
     patterns.set(key, pattern);
   }
   return pattern;
@@ -142,6 +147,14 @@ function cachedPattern(key: string, source: () => string): RegExp {
 
 /** A sentence carrying the asked form this weakly does not answer a quantity or date question. */
 export const MIN_FORM = 0.5;
+
+/**
+ * Whether the sentence chosen fails to give what the question asks: no number for "bao nhiêu", no date
+ * for "khi nào", and, for "dự án nào", only "một số dự án" (the one form a "which" question can lack).
+ */
+export function lacksAskedForm(form: AnswerForm, match: number): boolean {
+  return (formIsRequired(form) || form.kind === 'thing') && match < MIN_FORM;
+}
 
 /** Whether a form must be present in the answer for the question to count as answered. */
 export function formIsRequired(form: AnswerForm): boolean {
@@ -192,7 +205,7 @@ function quantityMatch(raw: string, unit: string | null): number {
   // A rank is what designations say ("khóa XII"): they are the answer here.
   if (unit === 'ordinal') return ORDINAL.test(raw) ? 1 : DIGIT.test(raw) ? 0.3 : 0;
   // Quoted names ("Thành phố 4 an") and designations do not count anything.
-  const unquoted = raw.replace(/[“"«][^”"»]*[”"»]/gu, ' ');
+  const unquoted = raw.replace(QUOTED, ' ');
   // "6 tháng đầu năm" names a period of the report, not how long something takes.
   const sentence = unit === 'duration' ? unquoted.replace(REPORT_PERIOD, ' ') : unquoted.replace(DESIGNATIONS, ' ');
   if (!NUMBER.test(sentence)) return 0;

@@ -13,7 +13,7 @@ import {
   type SearchIndexes,
 } from '../search/search-indexes.js';
 import { cosineSimilarity } from '../search/vector-index.js';
-import { asksReportPeriod, asksWhoWrote, bylineOf, reportInQuestion } from './about-report.js';
+import { aboutTheReport, bylineOf, reportInQuestion } from './about-report.js';
 import { composeAnswer } from './compose.js';
 import { otherYearPassages } from './other-years.js';
 import type { Answer, RankedPassage } from './types.js';
@@ -86,12 +86,12 @@ function reportFactAnswer(
   question: string,
   pool: RankedPassage[],
 ): Answer | null {
-  const writer = asksWhoWrote(analysed);
-  if (!writer && !asksReportPeriod(analysed)) return null;
+  const asked = aboutTheReport(analysed);
+  if (!asked) return null;
   const source = reportInQuestion(pool, indexes.passages);
   if (!source) return null;
-  const signed = writer ? bylineOf(indexes.passages, source) : null;
-  if (writer && !signed) return null;
+  const signed = asked === 'writer' ? bylineOf(indexes.passages, source) : null;
+  if (asked === 'writer' && !signed) return null;
   const passage = signed?.passage ?? indexes.passages.find((p) => p.source === source)!;
   return {
     question,

@@ -7,7 +7,7 @@ import type { Answer, RankedPassage } from './types.js';
 import { coverage } from './question-terms.js';
 import { chooseExcerpt, MIN_SENTENCE_COVERAGE } from './excerpt.js';
 import { readPassage } from './passage-units.js';
-import { formIsRequired, MIN_FORM } from './answer-forms.js';
+import { lacksAskedForm } from './answer-forms.js';
 
 /**
  * Minimum share of the question's weighted content terms that a passage (with its title and heading)
@@ -65,10 +65,8 @@ export function composeAnswer(
   }
   const { passage } = ranked[choice.passage]!;
   // A "bao nhiêu" question answered by a sentence without a number, or "khi nào" without a date, is
-  // not answered: the report does not say. Nor is "dự án nào" by "một số dự án" (the only form a "which"
-  // question can lack).
-  if ((formIsRequired(question.form) || question.form.kind === 'thing') && choice.form < MIN_FORM)
-    return unanswered('no-answer-form', coverages[choice.passage]);
+  // not answered: the report does not say.
+  if (lacksAskedForm(question.form, choice.form)) return unanswered('no-answer-form', coverages[choice.passage]);
   // The sentence itself must be about the question, not only its passage.
   if (choice.sentenceCoverage < MIN_SENTENCE_COVERAGE) return unanswered('below-threshold', choice.sentenceCoverage);
   if (!coversYears(question, passage, choice.excerpt, options.reportYears))

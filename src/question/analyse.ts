@@ -186,8 +186,7 @@ function contentTermsOf(
       const word = phrase[i]!;
       const alternatives = alternativesAt[at]!;
       // A synonym phrase made only of function words is content all the same ("việc làm": jobs).
-      const inPhrase = onlyFunctionWords;
-      if (frame[at] || (isStopword(word) && !inPhrase(at))) continue;
+      if (frame[at] || (isStopword(word) && !onlyFunctionWords(at))) continue;
       if (!content.has(word))
         content.set(word, { term: word, folded: folded[at]!, weight: context.idf(folded[at]!), alternatives });
       // "phường Hòa Xuân": a named place the reports must name.
@@ -201,7 +200,7 @@ function contentTermsOf(
         content.set(term.term, { ...term, weight: context.idf(term.folded), alternatives: [], required: true });
       }
       const previous = phrase[i - 1];
-      if (previous === undefined || frame[at - 1] || (isStopword(previous) && !inPhrase(at - 1))) continue;
+      if (previous === undefined || frame[at - 1] || (isStopword(previous) && !onlyFunctionWords(at - 1))) continue;
       const { term, folded: bigramFolded } = bigramTerm(previous, word, folded, at);
       // A bigram inside one synonym phrase shares its alternatives; one that straddles two does not.
       const shared = alternativesAt[at - 1] === alternatives ? alternatives : [];

@@ -23,8 +23,8 @@ export interface AnswerForm {
    * For quantities: "%", "money", "duration", "age", "ordinal" ("khóa mấy", "lần thứ mấy"), or a counted
    * noun ("người", "vụ", "mét"). For persons: "title" when the question names the title held ("chủ tịch").
    * For dates: "period" when the question asks which period ("thời kỳ nào"). For places: "phường" or "xã"
-   * when it asks which ward. For things: "which <noun>",
-   * folded, when the question asks which of them ("dự án nào" → "which du an").
+   * when it asks which ward. For things: "which <noun>", folded, when the question asks which of them
+   * ("dự án nào" → "which du an"), "list <noun>" when it counts them itself ("4 an gồm những an nào").
    */
   unit: string | null;
   /** The interrogative phrase found, as folded syllables ("bao nhieu"), for the analysis' record. */

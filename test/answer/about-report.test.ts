@@ -1,10 +1,10 @@
 // Questions about the report itself: who wrote it (the byline it ends with) and which period it covers.
 import { describe, expect, it } from 'vitest';
-import { asksReportPeriod, asksWhoWrote, bylineOf } from '../../src/answer/about-report.js';
+import { aboutTheReport, bylineOf } from '../../src/answer/about-report.js';
 import { analyse, passage } from './helpers.js';
 
-const asks = (q: string) => asksWhoWrote(analyse(q));
-const asksPeriod = (q: string) => asksReportPeriod(analyse(q));
+const asks = (q: string) => aboutTheReport(analyse(q)) === 'writer';
+const asksPeriod = (q: string) => aboutTheReport(analyse(q)) === 'period';
 
 describe('who wrote the report', () => {
   it('is asked as "ai viết", "tác giả", or "bài … của ai", with or without diacritics', () => {

@@ -3,17 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { analyseQuestion, type QuestionContext } from '../../src/question/analyse.js';
 import { ARRESTED } from '../../src/question/question-type.js';
-import { builtInThesaurus } from '../../src/question/synonyms.js';
 import { foldDiacritics } from '../../src/text/normalize.js';
-
-const context: QuestionContext = {
-  idf: () => 1,
-  correctSpelling: (text) => text,
-  thesaurus: builtInThesaurus(),
-  newestYear: 2019,
-  placeNames: [['cam', 'le']],
-};
-const analyse = (q: string) => analyseQuestion(q, context);
+import { analyse, context } from '../answer/helpers.js';
 
 describe('question types', () => {
   const cases: [string, string, string | null][] = [
